@@ -1,0 +1,35 @@
+# Two commands on a fresh machine: `make serve` and `make test`.
+SHELL := /bin/bash
+VENV := .venv
+UV := $(shell command -v uv 2>/dev/null)
+ifeq ($(UV),)
+UV := $(VENV)/.uv/bin/uv
+endif
+export LITELLM_LOCAL_MODEL_COST_MAP := True
+export HF_HUB_OFFLINE := 1
+export TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS :=
+
+.PHONY: serve test bench lint eval clean
+
+$(UV):
+	python3 -m venv $(VENV)/.uv && $(VENV)/.uv/bin/pip install -q uv
+
+$(VENV)/.synced: uv.lock pyproject.toml | $(UV)
+	$(UV) sync --frozen
+	@touch $@
+
+serve: $(VENV)/.synced ## start the proxy on 127.0.0.1:8080 with config.toml
+	$(VENV)/bin/specguard serve --config $${SPECGUARD_CONFIG:-config.toml}
+
+test: $(VENV)/.synced ## run the whole suite
+	$(VENV)/bin/python -m pytest -q
+
+bench: $(VENV)/.synced ## latency and CPU added by the proxy, on loopback
+	$(VENV)/bin/python -m tests.bench
+
+lint: $(VENV)/.synced
+	$(VENV)/bin/ruff check proxy rules detectors tests
+	$(VENV)/bin/mypy
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,264 @@
+"""The HTTP server: OpenAI-compatible endpoints, health, readiness and metrics."""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import AsyncIterator, Awaitable
+from contextlib import asynccontextmanager
+from typing import Any, TypeVar
+
+import aiohttp
+import orjson
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response, StreamingResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from proxy import logs, metrics
+from proxy.config import Config, load_config
+from proxy.context import RequestContext, request_id_from
+from proxy.errors import (
+    InvalidRequest,
+    PayloadTooLarge,
+    ProxyError,
+    UpstreamTimeout,
+    UpstreamUnreachable,
+    error_envelope,
+)
+from proxy.runtime import Runtime
+from proxy.sse import encode_event
+from proxy.upstream import EventStream
+from proxy.wire import parse_chat_request
+
+T = TypeVar("T")
+_JSON = "application/json"
+
+
+def create_app(config: Config) -> FastAPI:
+    """The ASGI app serving ``config``."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        connector = aiohttp.TCPConnector(limit=1000, keepalive_timeout=60, ttl_dns_cache=300)
+        session = aiohttp.ClientSession(connector=connector, trust_env=False)
+        app.state.session = session
+        app.state.runtime = Runtime(config, session)
+        logs.event("started", tenants=len(config.tenants), upstreams=len(config.upstreams))
+        try:
+            yield
+        finally:
+            await session.close()
+
+    app = FastAPI(
+        title="specguard", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None
+    )
+    app.add_api_route("/v1/chat/completions", chat_completions, methods=["POST"])
+    app.add_api_route("/v1/models", list_models, methods=["GET"])
+    app.add_api_route("/healthz", healthz, methods=["GET"])
+    app.add_api_route("/readyz", readyz, methods=["GET"])
+    app.add_api_route("/metrics", metrics_endpoint, methods=["GET"])
+    app.add_exception_handler(ProxyError, _proxy_error_handler)  # type: ignore[arg-type]
+    app.add_exception_handler(StarletteHTTPException, _http_error_handler)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, _validation_error_handler)  # type: ignore[arg-type]
+    app.add_exception_handler(Exception, _unexpected_error_handler)
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """Factory for ``uvicorn --factory`` (used by multi-worker serving)."""
+    logs.configure(os.environ.get("SPECGUARD_LOG_LEVEL", "INFO"))
+    return create_app(load_config(os.environ.get("SPECGUARD_CONFIG", "config.toml")))
+
+
+# --- endpoints ---------------------------------------------------------------------------------
+
+
+async def chat_completions(request: Request) -> Response:
+    """``POST /v1/chat/completions``: rules -> upstream -> output stages -> client."""
+    runtime: Runtime = request.app.state.runtime
+    request_id = request_id_from(request.headers.get("x-request-id"))
+    request.state.request_id = request_id
+    started = time.perf_counter()
+    metrics.IN_FLIGHT.inc()
+    ctx: RequestContext | None = None
+    try:
+        tenant = runtime.authenticate(_api_key(request))
+        ctx = RequestContext(request_id, tenant, started=started)
+        body = parse_chat_request(await _read_body(request, runtime.config.server.max_body_bytes))
+        route = runtime.route(tenant, body["model"])
+        ctx.route, ctx.upstream = route.match, route.upstream_name
+        body = tenant.pipeline.rewrite({**body, "model": route.model}, ctx)
+        if body.get("stream"):
+            ctx.stream = True
+            events = await _timed_upstream(ctx, route.upstream.stream(body, request_id))
+            return StreamingResponse(
+                _stream_body(events, ctx),
+                media_type="text/event-stream",
+                headers={"x-request-id": request_id, "cache-control": "no-cache"},
+            )
+        raw = await _timed_upstream(ctx, route.upstream.complete(body, request_id))
+        raw = await tenant.pipeline.finish(raw, ctx)
+    except ProxyError as exc:
+        _finish(ctx, exc.http_status())
+        return _error_response(exc, request_id)
+    except BaseException:
+        _finish(ctx, 500)
+        raise
+    _finish(ctx, 200)
+    return Response(raw, media_type=_JSON, headers={"x-request-id": request_id})
+
+
+async def list_models(request: Request) -> Response:
+    """``GET /v1/models``: the models this tenant may use."""
+    runtime: Runtime = request.app.state.runtime
+    tenant = runtime.authenticate(_api_key(request))
+    return _json({"object": "list", "data": runtime.models_for(tenant)})
+
+
+async def healthz(request: Request) -> Response:
+    """Liveness: the process answers."""
+    return _json({"status": "ok"})
+
+
+async def readyz(request: Request) -> Response:
+    """Readiness: a config is loaded and the upstream session is open."""
+    session: aiohttp.ClientSession | None = getattr(request.app.state, "session", None)
+    ready = getattr(request.app.state, "runtime", None) is not None and bool(
+        session and not session.closed
+    )
+    return _json({"status": "ready" if ready else "not ready"}, status=200 if ready else 503)
+
+
+async def metrics_endpoint(request: Request) -> Response:
+    """Prometheus exposition."""
+    body, content_type = metrics.render()
+    return Response(body, media_type=content_type)
+
+
+# --- request plumbing --------------------------------------------------------------------------
+
+
+def _api_key(request: Request) -> str | None:
+    authorization = request.headers.get("authorization", "")
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        return token.strip()
+    return request.headers.get("api-key") or None
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise PayloadTooLarge(f"Request body is larger than the {limit} byte limit.")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise PayloadTooLarge(f"Request body is larger than the {limit} byte limit.")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def _timed_upstream(ctx: RequestContext, call: Awaitable[T]) -> T:
+    started = time.perf_counter()
+    try:
+        return await call
+    except ProxyError as exc:
+        metrics.UPSTREAM_ERRORS.labels(ctx.upstream, _error_kind(exc)).inc()
+        raise
+    finally:
+        ctx.upstream_seconds += time.perf_counter() - started
+
+
+async def _stream_body(events: EventStream, ctx: RequestContext) -> AsyncIterator[bytes]:
+    """Relay the stream; a mid-stream failure ends it with an OpenAI-style error event."""
+    status = 200
+    try:
+        async for event in ctx.tenant.pipeline.relay(aiter(events), ctx):
+            yield event
+    except ProxyError as exc:
+        status = exc.http_status()
+        metrics.UPSTREAM_ERRORS.labels(ctx.upstream, _error_kind(exc)).inc()
+        yield encode_event(exc.envelope())
+    finally:
+        await events.aclose()
+        _finish(ctx, status)
+
+
+def _finish(ctx: RequestContext | None, status: int) -> None:
+    """Metrics and the access log line of one chat request."""
+    metrics.IN_FLIGHT.dec()
+    if ctx is None:
+        metrics.REQUESTS.labels("unknown", "none", str(status)).inc()
+        return
+    tenant = ctx.tenant.name
+    elapsed = ctx.elapsed()
+    metrics.REQUESTS.labels(tenant, ctx.route, str(status)).inc()
+    metrics.REQUEST_LATENCY.labels(tenant, ctx.route).observe(elapsed)
+    if ctx.upstream_seconds:
+        metrics.UPSTREAM_LATENCY.labels(ctx.upstream).observe(ctx.upstream_seconds)
+    overhead = max(elapsed - ctx.upstream_seconds, 0.0)
+    metrics.OVERHEAD.labels("total").observe(overhead)
+    for stage, seconds in ctx.stage_seconds.items():
+        metrics.OVERHEAD.labels(stage).observe(seconds)
+    logs.event(
+        "request",
+        request_id=ctx.request_id,
+        tenant=tenant,
+        route=ctx.route,
+        upstream=ctx.upstream,
+        stream=ctx.stream,
+        status=status,
+        duration_ms=round(elapsed * 1000, 3),
+        upstream_ms=round(ctx.upstream_seconds * 1000, 3),
+        findings=[f"{f.detector}/{f.category}" for f in ctx.findings],
+    )
+
+
+def _error_kind(exc: ProxyError) -> str:
+    if isinstance(exc, UpstreamTimeout):
+        return "timeout"
+    if isinstance(exc, UpstreamUnreachable):
+        return "unreachable"
+    return f"status_{exc.http_status()}"
+
+
+# --- error rendering ---------------------------------------------------------------------------
+
+
+def _json(payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(orjson.dumps(payload), status_code=status, media_type=_JSON, headers=headers)
+
+
+def _error_response(exc: ProxyError, request_id: str | None) -> Response:
+    headers = {"x-request-id": request_id} if request_id else None
+    return _json(exc.envelope(), status=exc.http_status(), headers=headers)
+
+
+async def _proxy_error_handler(request: Request, exc: ProxyError) -> Response:
+    return _error_response(exc, getattr(request.state, "request_id", None))
+
+
+async def _http_error_handler(request: Request, exc: StarletteHTTPException) -> Response:
+    type_ = "invalid_request_error" if exc.status_code < 500 else "server_error"
+    message = {404: "Unknown endpoint.", 405: "Method not allowed."}.get(
+        exc.status_code, "Request failed."
+    )
+    return _json(error_envelope(message, type_), status=exc.status_code)
+
+
+async def _validation_error_handler(request: Request, exc: RequestValidationError) -> Response:
+    return _error_response(InvalidRequest("Invalid request."), None)
+
+
+async def _unexpected_error_handler(request: Request, exc: Exception) -> Response:
+    request_id = getattr(request.state, "request_id", None)
+    logs.event("internal_error", logging.ERROR, exc_info=True, request_id=request_id)
+    return _json(
+        error_envelope("The server had an error while processing your request.", "server_error"),
+        status=500,
+        headers={"x-request-id": request_id} if request_id else None,
+    )

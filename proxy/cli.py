@@ -1,0 +1,85 @@
+"""The ``specguard`` command: ``serve``, ``check-config`` (and the evaluation tools)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from collections.abc import Sequence
+
+from proxy.config import ConfigError, load_config
+
+_DEFAULT_CONFIG = "config.toml"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script."""
+    parser = argparse.ArgumentParser(prog="specguard", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="run the proxy")
+    serve.add_argument("--config", help="config file (default: $SPECGUARD_CONFIG or config.toml)")
+    serve.add_argument("--host", help="interface to bind (default: [server].host)")
+    serve.add_argument("--port", type=int, help="port to bind (default: [server].port)")
+    serve.add_argument("--workers", type=int, help="worker processes (default: [server].workers)")
+    serve.set_defaults(run=_serve)
+
+    check = commands.add_parser("check-config", help="validate a config file")
+    check.add_argument("path", nargs="?", help="config file (default: $SPECGUARD_CONFIG)")
+    check.set_defaults(run=_check_config)
+
+    args = parser.parse_args(argv)
+    return int(args.run(args))
+
+
+def _config_path(given: str | None) -> str:
+    return given or os.environ.get("SPECGUARD_CONFIG") or _DEFAULT_CONFIG
+
+
+def _check_config(args: argparse.Namespace) -> int:
+    path = _config_path(args.path)
+    try:
+        config = load_config(path)
+    except ConfigError as exc:
+        for key_path, problem in exc.problems:
+            print(f"{path}: {key_path}: {problem}", file=sys.stderr)
+        return 2
+    print(f"{path}: ok ({len(config.tenants)} tenants, {len(config.upstreams)} upstreams, "
+          f"{len(config.routes)} routes)")
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    path = _config_path(args.config)
+    try:
+        config = load_config(path)
+    except ConfigError as exc:
+        for key_path, problem in exc.problems:
+            print(f"{path}: {key_path}: {problem}", file=sys.stderr)
+        return 2
+    host = args.host or config.server.host
+    port = args.port or config.server.port
+    workers = args.workers or config.server.workers
+    os.environ["SPECGUARD_CONFIG"] = os.path.abspath(path)
+    if workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="specguard-metrics-")
+    uvicorn.run(
+        "proxy.app:app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        loop="auto",
+        http="auto",
+        access_log=False,
+        log_level="warning",
+        timeout_graceful_shutdown=10,
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

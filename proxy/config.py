@@ -1,0 +1,223 @@
+"""The configuration file: pydantic models, ``[defaults]`` inheritance and key-path errors.
+
+Merge rule: a tenant table is deep-merged over ``[defaults]``. Tables merge key by key; any other
+value (string, number, list) in the tenant replaces the default whole. So a tenant overrides only
+what it names. Secrets never live in the file: it names environment variables instead.
+"""
+
+from __future__ import annotations
+
+import copy
+import fnmatch
+import hashlib
+import os
+import re
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+_SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
+_OPENAI_BASE_URL = "https://api.openai.com/v1"
+
+
+class ConfigError(Exception):
+    """The configuration is invalid; ``problems`` holds ``(key path, message)`` pairs."""
+
+    def __init__(self, problems: list[tuple[str, str]]):
+        self.problems = problems
+        super().__init__("; ".join(f"{path}: {message}" for path, message in problems))
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ServerConfig(_Strict):
+    """Where the proxy listens and how much it accepts."""
+
+    host: str = "127.0.0.1"
+    """Interface to bind."""
+    port: int = Field(8080, ge=1, le=65535)
+    """TCP port to bind."""
+    workers: int = Field(1, ge=1, le=64)
+    """Worker processes (each with its own upstream connection pool)."""
+    max_body_bytes: int = Field(4 * 1024 * 1024, ge=1024)
+    """Largest accepted request body; larger bodies get 413."""
+
+
+class DemoReply(_Strict):
+    """A canned answer of the demo upstream."""
+
+    match: str
+    """Case-insensitive substring of the last user message that selects this reply."""
+    reply: str
+    """The assistant's answer."""
+
+
+class UpstreamConfig(_Strict):
+    """An LLM API the proxy forwards to."""
+
+    provider: str
+    """``openai`` (any OpenAI-compatible server, relayed raw), ``demo`` (built in), or a litellm
+    provider name (``anthropic``, ``bedrock``, ``vertex_ai``, ``gemini``, ``azure`` ...)."""
+    base_url: str | None = None
+    """API base URL; for ``openai`` it defaults to OpenAI's."""
+    api_key_env: str | None = None
+    """Name of the environment variable holding the upstream key (never the key itself)."""
+    timeout_s: float = Field(60.0, gt=0)
+    """Total time allowed for a non-streaming call, and between two stream chunks."""
+    connect_timeout_s: float = Field(5.0, gt=0)
+    """Time allowed to open a connection."""
+    models: list[str] = []
+    """Model names advertised on ``GET /v1/models`` for this upstream."""
+    system_role: Literal["system", "developer"] = "system"
+    """Role the platform policy is sent with."""
+    replies: list[DemoReply] = []
+    """``demo`` only: canned replies; anything else is echoed."""
+
+    @model_validator(mode="after")
+    def _provider_fields(self) -> UpstreamConfig:
+        if self.provider == "demo" and (self.base_url or self.api_key_env):
+            raise ValueError("the demo provider takes no base_url or api_key_env")
+        if self.provider != "demo" and self.replies:
+            raise ValueError("replies are only for provider = 'demo'")
+        return self
+
+    def resolved_base_url(self) -> str | None:
+        """The base URL without a trailing slash, with the OpenAI default filled in."""
+        url = self.base_url or (_OPENAI_BASE_URL if self.provider == "openai" else None)
+        return url.rstrip("/") if url else None
+
+    def api_key(self) -> str | None:
+        """The upstream key from the environment, if configured and set."""
+        return os.environ.get(self.api_key_env) if self.api_key_env else None
+
+
+class RouteConfig(_Strict):
+    """Sends requests whose model matches ``match`` to ``upstream``."""
+
+    match: str
+    """Glob on the request's ``model``."""
+    upstream: str
+    """Name of a table under ``[upstreams]``."""
+    model: str | None = None
+    """Model name sent upstream; the request's own when unset."""
+
+
+class TenantConfig(_Strict):
+    """One customer of the proxy: its keys and its policy (after ``[defaults]`` merged in)."""
+
+    api_keys: list[str] = []
+    """SHA-256 hex digests of the tenant's API keys."""
+    api_keys_env: str | None = None
+    """Environment variable holding comma-separated plaintext keys (hashed at load)."""
+    models: list[str] = ["*"]
+    """Globs of the models this tenant may use."""
+    rules: dict[str, dict[str, Any]] = {}
+    """Request rules by name; each rule validates its own table."""
+    detectors: dict[str, dict[str, Any]] = {}
+    """Output detectors by name; each detector validates its own table."""
+
+    @field_validator("api_keys")
+    @classmethod
+    def _hashed(cls, keys: list[str]) -> list[str]:
+        for key in keys:
+            if not _SHA256_HEX.match(key):
+                raise ValueError("API keys are stored as lowercase SHA-256 hex digests (64 chars)")
+        return keys
+
+    def may_use(self, model: str) -> bool:
+        """Whether ``model`` matches one of the tenant's model globs."""
+        return any(fnmatch.fnmatchcase(model, pattern) for pattern in self.models)
+
+    def key_digests(self) -> set[str]:
+        """Every key digest of this tenant, from the file and from ``api_keys_env``."""
+        digests = set(self.api_keys)
+        if self.api_keys_env:
+            raw = os.environ.get(self.api_keys_env, "")
+            digests.update(hash_key(key.strip()) for key in raw.split(",") if key.strip())
+        return digests
+
+
+class Config(_Strict):
+    """The whole file."""
+
+    server: ServerConfig = ServerConfig()
+    upstreams: dict[str, UpstreamConfig]
+    routes: list[RouteConfig]
+    tenants: dict[str, TenantConfig]
+
+    @model_validator(mode="after")
+    def _references(self) -> Config:
+        for route in self.routes:
+            if route.upstream not in self.upstreams:
+                raise ValueError(f"route {route.match!r} names unknown upstream {route.upstream!r}")
+        if not self.tenants:
+            raise ValueError("at least one tenant is required")
+        return self
+
+
+def hash_key(key: str) -> str:
+    """The SHA-256 hex digest under which an API key is stored."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """``override`` over ``base``: tables merge recursively, other values replace."""
+    merged = copy.deepcopy(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
+
+
+def parse_config(raw: dict[str, Any]) -> Config:
+    """Validate a parsed TOML document; raises ``ConfigError`` with key paths."""
+    raw = dict(raw)
+    defaults = raw.pop("defaults", {})
+    if not isinstance(defaults, dict):
+        raise ConfigError([("defaults", "must be a table")])
+    tenants = raw.get("tenants", {})
+    if isinstance(tenants, dict):
+        raw["tenants"] = {
+            name: deep_merge(defaults, table) if isinstance(table, dict) else table
+            for name, table in tenants.items()
+        }
+    try:
+        config = Config.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(
+            [(".".join(str(part) for part in err["loc"]) or "(root)", err["msg"]) for err in exc.errors()]
+        ) from exc
+    _check_plugins(config)
+    return config
+
+
+def _check_plugins(config: Config) -> None:
+    """Validate every tenant's rule and detector tables with the plugins' own models."""
+    from detectors.registry import DETECTORS
+    from rules.registry import RULES
+
+    problems: list[tuple[str, str]] = []
+    for name, tenant in config.tenants.items():
+        problems += RULES.validate(tenant.rules, f"tenants.{name}.rules")
+        problems += DETECTORS.validate(tenant.detectors, f"tenants.{name}.detectors")
+    if problems:
+        raise ConfigError(problems)
+
+
+def load_config(path: str | Path) -> Config:
+    """Read and validate the TOML file at ``path``."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError([("(file)", f"cannot read {path}: {exc.strerror}")]) from exc
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError([("(file)", f"not valid TOML: {exc}")]) from exc
+    return parse_config(raw)

@@ -1,0 +1,57 @@
+"""Prometheus metrics. Label values come only from configured names (tenant ids, route globs,
+upstream names, detector names), never from request strings, so cardinality stays bounded.
+
+With several workers, ``PROMETHEUS_MULTIPROC_DIR`` is set by ``specguard serve`` and ``/metrics``
+aggregates every worker's samples.
+"""
+
+from __future__ import annotations
+
+import os
+
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
+
+_LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
+_OVERHEAD_BUCKETS = (0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25)
+
+REQUESTS = Counter(
+    "specguard_requests_total", "Chat requests by tenant, route and HTTP status.",
+    ["tenant", "route", "status"],
+)
+REQUEST_LATENCY = Histogram(
+    "specguard_request_duration_seconds", "Whole request time, upstream included.",
+    ["tenant", "route"], buckets=_LATENCY_BUCKETS,
+)
+OVERHEAD = Histogram(
+    "specguard_overhead_seconds",
+    "Time specguard adds, by stage (rules, detectors, total); upstream time excluded.",
+    ["stage"], buckets=_OVERHEAD_BUCKETS,
+)
+UPSTREAM_LATENCY = Histogram(
+    "specguard_upstream_duration_seconds", "Time waiting for the upstream.",
+    ["upstream"], buckets=_LATENCY_BUCKETS,
+)
+UPSTREAM_ERRORS = Counter(
+    "specguard_upstream_errors_total", "Upstream failures by kind (timeout, unreachable, status).",
+    ["upstream", "kind"],
+)
+IN_FLIGHT = Gauge(
+    "specguard_in_flight_requests", "Chat requests being served.", multiprocess_mode="livesum",
+)
+
+
+def render() -> tuple[bytes, str]:
+    """The exposition text for ``/metrics`` and its content type."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+        return generate_latest(registry), CONTENT_TYPE_LATEST
+    return generate_latest(), CONTENT_TYPE_LATEST

@@ -1,0 +1,123 @@
+"""A loaded configuration, ready to serve: tenants by key, routes, upstream clients.
+
+A request takes the ``Runtime`` current when it arrives and keeps it to the end, so swapping in a
+new one (a config reload) never changes a request mid-flight.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+
+from proxy.config import Config, RouteConfig, TenantConfig, UpstreamConfig, hash_key
+from proxy.errors import ModelNotFound, Unauthorized
+from proxy.pipeline import Pipeline
+from proxy.upstream import Upstream
+
+
+@dataclass(frozen=True)
+class Tenant:
+    """A tenant's configuration and the pipeline built from it."""
+
+    name: str
+    config: TenantConfig
+    pipeline: Pipeline
+
+
+@dataclass(frozen=True)
+class Route:
+    """Where a request for a model goes."""
+
+    match: str
+    """The route's glob, used as its name."""
+    upstream_name: str
+    upstream: Upstream
+    model: str
+    """Model name to send upstream."""
+
+
+def build_upstream(name: str, config: UpstreamConfig, session: aiohttp.ClientSession) -> Upstream:
+    """The client for one ``[upstreams.NAME]`` table."""
+    from proxy.upstream.demo import DemoModel
+    from proxy.upstream.litellm_bridge import LiteLLMBridge
+    from proxy.upstream.openai_relay import OpenAIRelay
+
+    if config.provider == "openai":
+        return OpenAIRelay(name, config, session)
+    if config.provider == "demo":
+        return DemoModel(name, config)
+    return LiteLLMBridge(name, config)
+
+
+def build_pipeline(config: TenantConfig) -> Pipeline:
+    """Rules and output stages named in a tenant's config."""
+    from rules.registry import RULES
+
+    return Pipeline(rules=RULES.build(config.rules))
+
+
+class Runtime:
+    """Everything needed to serve requests under one configuration."""
+
+    def __init__(self, config: Config, session: aiohttp.ClientSession):
+        self.config = config
+        self.upstreams: dict[str, Upstream] = {
+            name: build_upstream(name, upstream, session)
+            for name, upstream in config.upstreams.items()
+        }
+        self.tenants = {
+            name: Tenant(name, tenant, build_pipeline(tenant))
+            for name, tenant in config.tenants.items()
+        }
+        self._by_digest = {
+            digest: self.tenants[name]
+            for name, tenant in config.tenants.items()
+            for digest in tenant.key_digests()
+        }
+
+    def authenticate(self, key: str | None) -> Tenant:
+        """The tenant owning ``key``; 401 for a missing or unknown key."""
+        if not key:
+            raise Unauthorized(
+                "You didn't provide an API key. Send it as 'Authorization: Bearer <key>'."
+            )
+        tenant = self._by_digest.get(hash_key(key))
+        if tenant is None:
+            raise Unauthorized("Incorrect API key provided.")
+        return tenant
+
+    def route(self, tenant: Tenant, model: str) -> Route:
+        """The first route matching ``model`` that the tenant may use; 404 otherwise."""
+        route = self._first_route(model) if tenant.config.may_use(model) else None
+        if route is None:
+            raise ModelNotFound(
+                f"The model '{model}' does not exist or you do not have access to it.",
+                param="model",
+            )
+        return Route(
+            match=route.match,
+            upstream_name=route.upstream,
+            upstream=self.upstreams[route.upstream],
+            model=route.model or model,
+        )
+
+    def _first_route(self, model: str) -> RouteConfig | None:
+        return next(
+            (r for r in self.config.routes if fnmatch.fnmatchcase(model, r.match)), None
+        )
+
+    def models_for(self, tenant: Tenant) -> list[dict[str, Any]]:
+        """``/v1/models`` entries: advertised models the tenant may use and a route serves."""
+        seen: dict[str, str] = {}
+        for name, upstream in self.config.upstreams.items():
+            for model in upstream.models:
+                route = self._first_route(model)
+                if route is not None and route.upstream == name and tenant.config.may_use(model):
+                    seen.setdefault(model, name)
+        return [
+            {"id": model, "object": "model", "created": 0, "owned_by": f"specguard:{owner}"}
+            for model, owner in seen.items()
+        ]

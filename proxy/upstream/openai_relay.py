@@ -1,0 +1,120 @@
+"""The hot path: a raw aiohttp relay to any OpenAI-compatible server.
+
+One pooled ``aiohttp.ClientSession`` per process serves every relay (measured here: ~0.5 ms added
+per request, where httpx adds 1-3 ms and degrades under concurrency, encode/httpx#3215). The body
+is forwarded as JSON and the answer relayed as bytes: fields the proxy does not touch pass through
+untouched in both directions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+
+import aiohttp
+import orjson
+
+from proxy.config import UpstreamConfig
+from proxy.errors import ProxyError, UpstreamError, UpstreamTimeout, UpstreamUnreachable
+from proxy.sse import SSEDecoder
+from proxy.upstream.sanitize import sanitized_error
+
+
+class OpenAIRelay:
+    """Forwards chat completions to ``{base_url}/chat/completions``."""
+
+    def __init__(self, name: str, config: UpstreamConfig, session: aiohttp.ClientSession):
+        self.name = name
+        self._url = f"{config.resolved_base_url()}/chat/completions"
+        self._key = config.api_key()
+        self._session = session
+        self._timeout = aiohttp.ClientTimeout(
+            total=config.timeout_s, sock_connect=config.connect_timeout_s
+        )
+        # A stream may run long; what must not happen is a long silence between chunks.
+        self._stream_timeout = aiohttp.ClientTimeout(
+            total=None, sock_connect=config.connect_timeout_s, sock_read=config.timeout_s
+        )
+
+    def _headers(self, request_id: str) -> dict[str, str]:
+        headers = {"Content-Type": "application/json", "X-Request-Id": request_id}
+        if self._key:
+            headers["Authorization"] = f"Bearer {self._key}"
+        return headers
+
+    async def complete(self, body: dict[str, Any], request_id: str) -> bytes:
+        """The upstream's completion, as raw JSON bytes."""
+        try:
+            async with self._session.post(
+                self._url,
+                data=orjson.dumps(body),
+                headers=self._headers(request_id),
+                timeout=self._timeout,
+            ) as response:
+                raw = await response.read()
+                status = response.status
+        except Exception as exc:
+            raise _translate(exc, self.name) from exc
+        if status >= 400:
+            raise sanitized_error(status, raw, self._key)
+        return raw
+
+    async def stream(self, body: dict[str, Any], request_id: str) -> RelayedStream:
+        """Open the SSE stream; HTTP errors are raised here, before any event."""
+        try:
+            response = await self._session.post(
+                self._url,
+                data=orjson.dumps(body),
+                headers=self._headers(request_id),
+                timeout=self._stream_timeout,
+            )
+        except Exception as exc:
+            raise _translate(exc, self.name) from exc
+        if response.status >= 400:
+            try:
+                raw = await response.read()
+            except Exception as exc:
+                raise _translate(exc, self.name) from exc
+            finally:
+                response.release()
+            raise sanitized_error(response.status, raw, self._key)
+        return RelayedStream(response, self.name)
+
+
+class RelayedStream:
+    """SSE events read from an open aiohttp response."""
+
+    def __init__(self, response: aiohttp.ClientResponse, upstream: str):
+        self._response = response
+        self._upstream = upstream
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        decoder = SSEDecoder()
+        try:
+            async for chunk in self._response.content.iter_any():
+                for event in decoder.feed(chunk):
+                    yield event
+            if tail := decoder.close():
+                yield tail
+        except Exception as exc:
+            raise _translate(exc, self._upstream) from exc
+        finally:
+            self._response.release()
+
+    async def aclose(self) -> None:
+        """Drop the connection (the client went away or the stream was cut)."""
+        self._response.close()
+
+
+def _translate(exc: BaseException, upstream: str) -> ProxyError:
+    """Map an aiohttp/asyncio failure to the proxy's error hierarchy."""
+    if isinstance(exc, ProxyError):
+        return exc
+    if isinstance(exc, asyncio.TimeoutError | TimeoutError):
+        return UpstreamTimeout(f"upstream {upstream!r} timed out")
+    if isinstance(exc, aiohttp.ClientPayloadError):
+        return UpstreamError(502, f"upstream {upstream!r} broke off its response")
+    if isinstance(exc, aiohttp.ClientError | OSError):
+        return UpstreamUnreachable(f"upstream {upstream!r} is unreachable")
+    raise exc
