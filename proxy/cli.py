@@ -29,6 +29,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     check.add_argument("path", nargs="?", help="config file (default: $SPECGUARD_CONFIG)")
     check.set_defaults(run=_check_config)
 
+    evaluate = commands.add_parser("eval", help="measure a detector on a labelled JSONL file")
+    evaluate.add_argument("file", help="JSONL in the ../shared/eval-data schema")
+    evaluate.add_argument("--detector", help="detector name (default: the rows' task)")
+    evaluate.add_argument("--corpus", help="protected-text directory to index first (copyright)")
+    evaluate.add_argument("--json", action="store_true", help="print one JSON object")
+    evaluate.set_defaults(run=_eval)
+
     args = parser.parse_args(argv)
     return int(args.run(args))
 
@@ -47,6 +54,24 @@ def _check_config(args: argparse.Namespace) -> int:
         return 2
     print(f"{path}: ok ({len(config.tenants)} tenants, {len(config.upstreams)} upstreams, "
           f"{len(config.routes)} routes)")
+    return 0
+
+
+def _eval(args: argparse.Namespace) -> int:
+    import orjson
+
+    from detectors.evaluation import evaluate, format_table, read_rows
+    from detectors.registry import DETECTORS
+
+    rows = read_rows(args.file)
+    name = args.detector or (rows[0]["task"] if rows else "")
+    if name not in DETECTORS:
+        print(f"unknown detector {name!r} (known: {', '.join(DETECTORS)})", file=sys.stderr)
+        return 2
+    plugin = DETECTORS.get(name)
+    config = plugin.config_model.model_validate({"corpora": [args.corpus]} if args.corpus else {})
+    result = evaluate(rows, plugin.factory(config), config)
+    print(orjson.dumps(result).decode() if args.json else format_table(result, name))
     return 0
 
 

@@ -43,6 +43,27 @@ UPSTREAM_ERRORS = Counter(
     "specguard_upstream_errors_total", "Upstream failures by kind (timeout, unreachable, status).",
     ["upstream", "kind"],
 )
+DECISIONS = Counter(
+    "specguard_decisions_total",
+    "Policy decisions by tenant, stage (input, output, stream), detector, category and action.",
+    ["tenant", "stage", "detector", "category", "action"],
+)
+STREAM_CUTOFFS = Counter(
+    "specguard_stream_cutoffs_total", "Streams cut short by a refusal, by tenant and detector.",
+    ["tenant", "detector"],
+)
+DETECTOR_ERRORS = Counter(
+    "specguard_detector_errors_total",
+    "Detector scans that failed or missed their deadline, by outcome (refused = fail closed).",
+    ["detector", "kind", "outcome"],
+)
+CONFIG_RELOADS = Counter(
+    "specguard_config_reloads_total", "Configuration reloads by result (ok, invalid).", ["result"],
+)
+TOKENS = Counter(
+    "specguard_tokens_total", "Tokens reported in upstream usage, by tenant and kind.",
+    ["tenant", "kind"],
+)
 IN_FLIGHT = Gauge(
     "specguard_in_flight_requests", "Chat requests being served.", multiprocess_mode="livesum",
 )

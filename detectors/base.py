@@ -1,0 +1,68 @@
+"""The ``Detector`` protocol and the configuration every detector shares.
+
+A detector scans one text with its context and returns ``Finding``s. It is pure CPU work with no
+request state of its own; the screening framework (``detectors.screen``) gives every scan a
+deadline, runs ``cpu_heavy`` detectors off the event loop, and turns errors into fail-closed
+verdicts per ``on_error``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar, Literal, Protocol
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from detectors.findings import Finding
+
+Action = Literal["refuse", "redact", "flag", "off"]
+
+
+@dataclass(frozen=True, slots=True)
+class ScanContext:
+    """What a detector may know about the request besides the text it scans."""
+
+    tenant: str = ""
+    """Tenant id (for messages and metrics; never used to pick behaviour inside a detector)."""
+    developer_text: str = ""
+    """The client's system/developer messages, joined (for prompt-leak checks)."""
+    user_inputs: tuple[str, ...] = ()
+    """Text the user supplied in this request: user turns and their attachments (provenance)."""
+    untrusted: tuple[str, ...] = ()
+    """Tool outputs, retrieved documents and other no-authority content of the request."""
+
+
+class CategoryPolicy(BaseModel):
+    """Per-category override of a detector's action and threshold."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    action: Action | None = None
+    threshold: float | None = Field(None, ge=0, le=1)
+
+
+class DetectorConfig(BaseModel):
+    """Settings every detector has; a detector's own model subclasses this."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    action: Action = "refuse"
+    """What a finding at or above ``threshold`` does to the response."""
+    threshold: float = Field(0.5, ge=0, le=1)
+    """Minimum finding score that counts."""
+    categories: dict[str, CategoryPolicy] = {}
+    """Overrides by category."""
+    deadline_ms: float = Field(250, gt=0)
+    """Longest a scan may take before it counts as an error."""
+    on_error: Literal["refuse", "allow"] = "refuse"
+    """Fail closed (``refuse``) or open with a flag (``allow``) when the scan errors or times out."""
+
+
+class Detector(Protocol):
+    """Scans a text and reports what it found."""
+
+    name: ClassVar[str]
+    cpu_heavy: ClassVar[bool]
+    """True when a scan can take more than ~1 ms: it then runs in a worker thread."""
+
+    def scan(self, text: str, ctx: ScanContext) -> list[Finding]: ...

@@ -1,0 +1,134 @@
+"""``specguard eval``: precision, recall, F1, false-positive rate and latency of a detector on a
+file in the ``../shared/eval-data`` schema, overall and per ``category``.
+
+A row counts as fired when the detector returns a finding that the tenant-default policy would
+act on (score at or above the effective threshold, category not ``off``). The row's ``context``
+is passed as user-supplied input, as it would be in a live request.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from detectors.base import DetectorConfig, ScanContext
+from detectors.findings import Finding
+
+
+@dataclass
+class Counts:
+    """Confusion counts and per-item latencies for one slice of the data."""
+
+    tp: int = 0
+    fp: int = 0
+    tn: int = 0
+    fn: int = 0
+    millis: list[float] = field(default_factory=list)
+    ms_per_kb: list[float] = field(default_factory=list)
+
+    def add(self, label: int, fired: bool, millis: float, size: int) -> None:
+        """Record one row."""
+        if label:
+            self.tp += fired
+            self.fn += not fired
+        else:
+            self.fp += fired
+            self.tn += not fired
+        self.millis.append(millis)
+        self.ms_per_kb.append(millis * 1024 / max(size, 1))
+
+    def summary(self) -> dict[str, Any]:
+        """n, precision, recall, f1, fpr and latency percentiles (None where undefined)."""
+        precision = _ratio(self.tp, self.tp + self.fp)
+        recall = _ratio(self.tp, self.tp + self.fn)
+        f1 = (
+            2 * precision * recall / (precision + recall)
+            if precision is not None and recall is not None and precision + recall
+            else None
+        )
+        return {
+            "n": self.tp + self.fp + self.tn + self.fn,
+            "precision": precision,
+            "recall": recall,
+            "f1": f1,
+            "fpr": _ratio(self.fp, self.fp + self.tn),
+            "p50_ms": _percentile(self.millis, 50),
+            "p99_ms": _percentile(self.millis, 99),
+            "p50_ms_per_kb": _percentile(self.ms_per_kb, 50),
+        }
+
+
+def _ratio(num: int, den: int) -> float | None:
+    return round(num / den, 4) if den else None
+
+
+def _percentile(values: list[float], pct: int) -> float | None:
+    if not values:
+        return None
+    if len(values) == 1:
+        return round(values[0], 4)
+    return round(statistics.quantiles(values, n=100, method="inclusive")[pct - 1], 4)
+
+
+def counts_as_fired(findings: Iterable[Finding], config: DetectorConfig) -> bool:
+    """Whether the default policy of ``config`` would act on any of ``findings``."""
+    for finding in findings:
+        override = config.categories.get(finding.category)
+        action = (override.action if override and override.action else None) or config.action
+        threshold = override.threshold if override and override.threshold is not None else None
+        if action != "off" and finding.score >= (threshold if threshold is not None else config.threshold):
+            return True
+    return False
+
+
+def read_rows(path: str | Path) -> list[dict[str, Any]]:
+    """The JSONL rows of an eval file."""
+    with open(path, "rb") as handle:
+        return [orjson.loads(line) for line in handle if line.strip()]
+
+
+def evaluate(
+    rows: list[dict[str, Any]], detector: Any, config: DetectorConfig
+) -> dict[str, Any]:
+    """Run ``detector`` over ``rows``; the result has the keys ``specguard eval --json`` prints."""
+    overall = Counts()
+    by_category: dict[str, Counts] = defaultdict(Counts)
+    for row in rows:
+        text = row["text"]
+        context = row.get("context")
+        ctx = ScanContext(tenant="eval", user_inputs=(context,) if context else ())
+        started = time.perf_counter()
+        fired = counts_as_fired(detector.scan(text, ctx), config)
+        millis = (time.perf_counter() - started) * 1000
+        size = len(text.encode())
+        overall.add(int(row["label"]), fired, millis, size)
+        by_category[str(row.get("category"))].add(int(row["label"]), fired, millis, size)
+    return {
+        "task": rows[0]["task"] if rows else None,
+        **overall.summary(),
+        "by_category": {name: counts.summary() for name, counts in sorted(by_category.items())},
+    }
+
+
+def format_table(result: dict[str, Any], detector_name: str) -> str:
+    """A human-readable report of ``evaluate``'s result."""
+    columns = ("n", "precision", "recall", "f1", "fpr", "p50_ms", "p99_ms")
+    lines = [f"task={result['task']} detector={detector_name}",
+             f"{'slice':<44}" + "".join(f"{c:>10}" for c in columns)]
+
+    def row(name: str, values: dict[str, Any]) -> str:
+        cells = "".join(
+            f"{'-' if values[c] is None else values[c]:>10}" for c in columns
+        )
+        return f"{name[:44]:<44}{cells}"
+
+    lines.append(row("overall", result))
+    lines += [row(name, values) for name, values in result["by_category"].items()]
+    return "\n".join(lines)

@@ -1,0 +1,53 @@
+"""Shared fixtures: a scripted upstream and specguard itself, both on real loopback sockets."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from openai import OpenAI
+
+from proxy.config import Config
+from proxy.testing import FakeUpstream, ProxyServer, make_config
+
+UPSTREAM_KEY = "sk-upstream-secret-0123456789"
+
+
+@pytest.fixture
+def upstream(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeUpstream]:
+    monkeypatch.setenv("FAKE_UPSTREAM_KEY", UPSTREAM_KEY)
+    with FakeUpstream() as fake:
+        yield fake
+
+
+@pytest.fixture
+def serve() -> Iterator[Callable[[Config], ProxyServer]]:
+    """Start specguard on a config; every server started is stopped after the test."""
+    servers: list[ProxyServer] = []
+
+    def start(config: Config) -> ProxyServer:
+        server = ProxyServer(config).__enter__()
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.__exit__(None, None, None)
+
+
+@pytest.fixture
+def proxy(upstream: FakeUpstream, serve: Callable[[Config], ProxyServer]) -> ProxyServer:
+    """specguard in front of the fake upstream, tenant ``acme`` with key ``sk-acme``."""
+    return serve(make_config(upstream.base_url))
+
+
+@pytest.fixture
+def client(proxy: ProxyServer) -> OpenAI:
+    """The official SDK with only base_url and api_key changed."""
+    return OpenAI(base_url=proxy.base_url, api_key="sk-acme", max_retries=0)
+
+
+def user(text: str) -> list[dict[str, Any]]:
+    """A one-turn conversation."""
+    return [{"role": "user", "content": text}]
