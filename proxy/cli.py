@@ -36,6 +36,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     evaluate.add_argument("--json", action="store_true", help="print one JSON object")
     evaluate.set_defaults(run=_eval)
 
+    index = commands.add_parser("index", help="fingerprint a protected-text corpus ahead of time")
+    index.add_argument("directory", help="directory of protected texts")
+    index.add_argument("-o", "--output", required=True, help="fingerprint file to write")
+    index.set_defaults(run=_index)
+
+    train = commands.add_parser("train", help="retrain a detector model from ../shared/eval-data")
+    train.add_argument("name", help="model to train (e.g. injection, jailbreak, cbrn, nsfw)")
+    train.add_argument("--data", default="../shared/eval-data", help="eval-data directory")
+    train.set_defaults(run=_train)
+
     args = parser.parse_args(argv)
     return int(args.run(args))
 
@@ -73,6 +83,18 @@ def _eval(args: argparse.Namespace) -> int:
     result = evaluate(rows, plugin.factory(config), config)
     print(orjson.dumps(result).decode() if args.json else format_table(result, name))
     return 0
+
+
+def _index(args: argparse.Namespace) -> int:
+    from detectors.copyright_index import build_index_file
+
+    return build_index_file(args.directory, args.output)
+
+
+def _train(args: argparse.Namespace) -> int:
+    from detectors.train import train
+
+    return train(args.name, args.data)
 
 
 def _serve(args: argparse.Namespace) -> int:
