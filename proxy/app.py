@@ -30,6 +30,7 @@ from proxy.errors import (
 from proxy.runtime import Runtime
 from proxy.sse import encode_event
 from proxy.upstream import EventStream
+from proxy.upstream.litellm_bridge import close_clients as close_litellm_clients
 from proxy.wire import parse_chat_request
 
 T = TypeVar("T")
@@ -50,6 +51,7 @@ def create_app(config: Config) -> FastAPI:
             yield
         finally:
             await session.close()
+            await close_litellm_clients()
 
     app = FastAPI(
         title="specguard", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None

@@ -74,9 +74,15 @@ class LiteLLMBridge:
             return UpstreamUnreachable(f"upstream {self.name!r} is unreachable")
         status = getattr(exc, "status_code", None)
         if isinstance(status, int) and 400 <= status < 600:
-            message = redact_secrets(str(getattr(exc, "message", "")) or str(exc), self._key)
-            return UpstreamError(status, message[:500])
+            return UpstreamError(status, self._client_message(exc))
         return UpstreamError(502, f"upstream {self.name!r} failed")
+
+
+    def _client_message(self, exc: Exception) -> str:
+        """The first line of litellm's message, without tracebacks or secrets."""
+        text = str(getattr(exc, "message", "") or exc)
+        first = text.split("Traceback", 1)[0].strip().splitlines()[0] if text.strip() else ""
+        return redact_secrets(first, self._key)[:300] or f"upstream {self.name!r} failed"
 
 
 class BridgedStream:
@@ -104,3 +110,14 @@ class BridgedStream:
 def _openai_shape(payload: dict[str, Any]) -> dict[str, Any]:
     """Drop litellm's private bookkeeping from a response dict."""
     return {key: value for key, value in payload.items() if not key.startswith("_")}
+
+
+async def close_clients() -> None:
+    """Close the HTTP clients litellm cached on this event loop (at shutdown), if it was used."""
+    import sys
+
+    litellm = sys.modules.get("litellm")
+    if litellm is None:
+        return
+    await litellm.close_litellm_async_clients()
+    litellm.in_memory_llm_clients_cache.flush_cache()

@@ -1,0 +1,101 @@
+"""The ``specguard`` command: check-config and serve, run as a user would."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from openai import OpenAI
+
+ROOT = Path(__file__).resolve().parent.parent
+SPECGUARD = [sys.executable, "-m", "proxy.cli"]
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*SPECGUARD, *args], capture_output=True, text=True, cwd=ROOT,
+                          env={**os.environ, **(env or {})}, timeout=60)
+
+
+def test_shipped_config_is_valid() -> None:
+    result = run("check-config", "config.toml")
+    assert result.returncode == 0, result.stderr
+    assert "ok" in result.stdout
+
+
+def test_config_path_may_come_from_the_environment() -> None:
+    assert run("check-config", env={"SPECGUARD_CONFIG": "config.toml"}).returncode == 0
+
+
+@pytest.mark.parametrize(("document", "key_path"), [
+    ('[upstreams.a]\nprovider="demo"\n[[routes]]\nmatch="*"\nupstream="missing"\n'
+     '[tenants.t]\napi_keys=[]\n', "(root)"),
+    ('[upstreams.a]\nprovider="demo"\n[[routes]]\nmatch="*"\nupstream="a"\n'
+     '[tenants.t]\napi_keys=["not-a-hash"]\n', "tenants.t.api_keys"),
+    ('[upstreams.a]\nprovider="demo"\ntimeout_s=-1\n[[routes]]\nmatch="*"\nupstream="a"\n'
+     '[tenants.t]\n', "upstreams.a.timeout_s"),
+    ('[upstreams.a]\nprovider="demo"\n[[routes]]\nmatch="*"\nupstream="a"\n'
+     '[tenants.t]\nmodles=["*"]\n', "tenants.t.modles"),
+    ('[upstreams.a]\nprovider="demo"\n[[routes]]\nmatch="*"\nupstream="a"\n'
+     '[tenants.t]\n[tenants.t.detectors.nonexistent]\n', "tenants.t.detectors.nonexistent"),
+    ("this is = = not toml", "(file)"),
+])
+def test_broken_config_reports_the_key_path_and_exits_2(tmp_path: Path, document: str,
+                                                        key_path: str) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text(document)
+    result = run("check-config", str(path))
+    assert result.returncode == 2
+    assert f"{path}: {key_path}:" in result.stderr
+
+
+def test_missing_config_file_exits_2(tmp_path: Path) -> None:
+    result = run("check-config", str(tmp_path / "nope.toml"))
+    assert result.returncode == 2
+    assert "cannot read" in result.stderr
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_serve_runs_the_readme_example_with_the_demo_key(workers: int) -> None:
+    port = _free_port()
+    process = subprocess.Popen(
+        [*SPECGUARD, "serve", "--config", "config.toml", "--port", str(port),
+         "--workers", str(workers)],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        env={**os.environ, "OPENAI_API_KEY": ""},
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/readyz").status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert process.poll() is None, process.stderr.read().decode()  # type: ignore[union-attr]
+            assert time.monotonic() < deadline, "specguard serve did not become ready"
+            time.sleep(0.1)
+        client = OpenAI(base_url=f"http://127.0.0.1:{port}/v1", api_key="sk-specguard-demo",
+                        max_retries=0)
+        answer = client.chat.completions.create(
+            model="demo-echo", messages=[{"role": "user", "content": "Say something nice"}])
+        assert answer.choices[0].message.content == "You said: Say something nice"
+        metrics = httpx.get(f"http://127.0.0.1:{port}/metrics").text
+        assert 'specguard_requests_total{route="demo-*",status="200",tenant="demo"}' in metrics
+    finally:
+        process.terminate()
+        process.wait(15)
+        for stream in (process.stdout, process.stderr):
+            assert stream is not None
+            stream.close()
