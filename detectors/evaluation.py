@@ -79,11 +79,11 @@ def _percentile(values: list[float], pct: int) -> float | None:
 
 def counts_as_fired(findings: Iterable[Finding], config: DetectorConfig) -> bool:
     """Whether the default policy of ``config`` would act on any of ``findings``."""
+    from proxy.policy import effective
+
     for finding in findings:
-        override = config.categories.get(finding.category)
-        action = (override.action if override and override.action else None) or config.action
-        threshold = override.threshold if override and override.threshold is not None else None
-        if action != "off" and finding.score >= (threshold if threshold is not None else config.threshold):
+        action, threshold = effective(config, finding.category)
+        if action != "off" and finding.score >= threshold:
             return True
     return False
 

@@ -12,7 +12,10 @@ from proxy.plugins import Plugin, Registry
 
 
 def _builtin_plugins() -> list[Plugin[Any]]:
-    return []
+    from detectors.copyright import PLUGIN as COPYRIGHT
+    from detectors.deny_terms import PLUGIN as DENY_TERMS
+
+    return [DENY_TERMS, COPYRIGHT]
 
 
 DETECTORS: Registry[Any] = Registry("detector")

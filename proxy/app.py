@@ -28,8 +28,11 @@ from proxy.errors import (
     UpstreamUnreachable,
     error_envelope,
 )
+from proxy.policy import Verdict
+from proxy.refusal import decision_header, decision_summary, refuse_completion
 from proxy.runtime import Runtime
-from proxy.sse import encode_event
+from proxy.screening import scan_context, screen_input
+from proxy.sse import DONE, encode_event
 from proxy.upstream import EventStream
 from proxy.upstream.litellm_bridge import close_clients as close_litellm_clients
 from proxy.wire import parse_chat_request
@@ -94,17 +97,25 @@ async def chat_completions(request: Request) -> Response:
         body = parse_chat_request(await _read_body(request, runtime.config.server.max_body_bytes))
         route = runtime.route(tenant, body["model"])
         ctx.route, ctx.upstream = route.match, route.upstream_name
-        body = tenant.pipeline.rewrite({**body, "model": route.model}, ctx)
-        if body.get("stream"):
-            ctx.stream = True
+        ctx.stream = bool(body.get("stream"))
+        pipeline = tenant.pipeline
+        if pipeline.screens:
+            ctx.scan = scan_context(body, tenant.name)
+            ctx.programmatic = _programmatic(body)
+            verdict = await screen_input(pipeline.input_screener, body, ctx)
+            if verdict.action == "refuse":
+                _finish(ctx, 200)
+                return _refused_request(body, verdict, ctx)
+        body = pipeline.rewrite({**body, "model": route.model}, ctx)
+        if ctx.stream:
             events = await _timed_upstream(ctx, route.upstream.stream(body, request_id))
             return StreamingResponse(
                 _stream_body(events, ctx),
                 media_type="text/event-stream",
-                headers={"x-request-id": request_id, "cache-control": "no-cache"},
+                headers=_headers(ctx, **{"cache-control": "no-cache"}),
             )
         raw = await _timed_upstream(ctx, route.upstream.complete(body, request_id))
-        raw = await tenant.pipeline.finish(raw, ctx)
+        raw = await pipeline.finish(raw, ctx)
     except ProxyError as exc:
         _finish(ctx, exc.http_status())
         return _error_response(exc, request_id)
@@ -112,7 +123,7 @@ async def chat_completions(request: Request) -> Response:
         _finish(ctx, 500)
         raise
     _finish(ctx, 200)
-    return Response(raw, media_type=_JSON, headers={"x-request-id": request_id})
+    return Response(raw, media_type=_JSON, headers=_headers(ctx))
 
 
 async def list_models(request: Request) -> Response:
@@ -143,6 +154,38 @@ async def metrics_endpoint(request: Request) -> Response:
 
 
 # --- request plumbing --------------------------------------------------------------------------
+
+def _headers(ctx: RequestContext, **extra: str) -> dict[str, str]:
+    headers = {"x-request-id": ctx.request_id, **extra}
+    if ctx.verdict is not None and ctx.verdict.action != "allow":
+        headers["x-specguard-decision"] = decision_header(ctx.verdict)
+    return headers
+
+
+def _programmatic(body: dict[str, Any]) -> bool:
+    """A ``response_format`` of JSON mode or a schema: refusals must not be prose in content."""
+    response_format = body.get("response_format")
+    return isinstance(response_format, dict) and response_format.get("type") in (
+        "json_object", "json_schema",
+    )
+
+
+def _refused_request(body: dict[str, Any], verdict: Verdict, ctx: RequestContext) -> Response:
+    """The refusal of a request stopped by input screening, in the shape the client asked for."""
+    message = ctx.tenant.config.refusal.message
+    head = {"id": f"chatcmpl-{ctx.request_id}", "created": int(time.time()), "model": body["model"]}
+    choices = [{"index": i} for i in range(body.get("n") or 1)]
+    if not ctx.stream:
+        completion = refuse_completion({**head, "object": "chat.completion", "choices": choices},
+                                       verdict, message, ctx.programmatic)
+        return Response(orjson.dumps(completion), media_type=_JSON, headers=_headers(ctx))
+    key = "refusal" if ctx.programmatic else "content"
+    chunk = {**head, "object": "chat.completion.chunk", "specguard": decision_summary(verdict),
+             "choices": [{"index": c["index"], "delta": {"role": "assistant", key: message},
+                          "logprobs": None, "finish_reason": "content_filter"} for c in choices]}
+    return Response(encode_event(chunk) + DONE, media_type="text/event-stream",
+                    headers=_headers(ctx, **{"cache-control": "no-cache"}))
+
 
 
 def _api_key(request: Request) -> str | None:
@@ -219,6 +262,7 @@ def _finish(ctx: RequestContext | None, status: int) -> None:
         status=status,
         duration_ms=round(elapsed * 1000, 3),
         upstream_ms=round(ctx.upstream_seconds * 1000, 3),
+        decision=ctx.verdict.action if ctx.verdict else "allow",
         findings=[f"{f.detector}/{f.category}" for f in ctx.findings],
     )
 

@@ -106,6 +106,28 @@ class RouteConfig(_Strict):
     """Model name sent upstream; the request's own when unset."""
 
 
+class RefusalConfig(_Strict):
+    """How refusals and redactions read (MODEL-SPEC §3: short, neutral, no detector names)."""
+
+    message: str = "Sorry, I can't help with that."
+    """The one sentence that replaces a refused answer."""
+    redaction_note: str = (
+        "[Note: {count} item(s) of {kinds} removed from this answer under the content policy.]"
+    )
+    """Declared after a redacted answer; ``{count}``, ``{kinds}``, ``{detectors}`` fill in."""
+
+
+class StreamConfig(_Strict):
+    """How streams are screened."""
+
+    holdback_chars: int | None = Field(None, ge=0, le=65536)
+    """Text held back until screened with this much right-context; default: the largest need
+    of the tenant's enabled detectors."""
+    release: Literal["after_screening", "before_screening"] = "after_screening"
+    """``before_screening`` trades safety for latency: text is released at once and the stream
+    is cut off after the fact when a violation shows up."""
+
+
 class TenantConfig(_Strict):
     """One customer of the proxy: its keys and its policy (after ``[defaults]`` merged in)."""
 
@@ -119,6 +141,18 @@ class TenantConfig(_Strict):
     """Request rules by name; each rule validates its own table."""
     detectors: dict[str, dict[str, Any]] = {}
     """Output detectors by name; each detector validates its own table."""
+    input_screening: list[str] = []
+    """Detectors (from ``detectors``) also run on the user's turn before the upstream call, so
+    an obviously prohibited request is refused without paying for a completion."""
+    refusal: RefusalConfig = RefusalConfig()
+    stream: StreamConfig = StreamConfig()
+
+    @model_validator(mode="after")
+    def _input_detectors_configured(self) -> TenantConfig:
+        missing = [name for name in self.input_screening if name not in self.detectors]
+        if missing:
+            raise ValueError(f"input_screening names detectors not configured: {missing}")
+        return self
 
     @field_validator("api_keys")
     @classmethod

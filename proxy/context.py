@@ -12,9 +12,12 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from detectors.base import ScanContext
 from detectors.findings import Finding
+from rules.base import RuleRecord
 
 if TYPE_CHECKING:
+    from proxy.policy import Verdict
     from proxy.runtime import Tenant
 
 _CLIENT_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
@@ -49,6 +52,16 @@ class RequestContext:
     """Time spent per proxy stage (``rules``, ``detectors``), excluding the upstream."""
     upstream_seconds: float = 0.0
     """Time spent waiting for the upstream."""
+    system_role: str = "system"
+    """Role platform-level messages go in for the routed upstream (its ``system_role``)."""
+    record: RuleRecord = field(default_factory=RuleRecord)
+    """What request rules left for the output side: markers to strip, provenance."""
+    scan: ScanContext = field(default_factory=ScanContext)
+    """What detectors may know of the client's request."""
+    programmatic: bool = False
+    """The request set ``response_format``: refusals go in ``message.refusal`` only."""
+    verdict: Verdict | None = None
+    """The policy outcome so far (input and output screening)."""
 
     def elapsed(self) -> float:
         """Seconds since the request arrived."""

@@ -2,6 +2,7 @@
 
 Where the pieces plug in:
 
+- ``input_screener``: detectors run on the user's turn before anything else;
 - ``rewrite``: request rules, in order, before the upstream call (streaming or not);
 - ``finish``: output stages on a complete (non-streaming) answer;
 - ``relay``: output stages on a stream of SSE events.
@@ -15,7 +16,9 @@ import time
 from collections.abc import AsyncIterator, Sequence
 from typing import Any, Protocol
 
+from detectors.screen import Screener
 from proxy.context import RequestContext
+from proxy.errors import PolicyRefusal
 from rules.base import Rule, RuleScope
 
 
@@ -30,20 +33,34 @@ class OutputStage(Protocol):
 class Pipeline:
     """The rules and output stages configured for one tenant."""
 
-    def __init__(self, rules: Sequence[Rule] = (), stages: Sequence[OutputStage] = ()):
+    def __init__(
+        self,
+        rules: Sequence[Rule] = (),
+        stages: Sequence[OutputStage] = (),
+        input_screener: Screener | None = None,
+    ):
         self.rules = tuple(rules)
         self.stages = tuple(stages)
+        self.input_screener = input_screener or Screener(())
+
+    @property
+    def screens(self) -> bool:
+        """Whether anything looks at the request's content or the answer."""
+        return bool(self.stages or self.input_screener)
 
     def rewrite(self, body: dict[str, Any], ctx: RequestContext) -> dict[str, Any]:
         """The request after every rule; findings land on ``ctx``."""
         if not self.rules:
             return body
         started = time.perf_counter()
-        scope = RuleScope(request_id=ctx.request_id)
+        scope = RuleScope(ctx.request_id, ctx.tenant.name, ctx.system_role)
         for rule in self.rules:
             rewrite = rule.apply(body, scope)
-            body = rewrite.body
             ctx.findings.extend(rewrite.findings)
+            ctx.record = ctx.record.merged(rewrite.record)
+            if rewrite.refusal is not None:
+                raise PolicyRefusal(rewrite.refusal.message, param=rewrite.refusal.param)
+            body = rewrite.body
         ctx.add_stage_time("rules", time.perf_counter() - started)
         return body
 

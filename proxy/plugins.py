@@ -71,8 +71,13 @@ class Registry(Generic[T]):
 
     def build(self, tables: dict[str, dict[str, Any]]) -> list[T]:
         """Instances of every plugin named in ``tables``, in registration order."""
-        return [
-            plugin.factory(plugin.config_model.model_validate(tables[name]))
-            for name, plugin in self._plugins.items()
-            if name in tables
-        ]
+        return [instance for _, instance in self.build_configured(tables)]
+
+    def build_configured(self, tables: dict[str, dict[str, Any]]) -> list[tuple[Any, T]]:
+        """``(validated config, instance)`` of every plugin named in ``tables``."""
+        built = []
+        for name, plugin in self._plugins.items():
+            if name in tables:
+                config = plugin.config_model.model_validate(tables[name])
+                built.append((config, plugin.factory(config)))
+        return built

@@ -53,10 +53,20 @@ def build_upstream(name: str, config: UpstreamConfig, session: aiohttp.ClientSes
 
 
 def build_pipeline(config: TenantConfig) -> Pipeline:
-    """Rules and output stages named in a tenant's config."""
+    """Rules, output stages and input screening named in a tenant's config."""
+    from detectors.registry import DETECTORS
+    from detectors.screen import ConfiguredDetector, Screener
+    from proxy.screening import ScreeningStage
     from rules.registry import RULES
 
-    return Pipeline(rules=RULES.build(config.rules))
+    configured = [
+        ConfiguredDetector(detector, detector_config)
+        for detector_config, detector in DETECTORS.build_configured(config.detectors)
+    ]
+    screener = Screener(configured)
+    stages = [ScreeningStage(screener, config)] if screener else []
+    inputs = Screener([d for d in configured if d.detector.name in config.input_screening])
+    return Pipeline(rules=RULES.build(config.rules), stages=stages, input_screener=inputs)
 
 
 class Runtime:

@@ -14,12 +14,14 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar, Literal
 
 import orjson
 import uvicorn
 from aiohttp import web
 
+from detectors.base import DetectorConfig, ScanContext
+from detectors.findings import Finding
 from proxy.config import Config, hash_key, parse_config
 
 
@@ -268,3 +270,36 @@ def make_config(
         }
         document["routes"].append({"match": "*", "upstream": "fake"})
     return parse_config(deep_merge(document, extra or {}))
+
+
+class FaultyConfig(DetectorConfig):
+    """How the faulty test detector misbehaves."""
+
+    mode: Literal["raise", "sleep"] = "raise"
+    sleep_ms: float = 1000
+
+
+class FaultyDetector:
+    """A detector that raises or overruns its deadline: for fail-closed tests."""
+
+    name: ClassVar[str] = "faulty"
+    cpu_heavy: ClassVar[bool] = True
+
+    def __init__(self, config: FaultyConfig):
+        self.config = config
+
+    def scan(self, text: str, ctx: ScanContext) -> list[Finding]:
+        """Misbehave as configured."""
+        if self.config.mode == "sleep":
+            time.sleep(self.config.sleep_ms / 1000)
+            return []
+        raise RuntimeError(f"detector crashed on {text!r}")
+
+
+def register_faulty_detector() -> None:
+    """Make ``faulty`` available to tenant configs (idempotent)."""
+    from detectors.registry import DETECTORS
+    from proxy.plugins import Plugin
+
+    if "faulty" not in DETECTORS:
+        DETECTORS.register(Plugin("faulty", FaultyConfig, FaultyDetector))

@@ -13,6 +13,8 @@ import orjson
 from proxy.errors import InvalidRequest
 
 CLIENT_ROLES = frozenset({"system", "developer", "user", "assistant", "tool", "function"})
+RESERVED_LEVELS = frozenset({"platform", "root", "specguard", "openai"})
+"""Levels above the developer that only the proxy itself may speak at: as a role or a ``name``."""
 
 
 def parse_chat_request(raw: bytes) -> dict[str, Any]:
@@ -48,13 +50,44 @@ def _check_message(index: int, message: Any) -> None:
     role = message.get("role")
     if not isinstance(role, str):
         raise InvalidRequest(f"'{where}.role' is required.", param=f"{where}.role")
+    if role.strip().lower() in RESERVED_LEVELS:
+        raise InvalidRequest(
+            f"'{where}.role' {role!r} is reserved for the platform policy; "
+            "send instructions as system or developer messages.",
+            param=f"{where}.role",
+        )
     if role not in CLIENT_ROLES:
         raise InvalidRequest(
             f"'{where}.role' must be one of {', '.join(sorted(CLIENT_ROLES))}.",
             param=f"{where}.role",
+        )
+    name = message.get("name")
+    if isinstance(name, str) and name.strip().lower() in RESERVED_LEVELS:
+        raise InvalidRequest(
+            f"'{where}.name' {name!r} is reserved for the platform policy.", param=f"{where}.name"
         )
     content = message.get("content")
     if content is not None and not isinstance(content, str | list):
         raise InvalidRequest(
             f"'{where}.content' must be a string or an array of parts.", param=f"{where}.content"
         )
+
+
+def message_text(message: dict[str, Any]) -> str:
+    """The text a message carries: its string content or its text-bearing parts, joined."""
+    content = message.get("content")
+    if isinstance(content, str):
+        return content
+    if not isinstance(content, list):
+        return ""
+    texts = []
+    for part in content:
+        if not isinstance(part, dict):
+            continue
+        if isinstance(part.get("text"), str):
+            texts.append(part["text"])
+        for key in ("file", "document", "input_file"):
+            inner = part.get(key)
+            if isinstance(inner, dict) and isinstance(inner.get("text"), str):
+                texts.append(inner["text"])
+    return "\n".join(texts)

@@ -1,4 +1,10 @@
-"""The ``Rule`` protocol: a pure rewrite of a chat request that may record findings."""
+"""The ``Rule`` protocol: a pure rewrite of a chat request that may record findings.
+
+A rule returns a ``Rewrite``: the new body, what it found, a ``Refusal`` when the request must
+not go upstream (a value: the pipeline turns it into a 400), and a ``RuleRecord`` of what the
+output side needs to know about this request (the markers to strip from the answer, where the
+request's text came from for the tool-call guard).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +15,53 @@ from detectors.findings import Finding
 
 
 @dataclass(frozen=True, slots=True)
+class Provenance:
+    """Where the request's text came from, kept for the response-side tool-call guard."""
+
+    trusted: tuple[str, ...] = ()
+    """Developer messages and the user's own (unquoted) words."""
+    untrusted: tuple[str, ...] = ()
+    """Tool outputs, attachment text and regions the user quoted or pasted."""
+    allowed_tools: frozenset[str] = frozenset()
+    """Functions the developer allowed for this request (allow tag, forced ``tool_choice``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RuleRecord:
+    """What request rules leave on the request for the output side."""
+
+    boundaries: tuple[str, ...] = ()
+    """Boundary identifiers used to delimit untrusted content; never valid in output."""
+    datamarks: tuple[str, ...] = ()
+    """Marker characters interleaved between the words of untrusted content."""
+    provenance: Provenance | None = None
+    """The request's trusted and untrusted text, when the tool-call guard is on."""
+
+    def merged(self, other: RuleRecord) -> RuleRecord:
+        """This record with ``other``'s markers added and its provenance, if any, taking over."""
+        if other == _EMPTY:
+            return self
+        return RuleRecord(
+            boundaries=self.boundaries + other.boundaries,
+            datamarks=self.datamarks + other.datamarks,
+            provenance=other.provenance if other.provenance is not None else self.provenance,
+        )
+
+
+_EMPTY = RuleRecord()
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """A request a rule will not let through (rendered as a 400 ``content_policy_violation``)."""
+
+    message: str
+    """One short, neutral sentence for the client; never the matched text or a detector name."""
+    param: str | None = None
+    """The field at fault (``messages[2].content``)."""
+
+
+@dataclass(frozen=True, slots=True)
 class Rewrite:
     """What a rule made of a request."""
 
@@ -16,6 +69,10 @@ class Rewrite:
     """The (possibly new) request body; the input body is never mutated."""
     findings: tuple[Finding, ...] = ()
     """What the rule noticed."""
+    refusal: Refusal | None = None
+    """Set when the request must be refused instead of forwarded."""
+    record: RuleRecord = _EMPTY
+    """Markers and provenance for the output side."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +81,10 @@ class RuleScope:
 
     request_id: str
     """For messages; never used as randomness."""
+    tenant: str = ""
+    """Tenant name, passed on to detectors' ``ScanContext``."""
+    system_role: str = "system"
+    """Role platform-level messages are sent with (the upstream's ``system_role``)."""
 
 
 class Rule(Protocol):

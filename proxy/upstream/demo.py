@@ -15,6 +15,7 @@ import orjson
 
 from proxy.config import UpstreamConfig
 from proxy.sse import DONE, encode_event
+from proxy.wire import message_text
 
 _WORDS_PER_CHUNK = 3
 
@@ -105,24 +106,12 @@ def _envelope(body: dict[str, Any], obj: str) -> dict[str, Any]:
 
 
 def _usage(body: dict[str, Any], text: str, n: int) -> dict[str, int]:
-    prompt = sum(len(_text_of(m).split()) for m in body.get("messages", []) if isinstance(m, dict))
+    prompt = sum(len(message_text(m).split()) for m in body.get("messages", []) if isinstance(m, dict))
     completion = len(text.split()) * n
     return {"prompt_tokens": prompt, "completion_tokens": completion,
             "total_tokens": prompt + completion}
 
 
-def _text_of(message: dict[str, Any]) -> str:
-    content = message.get("content")
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return " ".join(
-            part.get("text", "") for part in content
-            if isinstance(part, dict) and isinstance(part.get("text"), str)
-        )
-    return ""
-
-
 def _last_user_text(messages: list[Any]) -> str:
     users = (m for m in reversed(messages) if isinstance(m, dict) and m.get("role") == "user")
-    return next((_text_of(m) for m in users), "")
+    return next((message_text(m) for m in users), "")

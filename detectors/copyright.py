@@ -1,0 +1,199 @@
+"""The ``copyright`` detector: long verbatim or near-verbatim reproduction of a protected work.
+
+The output's word k-grams are looked up in a ``FingerprintIndex`` of the tenant's protected
+corpora. Matches with one work that advance together in the output and in the work, with small
+gaps (edited, added or dropped words, up to ``MAX_GAP``), are chained into runs. A run whose
+reproduced words (its extent in the output, less words added between matches and words the user
+supplied) reach ``min_words`` is a finding whose span the redaction can cut. A short quote inside
+commentary never reaches that length, and two quotes from distant places in a work do not chain.
+A work shorter than ``min_words`` counts as reproduced once a run covers ``whole_work_fraction``
+of it.
+
+Words the user supplied in the request (``ScanContext.user_inputs``) do not count: translating,
+editing or summarising one's own text is the Model Spec's transformation exception.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, ClassVar
+
+import numpy as np
+import numpy.typing as npt
+from pydantic import AfterValidator, Field, model_validator
+
+from detectors.base import DetectorConfig, ScanContext
+from detectors.copyright_index import FingerprintIndex, Hits, K, W, Words, kgram_hashes, words
+from detectors.findings import Finding
+from detectors.provenance import covered, supplied_spans
+from proxy.plugins import Plugin
+
+MAX_GAP = 16
+"""Most words between two chained matches, in the output and in the work: edits, insertions
+and deletions of up to a line or so keep a run going."""
+WHOLE_WORK_FLOOR = 20
+"""Works shorter than this are never matched as a whole: too little text to be evidence."""
+
+
+def _existing(path: str) -> str:
+    if not Path(path).exists():
+        raise ValueError(f"no such file or directory: {path!r}")
+    return path
+
+
+def _existing_file(path: str) -> str:
+    if not Path(path).is_file():
+        raise ValueError(f"no such index file: {path!r}")
+    return path
+
+
+class CopyrightConfig(DetectorConfig):
+    """Protected corpora and how much of one work an output may reproduce."""
+
+    corpora: list[Annotated[str, AfterValidator(_existing)]] = Field(default_factory=list)
+    """``.txt`` files or directories of them, fingerprinted at start-up."""
+    index_files: list[Annotated[str, AfterValidator(_existing_file)]] = Field(
+        default_factory=list
+    )
+    """Indexes written ahead of time by ``specguard index DIR -o FILE``."""
+    min_words: int = Field(40, ge=K + W - 1)
+    """Shortest reproduced run of one work that counts (near-verbatim edits included)."""
+    whole_work_fraction: float = Field(0.8, gt=0)
+    """A run covering this fraction of a work shorter than ``min_words`` also counts."""
+
+    @model_validator(mode="after")
+    def _has_sources(self) -> CopyrightConfig:
+        if not self.corpora and not self.index_files:
+            raise ValueError("set corpora or index_files: there is nothing to protect")
+        return self
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    """Chained matches of one work over output words ``first .. last + K - 1``."""
+
+    work: int
+    """Index of the work in the ``FingerprintIndex``."""
+    first: int
+    """First output word of the first chained k-gram."""
+    last: int
+    """First output word of the last chained k-gram."""
+    inserted: int
+    """Output words between matches with no counterpart in the work (commentary, additions)."""
+
+
+class CopyrightDetector:
+    """Finds long runs of a protected work in a text."""
+
+    name: ClassVar[str] = "copyright"
+    cpu_heavy: ClassVar[bool] = True
+
+    def __init__(self, config: CopyrightConfig):
+        self.config = config
+        loaded = [FingerprintIndex.load(path) for path in config.index_files]
+        if config.corpora:
+            loaded.append(FingerprintIndex.from_paths(config.corpora))
+        self.index = loaded[0] if len(loaded) == 1 else FingerprintIndex.merge(loaded)
+
+    def scan(self, text: str, ctx: ScanContext) -> list[Finding]:
+        """A ``verbatim`` finding per reproduced run, spans merged where runs overlap."""
+        found = words(text)
+        grams = kgram_hashes(found.hashes)
+        hits = self.index.lookup(grams)
+        if not len(hits.query):
+            return []
+        supplied = _supplied_words(text, found, ctx.user_inputs)
+        spans: list[tuple[int, int, float]] = []
+        for run in chain_runs(hits):
+            needed = self._needed(run.work)
+            reproduced = _reproduced_words(run, supplied)
+            if reproduced >= needed:
+                score = min(1.0, 0.5 + 0.5 * (reproduced - needed) / needed)
+                spans.append((int(found.starts[run.first]), int(found.ends[run.last + K - 1]),
+                              score))
+        return [Finding(self.name, "verbatim", round(score, 4), start, end)
+                for start, end, score in _merge(spans)]
+
+    def _needed(self, work: int) -> int:
+        """Reproduced words of ``work`` that make a finding."""
+        length = int(self.index.lengths[work])
+        if length >= self.config.min_words or length < WHOLE_WORK_FLOOR:
+            return self.config.min_words
+        whole = max(WHOLE_WORK_FLOOR, math.ceil(self.config.whole_work_fraction * length))
+        return min(self.config.min_words, whole)
+
+
+def chain_runs(hits: Hits) -> list[Run]:
+    """Group ``hits`` per work into runs that advance together in the output and the work."""
+    order = np.lexsort((hits.position, hits.query, hits.work))
+    works = hits.work[order]
+    bounds = np.flatnonzero(np.diff(works)) + 1
+    runs: list[Run] = []
+    for part in np.split(order, bounds):
+        if len(part) < 2:  # one fingerprint is K words: never a run worth reporting
+            continue
+        work = int(hits.work[part[0]])
+        # a run is [first query, last query, last work position, inserted words]; hits come in
+        # query order, so a run left MAX_GAP words behind can no longer grow
+        open_runs: list[list[int]] = []
+        done: list[list[int]] = []
+        current = -1
+        for q, p in zip(hits.query[part].tolist(), hits.position[part].tolist(), strict=True):
+            if q != current:
+                current = q
+                done += [run for run in open_runs if q - run[1] > MAX_GAP]
+                open_runs = [run for run in open_runs if q - run[1] <= MAX_GAP]
+            best: list[int] | None = None
+            best_drift = MAX_GAP
+            for run in open_runs:
+                dq, dp = q - run[1], p - run[2]
+                if 0 < dq and 0 < dp <= MAX_GAP and abs(dq - dp) < best_drift:
+                    best, best_drift = run, abs(dq - dp)
+            if best is None:
+                open_runs.append([q, q, p, 0])
+            else:
+                best[3] += max(0, q - best[1] - (p - best[2]))
+                best[1], best[2] = q, p
+        runs += [Run(work, first, last, inserted)
+                 for first, last, _, inserted in done + open_runs if last > first]
+    return runs
+
+
+def _reproduced_words(run: Run, supplied: npt.NDArray[np.bool_]) -> int:
+    """Estimated words of the work reproduced by ``run``, minus user-supplied words.
+
+    Winnowing keeps about one k-gram in ``(W + 1) / 2``, so a reproduced passage usually starts a
+    little before its first kept fingerprint and ends a little after its last: ``W - 1`` words
+    are added back for the two edges together.
+    """
+    own = int(np.count_nonzero(~supplied[run.first : run.last + K]))
+    return own + (W - 1 if own else 0) - run.inserted
+
+
+def _supplied_words(text: str, found: Words, sources: tuple[str, ...]) -> npt.NDArray[np.bool_]:
+    """Which words of ``text`` lie in a span reproducing user-supplied text (provenance)."""
+    spans = supplied_spans(text, sources) if sources else []
+    if not spans:
+        return np.zeros(len(found.hashes), np.bool_)
+    return np.fromiter(
+        (covered(start, end, spans) for start, end in zip(found.starts.tolist(),
+                                                          found.ends.tolist(), strict=True)),
+        np.bool_, len(found.hashes),
+    )
+
+
+def _merge(spans: list[tuple[int, int, float]]) -> list[tuple[int, int, float]]:
+    merged: list[tuple[int, int, float]] = []
+    for start, end, score in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            last = merged[-1]
+            merged[-1] = (last[0], max(last[1], end), max(last[2], score))
+        else:
+            merged.append((start, end, score))
+    return merged
+
+
+PLUGIN: Plugin[CopyrightDetector] = Plugin("copyright", CopyrightConfig, CopyrightDetector)
+"""Registration of the detector under ``[tenants.*.detectors.copyright]``."""

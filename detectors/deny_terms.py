@@ -1,0 +1,60 @@
+"""``deny_terms``: a tenant's own list of words or phrases that must not appear in answers.
+
+Whole-word, case-insensitive matching on one compiled alternation, so a scan is a single regex
+pass whatever the number of terms.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import ClassVar
+
+from pydantic import field_validator
+
+from detectors.base import DetectorConfig, ScanContext
+from detectors.findings import Finding
+from proxy.plugins import Plugin
+
+
+class DenyTermsConfig(DetectorConfig):
+    """Terms to refuse (or redact, or flag) in answers."""
+
+    terms: list[str] = []
+    """Words or phrases; matched whole-word and case-insensitively."""
+    category: str = "custom"
+    """Category reported for a match (its redaction placeholder says this)."""
+
+    @field_validator("terms")
+    @classmethod
+    def _not_blank(cls, terms: list[str]) -> list[str]:
+        if any(not term.strip() for term in terms):
+            raise ValueError("terms must not be blank")
+        return terms
+
+
+class DenyTermsDetector:
+    """Finds configured terms."""
+
+    name: ClassVar[str] = "deny_terms"
+    cpu_heavy: ClassVar[bool] = False
+    holdback_chars: int
+
+    def __init__(self, config: DenyTermsConfig):
+        self.category = config.category
+        alternation = "|".join(
+            re.escape(term.strip()) for term in sorted(config.terms, key=len, reverse=True)
+        )
+        self._pattern = re.compile(rf"(?<!\w)(?:{alternation})(?!\w)", re.IGNORECASE) if alternation else None
+        self.holdback_chars = max((len(term) for term in config.terms), default=0) + 1
+
+    def scan(self, text: str, ctx: ScanContext) -> list[Finding]:
+        """One finding per occurrence."""
+        if self._pattern is None:
+            return []
+        return [
+            Finding(self.name, self.category, 1.0, match.start(), match.end())
+            for match in self._pattern.finditer(text)
+        ]
+
+
+PLUGIN = Plugin("deny_terms", DenyTermsConfig, DenyTermsDetector)

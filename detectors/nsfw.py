@@ -1,0 +1,323 @@
+"""The ``nsfw`` detector: explicit sexual content, sexual content involving minors, profanity.
+
+Categories and their defaults:
+
+- ``sexual``: explicit sexual content. Refused by default; ``adult_mode = true`` turns it off
+  (a tenant may still set it to ``flag``). Text the user supplied and the output merely
+  reproduces (translation, editing) is exempt.
+- ``sexual_minors``: any sexual content involving minors. Always refused: the config cannot
+  change its action or threshold, ``on_error`` cannot fail open, and user-supplied text is
+  never exempt.
+- ``profanity``: swear words. Off by default; a tenant may ``flag`` or ``refuse``. Profanity the
+  user asked for (or used themselves) is never reported.
+- ``romantic_roleplay``: romantic or sexual role-play; only reported, and refused, when the
+  tenant sets ``under_18 = true``, which also lowers the ``sexual`` threshold.
+
+How a score is made (``nsfw_evidence`` then ``NsfwDetector.scan``):
+
+1. Lexicon hits (``detectors/lexicons/nsfw.txt``): explicit words count 1, suggestive ones
+   0.4, clinical ones 0.15, names of sexual content 0.6; ``rule = 1 - exp(-sum)``. When no
+   explicit word occurs, each sex-education, medical or legal framing word halves the clinical
+   and suggestive part, so sex education and definitions pass.
+2. A request (``how can I``, ``write``, ``give me`` ...) naming sexual content or sexual
+   violence scores at least ``REQUEST_SCORE`` (input screening uses the same detector).
+3. The trained classifier (``detectors/models/nsfw.npz``, ``specguard train nsfw``) gives
+   ``p``, consulted only when some sexual word occurs: ``sexual = 1 - (1 - rule) * (1 - p)``.
+   The model lifts weak lexical evidence (a story told in plain words, foreign-language spam)
+   over the threshold but never fires on text without a single sexual word.
+4. ``sexual_minors``: a minor cue (a child word, or an age under 18) within ``WINDOW``
+   characters of explicit or suggestive sexual words, scaled by how sexual the text is; a weak
+   cue (``teen``, ``daughter``) counts less and less again when the text asserts adult ages.
+   Clinical sexual words near a child word count only without educational framing, which
+   keeps definitions of paedophilia or child-protection advice clean. Names of child sexual
+   abuse material count in a request or next to explicit words.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar
+
+from pydantic import model_validator
+
+from detectors.base import CategoryPolicy, DetectorConfig, ScanContext
+from detectors.findings import Finding
+from detectors.lexicons import Hit, load
+from detectors.normalize import normalize
+from detectors.provenance import covered, supplied_spans
+from detectors.textmodel import TextModel
+from proxy.plugins import Plugin
+
+MODEL_PATH = Path(__file__).parent / "models" / "nsfw.npz"
+"""The shipped classifier artifact."""
+MINORS_THRESHOLD = 0.5
+"""Fixed threshold of ``sexual_minors``; a tenant cannot change it."""
+UNDER_18_THRESHOLD = 0.3
+"""``sexual`` threshold in ``under_18`` mode (unless the tenant set a lower one)."""
+REQUEST_SCORE = 0.75
+"""Least ``sexual`` score of a request that names sexual content."""
+WINDOW = 250
+"""Characters between a minor cue and a sexual word for the two to be linked."""
+DENSITY_WORDS = 40
+"""A text needs a sexual word per this many words for its lexical score to count in full."""
+"""A text needs a sexual word per this many words for its lexical score to count in full."""
+MAX_REQUEST_CHARS = 600
+"""Longer texts are not treated as requests (a request is a short user turn)."""
+"""Characters between a minor cue and a sexual word for the two to be linked."""
+
+_WEIGHTS = {
+    "sexual.explicit": 1.0,
+    "sexual.content": 0.6,
+    "sexual.suggestive": 0.4,
+    "sexual.clinical": 0.15,
+}
+_SEXUAL = frozenset(_WEIGHTS)
+_REQUEST = re.compile(
+    r"(?:^|[.!?]\s+)(?:how (?:can|do|could|would|should|to) (?:i|we|you)|can you|could you|give me|"
+    r"write (?:a|an|me|some)|create (?:a|an)|describe|provide|list \w+|tell me|help me|"
+    r"suggest|instruct|what (?:are|is) (?:some|the best|the most)|what's the best|"
+    r"which \w+ (?:sites|apps)|i want (?:to|you to)|show me|generate)\b",
+    re.IGNORECASE,
+)
+_NUMBER = (
+    r"(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|"
+    r"fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty)"
+)
+_AGE = re.compile(
+    rf"\b{_NUMBER}\s*-?\s*(?:(?:years?|yrs?)\s*-?\s*old|yo|y/o|old)\b|\bage[ds]?:?\s*{_NUMBER}\b",
+    re.IGNORECASE,
+)
+_AGE_WORDS = {
+    word: number
+    for number, word in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+        "fifteen sixteen seventeen eighteen nineteen twenty".split()
+    )
+}
+_ASKS_FOR_PROFANITY = re.compile(
+    r"\b(?:swear\w*|curs(?:e|es|ing)|cuss\w*|profan\w*|expletive\w*|vulgar\w*|f-word|"
+    r"uncensored|rude words?|dirty words?)\b",
+    re.IGNORECASE,
+)
+_ACTION_MARKUP = re.compile(r"\*[^*\n]{3,80}\*")
+
+
+@dataclass(frozen=True, slots=True)
+class NsfwEvidence:
+    """What the lexicons and patterns found in one text (no model involved)."""
+
+    rule: float
+    """Lexical sexual score in [0, 1] (module docstring, step 1)."""
+    request: bool
+    """The text asks for something and names sexual content or sexual violence."""
+    sexual_words: int
+    """Number of sexual lexicon hits of any tier."""
+    minor_link: float
+    """Strength in [0, 1] of the link between a minor cue and explicit or suggestive words."""
+    minor_clinical: float
+    """Strength in [0, 1] of a link between a child and clinical sexual words, after framing."""
+    csam_named: bool
+    """A name of child sexual abuse material occurs."""
+    profanity: int
+    """Number of swear words."""
+    romance: int
+    """Number of romantic words."""
+    roleplay: bool
+    """A role-play marker or action markup (``*leans closer*``) occurs."""
+    sexual_spans: tuple[tuple[int, int], ...]
+    """Offsets of the explicit, suggestive and content hits (for the transformation check)."""
+
+
+def _age_of(match: re.Match[str]) -> int | None:
+    raw = (match.group(1) or match.group(2)).lower()
+    return int(raw) if raw.isdigit() else _AGE_WORDS.get(raw)
+
+
+def _near(hit: Hit, others: list[Hit] | list[tuple[int, int]]) -> bool:
+    for other in others:
+        start, end = (other.start, other.end) if isinstance(other, Hit) else other
+        if start - WINDOW <= hit.end and hit.start <= end + WINDOW:
+            return True
+    return False
+
+
+def nsfw_evidence(text: str) -> NsfwEvidence:
+    """Lexical evidence of ``text`` (already normalised)."""
+    hits = load("nsfw").find(text)
+    by: dict[str, list[Hit]] = {}
+    for hit in hits:
+        by.setdefault(hit.section, []).append(hit)
+    explicit = by.get("sexual.explicit", [])
+    strongish = explicit + by.get("sexual.suggestive", []) + by.get("sexual.content", [])
+    education = len(by.get("education", []))
+    framing = 1.0 if explicit else 0.5 ** min(education, 4)
+    total = sum(_WEIGHTS[h.section] * (1.0 if h.section == "sexual.explicit" else framing)
+                for h in hits if h.section in _SEXUAL)
+    # One explicit word in a long text on something else is a mention, not explicit content.
+    words = max(1, text.count(" ") + 1)
+    sexual_hits = sum(1 for h in hits if h.section in _SEXUAL)
+    rule = 1.0 - math.exp(-total * min(1.0, DENSITY_WORDS * sexual_hits / words))
+    request = (
+        len(text) <= MAX_REQUEST_CHARS
+        and bool(_REQUEST.search(text))
+        and bool(strongish or by.get("sexual.violence") or by.get("minor.csam"))
+    )
+
+    ages = [(m.start(), m.end(), _age_of(m)) for m in _AGE.finditer(text)]
+    minor_ages = [(s, e) for s, e, age in ages if age is not None and age < 18]
+    strong_minor = by.get("minor.strong", [])
+    weak_minor = by.get("minor.weak", [])
+    link = 0.0
+    if any(_near(h, strongish) for h in strong_minor) or any(
+        _near(h, minor_ages) for h in strongish
+    ):
+        link = 1.0
+    elif any(_near(h, explicit) for h in weak_minor):
+        link = 0.8
+    clinical = by.get("sexual.clinical", [])
+    near_child = [h for h in clinical if _near(h, strong_minor) or _near(h, minor_ages)]
+    minor_clinical = 0.7 * 0.5 ** min(education, 4) if len(near_child) >= 2 else 0.0
+    csam = bool(by.get("minor.csam"))
+    if csam and (explicit or request):
+        link = 1.0
+
+    profane_terms = _profanity_terms()
+    profanity = sum(1 for h in hits if h.section == "profanity" or (
+        h.section.startswith("sexual.") and h.term.lower() in profane_terms))
+    return NsfwEvidence(
+        rule=rule,
+        request=request,
+        sexual_words=sum(len(by.get(s, [])) for s in _SEXUAL),
+        minor_link=link,
+        minor_clinical=minor_clinical,
+        csam_named=csam,
+        profanity=profanity,
+        romance=len(by.get("romance", [])),
+        roleplay=bool(by.get("roleplay")) or len(_ACTION_MARKUP.findall(text)) >= 1,
+        sexual_spans=tuple((h.start, h.end) for h in strongish),
+    )
+
+
+def _profanity_terms() -> frozenset[str]:
+    return frozenset(term.lower() for term in load("nsfw").sections.get("profanity", ()))
+
+
+class NsfwConfig(DetectorConfig):
+    """Settings of the ``nsfw`` detector (see the module docstring for the categories)."""
+
+    adult_mode: bool = False
+    """Allow explicit sexual content between adults (``sexual`` defaults to ``off``)."""
+    under_18: bool = False
+    """Audience may be minors: lower ``sexual`` threshold, refuse romantic role-play."""
+    model_path: str = str(MODEL_PATH)
+    """Classifier artifact (``specguard train nsfw`` writes the default one)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _fixed_policies(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        categories = dict(data.get("categories") or {})
+        minors = categories.get("sexual_minors")
+        if minors is not None:
+            policy = CategoryPolicy.model_validate(minors)
+            if policy.action not in (None, "refuse") or policy.threshold is not None:
+                raise ValueError("categories.sexual_minors cannot be configured: always refused")
+        if data.get("on_error") == "allow":
+            raise ValueError("on_error = 'allow' would let sexual content with minors through")
+        if data.get("adult_mode") and data.get("under_18"):
+            raise ValueError("adult_mode and under_18 cannot both be set")
+        categories["sexual_minors"] = CategoryPolicy(action="refuse", threshold=MINORS_THRESHOLD)
+        categories.setdefault("profanity", CategoryPolicy(action="off"))
+        if data.get("adult_mode"):
+            categories.setdefault("sexual", CategoryPolicy(action="off"))
+        if data.get("under_18"):
+            given = categories.get("sexual")
+            policy = CategoryPolicy.model_validate(given or {})
+            if policy.action not in (None, "refuse"):
+                raise ValueError("under_18 refuses sexual content: categories.sexual.action "
+                                 "must stay 'refuse'")
+            threshold = UNDER_18_THRESHOLD
+            if policy.threshold is not None:
+                threshold = min(policy.threshold, threshold)
+            categories["sexual"] = CategoryPolicy(action="refuse", threshold=threshold)
+            categories["romantic_roleplay"] = CategoryPolicy(action="refuse")
+        else:
+            categories.setdefault("romantic_roleplay", CategoryPolicy(action="off"))
+        return {**data, "categories": categories}
+
+
+class NsfwDetector:
+    """Scores sexual content, sexual content with minors, profanity and romantic role-play."""
+
+    name: ClassVar[str] = "nsfw"
+    cpu_heavy: ClassVar[bool] = False
+
+    def __init__(self, config: NsfwConfig, model: TextModel | None = None):
+        self.config = config
+        self.model = model if model is not None else _load_model(config.model_path)
+
+    def scan(self, text: str, ctx: ScanContext) -> list[Finding]:
+        """Findings for ``text``; the scores are independent of the tenant's thresholds."""
+        ev = nsfw_evidence(text)
+        findings: list[Finding] = []
+        end = len(text)
+        probability = self.model.score(text) if ev.sexual_words else 0.0
+        rule = max(ev.rule, REQUEST_SCORE if ev.request else 0.0)
+        sexual = 1.0 - (1.0 - rule) * (1.0 - probability)
+        minors = max(ev.minor_link * sexual, ev.minor_clinical)
+        if minors > 0:
+            findings.append(Finding(self.name, "sexual_minors", round(minors, 4), 0, end))
+        if sexual > 0 and not _reproduces_user_text(text, ev, ctx):
+            findings.append(Finding(self.name, "sexual", round(sexual, 4), 0, end))
+        if ev.profanity and not _profanity_requested(ctx):
+            score = 1.0 - math.exp(-0.7 * ev.profanity)
+            findings.append(Finding(self.name, "profanity", round(score, 4), 0, end))
+        if self.config.under_18 and ev.romance:
+            roleplay = ev.roleplay or any(_mentions_roleplay(s) for s in ctx.user_inputs)
+            score = (1.0 - math.exp(-0.5 * ev.romance)) * (1.0 if roleplay else 0.4)
+            findings.append(Finding(self.name, "romantic_roleplay", round(score, 4), 0, end))
+        return findings
+
+
+def _mentions_roleplay(source: str) -> bool:
+    return any(hit.section == "roleplay" for hit in load("nsfw").find(normalize(source)))
+
+
+def _profanity_requested(ctx: ScanContext) -> bool:
+    """The user asked for swearing, or swore themselves: their register, not a violation."""
+    for source in ctx.user_inputs:
+        if _ASKS_FOR_PROFANITY.search(source) or nsfw_evidence(normalize(source)).profanity:
+            return True
+    return False
+
+
+def _reproduces_user_text(text: str, ev: NsfwEvidence, ctx: ScanContext) -> bool:
+    """Every explicit word of the output lies in a span copied from the user's own text."""
+    if not ctx.user_inputs or not ev.sexual_spans:
+        return False
+    spans = supplied_spans(text, ctx.user_inputs)
+    return bool(spans) and all(covered(start, end, spans) for start, end in ev.sexual_spans)
+
+
+def _load_model(path: str) -> TextModel:
+    try:
+        return TextModel.load(path)
+    except (OSError, ValueError, KeyError) as exc:
+        raise RuntimeError(f"nsfw: cannot load classifier {path!r}: {exc}") from exc
+
+
+PLUGIN: Plugin[NsfwDetector] = Plugin("nsfw", NsfwConfig, NsfwDetector)
+"""Registration of the detector under ``[tenants.*.detectors.nsfw]``."""
+
+
+def training_data(
+    rows: list[dict[str, Any]], negatives: list[str]
+) -> tuple[list[str], list[int]]:
+    """Texts and labels the classifier is trained on: ``nsfw.jsonl`` rows plus other negatives."""
+    texts = [normalize(row["text"]) for row in rows] + [normalize(text) for text in negatives]
+    labels = [int(row["label"]) for row in rows] + [0] * len(negatives)
+    return texts, labels

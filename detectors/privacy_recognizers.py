@@ -1,0 +1,254 @@
+"""The Presidio side of the privacy detector: an offline analyzer and the recognizers it runs.
+
+Nothing here loads a model or touches the network. The default NLP engine is ``OfflineNlpEngine``,
+which returns empty NLP artifacts, so only pattern recognizers run; context words are scored
+by the detector itself (``detectors.privacy``), not by Presidio's lemma-based enhancer. When a
+spaCy model is named (and installed), a ``SpacyNlpEngine`` plus Presidio's ``SpacyRecognizer``
+add PERSON and LOCATION.
+
+Recognizers beyond Presidio's built-ins:
+
+- ``CardRecognizer``: 12-19 digits, optionally grouped by spaces or dashes, kept only when the
+  Luhn checksum holds (Presidio's own pattern misses 2-series Mastercard, 19-digit Visa and
+  12-digit Maestro numbers).
+- ``PhonePatternRecognizer``: phone-shaped digit groups that ``phonenumbers`` does not accept
+  for the default regions (``99 577450``, ``(96) 627-277``); weak on their own, the detector
+  only keeps them next to a phone context word.
+- ``StreetAddressRecognizer``: street addresses (house number + name + street suffix, foreign
+  street-type prefixes and suffixes such as ``Rua``, ``ul.``, ``-strasse``, ``-vej``, unit
+  designators, P.O. boxes, US military addresses, "the corner of X and Y"). Matching is
+  case-sensitive (a street name starts with a capital letter); an all-lower-case text is matched
+  in title case.
+- ``OfflineEmailRecognizer`` and ``CaseInsensitiveIbanRecognizer``: Presidio's, with the public
+  suffix list read from the bundled snapshot only and lower-case IBANs accepted.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import tldextract
+from presidio_analyzer import (
+    AnalyzerEngine,
+    EntityRecognizer,
+    LocalRecognizer,
+    Pattern,
+    PatternRecognizer,
+    RecognizerRegistry,
+    RecognizerResult,
+)
+from presidio_analyzer.context_aware_enhancers import ContextAwareEnhancer
+from presidio_analyzer.nlp_engine import NlpArtifacts, NlpEngine, SpacyNlpEngine
+from presidio_analyzer.predefined_recognizers import (
+    EmailRecognizer,
+    IbanRecognizer,
+    IpRecognizer,
+    SpacyRecognizer,
+    UsBankRecognizer,
+    UsLicenseRecognizer,
+    UsPassportRecognizer,
+    UsSsnRecognizer,
+)
+
+from detectors.address import find_addresses
+
+_FLAGS = re.MULTILINE  # no IGNORECASE: capitals carry meaning for addresses
+
+
+class OfflineNlpEngine(NlpEngine):  # type: ignore[misc]
+    """An NLP engine without a model: empty artifacts, so only pattern recognizers apply."""
+
+    def load(self) -> None:
+        """Nothing to load."""
+
+    def is_loaded(self) -> bool:
+        """Always loaded."""
+        return True
+
+    def process_text(self, text: str, language: str) -> NlpArtifacts:
+        """Empty artifacts (no tokens, no entities)."""
+        return NlpArtifacts([], None, [], [], self, language)
+
+    def process_batch(
+        self, texts: Iterable[str], language: str, batch_size: int = 1, n_process: int = 1,
+        **kwargs: Any,
+    ) -> Iterator[tuple[str, NlpArtifacts]]:
+        """Empty artifacts for every text."""
+        for text in texts:
+            yield text, self.process_text(text, language)
+
+    def is_stopword(self, word: str, language: str) -> bool:
+        """No stop-word list without a model."""
+        return False
+
+    def is_punct(self, word: str, language: str) -> bool:
+        """No punctuation model."""
+        return False
+
+    def get_supported_entities(self) -> list[str]:
+        """The engine itself recognises nothing."""
+        return []
+
+    def get_supported_languages(self) -> list[str]:
+        """English only."""
+        return ["en"]
+
+
+class NoContextEnhancer(ContextAwareEnhancer):  # type: ignore[misc]
+    """Leaves scores alone: the detector applies its own context rules."""
+
+    def __init__(self) -> None:
+        super().__init__(0, 0, 0, 0)
+
+    def enhance_using_context(self, text: str, raw_results: list[RecognizerResult],
+                              *args: Any, **kwargs: Any) -> list[RecognizerResult]:
+        """``raw_results`` unchanged."""
+        return raw_results
+
+
+def luhn_valid(digits: str) -> bool:
+    """Whether the digit string passes the Luhn checksum."""
+    total = 0
+    for index, char in enumerate(reversed(digits)):
+        value = int(char)
+        if index % 2:
+            value = value * 2 - 9 if value > 4 else value * 2
+        total += value
+    return total % 10 == 0
+
+
+class CardRecognizer(PatternRecognizer):  # type: ignore[misc]
+    """Payment card numbers: 12-19 digits with a valid Luhn checksum."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            supported_entity="CREDIT_CARD",
+            patterns=[Pattern("card", r"(?<![\d-])\d(?:[ -]?\d){11,18}(?![\d-])", 0.5)],
+            global_regex_flags=_FLAGS,
+        )
+
+    def validate_result(self, pattern_text: str) -> bool:
+        """Luhn checksum over the digits."""
+        digits = re.sub(r"\D", "", pattern_text)
+        return 12 <= len(digits) <= 19 and len(set(digits)) > 1 and luhn_valid(digits)
+
+
+class PhonePatternRecognizer(PatternRecognizer):  # type: ignore[misc]
+    """Phone-shaped digit groups in any national format (weak without context)."""
+
+    def __init__(self) -> None:
+        group = r"(?:\(\d{1,4}\)|\d{1,5})"
+        super().__init__(
+            supported_entity="PHONE_NUMBER",
+            patterns=[
+                Pattern(
+                    "grouped",
+                    rf"(?<![\w.:/-])(?:\+\d{{1,3}}[ .-]?)?{group}(?:[ .-]?{group}){{1,5}}"
+                    r"(?:\s?(?:x|ext\.?)\s?\d{1,6})?(?![\w:/]|[.-]\d)",
+                    0.3,
+                ),
+                Pattern("plain", r"(?<![\w.+-])\+?\d{7,13}(?![\w-]|\.\d)", 0.2),
+            ],
+            global_regex_flags=_FLAGS,
+        )
+
+    def invalidate_result(self, pattern_text: str) -> bool:
+        """Too few or too many digits, or a date/time shape."""
+        digits = sum(char.isdigit() for char in pattern_text.split("x")[0].split("ext")[0])
+        return (
+            not 7 <= digits <= 15
+            or bool(re.fullmatch(r"(?:19|20)\d\d[-./]\d\d[-./]\d\d.*", pattern_text))
+            or bool(re.fullmatch(r"\d{1,2}[-./]\d{1,2}[-./](?:19|20)?\d\d", pattern_text))
+        )
+
+
+_OFFLINE_TLD = tldextract.TLDExtract(cache_dir=None, suffix_list_urls=(), fallback_to_snapshot=True)
+
+
+class OfflineEmailRecognizer(EmailRecognizer):  # type: ignore[misc]
+    """Presidio's e-mail recognizer, validating domains against the bundled suffix snapshot."""
+
+    def validate_result(self, pattern_text: str) -> bool:
+        """The address has a registrable domain."""
+        return bool(_OFFLINE_TLD(pattern_text).fqdn)
+
+
+class CaseInsensitiveIbanRecognizer(IbanRecognizer):  # type: ignore[misc]
+    """Presidio's IBAN recognizer (mod-97 checked), also for lower-case IBANs."""
+
+    def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None,
+                regex_flags: int | None = None) -> list[RecognizerResult]:
+        """IBANs in ``text`` (matched on its upper-case copy when offsets allow)."""
+        upper = text.upper()
+        results: list[RecognizerResult] = super().analyze(
+            upper if len(upper) == len(text) else text, entities, nlp_artifacts
+        )
+        return results
+
+
+class StreetAddressRecognizer(LocalRecognizer):  # type: ignore[misc]
+    """Presidio adapter for ``detectors.address.find_addresses``."""
+
+    def __init__(self) -> None:
+        super().__init__(supported_entities=["STREET_ADDRESS"], name="StreetAddressRecognizer")
+
+    def load(self) -> None:
+        """Nothing to load (regular expressions compile at import)."""
+
+    def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None
+                ) -> list[RecognizerResult]:
+        """One result per address candidate."""
+        return [
+            RecognizerResult("STREET_ADDRESS", start, end, score, recognition_metadata={
+                RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
+                RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
+            })
+            for start, end, score in find_addresses(text)
+        ]
+
+
+# --- the analyzer ------------------------------------------------------------------------------
+
+def _pattern_recognizers() -> list[EntityRecognizer]:
+    return [
+        CardRecognizer(),
+        UsSsnRecognizer(),
+        CaseInsensitiveIbanRecognizer(),
+        OfflineEmailRecognizer(),
+        PhonePatternRecognizer(),
+        IpRecognizer(),
+        UsPassportRecognizer(),
+        UsLicenseRecognizer(),
+        PatternRecognizer(
+            supported_entity="US_DRIVER_LICENSE",
+            name="HyphenatedLicenseRecognizer",
+            patterns=[Pattern("hyphenated", r"\b\d{3,4}-\d{2,3}-\d{3,4}\b", 0.2)],
+        ),
+        UsBankRecognizer(),
+        StreetAddressRecognizer(),
+    ]
+
+
+def build_analyzer(spacy_model: str | None = None) -> AnalyzerEngine:
+    """An analyzer over the pattern recognizers, plus spaCy PERSON/LOCATION with ``spacy_model``.
+
+    The caller checks that the model is installed: Presidio's spaCy engine would otherwise try
+    to download it.
+    """
+    recognizers = _pattern_recognizers()
+    engine: NlpEngine
+    if spacy_model:
+        engine = SpacyNlpEngine(models=[{"lang_code": "en", "model_name": spacy_model}])
+        engine.load()
+        recognizers.append(SpacyRecognizer(supported_entities=["PERSON", "LOCATION"]))
+    else:
+        engine = OfflineNlpEngine()
+    registry = RecognizerRegistry(recognizers=recognizers, supported_languages=["en"])
+    return AnalyzerEngine(
+        registry=registry,
+        nlp_engine=engine,
+        supported_languages=["en"],
+        context_aware_enhancer=NoContextEnhancer(),
+    )

@@ -1,0 +1,111 @@
+"""How a verdict shows in a response (MODEL-SPEC §3). Pure functions over OpenAI-shaped dicts.
+
+- **Refusal**: every choice's answer becomes one short neutral sentence (the tenant's template),
+  in ``message.refusal``, and in ``content`` too unless the request was programmatic
+  (``response_format``), where ``content`` is ``null`` so parsers don't choke;
+  ``finish_reason: "content_filter"``; tool calls are dropped.
+- **Redaction**: each matched span becomes a typed placeholder (``[redacted: US_SSN]``) and a
+  declared note says what kind of content was removed and why, never the value.
+- Machine-readable detail goes beside the text: a ``specguard`` object on each affected choice
+  (action, detector, category, rule id; never matched text) and the ``x-specguard-decision``
+  header.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable
+from typing import Any
+
+from proxy.policy import Decision, Verdict
+
+
+def decision_summary(verdict: Verdict) -> dict[str, Any]:
+    """The ``specguard`` object: no matched text, only names."""
+    primary = verdict.primary
+    summary: dict[str, Any] = {"action": verdict.action}
+    if primary is not None:
+        summary.update(
+            detector=primary.finding.detector,
+            category=primary.finding.category,
+            rule=primary.rule_id,
+        )
+    summary["rules"] = sorted({d.rule_id for d in verdict.decisions})
+    return summary
+
+
+def decision_header(verdict: Verdict) -> str:
+    """``x-specguard-decision``: ``refuse; rule=privacy.US_SSN`` (rules comma-separated)."""
+    rules = ",".join(sorted({d.rule_id for d in verdict.decisions}))
+    return f"{verdict.action}; rule={rules}" if rules else verdict.action
+
+
+def refusal_message(message: str, programmatic: bool) -> dict[str, Any]:
+    """An assistant message carrying a refusal."""
+    return {"role": "assistant", "content": None if programmatic else message, "refusal": message}
+
+
+def refuse_completion(
+    completion: dict[str, Any], verdict: Verdict, message: str, programmatic: bool
+) -> dict[str, Any]:
+    """``completion`` with every choice replaced by the refusal."""
+    refused = {key: value for key, value in completion.items() if key != "choices"}
+    refused["choices"] = [
+        {
+            "index": choice.get("index", position),
+            "message": refusal_message(message, programmatic),
+            "logprobs": None,
+            "finish_reason": "content_filter",
+            "specguard": decision_summary(verdict),
+        }
+        for position, choice in enumerate(completion.get("choices") or [{}])
+    ]
+    return refused
+
+
+def redact_text(text: str, decisions: Iterable[Decision]) -> str:
+    """``text`` with each decision's span replaced by a typed placeholder (overlaps merged)."""
+    pieces: list[str] = []
+    cursor = 0
+    for decision in sorted(decisions, key=lambda d: d.finding.start):
+        start, end = max(decision.finding.start, cursor), decision.finding.end
+        if end <= start:
+            continue
+        pieces += [text[cursor:start], placeholder(decision)]
+        cursor = end
+    pieces.append(text[cursor:])
+    return "".join(pieces)
+
+
+def placeholder(decision: Decision) -> str:
+    """What replaces a redacted span."""
+    return f"[redacted: {decision.finding.category}]"
+
+
+def redaction_note(decisions: Iterable[Decision], template: str) -> str:
+    """The declared note: what kinds were removed and under which policy."""
+    decisions = list(decisions)
+    kinds = ", ".join(sorted({d.finding.category for d in decisions}))
+    detectors = ", ".join(sorted({d.finding.detector for d in decisions}))
+    return template.format(count=len(decisions), kinds=kinds, detectors=detectors)
+
+
+def redact_completion(
+    completion: dict[str, Any], verdict: Verdict, note_template: str, programmatic: bool
+) -> dict[str, Any]:
+    """``completion`` with redacted spans replaced and the note declared."""
+    redacted = copy.deepcopy(completion)
+    for position, choice in enumerate(redacted.get("choices") or []):
+        message = choice.get("message") or {}
+        touched: list[Decision] = []
+        for key in ("content", "refusal"):
+            decisions = verdict.redactions(f"choices.{position}.{key}")
+            if decisions and isinstance(message.get(key), str):
+                message[key] = redact_text(message[key], decisions)
+                touched += decisions
+        if touched:
+            note = redaction_note(touched, note_template)
+            if not programmatic and isinstance(message.get("content"), str):
+                message["content"] += f"\n\n{note}"
+            choice["specguard"] = {**decision_summary(verdict), "note": note}
+    return redacted

@@ -1,0 +1,138 @@
+"""Output screening as a pipeline stage, and input screening before the upstream call.
+
+The stage collects every screened field of a response (each choice's ``content``, ``refusal``
+and tool-call ``arguments``), runs the tenant's detectors once over all of them, turns the
+findings into one verdict (``proxy.policy``) and renders it (``proxy.refusal``). An allowed or
+flagged answer is relayed as the upstream's own bytes.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+import orjson
+
+from detectors.base import ScanContext
+from detectors.screen import Field, Screener
+from proxy import metrics
+from proxy.config import TenantConfig
+from proxy.context import RequestContext
+from proxy.policy import Verdict, decide, merge
+from proxy.refusal import redact_completion, refuse_completion
+from proxy.wire import message_text
+
+
+def scan_context(body: dict[str, Any], tenant: str) -> ScanContext:
+    """What detectors may know of the client's request (taken before any rewriting)."""
+    developer: list[str] = []
+    users: list[str] = []
+    untrusted: list[str] = []
+    for message in body.get("messages", []):
+        role, text = message.get("role"), message_text(message)
+        if not text:
+            continue
+        if role in ("system", "developer"):
+            developer.append(text)
+        elif role == "user":
+            users.append(text)
+        elif role in ("tool", "function"):
+            untrusted.append(text)
+    return ScanContext(
+        tenant=tenant,
+        developer_text="\n".join(developer),
+        user_inputs=tuple(users),
+        untrusted=tuple(untrusted),
+    )
+
+
+def completion_fields(completion: dict[str, Any]) -> list[Field]:
+    """Every screened text of a completion. Tool-call arguments are JSON, so a span in them
+    cannot be cut out cleanly: they are marked inexact and a redaction there refuses."""
+    fields: list[Field] = []
+    for position, choice in enumerate(completion.get("choices") or []):
+        message = choice.get("message") if isinstance(choice, dict) else None
+        if not isinstance(message, dict):
+            continue
+        for key in ("content", "refusal"):
+            if isinstance(message.get(key), str) and message[key]:
+                fields.append(Field(f"choices.{position}.{key}", message[key]))
+        for number, call in enumerate(message.get("tool_calls") or []):
+            arguments = (call.get("function") or {}).get("arguments")
+            if isinstance(arguments, str) and arguments:
+                fields.append(
+                    Field(f"choices.{position}.tool_calls.{number}.arguments", arguments, False)
+                )
+    return fields
+
+
+def record(ctx: RequestContext, verdict: Verdict, stage: str) -> None:
+    """Put a verdict on the request and in the metrics."""
+    ctx.verdict = merge(ctx.verdict, verdict) if ctx.verdict else verdict
+    for decision in verdict.decisions:
+        ctx.findings.append(decision.finding)
+        metrics.DECISIONS.labels(
+            ctx.tenant.name, stage, decision.finding.detector, decision.finding.category,
+            decision.action,
+        ).inc()
+
+
+class ScreeningStage:
+    """The tenant's output detectors applied to complete answers and to streams."""
+
+    def __init__(self, screener: Screener, config: TenantConfig):
+        self.screener = screener
+        self.config = config
+
+    async def finish(self, raw: bytes, ctx: RequestContext) -> bytes:
+        """Screen a complete answer; relay it, redact it or refuse it."""
+        started = time.perf_counter()
+        try:
+            completion = orjson.loads(raw)
+            fields = completion_fields(completion) if isinstance(completion, dict) else []
+            if not fields:
+                return raw
+            scan = await self.screener.scan(fields, ctx.scan)
+            verdict = decide(scan.findings, scan.failures, self.screener.configs)
+            record(ctx, verdict, "output")
+            if verdict.action == "refuse":
+                return orjson.dumps(
+                    refuse_completion(completion, verdict, self.config.refusal.message,
+                                      ctx.programmatic)
+                )
+            if verdict.action == "redact":
+                return orjson.dumps(
+                    redact_completion(completion, verdict, self.config.refusal.redaction_note,
+                                      ctx.programmatic)
+                )
+            return raw
+        finally:
+            ctx.add_stage_time("detectors", time.perf_counter() - started)
+
+    def relay(self, events: AsyncIterator[bytes], ctx: RequestContext) -> AsyncIterator[bytes]:
+        """Screen a stream with a hold-back window (``proxy.stream_screen``)."""
+        from proxy.stream_screen import screen_stream
+
+        return screen_stream(events, ctx, self)
+
+
+async def screen_input(
+    screener: Screener, body: dict[str, Any], ctx: RequestContext
+) -> Verdict:
+    """Run the input detectors on the latest user turn."""
+    users = [m for m in body.get("messages", []) if m.get("role") == "user"]
+    if not users or not screener:
+        return Verdict("allow")
+    started = time.perf_counter()
+    text = message_text(users[-1])
+    # The user's own turn is what is screened here, so it is not "supplied input" to exempt.
+    ctx_for_input = ScanContext(tenant=ctx.scan.tenant, developer_text=ctx.scan.developer_text)
+    scan = await screener.scan([Field("input", text)], ctx_for_input)
+    verdict = decide(scan.findings, scan.failures, screener.configs)
+    # Redaction makes no sense for a request: anything actionable refuses it.
+    if verdict.action == "redact":
+        verdict = Verdict("refuse", verdict.decisions)
+    record(ctx, verdict, "input")
+    ctx.add_stage_time("detectors", time.perf_counter() - started)
+    return verdict

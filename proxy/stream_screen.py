@@ -1,0 +1,308 @@
+"""Screening a stream: nothing unsafe reaches an SSE client.
+
+Events are queued whole and released, byte for byte, once every character they carry has been
+screened with at least ``holdback`` characters of right-context: no detector's decision about
+released text can still change, because a detector match is never longer than the hold-back.
+
+Scanning is incremental. Each choice's text (``content`` and ``refusal`` are separate channels)
+is scanned whenever ``step`` new characters have arrived, over a window that starts ``holdback``
+characters before the previous scan's end, so every character is scanned about twice and a match
+straddling two windows is still seen whole. Tool-call argument deltas are held per choice until
+the choice finishes, then screened complete.
+
+On a refusal the stream stops: one final chunk carries the refusal sentence (``delta.content``,
+or ``delta.refusal`` when the request was programmatic), ``finish_reason: "content_filter"`` and
+the ``specguard`` object, then ``data: [DONE]``; returning closes the upstream request. A
+redaction rewrites the held events covering the span before they are released.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import orjson
+
+from detectors.screen import Field
+from proxy import metrics
+from proxy.context import RequestContext
+from proxy.policy import Decision, Verdict, decide
+from proxy.refusal import decision_summary, placeholder
+from proxy.sse import DONE, encode_event, event_data
+
+if TYPE_CHECKING:
+    from proxy.screening import ScreeningStage
+
+DEFAULT_HOLDBACK = 128
+"""Characters held back when no detector asks for more (a card number, an e-mail, a marker)."""
+_MIN_STEP = 64
+
+
+@dataclass
+class Channel:
+    """The text of one choice's ``content`` or ``refusal`` as it streams in."""
+
+    where: str
+    text: str = ""
+    scanned_to: int = 0
+    safe_to: int = 0
+    """Characters before this offset may be released."""
+    finished: bool = False
+    redactions: list[Decision] = field(default_factory=list)
+
+    def render(self, start: int, end: int) -> str:
+        """The released form of ``text[start:end]``: redacted spans become placeholders."""
+        out: list[str] = []
+        cursor = start
+        for decision in self.redactions:
+            r_start, r_end = decision.finding.start, decision.finding.end
+            if r_end <= cursor or r_start >= end:
+                continue
+            if r_start >= cursor:
+                out.append(self.text[cursor:r_start])
+                out.append(placeholder(decision))
+            cursor = max(cursor, min(r_end, end))
+        out.append(self.text[cursor:end])
+        return "".join(out)
+
+
+@dataclass
+class Pending:
+    """A held event and the text spans it carries."""
+
+    raw: bytes
+    payload: dict[str, Any] | None = None
+    spans: list[tuple[Channel, int, int]] = field(default_factory=list)
+    holds_tool_calls: set[int] = field(default_factory=set)
+    """Choice indexes whose tool-call deltas this event carries (held until they finish)."""
+
+
+class StreamScreen:
+    """State of one screened stream."""
+
+    def __init__(self, ctx: RequestContext, stage: ScreeningStage):
+        self.ctx = ctx
+        self.stage = stage
+        tenant_holdback = stage.config.stream.holdback_chars
+        needs = [getattr(d.detector, "holdback_chars", DEFAULT_HOLDBACK)
+                 for d in stage.screener.detectors]
+        self.holdback = tenant_holdback if tenant_holdback is not None else max(needs, default=0)
+        self.step = max(self.holdback, _MIN_STEP)
+        self.eager = stage.config.stream.release == "before_screening"
+        self.queue: deque[Pending] = deque()
+        self.channels: dict[tuple[int, str], Channel] = {}
+        self.tool_args: dict[int, dict[int, str]] = {}
+        self.open_tool_calls: set[int] = set()
+        self.head: dict[str, Any] = {}
+        self.choices_seen: set[int] = set()
+        self.recorded: set[tuple[str, str, str, int, int]] = set()
+        self.verdict: Verdict | None = None
+
+    def channel(self, index: int, key: str) -> Channel:
+        found = self.channels.get((index, key))
+        if found is None:
+            found = self.channels[(index, key)] = Channel(f"choices.{index}.{key}")
+        return found
+
+    # -- intake ------------------------------------------------------------------------------
+
+    def take(self, raw: bytes) -> tuple[Pending, list[Channel], list[int]]:
+        """Queue an event; return it, the channels it grew and the choices it finished."""
+        pending = Pending(raw)
+        self.queue.append(pending)
+        data = event_data(raw)
+        if data is None or data.strip() == b"[DONE]":
+            return pending, [], []
+        try:
+            payload = orjson.loads(data)
+        except orjson.JSONDecodeError:
+            return pending, [], []
+        if not isinstance(payload, dict):
+            return pending, [], []
+        pending.payload = payload
+        if not self.head:
+            self.head = {k: payload[k] for k in ("id", "object", "created", "model") if k in payload}
+        grown: list[Channel] = []
+        finished: list[int] = []
+        for choice in payload.get("choices") or []:
+            if not isinstance(choice, dict):
+                continue
+            index = choice.get("index", 0)
+            self.choices_seen.add(index)
+            delta = choice.get("delta") or {}
+            for key in ("content", "refusal"):
+                piece = delta.get(key)
+                if isinstance(piece, str) and piece:
+                    channel = self.channel(index, key)
+                    start = len(channel.text)
+                    channel.text += piece
+                    pending.spans.append((channel, start, len(channel.text)))
+                    grown.append(channel)
+            for call in delta.get("tool_calls") or []:
+                arguments = (call.get("function") or {}).get("arguments") or ""
+                calls = self.tool_args.setdefault(index, {})
+                number = call.get("index", 0)
+                calls[number] = calls.get(number, "") + arguments
+                pending.holds_tool_calls.add(index)
+                self.open_tool_calls.add(index)
+            if choice.get("finish_reason"):
+                finished.append(index)
+        return pending, grown, finished
+
+    # -- screening ---------------------------------------------------------------------------
+
+    async def screen(self, channels: list[Channel], finished: list[int]) -> Verdict | None:
+        """Scan what is due; returns a refusal verdict, or None to go on."""
+        fields: list[Field] = []
+        offsets: dict[str, int] = {}
+        for channel in self.channels.values():
+            index = int(channel.where.split(".")[1])
+            done = index in finished or channel.finished
+            due = len(channel.text) - channel.scanned_to
+            if (channel in channels or done) and (due >= self.step or (done and due > 0)):
+                start = max(0, channel.scanned_to - self.holdback)
+                fields.append(Field(channel.where, channel.text[start:]))
+                offsets[channel.where] = start
+                channel.scanned_to = len(channel.text)
+            if done:
+                channel.finished = True
+        for index in finished:
+            for number, arguments in sorted(self.tool_args.get(index, {}).items()):
+                fields.append(Field(f"choices.{index}.tool_calls.{number}.arguments", arguments,
+                                    exact=False))
+            self.open_tool_calls.discard(index)
+        if fields:
+            verdict = await self._decide(fields, offsets)
+            if verdict.action == "refuse":
+                return verdict
+        for channel in self.channels.values():
+            if channel.finished:
+                channel.safe_to = len(channel.text)
+            elif self.eager:
+                channel.safe_to = len(channel.text)
+            else:
+                channel.safe_to = max(channel.safe_to, channel.scanned_to - self.holdback)
+        return None
+
+    async def _decide(self, fields: list[Field], offsets: dict[str, int]) -> Verdict:
+        screener = self.stage.screener
+        scan = await screener.scan(fields, self.ctx.scan)
+        shifted = []
+        for finding, exact in scan.findings:
+            offset = offsets.get(finding.where, 0)
+            shifted.append((_shift(finding, offset), exact))
+        verdict = decide(shifted, scan.failures, screener.configs)
+        fresh = []
+        for decision in verdict.decisions:
+            f = decision.finding
+            key = (f.detector, f.category, f.where, f.start, f.end)
+            if key not in self.recorded:
+                self.recorded.add(key)
+                fresh.append(decision)
+        if verdict.action == "redact":
+            for decision in fresh:
+                if decision.action != "redact":
+                    continue
+                channel = next(c for c in self.channels.values() if c.where == decision.finding.where)
+                if decision.finding.start < channel.safe_to:
+                    # Already released: too late to cut it out, so the stream is refused.
+                    verdict = Verdict("refuse", verdict.decisions)
+                    break
+                channel.redactions.append(decision)
+                channel.redactions.sort(key=lambda d: d.finding.start)
+        from proxy.screening import record
+
+        record(self.ctx, Verdict(verdict.action, tuple(fresh)) if fresh else Verdict("allow"),
+               "stream")
+        return verdict
+
+    # -- release -----------------------------------------------------------------------------
+
+    def releasable(self) -> list[bytes]:
+        """Events at the head of the queue whose text is all safe to release."""
+        out: list[bytes] = []
+        while self.queue:
+            pending = self.queue[0]
+            if any(end > channel.safe_to for channel, _, end in pending.spans):
+                break
+            if pending.holds_tool_calls & self.open_tool_calls:
+                break
+            self.queue.popleft()
+            out.append(self._render(pending))
+        return out
+
+    def _render(self, pending: Pending) -> bytes:
+        touched = [(c, s, e) for c, s, e in pending.spans if c.redactions and
+                   any(d.finding.start < e and d.finding.end > s for d in c.redactions)]
+        if not touched or pending.payload is None:
+            return pending.raw
+        payload = pending.payload
+        for channel, start, end in touched:
+            index = int(channel.where.split(".")[1])
+            key = channel.where.split(".")[2]
+            for choice in payload.get("choices") or []:
+                if choice.get("index", 0) == index:
+                    choice["delta"][key] = channel.render(start, end)
+        return encode_event(payload)
+
+    def refusal_events(self, verdict: Verdict) -> list[bytes]:
+        """The final chunk carrying the refusal, then ``[DONE]``."""
+        message = self.stage.config.refusal.message
+        key = "refusal" if self.ctx.programmatic else "content"
+        chunk = {
+            **(self.head or {"object": "chat.completion.chunk"}),
+            "choices": [
+                {"index": index, "delta": {key: message}, "logprobs": None,
+                 "finish_reason": "content_filter"}
+                for index in sorted(self.choices_seen or {0})
+            ],
+            "specguard": decision_summary(verdict),
+        }
+        return [encode_event(chunk), DONE]
+
+
+def _shift(finding: Any, offset: int) -> Any:
+    from dataclasses import replace
+
+    return replace(finding, start=finding.start + offset, end=finding.end + offset)
+
+
+async def screen_stream(
+    events: AsyncIterator[bytes], ctx: RequestContext, stage: ScreeningStage
+) -> AsyncIterator[bytes]:
+    """The screened stream: held-back releases, a refusal chunk on a violation."""
+    import time
+
+    state = StreamScreen(ctx, stage)
+    async for raw in events:
+        started = time.perf_counter()
+        pending, grown, finished = state.take(raw)
+        is_done = event_data(raw) == b"[DONE]"
+        if is_done:
+            finished = sorted(state.choices_seen)
+        verdict = await state.screen(grown, finished) if (grown or finished) else None
+        ctx.add_stage_time("detectors", time.perf_counter() - started)
+        if verdict is not None:
+            metrics.STREAM_CUTOFFS.labels(
+                ctx.tenant.name, verdict.primary.finding.detector if verdict.primary else "none"
+            ).inc()
+            for event in state.refusal_events(verdict):
+                yield event
+            return
+        if is_done:
+            for channel in state.channels.values():
+                channel.safe_to = len(channel.text)
+            state.open_tool_calls.clear()
+        for event in state.releasable():
+            yield event
+    # The upstream ended without [DONE]: release only what was screened.
+    finished = sorted(state.choices_seen)
+    verdict = await state.screen([], finished)
+    if verdict is not None:
+        for event in state.refusal_events(verdict):
+            yield event
+        return
+    for event in state.releasable():
+        yield event

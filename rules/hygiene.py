@@ -1,0 +1,234 @@
+"""Marker hygiene: this request's boundaries and datamarks never reach the client.
+
+``strip_markers`` is the pure function: it removes whole tags (``<untrusted-ID ...>``,
+``</untrusted-ID>``), then any bare ``untrusted-ID`` or ``ID``, and turns datamark characters back
+into spaces, reporting whether anything was echoed. ``MarkerHygiene`` is the output stage: on a
+complete answer it cleans every choice's content, refusal and tool-call arguments; on a stream it
+holds back only a tail that could still grow into a marker (a ``<`` that may open a tag, or a
+prefix of the identifier), so a marker split across chunks is still caught.
+
+An echo is recorded as a finding (``marker_hygiene`` / ``marker_echo``); the answer is kept.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING, Any
+
+import orjson
+
+from detectors.findings import Finding
+from proxy.sse import encode_event, event_data
+from rules.base import RuleRecord
+
+if TYPE_CHECKING:
+    from proxy.context import RequestContext
+
+_LONGEST_TAG = 400
+
+
+def strip_markers(text: str, record: RuleRecord) -> tuple[str, bool]:
+    """``text`` without the request's markers, and whether any were there."""
+    new = text
+    for boundary in record.boundaries:
+        if boundary in new:
+            name = f"untrusted-{boundary}"
+            new = re.sub(rf"<\s*/?\s*{re.escape(name)}(?:\s[^<>]*)?/?\s*>", "", new)
+            new = new.replace(name, "").replace(boundary, "")
+    for mark in record.datamarks:
+        new = new.replace(mark, " ")
+    return new, new != text
+
+
+def _unsafe_tail(text: str, record: RuleRecord) -> int:
+    """Length of the longest tail of ``text`` that could still become a marker."""
+    hold = 0
+    for boundary in record.boundaries:
+        name = f"untrusted-{boundary}"
+        opening = text.rfind("<", max(0, len(text) - _LONGEST_TAG))
+        if opening != -1 and ">" not in text[opening:]:
+            rest = text[opening + 1:].lstrip().removeprefix("/").lstrip()
+            if name.startswith(rest) or rest.startswith(name):
+                hold = max(hold, len(text) - opening)
+        for target in (name, boundary):
+            for size in range(min(len(target) - 1, len(text)), 0, -1):
+                if text.endswith(target[:size]):
+                    hold = max(hold, size)
+                    break
+    return hold
+
+
+class _Holdback:
+    """The not-yet-released tail of one streamed field."""
+
+    def __init__(self, record: RuleRecord):
+        self.record = record
+        self.pending = ""
+        self.echoed = False
+
+    def feed(self, piece: str) -> str:
+        """What of the field can be released now that ``piece`` arrived, markers removed."""
+        text = self.pending + piece
+        keep = _unsafe_tail(text, self.record)
+        self.pending = text[len(text) - keep:] if keep else ""
+        clean, echoed = strip_markers(text[: len(text) - keep], self.record)
+        self.echoed |= echoed
+        return clean
+
+    def flush(self) -> str:
+        """What is left at the end of the field: a partial marker is dropped, other text kept."""
+        rest, self.pending = self.pending, ""
+        core = rest.lstrip("<").strip().removeprefix("/").lstrip()
+        for boundary in self.record.boundaries:
+            name = f"untrusted-{boundary}"
+            if len(core) >= 4 and (
+                name.startswith(core) or core.startswith(name) or boundary.startswith(core)
+            ):
+                self.echoed = True
+                return ""
+        clean, echoed = strip_markers(rest, self.record)
+        self.echoed |= echoed
+        return clean
+
+
+class MarkerHygiene:
+    """Output stage: strips this request's markers from every choice, streaming or not."""
+
+    async def finish(self, raw: bytes, ctx: RequestContext) -> bytes:
+        """The answer with markers removed from content, refusal and tool-call arguments."""
+        record = ctx.record
+        if not record.boundaries and not record.datamarks:
+            return raw
+        try:
+            payload = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            return raw
+        changed = False
+        for position, choice in enumerate(_choices(payload)):
+            message = choice.get("message")
+            if not isinstance(message, dict):
+                continue
+            for field, holder, key in _fields(message):
+                clean, echoed = strip_markers(holder[key], record)
+                if echoed:
+                    holder[key] = clean
+                    changed = True
+                    ctx.findings.append(_echo(f"choices.{position}.{field}"))
+        return orjson.dumps(payload) if changed else raw
+
+    async def relay(
+        self, events: AsyncIterator[bytes], ctx: RequestContext
+    ) -> AsyncIterator[bytes]:
+        """The stream with markers removed; a split marker is caught across chunks."""
+        record = ctx.record
+        if not record.boundaries and not record.datamarks:
+            async for event in events:
+                yield event
+            return
+        holds: dict[tuple[int, str], _Holdback] = {}
+        head: dict[str, Any] = {}
+        async for event in events:
+            data = event_data(event)
+            if data is None or data.strip() == b"[DONE]":
+                if data is not None and (tail := _tail_event(holds, head, ctx)) is not None:
+                    yield tail
+                yield event
+                continue
+            try:
+                payload = orjson.loads(data)
+            except orjson.JSONDecodeError:
+                yield event
+                continue
+            head = {k: v for k, v in payload.items() if k not in ("choices", "usage")}
+            if _clean_chunk(payload, holds, record, ctx):
+                yield encode_event(payload)
+            else:
+                yield event
+        if (tail := _tail_event(holds, head, ctx)) is not None:
+            yield tail
+
+
+def _clean_chunk(
+    payload: Any, holds: dict[tuple[int, str], _Holdback], record: RuleRecord,
+    ctx: RequestContext,
+) -> bool:
+    """Clean one chunk in place; True when it changed."""
+    changed = False
+    for choice in _choices(payload):
+        index = choice.get("index", 0)
+        delta = choice.get("delta")
+        if not isinstance(index, int) or not isinstance(delta, dict):
+            continue
+        for field, holder, key in _fields(delta):
+            hold = holds.setdefault((index, field), _Holdback(record))
+            released = hold.feed(holder[key])
+            changed |= released != holder[key]
+            holder[key] = released
+        if choice.get("finish_reason") is not None:
+            changed |= _flush_into(delta, index, holds, ctx)
+    return changed
+
+
+def _flush_into(
+    delta: dict[str, Any], index: int, holds: dict[tuple[int, str], _Holdback],
+    ctx: RequestContext,
+) -> bool:
+    """Release what choice ``index`` still holds into its last delta."""
+    changed = False
+    for (owner, field), hold in list(holds.items()):
+        if owner != index:
+            continue
+        rest = hold.flush()
+        if hold.echoed:
+            ctx.findings.append(_echo(f"choices.{index}.{field}"))
+        del holds[(owner, field)]
+        if not rest:
+            continue
+        changed = True
+        if field in ("content", "refusal"):
+            delta[field] = (delta.get(field) or "") + rest
+        elif field.startswith("tool_calls."):
+            call = {"index": int(field.split(".")[1]), "function": {"arguments": rest}}
+            delta["tool_calls"] = [*(delta.get("tool_calls") or []), call]
+        else:
+            function_call = dict(delta.get("function_call") or {})
+            function_call["arguments"] = (function_call.get("arguments") or "") + rest
+            delta["function_call"] = function_call
+    return changed
+
+
+def _tail_event(
+    holds: dict[tuple[int, str], _Holdback], head: dict[str, Any], ctx: RequestContext
+) -> bytes | None:
+    """A last chunk releasing held text of choices that never sent a finish_reason."""
+    choices = []
+    for index in sorted({owner for owner, _ in holds}):
+        delta: dict[str, Any] = {}
+        if _flush_into(delta, index, holds, ctx):
+            choices.append({"index": index, "delta": delta, "finish_reason": None})
+    return encode_event({**head, "choices": choices}) if choices else None
+
+
+def _choices(payload: Any) -> list[dict[str, Any]]:
+    choices = payload.get("choices") if isinstance(payload, dict) else None
+    return [c for c in choices if isinstance(c, dict)] if isinstance(choices, list) else []
+
+
+def _fields(message: dict[str, Any]) -> list[tuple[str, dict[str, Any], str]]:
+    """``(name, holder, key)`` for every string field of a message or delta that may echo."""
+    found = [(key, message, key) for key in ("content", "refusal")
+             if isinstance(message.get(key), str)]
+    for position, call in enumerate(message.get("tool_calls") or []):
+        function = call.get("function") if isinstance(call, dict) else None
+        if isinstance(function, dict) and isinstance(function.get("arguments"), str):
+            found.append((f"tool_calls.{call.get('index', position)}", function, "arguments"))
+    function_call = message.get("function_call")
+    if isinstance(function_call, dict) and isinstance(function_call.get("arguments"), str):
+        found.append(("function_call", function_call, "arguments"))
+    return found
+
+
+def _echo(where: str) -> Finding:
+    return Finding("marker_hygiene", "marker_echo", 1.0, where=where)
+
