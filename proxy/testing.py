@@ -191,7 +191,8 @@ class FakeUpstream:
                     request.transport.close()  # type: ignore[union-attr]
                     return response
                 if reply.stall_after is not None and index >= reply.stall_after:
-                    await asyncio.sleep(3600)
+                    await self._stall(request)
+                    return response
                 data = _encode(event)
                 size = reply.chunk_bytes or len(data)
                 for start in range(0, len(data), size):
@@ -201,6 +202,14 @@ class FakeUpstream:
             self.disconnects += 1
             raise
         return response
+
+
+    async def _stall(self, request: web.Request) -> None:
+        """Send nothing more, until the client gives up and closes the connection."""
+        transport = request.transport
+        while transport is not None and not transport.is_closing():
+            await asyncio.sleep(0.02)
+        self.disconnects += 1
 
 
 class ProxyServer:
