@@ -21,3 +21,5 @@ class Finding:
     """End offset (exclusive) of the matched span."""
     where: str = ""
     """Which text was scanned (``choices.0.content``, ``messages.2``, ...)."""
+    digest: str = ""
+    """Truncated SHA-256 of the matched span, for audit logs (never the text itself)."""

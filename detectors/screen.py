@@ -13,6 +13,7 @@ findings in those variants are marked inexact, since their offsets don't match t
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -73,12 +74,19 @@ def variants(fields: Sequence[Field]) -> list[Field]:
     return out
 
 
-def _scan_fields(detector: Detector, fields: Sequence[Field], ctx: ScanContext) -> list[tuple[Finding, bool]]:
+def _scan_fields(
+    detector: Detector, fields: Sequence[Field], ctx: ScanContext
+) -> list[tuple[Finding, bool]]:
     return [
-        (replace(finding, where=item.where), item.exact)
+        (replace(finding, where=item.where, digest=_digest(item.text[finding.start:finding.end])),
+         item.exact)
         for item in fields
         for finding in detector.scan(item.text, ctx)
     ]
+
+
+def _digest(span: str) -> str:
+    return hashlib.sha256(span.encode()).hexdigest()[:16] if span else ""
 
 
 class Screener:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import logging
 import os
 import time
@@ -24,11 +25,13 @@ from proxy.errors import (
     InvalidRequest,
     PayloadTooLarge,
     ProxyError,
+    Unauthorized,
     UpstreamTimeout,
     UpstreamUnreachable,
     error_envelope,
 )
 from proxy.policy import Verdict
+from proxy.reload import Reloader
 from proxy.refusal import decision_header, decision_summary, refuse_completion
 from proxy.runtime import Runtime
 from proxy.screening import scan_context, screen_input
@@ -41,8 +44,8 @@ T = TypeVar("T")
 _JSON = "application/json"
 
 
-def create_app(config: Config) -> FastAPI:
-    """The ASGI app serving ``config``."""
+def create_app(config: Config, config_path: str | None = None) -> FastAPI:
+    """The ASGI app serving ``config``; with ``config_path`` it hot-reloads that file."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -50,10 +53,22 @@ def create_app(config: Config) -> FastAPI:
         session = aiohttp.ClientSession(connector=connector, trust_env=False)
         app.state.session = session
         app.state.runtime = Runtime(config, session)
+        reloader = None
+        if config_path:
+            reloader = Reloader(
+                config_path,
+                build=lambda new: Runtime(new, session),  # type: ignore[arg-type]
+                swap=lambda runtime: setattr(app.state, "runtime", runtime),
+                poll_s=config.server.reload_poll_s,
+            )
+            reloader.start()
+        app.state.reloader = reloader
         logs.event("started", tenants=len(config.tenants), upstreams=len(config.upstreams))
         try:
             yield
         finally:
+            if reloader is not None:
+                await reloader.stop()
             await session.close()
             await close_litellm_clients()
 
@@ -67,6 +82,7 @@ def create_app(config: Config) -> FastAPI:
     app.add_api_route("/healthz", healthz, methods=["GET"])
     app.add_api_route("/readyz", readyz, methods=["GET"])
     app.add_api_route("/metrics", metrics_endpoint, methods=["GET"])
+    app.add_api_route("/admin/tenants/{name}", admin_tenant, methods=["GET"])
     app.add_exception_handler(ProxyError, _proxy_error_handler)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _http_error_handler)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation_error_handler)  # type: ignore[arg-type]
@@ -77,7 +93,8 @@ def create_app(config: Config) -> FastAPI:
 def app_from_env() -> FastAPI:
     """Factory for ``uvicorn --factory`` (used by multi-worker serving)."""
     logs.configure(os.environ.get("SPECGUARD_LOG_LEVEL", "INFO"))
-    return create_app(load_config(os.environ.get("SPECGUARD_CONFIG", "config.toml")))
+    path = os.environ.get("SPECGUARD_CONFIG", "config.toml")
+    return create_app(load_config(path), config_path=path)
 
 
 # --- endpoints ---------------------------------------------------------------------------------
@@ -151,6 +168,37 @@ async def metrics_endpoint(request: Request) -> Response:
     """Prometheus exposition."""
     body, content_type = metrics.render()
     return Response(body, media_type=content_type)
+
+
+async def admin_tenant(request: Request) -> Response:
+    """The effective config of one tenant, secrets masked; needs the admin key."""
+    runtime: Runtime = request.app.state.runtime
+    admin = runtime.config.admin
+    if admin is None:
+        raise StarletteHTTPException(404)
+    expected = os.environ.get(admin.key_env, "")
+    given = _api_key(request) or ""
+    if not expected or not hmac.compare_digest(given.encode(), expected.encode()):
+        raise Unauthorized("Incorrect admin key provided.")
+    name = request.path_params["name"]
+    tenant = runtime.tenants.get(name)
+    if tenant is None:
+        raise StarletteHTTPException(404)
+    return _json({"tenant": name, "config": masked(tenant.config.model_dump(mode="json"))})
+
+
+_MASKED_LISTS = frozenset({"api_keys", "canaries"})
+
+
+def masked(value: Any, key: str = "") -> Any:
+    """``value`` with key digests shortened and canary strings hidden."""
+    if isinstance(value, dict):
+        return {k: masked(v, k) for k, v in value.items()}
+    if key in _MASKED_LISTS and isinstance(value, list):
+        return [f"{str(item)[:6]}…" if key == "api_keys" else "***" for item in value]
+    if isinstance(value, list):
+        return [masked(item) for item in value]
+    return value
 
 
 # --- request plumbing --------------------------------------------------------------------------

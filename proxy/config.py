@@ -45,6 +45,8 @@ class ServerConfig(_Strict):
     """Worker processes (each with its own upstream connection pool)."""
     max_body_bytes: int = Field(4 * 1024 * 1024, ge=1024)
     """Largest accepted request body; larger bodies get 413."""
+    reload_poll_s: float = Field(1.0, ge=0)
+    """How often the config file is checked for changes (0: reload on SIGHUP only)."""
 
 
 class DemoReply(_Strict):
@@ -175,10 +177,27 @@ class TenantConfig(_Strict):
         return digests
 
 
+class AdminConfig(_Strict):
+    """The optional admin endpoint (``GET /admin/tenants/{id}``)."""
+
+    key_env: str
+    """Environment variable holding the admin key (separate from every tenant key)."""
+
+
+class AuditConfig(_Strict):
+    """The optional decision audit log."""
+
+    path: str
+    """JSONL file receiving one line per decision: ids, names, action and a hash of the matched
+    span; never prompt or completion text, never keys."""
+
+
 class Config(_Strict):
     """The whole file."""
 
     server: ServerConfig = ServerConfig()
+    admin: AdminConfig | None = None
+    audit: AuditConfig | None = None
     upstreams: dict[str, UpstreamConfig]
     routes: list[RouteConfig]
     tenants: dict[str, TenantConfig]

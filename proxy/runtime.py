@@ -12,6 +12,7 @@ from typing import Any
 
 import aiohttp
 
+from proxy.audit import AuditLog
 from proxy.config import Config, RouteConfig, TenantConfig, UpstreamConfig, hash_key
 from proxy.errors import ModelNotFound, Unauthorized
 from proxy.pipeline import Pipeline
@@ -25,6 +26,8 @@ class Tenant:
     name: str
     config: TenantConfig
     pipeline: Pipeline
+    audit: AuditLog | None = None
+    """Where this tenant's decisions are recorded, if an audit log is configured."""
 
 
 @dataclass(frozen=True)
@@ -78,8 +81,9 @@ class Runtime:
             name: build_upstream(name, upstream, session)
             for name, upstream in config.upstreams.items()
         }
+        self.audit = AuditLog(config.audit.path) if config.audit else None
         self.tenants = {
-            name: Tenant(name, tenant, build_pipeline(tenant))
+            name: Tenant(name, tenant, build_pipeline(tenant), self.audit)
             for name, tenant in config.tenants.items()
         }
         self._by_digest = {

@@ -70,8 +70,11 @@ def completion_fields(completion: dict[str, Any]) -> list[Field]:
 def record(ctx: RequestContext, verdict: Verdict, stage: str) -> None:
     """Put a verdict on the request and in the metrics."""
     ctx.verdict = merge(ctx.verdict, verdict) if ctx.verdict else verdict
+    audit = ctx.tenant.audit
     for decision in verdict.decisions:
         ctx.findings.append(decision.finding)
+        if audit is not None:
+            audit.write(ctx.request_id, ctx.tenant.name, stage, decision)
         metrics.DECISIONS.labels(
             ctx.tenant.name, stage, decision.finding.detector, decision.finding.category,
             decision.action,

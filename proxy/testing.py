@@ -215,10 +215,10 @@ class FakeUpstream:
 class ProxyServer:
     """specguard under uvicorn on an ephemeral loopback port."""
 
-    def __init__(self, config: Config):
+    def __init__(self, config: Config, config_path: str | None = None):
         from proxy.app import create_app
 
-        self.app = create_app(config)
+        self.app = create_app(config, config_path)
         self._sock = socket.socket()
         self._sock.bind(("127.0.0.1", 0))
         self.port = self._sock.getsockname()[1]

@@ -1,0 +1,48 @@
+"""The decision audit log: one JSON line per policy decision (JSONL sink).
+
+A line names the request, tenant, stage, detector, category, action and rule, with a truncated
+SHA-256 of the matched span so a decision can be matched against a known value without the log
+holding it. Prompt and completion text and keys are never written.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+from typing import TextIO
+
+import orjson
+
+from proxy.policy import Decision
+
+
+class AuditLog:
+    """Appends decisions to a JSONL file, one line each, flushed per line."""
+
+    def __init__(self, path: str):
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self._file: TextIO = open(path, "a", buffering=1, encoding="utf-8")  # noqa: SIM115
+        self._lock = threading.Lock()
+
+    def write(self, request_id: str, tenant: str, stage: str, decision: Decision) -> None:
+        """Record one decision."""
+        finding = decision.finding
+        line = orjson.dumps({
+            "ts": round(time.time(), 3),
+            "request_id": request_id,
+            "tenant": tenant,
+            "stage": stage,
+            "detector": finding.detector,
+            "category": finding.category,
+            "action": decision.action,
+            "rule": decision.rule_id,
+            "score": round(finding.score, 4),
+            "span_sha256": finding.digest or None,
+        }).decode()
+        with self._lock:
+            self._file.write(line + "\n")
+
+    def close(self) -> None:
+        """Close the file."""
+        self._file.close()
