@@ -133,6 +133,7 @@ async def chat_completions(request: Request) -> Response:
             )
         raw = await _timed_upstream(ctx, route.upstream.complete(body, request_id))
         raw = await pipeline.finish(raw, ctx)
+        _count_tokens(raw, ctx)
     except ProxyError as exc:
         _finish(ctx, exc.http_status())
         return _error_response(exc, request_id)
@@ -274,6 +275,7 @@ async def _stream_body(events: EventStream, ctx: RequestContext) -> AsyncIterato
     status = 200
     try:
         async for event in ctx.tenant.pipeline.relay(aiter(events), ctx):
+            _count_tokens(event, ctx)
             yield event
     except ProxyError as exc:
         status = exc.http_status()
@@ -282,6 +284,23 @@ async def _stream_body(events: EventStream, ctx: RequestContext) -> AsyncIterato
     finally:
         await events.aclose()
         _finish(ctx, status)
+
+
+def _count_tokens(raw: bytes, ctx: RequestContext) -> None:
+    """Count ``usage`` tokens; the substring test keeps the common case to one scan."""
+    if b'"usage":{' not in raw and b'"usage": {' not in raw:
+        return
+    data = raw[5:] if raw.startswith(b"data:") else raw
+    try:
+        usage = orjson.loads(data).get("usage")
+    except (orjson.JSONDecodeError, AttributeError):
+        return
+    if not isinstance(usage, dict):
+        return
+    for kind in ("prompt_tokens", "completion_tokens"):
+        value = usage.get(kind)
+        if isinstance(value, int) and value > 0:
+            metrics.TOKENS.labels(ctx.tenant.name, kind.removesuffix("_tokens")).inc(value)
 
 
 def _finish(ctx: RequestContext | None, status: int) -> None:

@@ -312,3 +312,16 @@ def register_faulty_detector() -> None:
 
     if "faulty" not in DETECTORS:
         DETECTORS.register(Plugin("faulty", FaultyConfig, FaultyDetector))
+
+
+def metric_value(base_url: str, sample: str) -> float:
+    """The value of one exposition sample (``name{labels}``) at ``/metrics``, 0 if absent.
+
+    Metrics are process-wide, so tests compare values before and after their own traffic.
+    """
+    import httpx
+
+    for line in httpx.get(f"{base_url}/metrics").text.splitlines():
+        if line.startswith(sample + " "):
+            return float(line.rsplit(" ", 1)[1])
+    return 0.0

@@ -133,14 +133,17 @@ def faulty() -> None:
 @pytest.mark.parametrize("mode", ["raise", "sleep"])
 def test_failing_detector_refuses_by_default(upstream: FakeUpstream, serve: Any, faulty: None,
                                              mode: str) -> None:
+    from proxy.testing import metric_value
+
     server = serve(make_config(upstream.base_url, extra={"tenants": {"acme": {"detectors": {
         "faulty": {"mode": mode, "deadline_ms": 100, "sleep_ms": 500}}}}}))
+    kind = "error" if mode == "raise" else "timeout"
+    sample = f'specguard_detector_errors_total{{detector="faulty",kind="{kind}",outcome="refused"}}'
+    before = metric_value(server.url, sample)
     raw = sdk(server).chat.completions.with_raw_response.create(model="fake-model", messages=user("x"))
     assert raw.parse().choices[0].finish_reason == "content_filter"
-    kind = "error" if mode == "raise" else "timeout"
     assert raw.headers["x-specguard-decision"] == f"refuse; rule=faulty.{kind}"
-    metrics = httpx.get(f"{server.url}/metrics").text
-    assert f'specguard_detector_errors_total{{detector="faulty",kind="{kind}",outcome="refused"}} 1.0' in metrics
+    assert metric_value(server.url, sample) == before + 1
 
 
 def test_tenant_may_opt_out_of_fail_closed(upstream: FakeUpstream, serve: Any, faulty: None) -> None:

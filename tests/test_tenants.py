@@ -97,3 +97,18 @@ def test_metrics_count_requests_by_tenant_and_route(client: OpenAI, proxy: Proxy
     text = httpx.get(f"{proxy.url}/metrics").text
     assert 'specguard_requests_total{route="demo-*",status="200",tenant="acme"}' in text
     assert "specguard_overhead_seconds_bucket" in text
+
+
+def test_metrics_count_usage_tokens(client: OpenAI, proxy: ProxyServer, upstream: FakeUpstream) -> None:
+    from proxy.testing import metric_value
+
+    prompt = 'specguard_tokens_total{kind="prompt",tenant="acme"}'
+    completion = 'specguard_tokens_total{kind="completion",tenant="acme"}'
+    before = metric_value(proxy.url, prompt), metric_value(proxy.url, completion)
+    client.chat.completions.create(model="fake-model", messages=user("hi"))
+    stream = client.chat.completions.create(model="demo-echo", messages=user("one two"), stream=True,
+                                            stream_options={"include_usage": True})
+    assert list(stream)[-1].usage is not None
+    after = metric_value(proxy.url, prompt), metric_value(proxy.url, completion)
+    # fake upstream: 5 prompt + 2 completion; demo: 2 prompt words + 4 completion words
+    assert (after[0] - before[0], after[1] - before[1]) == (7.0, 6.0)
