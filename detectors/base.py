@@ -55,7 +55,7 @@ class DetectorConfig(BaseModel):
     deadline_ms: float = Field(250, gt=0)
     """Longest a scan may take before it counts as an error."""
     on_error: Literal["refuse", "allow"] = "refuse"
-    """Fail closed (``refuse``) or open with a flag (``allow``) when the scan errors or times out."""
+    """Fail closed (``refuse``) or open with a flag (``allow``) when a scan errors or times out."""
 
 
 class Detector(Protocol):

@@ -44,7 +44,9 @@ class DenyTermsDetector:
         alternation = "|".join(
             re.escape(term.strip()) for term in sorted(config.terms, key=len, reverse=True)
         )
-        self._pattern = re.compile(rf"(?<!\w)(?:{alternation})(?!\w)", re.IGNORECASE) if alternation else None
+        self._pattern = (
+            re.compile(rf"(?<!\w)(?:{alternation})(?!\w)", re.IGNORECASE) if alternation else None
+        )
         self.holdback_chars = max((len(term) for term in config.terms), default=0) + 1
 
     def scan(self, text: str, ctx: ScanContext) -> list[Finding]:

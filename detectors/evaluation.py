@@ -94,9 +94,7 @@ def read_rows(path: str | Path) -> list[dict[str, Any]]:
         return [orjson.loads(line) for line in handle if line.strip()]
 
 
-def evaluate(
-    rows: list[dict[str, Any]], detector: Any, config: DetectorConfig
-) -> dict[str, Any]:
+def evaluate(rows: list[dict[str, Any]], detector: Any, config: DetectorConfig) -> dict[str, Any]:
     """Run ``detector`` over ``rows``; the result has the keys ``specguard eval --json`` prints."""
     overall = Counts()
     by_category: dict[str, Counts] = defaultdict(Counts)
@@ -120,13 +118,13 @@ def evaluate(
 def format_table(result: dict[str, Any], detector_name: str) -> str:
     """A human-readable report of ``evaluate``'s result."""
     columns = ("n", "precision", "recall", "f1", "fpr", "p50_ms", "p99_ms")
-    lines = [f"task={result['task']} detector={detector_name}",
-             f"{'slice':<44}" + "".join(f"{c:>10}" for c in columns)]
+    lines = [
+        f"task={result['task']} detector={detector_name}",
+        f"{'slice':<44}" + "".join(f"{c:>10}" for c in columns),
+    ]
 
     def row(name: str, values: dict[str, Any]) -> str:
-        cells = "".join(
-            f"{'-' if values[c] is None else values[c]:>10}" for c in columns
-        )
+        cells = "".join(f"{'-' if values[c] is None else values[c]:>10}" for c in columns)
         return f"{name[:44]:<44}{cells}"
 
     lines.append(row("overall", result))

@@ -78,8 +78,12 @@ def _scan_fields(
     detector: Detector, fields: Sequence[Field], ctx: ScanContext
 ) -> list[tuple[Finding, bool]]:
     return [
-        (replace(finding, where=item.where, digest=_digest(item.text[finding.start:finding.end])),
-         item.exact)
+        (
+            replace(
+                finding, where=item.where, digest=_digest(item.text[finding.start : finding.end])
+            ),
+            item.exact,
+        )
         for item in fields
         for finding in detector.scan(item.text, ctx)
     ]
@@ -99,7 +103,9 @@ class Screener:
     def __bool__(self) -> bool:
         return bool(self.detectors)
 
-    async def scan(self, fields: Sequence[Field], ctx: ScanContext, *, normalise: bool = True) -> ScanResult:
+    async def scan(
+        self, fields: Sequence[Field], ctx: ScanContext, *, normalise: bool = True
+    ) -> ScanResult:
         """Run every detector over ``fields`` (and their variants when ``normalise``)."""
         texts = variants(fields) if normalise else list(fields)
         result = ScanResult()
@@ -134,6 +140,12 @@ class Screener:
         outcome = "refused" if config.on_error == "refuse" else "allowed"
         metrics.DETECTOR_ERRORS.labels(name, kind, outcome).inc()
         # The exception's type only: its message may quote the scanned text.
-        logs.event("detector_failed", logging.WARNING, detector=name, kind=kind,
-                   outcome=outcome, exception=exception)
+        logs.event(
+            "detector_failed",
+            logging.WARNING,
+            detector=name,
+            kind=kind,
+            outcome=outcome,
+            exception=exception,
+        )
         return Failure(name, kind)  # type: ignore[arg-type]

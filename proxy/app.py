@@ -31,8 +31,8 @@ from proxy.errors import (
     error_envelope,
 )
 from proxy.policy import Verdict
-from proxy.reload import Reloader
 from proxy.refusal import decision_header, decision_summary, refuse_completion
+from proxy.reload import Reloader
 from proxy.runtime import Runtime
 from proxy.screening import scan_context, screen_input
 from proxy.sse import DONE, encode_event
@@ -204,6 +204,7 @@ def masked(value: Any, key: str = "") -> Any:
 
 # --- request plumbing --------------------------------------------------------------------------
 
+
 def _headers(ctx: RequestContext, **extra: str) -> dict[str, str]:
     headers = {"x-request-id": ctx.request_id, **extra}
     if ctx.verdict is not None and ctx.verdict.action != "allow":
@@ -215,7 +216,8 @@ def _programmatic(body: dict[str, Any]) -> bool:
     """A ``response_format`` of JSON mode or a schema: refusals must not be prose in content."""
     response_format = body.get("response_format")
     return isinstance(response_format, dict) and response_format.get("type") in (
-        "json_object", "json_schema",
+        "json_object",
+        "json_schema",
     )
 
 
@@ -225,16 +227,33 @@ def _refused_request(body: dict[str, Any], verdict: Verdict, ctx: RequestContext
     head = {"id": f"chatcmpl-{ctx.request_id}", "created": int(time.time()), "model": body["model"]}
     choices = [{"index": i} for i in range(body.get("n") or 1)]
     if not ctx.stream:
-        completion = refuse_completion({**head, "object": "chat.completion", "choices": choices},
-                                       verdict, message, ctx.programmatic)
+        completion = refuse_completion(
+            {**head, "object": "chat.completion", "choices": choices},
+            verdict,
+            message,
+            ctx.programmatic,
+        )
         return Response(orjson.dumps(completion), media_type=_JSON, headers=_headers(ctx))
     key = "refusal" if ctx.programmatic else "content"
-    chunk = {**head, "object": "chat.completion.chunk", "specguard": decision_summary(verdict),
-             "choices": [{"index": c["index"], "delta": {"role": "assistant", key: message},
-                          "logprobs": None, "finish_reason": "content_filter"} for c in choices]}
-    return Response(encode_event(chunk) + DONE, media_type="text/event-stream",
-                    headers=_headers(ctx, **{"cache-control": "no-cache"}))
-
+    chunk = {
+        **head,
+        "object": "chat.completion.chunk",
+        "specguard": decision_summary(verdict),
+        "choices": [
+            {
+                "index": c["index"],
+                "delta": {"role": "assistant", key: message},
+                "logprobs": None,
+                "finish_reason": "content_filter",
+            }
+            for c in choices
+        ],
+    }
+    return Response(
+        encode_event(chunk) + DONE,
+        media_type="text/event-stream",
+        headers=_headers(ctx, **{"cache-control": "no-cache"}),
+    )
 
 
 def _api_key(request: Request) -> str | None:

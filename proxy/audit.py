@@ -10,7 +10,6 @@ from __future__ import annotations
 import threading
 import time
 from pathlib import Path
-from typing import TextIO
 
 import orjson
 
@@ -18,31 +17,33 @@ from proxy.policy import Decision
 
 
 class AuditLog:
-    """Appends decisions to a JSONL file, one line each, flushed per line."""
+    """Appends decisions to a JSONL file, one line each.
+
+    The file is opened per line: decisions are rare next to requests, and this way a config
+    reload (or log rotation) never leaves a runtime holding a stale handle.
+    """
 
     def __init__(self, path: str):
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        self._file: TextIO = open(path, "a", buffering=1, encoding="utf-8")  # noqa: SIM115
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
 
     def write(self, request_id: str, tenant: str, stage: str, decision: Decision) -> None:
         """Record one decision."""
         finding = decision.finding
-        line = orjson.dumps({
-            "ts": round(time.time(), 3),
-            "request_id": request_id,
-            "tenant": tenant,
-            "stage": stage,
-            "detector": finding.detector,
-            "category": finding.category,
-            "action": decision.action,
-            "rule": decision.rule_id,
-            "score": round(finding.score, 4),
-            "span_sha256": finding.digest or None,
-        }).decode()
-        with self._lock:
-            self._file.write(line + "\n")
-
-    def close(self) -> None:
-        """Close the file."""
-        self._file.close()
+        line = orjson.dumps(
+            {
+                "ts": round(time.time(), 3),
+                "request_id": request_id,
+                "tenant": tenant,
+                "stage": stage,
+                "detector": finding.detector,
+                "category": finding.category,
+                "action": decision.action,
+                "rule": decision.rule_id,
+                "score": round(finding.score, 4),
+                "span_sha256": finding.digest or None,
+            }
+        ).decode()
+        with self._lock, self.path.open("a", encoding="utf-8") as handle:
+            handle.write(line + "\n")

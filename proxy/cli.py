@@ -7,6 +7,9 @@ import os
 import sys
 import tempfile
 from collections.abc import Sequence
+from typing import cast
+
+from detectors.base import DetectorConfig
 
 from proxy.config import ConfigError, load_config
 
@@ -62,8 +65,10 @@ def _check_config(args: argparse.Namespace) -> int:
         for key_path, problem in exc.problems:
             print(f"{path}: {key_path}: {problem}", file=sys.stderr)
         return 2
-    print(f"{path}: ok ({len(config.tenants)} tenants, {len(config.upstreams)} upstreams, "
-          f"{len(config.routes)} routes)")
+    print(
+        f"{path}: ok ({len(config.tenants)} tenants, {len(config.upstreams)} upstreams, "
+        f"{len(config.routes)} routes)"
+    )
     return 0
 
 
@@ -79,7 +84,8 @@ def _eval(args: argparse.Namespace) -> int:
         print(f"unknown detector {name!r} (known: {', '.join(DETECTORS)})", file=sys.stderr)
         return 2
     plugin = DETECTORS.get(name)
-    config = plugin.config_model.model_validate({"corpora": [args.corpus]} if args.corpus else {})
+    table = {"corpora": [args.corpus]} if args.corpus else {}
+    config = cast(DetectorConfig, plugin.config_model.model_validate(table))
     result = evaluate(rows, plugin.factory(config), config)
     print(orjson.dumps(result).decode() if args.json else format_table(result, name))
     return 0
@@ -94,7 +100,7 @@ def _index(args: argparse.Namespace) -> int:
 def _train(args: argparse.Namespace) -> int:
     from detectors.train import train
 
-    return train(args.name, args.data)
+    return int(train(args.name, args.data))
 
 
 def _serve(args: argparse.Namespace) -> int:

@@ -244,7 +244,10 @@ def parse_config(raw: dict[str, Any]) -> Config:
         config = Config.model_validate(raw)
     except ValidationError as exc:
         raise ConfigError(
-            [(".".join(str(part) for part in err["loc"]) or "(root)", err["msg"]) for err in exc.errors()]
+            [
+                (".".join(str(part) for part in err["loc"]) or "(root)", err["msg"])
+                for err in exc.errors()
+            ]
         ) from exc
     _check_plugins(config)
     return config

@@ -23,24 +23,31 @@ _LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30,
 _OVERHEAD_BUCKETS = (0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25)
 
 REQUESTS = Counter(
-    "specguard_requests_total", "Chat requests by tenant, route and HTTP status.",
+    "specguard_requests_total",
+    "Chat requests by tenant, route and HTTP status.",
     ["tenant", "route", "status"],
 )
 REQUEST_LATENCY = Histogram(
-    "specguard_request_duration_seconds", "Whole request time, upstream included.",
-    ["tenant", "route"], buckets=_LATENCY_BUCKETS,
+    "specguard_request_duration_seconds",
+    "Whole request time, upstream included.",
+    ["tenant", "route"],
+    buckets=_LATENCY_BUCKETS,
 )
 OVERHEAD = Histogram(
     "specguard_overhead_seconds",
     "Time specguard adds, by stage (rules, detectors, total); upstream time excluded.",
-    ["stage"], buckets=_OVERHEAD_BUCKETS,
+    ["stage"],
+    buckets=_OVERHEAD_BUCKETS,
 )
 UPSTREAM_LATENCY = Histogram(
-    "specguard_upstream_duration_seconds", "Time waiting for the upstream.",
-    ["upstream"], buckets=_LATENCY_BUCKETS,
+    "specguard_upstream_duration_seconds",
+    "Time waiting for the upstream.",
+    ["upstream"],
+    buckets=_LATENCY_BUCKETS,
 )
 UPSTREAM_ERRORS = Counter(
-    "specguard_upstream_errors_total", "Upstream failures by kind (timeout, unreachable, status).",
+    "specguard_upstream_errors_total",
+    "Upstream failures by kind (timeout, unreachable, status).",
     ["upstream", "kind"],
 )
 DECISIONS = Counter(
@@ -49,7 +56,8 @@ DECISIONS = Counter(
     ["tenant", "stage", "detector", "category", "action"],
 )
 STREAM_CUTOFFS = Counter(
-    "specguard_stream_cutoffs_total", "Streams cut short by a refusal, by tenant and detector.",
+    "specguard_stream_cutoffs_total",
+    "Streams cut short by a refusal, by tenant and detector.",
     ["tenant", "detector"],
 )
 DETECTOR_ERRORS = Counter(
@@ -58,14 +66,19 @@ DETECTOR_ERRORS = Counter(
     ["detector", "kind", "outcome"],
 )
 CONFIG_RELOADS = Counter(
-    "specguard_config_reloads_total", "Configuration reloads by result (ok, invalid).", ["result"],
+    "specguard_config_reloads_total",
+    "Configuration reloads by result (ok, invalid).",
+    ["result"],
 )
 TOKENS = Counter(
-    "specguard_tokens_total", "Tokens reported in upstream usage, by tenant and kind.",
+    "specguard_tokens_total",
+    "Tokens reported in upstream usage, by tenant and kind.",
     ["tenant", "kind"],
 )
 IN_FLIGHT = Gauge(
-    "specguard_in_flight_requests", "Chat requests being served.", multiprocess_mode="livesum",
+    "specguard_in_flight_requests",
+    "Chat requests being served.",
+    multiprocess_mode="livesum",
 )
 
 

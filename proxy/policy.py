@@ -14,12 +14,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, cast
 
 from detectors.base import DetectorConfig
 from detectors.findings import Finding
 
 Outcome = Literal["allow", "flag", "redact", "refuse"]
+DecisionAction = Literal["flag", "redact", "refuse"]
 _SEVERITY: dict[str, int] = {"allow": 0, "flag": 1, "redact": 2, "refuse": 3}
 
 
@@ -35,7 +36,7 @@ class Failure:
 class Decision:
     """What the policy does about one finding."""
 
-    action: Literal["flag", "redact", "refuse"]
+    action: DecisionAction
     finding: Finding
     exact: bool = True
     """Whether ``finding``'s span is valid in the delivered text."""
@@ -95,11 +96,11 @@ def decide(
             continue
         if action == "redact" and not exact:
             action = "refuse"
-        decisions.append(Decision(action, finding, exact))  # type: ignore[arg-type]
+        decisions.append(Decision(cast(DecisionAction, action), finding, exact))
     for failure in failures:
         config = configs[failure.detector]
-        action = "refuse" if config.on_error == "refuse" else "flag"
-        decisions.append(Decision(action, Finding(failure.detector, failure.kind, 1.0), False))
+        on_error: DecisionAction = "refuse" if config.on_error == "refuse" else "flag"
+        decisions.append(Decision(on_error, Finding(failure.detector, failure.kind, 1.0), False))
     if not decisions:
         return ALLOW
     worst = max(decisions, key=lambda d: _SEVERITY[d.action]).action

@@ -21,6 +21,7 @@ from proxy import logs, metrics
 from proxy.config import ConfigError, load_config
 from proxy.runtime import Runtime
 
+
 class Reloader:
     """Watches one config file and rebuilds the runtime when it changes."""
 
@@ -81,16 +82,28 @@ class Reloader:
                 runtime = await asyncio.to_thread(lambda: self._build(load_config(self.path)))
             except ConfigError as exc:
                 metrics.CONFIG_RELOADS.labels("invalid").inc()
-                logs.event("config_reload_failed", logging.ERROR, trigger=trigger,
-                           problems=[f"{path}: {problem}" for path, problem in exc.problems])
+                logs.event(
+                    "config_reload_failed",
+                    logging.ERROR,
+                    trigger=trigger,
+                    problems=[f"{path}: {problem}" for path, problem in exc.problems],
+                )
                 return False
             except Exception as exc:
                 metrics.CONFIG_RELOADS.labels("invalid").inc()
-                logs.event("config_reload_failed", logging.ERROR, trigger=trigger,
-                           exception=type(exc).__name__)
+                logs.event(
+                    "config_reload_failed",
+                    logging.ERROR,
+                    trigger=trigger,
+                    exception=type(exc).__name__,
+                )
                 return False
             self._swap(runtime)
             metrics.CONFIG_RELOADS.labels("ok").inc()
-            logs.event("config_reloaded", trigger=trigger, pid=os.getpid(),
-                       tenants=len(runtime.config.tenants))
+            logs.event(
+                "config_reloaded",
+                trigger=trigger,
+                pid=os.getpid(),
+                tenants=len(runtime.config.tenants),
+            )
             return True

@@ -119,9 +119,7 @@ class Runtime:
         )
 
     def _first_route(self, model: str) -> RouteConfig | None:
-        return next(
-            (r for r in self.config.routes if fnmatch.fnmatchcase(model, r.match)), None
-        )
+        return next((r for r in self.config.routes if fnmatch.fnmatchcase(model, r.match)), None)
 
     def models_for(self, tenant: Tenant) -> list[dict[str, Any]]:
         """``/v1/models`` entries: advertised models the tenant may use and a route serves."""

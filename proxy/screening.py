@@ -76,7 +76,10 @@ def record(ctx: RequestContext, verdict: Verdict, stage: str) -> None:
         if audit is not None:
             audit.write(ctx.request_id, ctx.tenant.name, stage, decision)
         metrics.DECISIONS.labels(
-            ctx.tenant.name, stage, decision.finding.detector, decision.finding.category,
+            ctx.tenant.name,
+            stage,
+            decision.finding.detector,
+            decision.finding.category,
             decision.action,
         ).inc()
 
@@ -101,13 +104,15 @@ class ScreeningStage:
             record(ctx, verdict, "output")
             if verdict.action == "refuse":
                 return orjson.dumps(
-                    refuse_completion(completion, verdict, self.config.refusal.message,
-                                      ctx.programmatic)
+                    refuse_completion(
+                        completion, verdict, self.config.refusal.message, ctx.programmatic
+                    )
                 )
             if verdict.action == "redact":
                 return orjson.dumps(
-                    redact_completion(completion, verdict, self.config.refusal.redaction_note,
-                                      ctx.programmatic)
+                    redact_completion(
+                        completion, verdict, self.config.refusal.redaction_note, ctx.programmatic
+                    )
                 )
             return raw
         finally:
@@ -120,9 +125,7 @@ class ScreeningStage:
         return screen_stream(events, ctx, self)
 
 
-async def screen_input(
-    screener: Screener, body: dict[str, Any], ctx: RequestContext
-) -> Verdict:
+async def screen_input(screener: Screener, body: dict[str, Any], ctx: RequestContext) -> Verdict:
     """Run the input detectors on the latest user turn."""
     users = [m for m in body.get("messages", []) if m.get("role") == "user"]
     if not users or not screener:

@@ -41,9 +41,7 @@ class SSEDecoder:
 def event_data(event: bytes) -> bytes | None:
     """The joined ``data:`` field of an event, or None for comments and keep-alives."""
     lines = [
-        line[5:].removeprefix(b" ")
-        for line in event.splitlines()
-        if line.startswith(b"data:")
+        line[5:].removeprefix(b" ") for line in event.splitlines() if line.startswith(b"data:")
     ]
     return b"\n".join(lines) if lines else None
 

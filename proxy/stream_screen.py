@@ -86,8 +86,10 @@ class StreamScreen:
         self.ctx = ctx
         self.stage = stage
         tenant_holdback = stage.config.stream.holdback_chars
-        needs = [getattr(d.detector, "holdback_chars", DEFAULT_HOLDBACK)
-                 for d in stage.screener.detectors]
+        needs = [
+            getattr(d.detector, "holdback_chars", DEFAULT_HOLDBACK)
+            for d in stage.screener.detectors
+        ]
         self.holdback = tenant_holdback if tenant_holdback is not None else max(needs, default=0)
         self.step = max(self.holdback, _MIN_STEP)
         self.eager = stage.config.stream.release == "before_screening"
@@ -123,7 +125,9 @@ class StreamScreen:
             return pending, [], []
         pending.payload = payload
         if not self.head:
-            self.head = {k: payload[k] for k in ("id", "object", "created", "model") if k in payload}
+            self.head = {
+                k: payload[k] for k in ("id", "object", "created", "model") if k in payload
+            }
         grown: list[Channel] = []
         finished: list[int] = []
         for choice in payload.get("choices") or []:
@@ -170,17 +174,16 @@ class StreamScreen:
                 channel.finished = True
         for index in finished:
             for number, arguments in sorted(self.tool_args.get(index, {}).items()):
-                fields.append(Field(f"choices.{index}.tool_calls.{number}.arguments", arguments,
-                                    exact=False))
+                fields.append(
+                    Field(f"choices.{index}.tool_calls.{number}.arguments", arguments, exact=False)
+                )
             self.open_tool_calls.discard(index)
         if fields:
             verdict = await self._decide(fields, offsets)
             if verdict.action == "refuse":
                 return verdict
         for channel in self.channels.values():
-            if channel.finished:
-                channel.safe_to = len(channel.text)
-            elif self.eager:
+            if channel.finished or self.eager:
                 channel.safe_to = len(channel.text)
             else:
                 channel.safe_to = max(channel.safe_to, channel.scanned_to - self.holdback)
@@ -205,7 +208,9 @@ class StreamScreen:
             for decision in fresh:
                 if decision.action != "redact":
                     continue
-                channel = next(c for c in self.channels.values() if c.where == decision.finding.where)
+                channel = next(
+                    c for c in self.channels.values() if c.where == decision.finding.where
+                )
                 if decision.finding.start < channel.safe_to:
                     # Already released: too late to cut it out, so the stream is refused.
                     verdict = Verdict("refuse", verdict.decisions)
@@ -214,8 +219,9 @@ class StreamScreen:
                 channel.redactions.sort(key=lambda d: d.finding.start)
         from proxy.screening import record
 
-        record(self.ctx, Verdict(verdict.action, tuple(fresh)) if fresh else Verdict("allow"),
-               "stream")
+        record(
+            self.ctx, Verdict(verdict.action, tuple(fresh)) if fresh else Verdict("allow"), "stream"
+        )
         return verdict
 
     # -- release -----------------------------------------------------------------------------
@@ -234,8 +240,11 @@ class StreamScreen:
         return out
 
     def _render(self, pending: Pending) -> bytes:
-        touched = [(c, s, e) for c, s, e in pending.spans if c.redactions and
-                   any(d.finding.start < e and d.finding.end > s for d in c.redactions)]
+        touched = [
+            (c, s, e)
+            for c, s, e in pending.spans
+            if c.redactions and any(d.finding.start < e and d.finding.end > s for d in c.redactions)
+        ]
         if not touched or pending.payload is None:
             return pending.raw
         payload = pending.payload
@@ -254,8 +263,12 @@ class StreamScreen:
         chunk = {
             **(self.head or {"object": "chat.completion.chunk"}),
             "choices": [
-                {"index": index, "delta": {key: message}, "logprobs": None,
-                 "finish_reason": "content_filter"}
+                {
+                    "index": index,
+                    "delta": {key: message},
+                    "logprobs": None,
+                    "finish_reason": "content_filter",
+                }
                 for index in sorted(self.choices_seen or {0})
             ],
             "specguard": decision_summary(verdict),
@@ -278,7 +291,7 @@ async def screen_stream(
     state = StreamScreen(ctx, stage)
     async for raw in events:
         started = time.perf_counter()
-        pending, grown, finished = state.take(raw)
+        _, grown, finished = state.take(raw)
         is_done = event_data(raw) == b"[DONE]"
         if is_done:
             finished = sorted(state.choices_seen)

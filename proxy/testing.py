@@ -78,11 +78,20 @@ def completion(content: str = "Hello!", **extra: Any) -> dict[str, Any]:
 
 def chunks(*pieces: str, **extra: Any) -> list[Any]:
     """OpenAI chunk events streaming ``pieces`` as content, then ``stop`` and ``[DONE]``."""
-    head = {"id": "chatcmpl-fake", "object": "chat.completion.chunk", "created": 1,
-            "model": "fake-model", **extra}
+    head = {
+        "id": "chatcmpl-fake",
+        "object": "chat.completion.chunk",
+        "created": 1,
+        "model": "fake-model",
+        **extra,
+    }
     events: list[Any] = [
-        {**head, "choices": [{"index": 0, "delta": {"role": "assistant", "content": ""},
-                              "finish_reason": None}]}
+        {
+            **head,
+            "choices": [
+                {"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}
+            ],
+        }
     ]
     events += [
         {**head, "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}]}
@@ -175,8 +184,10 @@ class FakeUpstream:
             await asyncio.sleep(reply.delay_s)
         if reply.events is None:
             return web.Response(
-                status=reply.status, body=orjson.dumps(reply.json),
-                content_type="application/json", headers=reply.headers,
+                status=reply.status,
+                body=orjson.dumps(reply.json),
+                content_type="application/json",
+                headers=reply.headers,
             )
         return await self._stream(request, reply)
 
@@ -202,7 +213,6 @@ class FakeUpstream:
             self.disconnects += 1
             raise
         return response
-
 
     async def _stall(self, request: web.Request) -> None:
         """Send nothing more, until the client gives up and closes the connection."""
@@ -274,8 +284,11 @@ def make_config(
     }
     if upstream_url:
         document["upstreams"]["fake"] = {
-            "provider": "openai", "base_url": upstream_url, "api_key_env": "FAKE_UPSTREAM_KEY",
-            "timeout_s": 5, "models": ["fake-model"],
+            "provider": "openai",
+            "base_url": upstream_url,
+            "api_key_env": "FAKE_UPSTREAM_KEY",
+            "timeout_s": 5,
+            "models": ["fake-model"],
         }
         document["routes"].append({"match": "*", "upstream": "fake"})
     return parse_config(deep_merge(document, extra or {}))

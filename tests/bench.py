@@ -28,10 +28,16 @@ KEY = "sk-bench"
 CONFIGS = {
     "passthrough": "",
 }
-REQUEST = orjson.dumps({"model": "bench-model",
-                        "messages": [{"role": "user", "content": "Tell me about foxes."}]})
-STREAM_REQUEST = orjson.dumps({"model": "bench-model", "stream": True,
-                               "messages": [{"role": "user", "content": "Tell me about foxes."}]})
+REQUEST = orjson.dumps(
+    {"model": "bench-model", "messages": [{"role": "user", "content": "Tell me about foxes."}]}
+)
+STREAM_REQUEST = orjson.dumps(
+    {
+        "model": "bench-model",
+        "stream": True,
+        "messages": [{"role": "user", "content": "Tell me about foxes."}],
+    }
+)
 
 
 def _port() -> int:
@@ -134,13 +140,22 @@ def main() -> None:
     direct = f"http://127.0.0.1:{upstream_port}/v1/chat/completions"
     proxied = f"http://127.0.0.1:{proxy_port}/v1/chat/completions"
     rounds = {1: 1500, 32: 4000}
-    with _process([sys.executable, "-m", "tests.bench_upstream", "--port", str(upstream_port)],
-                  upstream_port):
+    with _process(
+        [sys.executable, "-m", "tests.bench_upstream", "--port", str(upstream_port)], upstream_port
+    ):
         for name, extra in CONFIGS.items():
             with tempfile.NamedTemporaryFile("w", suffix=".toml", delete=False) as handle:
                 handle.write(_config(upstream_port, extra))
-            cmd = [sys.executable, "-m", "proxy.cli", "serve", "--config", handle.name,
-                   "--port", str(proxy_port)]
+            cmd = [
+                sys.executable,
+                "-m",
+                "proxy.cli",
+                "serve",
+                "--config",
+                handle.name,
+                "--port",
+                str(proxy_port),
+            ]
             with _process(cmd, proxy_port) as proxy:
                 print(f"\n== {name} ==")
                 asyncio.run(_load(proxied, 8, 300, REQUEST))  # warm-up
@@ -151,7 +166,8 @@ def main() -> None:
                     through, wall = asyncio.run(_load(proxied, concurrency, total, REQUEST))
                     cpu = (_cpu_seconds(proxy.pid) - cpu_before) / total * 1000
                     print(
-                        f"c={concurrency:<3} direct p50 {_pct(base, 50):6.3f} ms p99 {_pct(base, 99):6.3f} ms"
+                        f"c={concurrency:<3} direct p50 {_pct(base, 50):6.3f} ms"
+                        f" p99 {_pct(base, 99):6.3f} ms"
                         f" {total / base_wall:7.0f} rps | specguard p50 {_pct(through, 50):6.3f} ms"
                         f" p99 {_pct(through, 99):6.3f} ms {total / wall:7.0f} rps | added p50"
                         f" {_pct(through, 50) - _pct(base, 50):6.3f} ms p99"
@@ -159,8 +175,10 @@ def main() -> None:
                     )
                 base_ttfb = asyncio.run(_ttfb(direct, 300))
                 ttfb = asyncio.run(_ttfb(proxied, 300))
-                print(f"stream TTFB p50 direct {_pct(base_ttfb, 50):.3f} ms, specguard"
-                      f" {_pct(ttfb, 50):.3f} ms, added {_pct(ttfb, 50) - _pct(base_ttfb, 50):.3f} ms")
+                print(
+                    f"stream TTFB p50 direct {_pct(base_ttfb, 50):.3f} ms, specguard"
+                    f" {_pct(ttfb, 50):.3f} ms, added {_pct(ttfb, 50) - _pct(base_ttfb, 50):.3f} ms"
+                )
             os.unlink(handle.name)
 
 

@@ -9,29 +9,58 @@ import time
 import orjson
 from aiohttp import web
 
-CONTENT = ("The quick brown fox jumps over the lazy dog while the proxy keeps an eye on it. " * 13)[:1024]
+CONTENT = ("The quick brown fox jumps over the lazy dog while the proxy keeps an eye on it. " * 13)[
+    :1024
+]
 
 
 def _completion() -> bytes:
-    return orjson.dumps({
-        "id": "chatcmpl-bench", "object": "chat.completion", "created": int(time.time()),
-        "model": "bench-model", "system_fingerprint": "fp_bench",
-        "choices": [{"index": 0, "message": {"role": "assistant", "content": CONTENT,
-                                             "refusal": None},
-                     "logprobs": None, "finish_reason": "stop"}],
-        "usage": {"prompt_tokens": 12, "completion_tokens": 200, "total_tokens": 212},
-    })
+    return orjson.dumps(
+        {
+            "id": "chatcmpl-bench",
+            "object": "chat.completion",
+            "created": int(time.time()),
+            "model": "bench-model",
+            "system_fingerprint": "fp_bench",
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": CONTENT, "refusal": None},
+                    "logprobs": None,
+                    "finish_reason": "stop",
+                }
+            ],
+            "usage": {"prompt_tokens": 12, "completion_tokens": 200, "total_tokens": 212},
+        }
+    )
 
 
 def _chunks(pieces: int) -> list[bytes]:
     size = max(len(CONTENT) // pieces, 1)
-    head = {"id": "chatcmpl-bench", "object": "chat.completion.chunk", "created": 1,
-            "model": "bench-model"}
-    events = [b"data: " + orjson.dumps({**head, "choices": [
-        {"index": 0, "delta": {"content": CONTENT[i:i + size]}, "finish_reason": None}]}) + b"\n\n"
-        for i in range(0, len(CONTENT), size)]
-    events.append(b"data: " + orjson.dumps({**head, "choices": [
-        {"index": 0, "delta": {}, "finish_reason": "stop"}]}) + b"\n\n")
+    head = {
+        "id": "chatcmpl-bench",
+        "object": "chat.completion.chunk",
+        "created": 1,
+        "model": "bench-model",
+    }
+    events = [
+        b"data: "
+        + orjson.dumps(
+            {
+                **head,
+                "choices": [
+                    {"index": 0, "delta": {"content": CONTENT[i : i + size]}, "finish_reason": None}
+                ],
+            }
+        )
+        + b"\n\n"
+        for i in range(0, len(CONTENT), size)
+    ]
+    events.append(
+        b"data: "
+        + orjson.dumps({**head, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})
+        + b"\n\n"
+    )
     return [*events, b"data: [DONE]\n\n"]
 
 
@@ -59,6 +88,7 @@ def main() -> None:
     app.router.add_post("/v1/chat/completions", handle)
     try:
         import uvloop
+
         uvloop.install()
     except ImportError:
         pass

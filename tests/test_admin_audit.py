@@ -16,12 +16,19 @@ from proxy.testing import FakeUpstream, Reply, completion, make_config
 from tests.conftest import user
 
 
-def test_admin_endpoint_masks_secrets(upstream: FakeUpstream, serve: Any,
-                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_admin_endpoint_masks_secrets(
+    upstream: FakeUpstream, serve: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("ADMIN_KEY", "admin-secret")
-    server = serve(make_config(upstream.base_url, extra={
-        "admin": {"key_env": "ADMIN_KEY"},
-        "tenants": {"acme": {"detectors": {"deny_terms": {"terms": ["x"]}}}}}))
+    server = serve(
+        make_config(
+            upstream.base_url,
+            extra={
+                "admin": {"key_env": "ADMIN_KEY"},
+                "tenants": {"acme": {"detectors": {"deny_terms": {"terms": ["x"]}}}},
+            },
+        )
+    )
     url = f"{server.url}/admin/tenants/acme"
     assert httpx.get(url, headers={"Authorization": "Bearer sk-acme"}).status_code == 401
     response = httpx.get(url, headers={"Authorization": "Bearer admin-secret"})
@@ -30,20 +37,38 @@ def test_admin_endpoint_masks_secrets(upstream: FakeUpstream, serve: Any,
     assert config["api_keys"] == [hash_key("sk-acme")[:6] + "…"]
     assert config["detectors"]["deny_terms"]["terms"] == ["x"]
     assert config["refusal"]["message"] == "Sorry, I can't help with that."
-    assert httpx.get(f"{server.url}/admin/tenants/nobody",
-                     headers={"Authorization": "Bearer admin-secret"}).status_code == 404
+    assert (
+        httpx.get(
+            f"{server.url}/admin/tenants/nobody", headers={"Authorization": "Bearer admin-secret"}
+        ).status_code
+        == 404
+    )
 
 
 def test_admin_endpoint_is_absent_unless_configured(proxy: Any) -> None:
-    response = httpx.get(f"{proxy.url}/admin/tenants/acme", headers={"Authorization": "Bearer sk-acme"})
+    response = httpx.get(
+        f"{proxy.url}/admin/tenants/acme", headers={"Authorization": "Bearer sk-acme"}
+    )
     assert response.status_code == 404
 
 
-def test_audit_log_records_decisions_without_text(upstream: FakeUpstream, serve: Any, tmp_path: Path) -> None:
+def test_audit_log_records_decisions_without_text(
+    upstream: FakeUpstream, serve: Any, tmp_path: Path
+) -> None:
     path = tmp_path / "audit" / "decisions.jsonl"
-    server = serve(make_config(upstream.base_url, extra={
-        "audit": {"path": str(path)},
-        "tenants": {"acme": {"detectors": {"deny_terms": {"terms": ["Nightjar"], "action": "redact"}}}}}))
+    server = serve(
+        make_config(
+            upstream.base_url,
+            extra={
+                "audit": {"path": str(path)},
+                "tenants": {
+                    "acme": {
+                        "detectors": {"deny_terms": {"terms": ["Nightjar"], "action": "redact"}}
+                    }
+                },
+            },
+        )
+    )
     upstream.queue(Reply(json=completion("The bird is a Nightjar, truly.")))
     client = OpenAI(base_url=server.base_url, api_key="sk-acme", max_retries=0)
     client.chat.completions.create(model="fake-model", messages=user("which bird, my friend?"))
@@ -53,5 +78,6 @@ def test_audit_log_records_decisions_without_text(upstream: FakeUpstream, serve:
     assert entry["tenant"] == "acme" and entry["stage"] == "output"
     assert entry["rule"] == "deny_terms.custom" and entry["action"] == "redact"
     import hashlib
+
     assert entry["span_sha256"] == hashlib.sha256(b"Nightjar").hexdigest()[:16]
     assert "Nightjar" not in path.read_text() and "my friend" not in path.read_text()

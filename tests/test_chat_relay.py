@@ -44,12 +44,14 @@ def test_streaming_relays_events_byte_for_byte(proxy: ProxyServer, upstream: Fak
     events = chunks("Hel", "lo ", "wörld", system_fingerprint="fp_1", x_vendor={"a": 1})
     upstream.queue(Reply(events=events, chunk_bytes=7))
     expected = b"".join(
-        f"data: {e}\n\n".encode() if isinstance(e, str)
+        f"data: {e}\n\n".encode()
+        if isinstance(e, str)
         else b"data: " + json.dumps(e, separators=(",", ":"), ensure_ascii=False).encode() + b"\n\n"
         for e in events
     )
     with httpx.stream(
-        "POST", f"{proxy.base_url}/chat/completions",
+        "POST",
+        f"{proxy.base_url}/chat/completions",
         headers={"Authorization": "Bearer sk-acme"},
         json={"model": "fake-model", "messages": user("hi"), "stream": True},
     ) as response:
@@ -67,43 +69,86 @@ def test_streaming_with_the_sdk_yields_every_delta(client: OpenAI, upstream: Fak
 
 
 def test_tool_calls_round_trip(client: OpenAI, upstream: FakeUpstream) -> None:
-    call = {"id": "call_1", "type": "function",
-            "function": {"name": "get_weather", "arguments": "{\"city\": \"Oslo\"}"}}
-    upstream.queue(Reply(json=completion(None, choices=[{
-        "index": 0, "message": {"role": "assistant", "content": None, "tool_calls": [call]},
-        "finish_reason": "tool_calls"}])))
-    tools: Any = [{"type": "function", "function": {
-        "name": "get_weather", "parameters": {"type": "object", "properties": {"city": {"type": "string"}}}}}]
-    first = client.chat.completions.create(model="fake-model", messages=user("Weather?"), tools=tools)
+    call = {
+        "id": "call_1",
+        "type": "function",
+        "function": {"name": "get_weather", "arguments": '{"city": "Oslo"}'},
+    }
+    upstream.queue(
+        Reply(
+            json=completion(
+                None,
+                choices=[
+                    {
+                        "index": 0,
+                        "message": {"role": "assistant", "content": None, "tool_calls": [call]},
+                        "finish_reason": "tool_calls",
+                    }
+                ],
+            )
+        )
+    )
+    tools: Any = [
+        {
+            "type": "function",
+            "function": {
+                "name": "get_weather",
+                "parameters": {"type": "object", "properties": {"city": {"type": "string"}}},
+            },
+        }
+    ]
+    first = client.chat.completions.create(
+        model="fake-model", messages=user("Weather?"), tools=tools
+    )
     tool_call = first.choices[0].message.tool_calls[0]  # type: ignore[index]
-    assert tool_call.function.arguments == "{\"city\": \"Oslo\"}"  # type: ignore[union-attr]
+    assert tool_call.function.arguments == '{"city": "Oslo"}'  # type: ignore[union-attr]
     assert upstream.last.body["tools"] == tools
-    client.chat.completions.create(model="fake-model", tools=tools, messages=[
-        *user("Weather?"),
-        {"role": "assistant", "content": None, "tool_calls": [call]},
-        {"role": "tool", "tool_call_id": "call_1", "content": "12 C, cloudy"},
-    ])
+    client.chat.completions.create(
+        model="fake-model",
+        tools=tools,
+        messages=[
+            *user("Weather?"),
+            {"role": "assistant", "content": None, "tool_calls": [call]},
+            {"role": "tool", "tool_call_id": "call_1", "content": "12 C, cloudy"},
+        ],
+    )
     sent = upstream.last.body["messages"]
     assert sent[1]["tool_calls"] == [call]
     assert sent[2]["tool_call_id"] == "call_1"
 
 
 def test_response_format_json_schema_passes_through(client: OpenAI, upstream: FakeUpstream) -> None:
-    schema = {"type": "json_schema", "json_schema": {"name": "city", "strict": True, "schema": {
-        "type": "object", "properties": {"name": {"type": "string"}},
-        "required": ["name"], "additionalProperties": False}}}
-    upstream.queue(Reply(json=completion("{\"name\": \"Oslo\"}")))
+    schema = {
+        "type": "json_schema",
+        "json_schema": {
+            "name": "city",
+            "strict": True,
+            "schema": {
+                "type": "object",
+                "properties": {"name": {"type": "string"}},
+                "required": ["name"],
+                "additionalProperties": False,
+            },
+        },
+    }
+    upstream.queue(Reply(json=completion('{"name": "Oslo"}')))
     answer = client.chat.completions.create(
-        model="fake-model", messages=user("city"), response_format=schema  # type: ignore[arg-type]
+        model="fake-model",
+        messages=user("city"),
+        response_format=schema,  # type: ignore[arg-type]
     )
     assert json.loads(answer.choices[0].message.content or "") == {"name": "Oslo"}
     assert upstream.last.body["response_format"] == schema
 
 
 def test_n_two_returns_both_choices(client: OpenAI, upstream: FakeUpstream) -> None:
-    two = completion("a", choices=[
-        {"index": i, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}
-        for i, text in enumerate(["first", "second"])])
+    two = completion(
+        "a",
+        choices=[
+            {"index": i, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}
+            for i, text in enumerate(["first", "second"])
+        ],
+    )
     upstream.queue(Reply(json=two))
     answer = client.chat.completions.create(model="fake-model", messages=user("two"), n=2)
     assert [c.message.content for c in answer.choices] == ["first", "second"]
@@ -111,15 +156,41 @@ def test_n_two_returns_both_choices(client: OpenAI, upstream: FakeUpstream) -> N
 
 
 def test_unknown_fields_survive_both_ways(client: OpenAI, upstream: FakeUpstream) -> None:
-    upstream.queue(Reply(json=completion(
-        "ok", system_fingerprint="fp_42", x_vendor_field={"keep": [1, 2.5, None]},
-        choices=[{"index": 0, "message": {"role": "assistant", "content": "ok", "refusal": None,
-                                          "annotations": []},
-                  "logprobs": {"content": [{"token": "ok", "logprob": -0.01, "bytes": [111, 107],
-                                            "top_logprobs": []}]},
-                  "finish_reason": "stop"}])))
+    upstream.queue(
+        Reply(
+            json=completion(
+                "ok",
+                system_fingerprint="fp_42",
+                x_vendor_field={"keep": [1, 2.5, None]},
+                choices=[
+                    {
+                        "index": 0,
+                        "message": {
+                            "role": "assistant",
+                            "content": "ok",
+                            "refusal": None,
+                            "annotations": [],
+                        },
+                        "logprobs": {
+                            "content": [
+                                {
+                                    "token": "ok",
+                                    "logprob": -0.01,
+                                    "bytes": [111, 107],
+                                    "top_logprobs": [],
+                                }
+                            ]
+                        },
+                        "finish_reason": "stop",
+                    }
+                ],
+            )
+        )
+    )
     raw = client.chat.completions.with_raw_response.create(
-        model="fake-model", messages=user("x"), logprobs=True,
+        model="fake-model",
+        messages=user("x"),
+        logprobs=True,
         extra_body={"x_request_field": {"nested": True}, "metadata": {"k": "v"}},
     )
     body = json.loads(raw.http_response.content)
@@ -131,7 +202,9 @@ def test_unknown_fields_survive_both_ways(client: OpenAI, upstream: FakeUpstream
     assert body["usage"] == {"prompt_tokens": 5, "completion_tokens": 2, "total_tokens": 7}
 
 
-def test_request_id_is_honoured_echoed_and_forwarded(proxy: ProxyServer, upstream: FakeUpstream) -> None:
+def test_request_id_is_honoured_echoed_and_forwarded(
+    proxy: ProxyServer, upstream: FakeUpstream
+) -> None:
     response = httpx.post(
         f"{proxy.base_url}/chat/completions",
         headers={"Authorization": "Bearer sk-acme", "x-request-id": "trace-123"},
@@ -144,7 +217,8 @@ def test_request_id_is_honoured_echoed_and_forwarded(proxy: ProxyServer, upstrea
 
 def test_request_id_is_generated_when_absent(proxy: ProxyServer) -> None:
     response = httpx.post(
-        f"{proxy.base_url}/chat/completions", headers={"Authorization": "Bearer sk-acme"},
+        f"{proxy.base_url}/chat/completions",
+        headers={"Authorization": "Bearer sk-acme"},
         json={"model": "demo-echo", "messages": user("hi")},
     )
     assert response.headers["x-request-id"].startswith("req_")
@@ -153,8 +227,10 @@ def test_request_id_is_generated_when_absent(proxy: ProxyServer) -> None:
 def test_route_can_rename_the_model(upstream: FakeUpstream, serve: Any) -> None:
     from proxy.testing import make_config
 
-    config = make_config(upstream.base_url, extra={"routes": [
-        {"match": "alias-*", "upstream": "fake", "model": "real-model"}]})
+    config = make_config(
+        upstream.base_url,
+        extra={"routes": [{"match": "alias-*", "upstream": "fake", "model": "real-model"}]},
+    )
     server = serve(config)
     client = OpenAI(base_url=server.base_url, api_key="sk-acme", max_retries=0)
     client.chat.completions.create(model="alias-small", messages=user("hi"))

@@ -18,8 +18,14 @@ SPECGUARD = [sys.executable, "-m", "proxy.cli"]
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*SPECGUARD, *args], capture_output=True, text=True, cwd=ROOT,
-                          env={**os.environ, **(env or {})}, timeout=60)
+    return subprocess.run(
+        [*SPECGUARD, *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        timeout=60,
+    )
 
 
 def test_shipped_config_is_valid() -> None:
@@ -32,21 +38,40 @@ def test_config_path_may_come_from_the_environment() -> None:
     assert run("check-config", env={"SPECGUARD_CONFIG": "config.toml"}).returncode == 0
 
 
-@pytest.mark.parametrize(("document", "key_path"), [
-    ('[upstreams.a]\nprovider="demo"\n[[routes]]\nmatch="*"\nupstream="missing"\n'
-     '[tenants.t]\napi_keys=[]\n', "(root)"),
-    ('[upstreams.a]\nprovider="demo"\n[[routes]]\nmatch="*"\nupstream="a"\n'
-     '[tenants.t]\napi_keys=["not-a-hash"]\n', "tenants.t.api_keys"),
-    ('[upstreams.a]\nprovider="demo"\ntimeout_s=-1\n[[routes]]\nmatch="*"\nupstream="a"\n'
-     '[tenants.t]\n', "upstreams.a.timeout_s"),
-    ('[upstreams.a]\nprovider="demo"\n[[routes]]\nmatch="*"\nupstream="a"\n'
-     '[tenants.t]\nmodles=["*"]\n', "tenants.t.modles"),
-    ('[upstreams.a]\nprovider="demo"\n[[routes]]\nmatch="*"\nupstream="a"\n'
-     '[tenants.t]\n[tenants.t.detectors.nonexistent]\n', "tenants.t.detectors.nonexistent"),
-    ("this is = = not toml", "(file)"),
-])
-def test_broken_config_reports_the_key_path_and_exits_2(tmp_path: Path, document: str,
-                                                        key_path: str) -> None:
+@pytest.mark.parametrize(
+    ("document", "key_path"),
+    [
+        (
+            '[upstreams.a]\nprovider="demo"\n[[routes]]\nmatch="*"\nupstream="missing"\n'
+            "[tenants.t]\napi_keys=[]\n",
+            "(root)",
+        ),
+        (
+            '[upstreams.a]\nprovider="demo"\n[[routes]]\nmatch="*"\nupstream="a"\n'
+            '[tenants.t]\napi_keys=["not-a-hash"]\n',
+            "tenants.t.api_keys",
+        ),
+        (
+            '[upstreams.a]\nprovider="demo"\ntimeout_s=-1\n[[routes]]\nmatch="*"\nupstream="a"\n'
+            "[tenants.t]\n",
+            "upstreams.a.timeout_s",
+        ),
+        (
+            '[upstreams.a]\nprovider="demo"\n[[routes]]\nmatch="*"\nupstream="a"\n'
+            '[tenants.t]\nmodles=["*"]\n',
+            "tenants.t.modles",
+        ),
+        (
+            '[upstreams.a]\nprovider="demo"\n[[routes]]\nmatch="*"\nupstream="a"\n'
+            "[tenants.t]\n[tenants.t.detectors.nonexistent]\n",
+            "tenants.t.detectors.nonexistent",
+        ),
+        ("this is = = not toml", "(file)"),
+    ],
+)
+def test_broken_config_reports_the_key_path_and_exits_2(
+    tmp_path: Path, document: str, key_path: str
+) -> None:
     path = tmp_path / "bad.toml"
     path.write_text(document)
     result = run("check-config", str(path))
@@ -70,9 +95,19 @@ def _free_port() -> int:
 def test_serve_runs_the_readme_example_with_the_demo_key(workers: int) -> None:
     port = _free_port()
     process = subprocess.Popen(
-        [*SPECGUARD, "serve", "--config", "config.toml", "--port", str(port),
-         "--workers", str(workers)],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        [
+            *SPECGUARD,
+            "serve",
+            "--config",
+            "config.toml",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         env={**os.environ, "OPENAI_API_KEY": ""},
     )
     try:
@@ -86,10 +121,12 @@ def test_serve_runs_the_readme_example_with_the_demo_key(workers: int) -> None:
             assert process.poll() is None, process.stderr.read().decode()  # type: ignore[union-attr]
             assert time.monotonic() < deadline, "specguard serve did not become ready"
             time.sleep(0.1)
-        client = OpenAI(base_url=f"http://127.0.0.1:{port}/v1", api_key="sk-specguard-demo",
-                        max_retries=0)
+        client = OpenAI(
+            base_url=f"http://127.0.0.1:{port}/v1", api_key="sk-specguard-demo", max_retries=0
+        )
         answer = client.chat.completions.create(
-            model="demo-echo", messages=[{"role": "user", "content": "Say something nice"}])
+            model="demo-echo", messages=[{"role": "user", "content": "Say something nice"}]
+        )
         assert answer.choices[0].message.content == "You said: Say something nice"
         metrics = httpx.get(f"http://127.0.0.1:{port}/metrics").text
         assert 'specguard_requests_total{route="demo-*",status="200",tenant="demo"}' in metrics

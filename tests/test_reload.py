@@ -36,7 +36,7 @@ match = "*"
 upstream = "fake"
 
 [tenants.acme]
-api_keys = ["{hash_key('sk-acme')}"]
+api_keys = ["{hash_key("sk-acme")}"]
 
 [tenants.acme.detectors.deny_terms]
 terms = ["{term}"]
@@ -80,7 +80,9 @@ def test_broken_file_keeps_the_running_config(upstream: FakeUpstream, tmp_path: 
     path.write_text(document(upstream.base_url, "alpha"))
     with ProxyServer(load_config(path), str(path)) as server:
         client = OpenAI(base_url=server.base_url, api_key="sk-acme", max_retries=0)
-        path.write_text(document(upstream.base_url, "alpha").replace("timeout_s = 10", "timeout_s = -1"))
+        path.write_text(
+            document(upstream.base_url, "alpha").replace("timeout_s = 10", "timeout_s = -1")
+        )
         wait_for(lambda: reloads(server.url, "invalid") >= 1)
         assert finish_reason(client, upstream, "say alpha") == "content_filter"
 
@@ -92,8 +94,13 @@ def test_in_flight_request_finishes_on_its_config(upstream: FakeUpstream, tmp_pa
         client = OpenAI(base_url=server.base_url, api_key="sk-acme", max_retries=0)
         upstream.queue(Reply(json=completion("say alpha"), delay_s=1.5))
         result: list[str] = []
-        worker = threading.Thread(target=lambda: result.append(
-            client.chat.completions.create(model="m", messages=user("x")).choices[0].finish_reason))
+        worker = threading.Thread(
+            target=lambda: result.append(
+                client.chat.completions.create(model="m", messages=user("x"))
+                .choices[0]
+                .finish_reason
+            )
+        )
         worker.start()
         wait_for(lambda: len(upstream.received) == 1)
         before = reloads(server.url, "ok")
@@ -113,7 +120,10 @@ def test_sighup_reloads_every_worker(upstream: FakeUpstream, tmp_path: Path) -> 
         port = sock.getsockname()[1]
     process = subprocess.Popen(
         [sys.executable, "-m", "proxy.cli", "serve", "--config", str(path), "--port", str(port)],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         url = f"http://127.0.0.1:{port}"
 

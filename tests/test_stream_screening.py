@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -22,12 +23,24 @@ from proxy.testing import FakeUpstream, Reply, chunks, make_config
 from tests.conftest import user
 
 SECRET = "Project Nightjar"
-TEXT = st.text(alphabet=st.sampled_from(list("abcdefghij klmnopqrstuvwxyzé中😀.,\n")), min_size=0, max_size=400)
+TEXT = st.text(
+    alphabet=st.sampled_from(list("abcdefghij klmnopqrstuvwxyzé中😀.,\n")), min_size=0, max_size=400
+)
 
 
 def tenant(**detector: Any) -> Tenant:
-    config = make_config(None, extra={"tenants": {"acme": {"detectors": {
-        "deny_terms": {"terms": [SECRET], "category": "codename", **detector}}}}})
+    config = make_config(
+        None,
+        extra={
+            "tenants": {
+                "acme": {
+                    "detectors": {
+                        "deny_terms": {"terms": [SECRET], "category": "codename", **detector}
+                    }
+                }
+            }
+        },
+    )
     tenant_config = config.tenants["acme"]
     return Tenant("acme", tenant_config, build_pipeline(tenant_config))
 
@@ -35,14 +48,17 @@ def tenant(**detector: Any) -> Tenant:
 def sse_bytes(pieces: list[str]) -> bytes:
     out = b""
     for event in chunks(*pieces):
-        out += (f"data: {event}\n\n".encode() if isinstance(event, str)
-                else b"data: " + orjson.dumps(event) + b"\n\n")
+        out += (
+            f"data: {event}\n\n".encode()
+            if isinstance(event, str)
+            else b"data: " + orjson.dumps(event) + b"\n\n"
+        )
     return out
 
 
 def split(text: str, cuts: list[int]) -> list[str]:
     points = sorted({c % (len(text) + 1) for c in cuts} | {0, len(text)})
-    return [text[a:b] for a, b in zip(points, points[1:], strict=False) if b > a] or [""]
+    return [text[a:b] for a, b in itertools.pairwise(points) if b > a] or [""]
 
 
 async def relay(owner: Tenant, data: bytes, byte_cuts: list[int]) -> bytes:
@@ -50,7 +66,7 @@ async def relay(owner: Tenant, data: bytes, byte_cuts: list[int]) -> bytes:
 
     async def upstream_events() -> AsyncIterator[bytes]:
         decoder = SSEDecoder()
-        for a, b in zip(points, points[1:], strict=False):
+        for a, b in itertools.pairwise(points):
             for event in decoder.feed(data[a:b]):
                 yield event
 
@@ -79,10 +95,15 @@ REDACTING = tenant(action="redact")
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(before=TEXT, after=TEXT, delta_cuts=st.lists(st.integers(0, 10_000), max_size=40),
-       byte_cuts=st.lists(st.integers(0, 100_000), max_size=60))
-def test_violating_span_never_reaches_the_client(before: str, after: str, delta_cuts: list[int],
-                                                 byte_cuts: list[int]) -> None:
+@given(
+    before=TEXT,
+    after=TEXT,
+    delta_cuts=st.lists(st.integers(0, 10_000), max_size=40),
+    byte_cuts=st.lists(st.integers(0, 100_000), max_size=60),
+)
+def test_violating_span_never_reaches_the_client(
+    before: str, after: str, delta_cuts: list[int], byte_cuts: list[int]
+) -> None:
     text = before + " " + SECRET + " " + after  # the term matches whole words only
     out = asyncio.run(relay(REFUSING, sse_bytes(split(text, delta_cuts)), byte_cuts))
     shown, payloads = delivered(out)
@@ -94,10 +115,14 @@ def test_violating_span_never_reaches_the_client(before: str, after: str, delta_
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(text=TEXT, delta_cuts=st.lists(st.integers(0, 10_000), max_size=40),
-       byte_cuts=st.lists(st.integers(0, 100_000), max_size=60))
-def test_benign_stream_is_delivered_byte_for_byte(text: str, delta_cuts: list[int],
-                                                  byte_cuts: list[int]) -> None:
+@given(
+    text=TEXT,
+    delta_cuts=st.lists(st.integers(0, 10_000), max_size=40),
+    byte_cuts=st.lists(st.integers(0, 100_000), max_size=60),
+)
+def test_benign_stream_is_delivered_byte_for_byte(
+    text: str, delta_cuts: list[int], byte_cuts: list[int]
+) -> None:
     data = sse_bytes(split(text, delta_cuts))
     out = asyncio.run(relay(REFUSING, data, byte_cuts))
     assert out == data
@@ -105,8 +130,9 @@ def test_benign_stream_is_delivered_byte_for_byte(text: str, delta_cuts: list[in
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(before=TEXT, after=TEXT, delta_cuts=st.lists(st.integers(0, 10_000), max_size=40))
-def test_redaction_replaces_the_span_before_release(before: str, after: str,
-                                                    delta_cuts: list[int]) -> None:
+def test_redaction_replaces_the_span_before_release(
+    before: str, after: str, delta_cuts: list[int]
+) -> None:
     text = before + " " + SECRET + " " + after
     out = asyncio.run(relay(REDACTING, sse_bytes(split(text, delta_cuts)), []))
     shown, _ = delivered(out)
@@ -116,11 +142,41 @@ def test_redaction_replaces_the_span_before_release(before: str, after: str,
 
 def test_tool_call_deltas_are_held_until_complete_then_screened() -> None:
     head = {"id": "x", "object": "chat.completion.chunk", "created": 1, "model": "m"}
-    parts = ['{"q": "Proj', 'ect Night', 'jar"}']
-    events = [{**head, "choices": [{"index": 0, "delta": {"tool_calls": [{"index": 0, "id": "c",
-               "type": "function", "function": {"name": "f", "arguments": ""}}]}, "finish_reason": None}]}]
-    events += [{**head, "choices": [{"index": 0, "delta": {"tool_calls": [{"index": 0, "function": {
-        "arguments": p}}]}, "finish_reason": None}]} for p in parts]
+    parts = ['{"q": "Proj', "ect Night", 'jar"}']
+    events = [
+        {
+            **head,
+            "choices": [
+                {
+                    "index": 0,
+                    "delta": {
+                        "tool_calls": [
+                            {
+                                "index": 0,
+                                "id": "c",
+                                "type": "function",
+                                "function": {"name": "f", "arguments": ""},
+                            }
+                        ]
+                    },
+                    "finish_reason": None,
+                }
+            ],
+        }
+    ]
+    events += [
+        {
+            **head,
+            "choices": [
+                {
+                    "index": 0,
+                    "delta": {"tool_calls": [{"index": 0, "function": {"arguments": p}}]},
+                    "finish_reason": None,
+                }
+            ],
+        }
+        for p in parts
+    ]
     events.append({**head, "choices": [{"index": 0, "delta": {}, "finish_reason": "tool_calls"}]})
     data = b"".join(b"data: " + orjson.dumps(e) + b"\n\n" for e in events) + b"data: [DONE]\n\n"
     out = asyncio.run(relay(REFUSING, data, []))
@@ -130,11 +186,21 @@ def test_tool_call_deltas_are_held_until_complete_then_screened() -> None:
 
 def test_usage_chunks_and_unknown_fields_pass_through() -> None:
     events = chunks("Hello ", "there", x_vendor="kept")
-    events.insert(-1, {"id": "x", "object": "chat.completion.chunk", "created": 1, "model": "m",
-                       "choices": [], "usage": {"prompt_tokens": 1, "completion_tokens": 2,
-                                                "total_tokens": 3}})
-    data = b"".join(f"data: {e}\n\n".encode() if isinstance(e, str)
-                    else b"data: " + orjson.dumps(e) + b"\n\n" for e in events)
+    events.insert(
+        -1,
+        {
+            "id": "x",
+            "object": "chat.completion.chunk",
+            "created": 1,
+            "model": "m",
+            "choices": [],
+            "usage": {"prompt_tokens": 1, "completion_tokens": 2, "total_tokens": 3},
+        },
+    )
+    data = b"".join(
+        f"data: {e}\n\n".encode() if isinstance(e, str) else b"data: " + orjson.dumps(e) + b"\n\n"
+        for e in events
+    )
     assert asyncio.run(relay(REFUSING, data, [5, 50, 500])) == data
 
 
@@ -142,15 +208,26 @@ def test_usage_chunks_and_unknown_fields_pass_through() -> None:
 
 
 def screened_client(upstream: FakeUpstream, serve: Any, **extra: Any) -> tuple[OpenAI, Any]:
-    server = serve(make_config(upstream.base_url, extra={
-        "tenants": {"acme": {"detectors": {"deny_terms": {"terms": [SECRET]}}}}, **extra}))
+    server = serve(
+        make_config(
+            upstream.base_url,
+            extra={
+                "tenants": {"acme": {"detectors": {"deny_terms": {"terms": [SECRET]}}}},
+                **extra,
+            },
+        )
+    )
     return OpenAI(base_url=server.base_url, api_key="sk-acme", max_retries=0), server
 
 
 def test_sdk_sees_a_well_formed_cut_stream(upstream: FakeUpstream, serve: Any) -> None:
     client, _ = screened_client(upstream, serve)
-    upstream.queue(Reply(events=chunks("The plan ", "is Proj", "ect Night", "jar and more ", "text"),
-                         chunk_bytes=11))
+    upstream.queue(
+        Reply(
+            events=chunks("The plan ", "is Proj", "ect Night", "jar and more ", "text"),
+            chunk_bytes=11,
+        )
+    )
     stream = client.chat.completions.create(model="fake-model", messages=user("x"), stream=True)
     received = list(stream)
     text = "".join(c.choices[0].delta.content or "" for c in received if c.choices)
@@ -162,8 +239,9 @@ def test_sdk_sees_a_well_formed_cut_stream(upstream: FakeUpstream, serve: Any) -
 def test_programmatic_stream_refusal_uses_delta_refusal(upstream: FakeUpstream, serve: Any) -> None:
     client, _ = screened_client(upstream, serve)
     upstream.queue(Reply(events=chunks('{"a": "', SECRET, '"}')))
-    stream = client.chat.completions.create(model="fake-model", messages=user("x"), stream=True,
-                                            response_format={"type": "json_object"})
+    stream = client.chat.completions.create(
+        model="fake-model", messages=user("x"), stream=True, response_format={"type": "json_object"}
+    )
     last = list(stream)[-1]
     assert last.choices[0].delta.refusal == "Sorry, I can't help with that."
     assert last.choices[0].delta.content is None
@@ -182,9 +260,12 @@ def test_cut_stream_cancels_the_upstream(upstream: FakeUpstream, serve: Any) -> 
 
 def test_client_disconnect_cancels_the_upstream(upstream: FakeUpstream, proxy: Any) -> None:
     upstream.queue(Reply(events=chunks("a", "b", "c"), stall_after=2))
-    with httpx.stream("POST", f"{proxy.base_url}/chat/completions",
-                      headers={"Authorization": "Bearer sk-acme"},
-                      json={"model": "fake-model", "messages": user("x"), "stream": True}) as response:
+    with httpx.stream(
+        "POST",
+        f"{proxy.base_url}/chat/completions",
+        headers={"Authorization": "Bearer sk-acme"},
+        json={"model": "fake-model", "messages": user("x"), "stream": True},
+    ) as response:
         next(response.iter_bytes())
     deadline = time.monotonic() + 5
     while upstream.disconnects == 0 and time.monotonic() < deadline:
@@ -192,12 +273,16 @@ def test_client_disconnect_cancels_the_upstream(upstream: FakeUpstream, proxy: A
     assert upstream.disconnects == 1
 
 
-def test_stalled_upstream_ends_the_stream_with_a_timeout_error(upstream: FakeUpstream, serve: Any) -> None:
+def test_stalled_upstream_ends_the_stream_with_a_timeout_error(
+    upstream: FakeUpstream, serve: Any
+) -> None:
     client, _ = screened_client(upstream, serve, upstreams={"fake": {"timeout_s": 0.5}})
     upstream.queue(Reply(events=chunks("a", "b", "c"), stall_after=2))
     started = time.monotonic()
     with pytest.raises(openai.APIError) as caught:
-        for _ in client.chat.completions.create(model="fake-model", messages=user("x"), stream=True):
+        for _ in client.chat.completions.create(
+            model="fake-model", messages=user("x"), stream=True
+        ):
             pass
     assert "timed out" in str(caught.value)
     assert time.monotonic() - started < 5
@@ -207,5 +292,7 @@ def test_broken_upstream_gives_a_terminal_error_event(upstream: FakeUpstream, se
     client, _ = screened_client(upstream, serve)
     upstream.queue(Reply(events=chunks(*["word "] * 40), break_after=10))
     with pytest.raises(openai.APIError):
-        for _ in client.chat.completions.create(model="fake-model", messages=user("x"), stream=True):
+        for _ in client.chat.completions.create(
+            model="fake-model", messages=user("x"), stream=True
+        ):
             pass

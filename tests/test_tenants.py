@@ -15,13 +15,16 @@ from tests.conftest import user
 
 
 def test_missing_key_is_401(proxy: ProxyServer) -> None:
-    response = httpx.post(f"{proxy.base_url}/chat/completions",
-                          json={"model": "fake-model", "messages": user("hi")})
+    response = httpx.post(
+        f"{proxy.base_url}/chat/completions", json={"model": "fake-model", "messages": user("hi")}
+    )
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "invalid_api_key"
 
 
-def test_unknown_key_is_401_and_nothing_is_forwarded(proxy: ProxyServer, upstream: FakeUpstream) -> None:
+def test_unknown_key_is_401_and_nothing_is_forwarded(
+    proxy: ProxyServer, upstream: FakeUpstream
+) -> None:
     client = OpenAI(base_url=proxy.base_url, api_key="sk-wrong", max_retries=0)
     with pytest.raises(openai.AuthenticationError):
         client.chat.completions.create(model="fake-model", messages=user("hi"))
@@ -29,15 +32,21 @@ def test_unknown_key_is_401_and_nothing_is_forwarded(proxy: ProxyServer, upstrea
 
 
 def test_azure_style_api_key_header_is_accepted(proxy: ProxyServer) -> None:
-    response = httpx.post(f"{proxy.base_url}/chat/completions", headers={"api-key": "sk-acme"},
-                          json={"model": "demo-echo", "messages": user("hi")})
+    response = httpx.post(
+        f"{proxy.base_url}/chat/completions",
+        headers={"api-key": "sk-acme"},
+        json={"model": "demo-echo", "messages": user("hi")},
+    )
     assert response.status_code == 200
 
 
-def test_keys_from_environment_are_hashed_at_load(upstream: FakeUpstream, serve: Any,
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_keys_from_environment_are_hashed_at_load(
+    upstream: FakeUpstream, serve: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("GLOBEX_KEYS", "sk-globex-1, sk-globex-2")
-    config = make_config(upstream.base_url, extra={"tenants": {"globex": {"api_keys_env": "GLOBEX_KEYS"}}})
+    config = make_config(
+        upstream.base_url, extra={"tenants": {"globex": {"api_keys_env": "GLOBEX_KEYS"}}}
+    )
     server = serve(config)
     for key in ("sk-globex-1", "sk-globex-2"):
         client = OpenAI(base_url=server.base_url, api_key=key, max_retries=0)
@@ -45,8 +54,11 @@ def test_keys_from_environment_are_hashed_at_load(upstream: FakeUpstream, serve:
 
 
 def _two_tenants(upstream: FakeUpstream) -> Any:
-    return make_config(upstream.base_url, tenants={"acme": "sk-acme", "globex": "sk-globex"},
-                       extra={"tenants": {"globex": {"models": ["demo-*"]}}})
+    return make_config(
+        upstream.base_url,
+        tenants={"acme": "sk-acme", "globex": "sk-globex"},
+        extra={"tenants": {"globex": {"models": ["demo-*"]}}},
+    )
 
 
 def test_tenant_may_only_use_its_models(upstream: FakeUpstream, serve: Any) -> None:
@@ -75,12 +87,14 @@ def test_models_endpoint_requires_a_key(proxy: ProxyServer) -> None:
 def test_tenant_overrides_only_what_it_names() -> None:
     from proxy.config import parse_config
 
-    config = parse_config({
-        "upstreams": {"demo": {"provider": "demo"}},
-        "routes": [{"match": "*", "upstream": "demo"}],
-        "defaults": {"models": ["demo-*"], "api_keys": [hash_key("sk-shared")]},
-        "tenants": {"a": {}, "b": {"models": ["*"]}},
-    })
+    config = parse_config(
+        {
+            "upstreams": {"demo": {"provider": "demo"}},
+            "routes": [{"match": "*", "upstream": "demo"}],
+            "defaults": {"models": ["demo-*"], "api_keys": [hash_key("sk-shared")]},
+            "tenants": {"a": {}, "b": {"models": ["*"]}},
+        }
+    )
     assert config.tenants["a"].models == ["demo-*"]
     assert config.tenants["b"].models == ["*"]
     assert config.tenants["b"].api_keys == [hash_key("sk-shared")]
@@ -99,15 +113,21 @@ def test_metrics_count_requests_by_tenant_and_route(client: OpenAI, proxy: Proxy
     assert "specguard_overhead_seconds_bucket" in text
 
 
-def test_metrics_count_usage_tokens(client: OpenAI, proxy: ProxyServer, upstream: FakeUpstream) -> None:
+def test_metrics_count_usage_tokens(
+    client: OpenAI, proxy: ProxyServer, upstream: FakeUpstream
+) -> None:
     from proxy.testing import metric_value
 
     prompt = 'specguard_tokens_total{kind="prompt",tenant="acme"}'
     completion = 'specguard_tokens_total{kind="completion",tenant="acme"}'
     before = metric_value(proxy.url, prompt), metric_value(proxy.url, completion)
     client.chat.completions.create(model="fake-model", messages=user("hi"))
-    stream = client.chat.completions.create(model="demo-echo", messages=user("one two"), stream=True,
-                                            stream_options={"include_usage": True})
+    stream = client.chat.completions.create(
+        model="demo-echo",
+        messages=user("one two"),
+        stream=True,
+        stream_options={"include_usage": True},
+    )
     assert list(stream)[-1].usage is not None
     after = metric_value(proxy.url, prompt), metric_value(proxy.url, completion)
     # fake upstream: 5 prompt + 2 completion; demo: 2 prompt words + 4 completion words

@@ -48,8 +48,13 @@ class DemoModel:
             }
             for index in range(_n(body))
         ]
-        return orjson.dumps({**_envelope(body, "chat.completion"), "choices": choices,
-                             "usage": _usage(body, text, _n(body))})
+        return orjson.dumps(
+            {
+                **_envelope(body, "chat.completion"),
+                "choices": choices,
+                "usage": _usage(body, text, _n(body)),
+            }
+        )
 
     async def stream(self, body: dict[str, Any], request_id: str) -> DemoStream:
         """The same answer, a few words per chunk."""
@@ -67,21 +72,47 @@ class DemoStream:
         head = _envelope(self._body, "chat.completion.chunk")
         n = _n(self._body)
         for index in range(n):
-            yield encode_event({**head, "choices": [
-                {"index": index, "delta": {"role": "assistant", "content": ""},
-                 "logprobs": None, "finish_reason": None}]})
+            yield encode_event(
+                {
+                    **head,
+                    "choices": [
+                        {
+                            "index": index,
+                            "delta": {"role": "assistant", "content": ""},
+                            "logprobs": None,
+                            "finish_reason": None,
+                        }
+                    ],
+                }
+            )
         words = self._text.split(" ")
         for start in range(0, len(words), _WORDS_PER_CHUNK):
             piece = " ".join(words[start : start + _WORDS_PER_CHUNK])
             if start + _WORDS_PER_CHUNK < len(words):
                 piece += " "
             for index in range(n):
-                yield encode_event({**head, "choices": [
-                    {"index": index, "delta": {"content": piece},
-                     "logprobs": None, "finish_reason": None}]})
+                yield encode_event(
+                    {
+                        **head,
+                        "choices": [
+                            {
+                                "index": index,
+                                "delta": {"content": piece},
+                                "logprobs": None,
+                                "finish_reason": None,
+                            }
+                        ],
+                    }
+                )
         for index in range(n):
-            yield encode_event({**head, "choices": [
-                {"index": index, "delta": {}, "logprobs": None, "finish_reason": "stop"}]})
+            yield encode_event(
+                {
+                    **head,
+                    "choices": [
+                        {"index": index, "delta": {}, "logprobs": None, "finish_reason": "stop"}
+                    ],
+                }
+            )
         if (self._body.get("stream_options") or {}).get("include_usage"):
             yield encode_event({**head, "choices": [], "usage": _usage(self._body, self._text, n)})
         yield DONE
@@ -106,10 +137,15 @@ def _envelope(body: dict[str, Any], obj: str) -> dict[str, Any]:
 
 
 def _usage(body: dict[str, Any], text: str, n: int) -> dict[str, int]:
-    prompt = sum(len(message_text(m).split()) for m in body.get("messages", []) if isinstance(m, dict))
+    prompt = sum(
+        len(message_text(m).split()) for m in body.get("messages", []) if isinstance(m, dict)
+    )
     completion = len(text.split()) * n
-    return {"prompt_tokens": prompt, "completion_tokens": completion,
-            "total_tokens": prompt + completion}
+    return {
+        "prompt_tokens": prompt,
+        "completion_tokens": completion,
+        "total_tokens": prompt + completion,
+    }
 
 
 def _last_user_text(messages: list[Any]) -> str:

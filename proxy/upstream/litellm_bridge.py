@@ -77,7 +77,6 @@ class LiteLLMBridge:
             return UpstreamError(status, self._client_message(exc))
         return UpstreamError(502, f"upstream {self.name!r} failed")
 
-
     def _client_message(self, exc: Exception) -> str:
         """The first line of litellm's message, without tracebacks or secrets."""
         text = str(getattr(exc, "message", "") or exc)
