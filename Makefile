@@ -21,7 +21,8 @@ $(VENV)/.synced: uv.lock pyproject.toml | $(UV)
 serve: $(VENV)/.synced ## start the proxy on 127.0.0.1:8080 with config.toml
 	$(VENV)/bin/specguard serve --config $${SPECGUARD_CONFIG:-config.toml}
 
-test: $(VENV)/.synced ## run the whole suite
+test: $(VENV)/.synced ## run the whole suite (installs Prometheus for the metrics tests if it can)
+	@bash deploy/install-prometheus.sh
 	$(VENV)/bin/python -m pytest -q
 
 bench: $(VENV)/.synced ## latency and CPU added by the proxy, on loopback
