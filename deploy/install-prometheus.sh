@@ -45,10 +45,15 @@ if ! has_candidate; then
 fi
 
 say "installing Debian's prometheus package (prometheus + promtool)"
-# A container's policy-rc.d (or no init system) keeps the packaged service from starting;
-# the tests run their own Prometheus on a random loopback port either way.
-if ! "${as_root[@]}" apt-get "${apt_opts[@]}" install -y --no-install-recommends prometheus \
-        >/tmp/install-prometheus.log 2>&1; then
+# In containers policy-rc.d keeps the packaged service from starting; on a host with systemd
+# Debian starts it on :9090. The tests never use it: they run their own on a random port.
+install() {
+    "${as_root[@]}" apt-get "${apt_opts[@]}" install -y --no-install-recommends prometheus \
+        >>/tmp/install-prometheus.log 2>&1
+}
+# A stale package list fails with 404s: refresh it once and try again.
+if ! install && ! { "${as_root[@]}" apt-get "${apt_opts[@]}" update >/dev/null 2>&1 && install; }
+then
     say "apt-get install failed (see /tmp/install-prometheus.log; deployment tests will skip)"
     exit 0
 fi

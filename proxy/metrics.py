@@ -89,3 +89,20 @@ def render() -> tuple[bytes, str]:
         multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
         return generate_latest(registry), CONTENT_TYPE_LATEST
     return generate_latest(), CONTENT_TYPE_LATEST
+
+
+def initialise(tenants: list[str], upstreams: list[str], detectors: list[str]) -> None:
+    """Create the configured label sets at zero, so ``increase()`` sees an event's first count
+    (a counter that appears at 1 has no earlier sample to increase from)."""
+    for result in ("ok", "invalid"):
+        CONFIG_RELOADS.labels(result)
+    for upstream in upstreams:
+        for kind in ("timeout", "unreachable"):
+            UPSTREAM_ERRORS.labels(upstream, kind)
+    for detector in detectors:
+        for kind in ("error", "timeout"):
+            for outcome in ("refused", "allowed"):
+                DETECTOR_ERRORS.labels(detector, kind, outcome)
+    for tenant in tenants:
+        for kind in ("prompt", "completion"):
+            TOKENS.labels(tenant, kind)

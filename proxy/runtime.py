@@ -12,6 +12,7 @@ from typing import Any
 
 import aiohttp
 
+from proxy import metrics
 from proxy.audit import AuditLog
 from proxy.config import Config, RouteConfig, TenantConfig, UpstreamConfig, hash_key
 from proxy.errors import ModelNotFound, Unauthorized
@@ -86,6 +87,11 @@ class Runtime:
             name: Tenant(name, tenant, build_pipeline(tenant), self.audit)
             for name, tenant in config.tenants.items()
         }
+        metrics.initialise(
+            list(self.tenants),
+            list(self.upstreams),
+            sorted({name for tenant in config.tenants.values() for name in tenant.detectors}),
+        )
         self._by_digest = {
             digest: self.tenants[name]
             for name, tenant in config.tenants.items()

@@ -7,8 +7,7 @@ and ``alerts.yml``, retargeted at it, scraping and evaluating every second. The 
 then every expression is sent to Prometheus' query API. Each must be accepted; those built only
 from metrics listed in ``PRODUCED_NOW`` must also return at least one number.
 
-When a feature starts producing one of the ``LATER`` metrics, drive it in ``_send_traffic`` and
-move the metric to ``PRODUCED_NOW``.
+A new metric goes in ``LATER`` until ``_send_batch`` drives it, then moves to ``PRODUCED_NOW``.
 """
 
 from __future__ import annotations
@@ -16,11 +15,13 @@ from __future__ import annotations
 import math
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,7 @@ import openai
 import pytest
 import yaml
 from openai import OpenAI
+from prometheus_client.parser import text_string_to_metric_families
 
 from proxy.config import hash_key
 from proxy.testing import FakeUpstream, Reply, chunks
@@ -49,30 +51,91 @@ from tests.test_deploy import (
 PRODUCED_NOW = {
     "specguard_requests_total": "every chat request (401s under tenant 'unknown')",
     "specguard_request_duration_seconds": "every authenticated chat request",
-    "specguard_overhead_seconds": "stage 'total' on every request",
+    "specguard_overhead_seconds": "every request (stage total), screened ones (detectors)",
     "specguard_upstream_duration_seconds": "every upstream call, demo model included",
-    "specguard_upstream_errors_total": "the scripted upstream answers 500",
+    "specguard_upstream_errors_total": "the scripted upstream answering 500",
+    "specguard_decisions_total": "tenant 'guarded' (deny_terms) and 'flaky' (fail closed)",
+    "specguard_stream_cutoffs_total": "a deny term late in a stream of tenant 'guarded'",
+    "specguard_detector_errors_total": "tenant 'flaky': copyright with a 1 us deadline",
+    "specguard_config_reloads_total": "SIGHUP with a valid, then an invalid file",
+    "specguard_tokens_total": "usage in every completion",
     "specguard_in_flight_requests": "a gauge, exposed from start-up",
 }
-"""Metrics the traffic below produces today: expressions over them must return data."""
+"""Metrics the traffic below produces: expressions over them must return data."""
 
-LATER = {
-    "specguard_decisions_total": "rules and detectors that refuse, redact or flag",
-    "specguard_stream_cutoffs_total": "a detector cutting a stream",
-    "specguard_detector_errors_total": "a detector failing or missing its deadline",
-    "specguard_config_reloads_total": "hot reload (SIGHUP or file change)",
-    "specguard_tokens_total": "counting upstream usage",
-}
+LATER: dict[str, str] = {}
 """Metrics nothing produces yet, with what will: expressions over them must only be valid."""
 
-DEMO_KEY = "sk-specguard-demo"
-ACME_KEY = "sk-acme-live"
+KEYS = {"demo": "sk-specguard-demo", "acme": "sk-acme-live", "guarded": "sk-guarded-live",
+        "flaky": "sk-flaky-live"}
 UPSTREAM_KEY = "sk-upstream-live-0123456789"
+DENIED = "forbidden"
+LONG_TEXT = " ".join(["one two three four five six seven eight nine ten"] * 3)
 WAIT_S = 30.0
 NO_PROMETHEUS = (
-    "prometheus is not installed and deploy/install-prometheus.sh could not install it "
-    "(needs root and Debian's 'prometheus' package); see its message"
+    "prometheus is not installed: run deploy/install-prometheus.sh (Debian's 'prometheus' "
+    "package, needs root); `make test` runs it and prints why when it cannot install"
 )
+
+
+def _specguard_config(upstream_url: str, corpus: Path) -> str:
+    keys = {tenant: hash_key(key) for tenant, key in KEYS.items()}
+    return f"""
+[server]
+reload_poll_s = 0  # reloads come from SIGHUP only, so the test knows when each happens
+
+[upstreams.demo]
+provider = "demo"
+models = ["demo-echo"]
+
+[upstreams.scripted]
+provider = "openai"
+base_url = "{upstream_url}"
+api_key_env = "FAKE_UPSTREAM_KEY"
+timeout_s = 5
+models = ["fake-model"]
+
+[[routes]]
+match = "demo-*"
+upstream = "demo"
+
+[[routes]]
+match = "*"
+upstream = "scripted"
+
+[tenants.demo]
+api_keys = ["{keys['demo']}"]
+
+[tenants.acme]
+api_keys = ["{keys['acme']}"]
+
+[tenants.guarded]
+api_keys = ["{keys['guarded']}"]
+[tenants.guarded.detectors.deny_terms]
+terms = ["{DENIED}"]
+
+[tenants.flaky]
+api_keys = ["{keys['flaky']}"]
+[tenants.flaky.detectors.copyright]
+corpora = ["{corpus}"]
+deadline_ms = 0.001
+"""
+
+
+def _prometheus_config(target: str, directory: Path) -> Path:
+    """deploy/prometheus/prometheus.yml aimed at ``target``, scraping and evaluating every 1 s."""
+    config = yaml.safe_load(PROMETHEUS_YML.read_text(encoding="utf-8"))
+    config["global"].update(scrape_interval="1s", evaluation_interval="1s")
+    config["rule_files"] = [str(ALERTS_YML)]
+    (job,) = [job for job in config["scrape_configs"] if job["job_name"] == "specguard"]
+    job["scrape_interval"] = "1s"
+    job["static_configs"] = [{"targets": [target]}]
+    path = directory / "prometheus.yml"
+    path.write_text(yaml.safe_dump(config), encoding="utf-8")
+    return path
+
+
+# --- processes ---------------------------------------------------------------------------------
 
 
 def _free_port() -> int:
@@ -82,29 +145,8 @@ def _free_port() -> int:
         return port
 
 
-def _wait(
-    what: str, ready: Callable[[], bool], logs: list[Path], timeout: float = WAIT_S,
-    *, fail: bool = True,
-) -> None:
-    """Poll ``ready`` until true; after ``timeout``, fail with the processes' log tails (or,
-    with ``fail=False``, return and let the tests report what is missing)."""
-    deadline = time.monotonic() + timeout
-    t0 = time.monotonic()
-    while time.monotonic() < deadline:
-        if ready():
-            print("WAITED", what, round(time.monotonic() - t0, 2), file=sys.stderr)
-            return
-        time.sleep(0.2)
-    if not fail:
-        return
-    tails = "\n".join(
-        f"--- {log.name}\n{log.read_text(errors='replace')[-2000:]}" for log in logs if log.exists()
-    )
-    pytest.fail(f"timed out after {timeout:.0f}s waiting for {what}\n{tails}")
-
-
 class _Process:
-    """A child process with its output in a log file; stopped for sure on ``stop``."""
+    """A child process with its output in a log file."""
 
     def __init__(self, command: list[str], log: Path, env: dict[str, str], cwd: Path):
         self.log = log
@@ -127,26 +169,77 @@ class _Process:
         self._out.close()
 
 
+@contextmanager
+def _running(command: list[str], log: Path, env: dict[str, str], cwd: Path) -> Iterator[_Process]:
+    process = _Process(command, log, env, cwd)
+    try:
+        yield process
+    finally:
+        process.stop()
+
+
+def _wait(
+    what: str, ready: Callable[[], bool], logs: list[Path], timeout: float = WAIT_S,
+    *, fail: bool = True,
+) -> None:
+    """Poll ``ready`` until true; after ``timeout``, fail with the processes' log tails (or,
+    with ``fail=False``, return and let the tests report what is missing)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if ready():
+            return
+        time.sleep(0.2)
+    if not fail:
+        return
+    tails = "\n".join(
+        f"--- {log.name}\n{log.read_text(errors='replace')[-2000:]}" for log in logs if log.exists()
+    )
+    pytest.fail(f"timed out after {timeout:.0f}s waiting for {what}\n{tails}")
+
+
+def _ok(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=1, trust_env=False).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
 @dataclass
 class Stack:
     """specguard, the scripted upstream and Prometheus, all on loopback."""
 
+    specguard: _Process
     specguard_url: str
+    config: Path
+    upstream: FakeUpstream
     prometheus: httpx.Client
     logs: list[Path]
 
     def query(self, expr: str) -> dict[str, Any]:
         """Prometheus' answer to an instant query (status and data)."""
-        response = self.prometheus.get("/api/v1/query", params={"query": expr})
-        answer: dict[str, Any] = response.json()
+        answer: dict[str, Any] = self.prometheus.get("/api/v1/query", params={"query": expr}).json()
         return answer
 
     def has_data(self, expr: str) -> bool:
         """Whether ``expr`` returns at least one sample with a number (not NaN)."""
         answer = self.query(expr)
-        if answer.get("status") != "success":
-            return False
-        return any(not math.isnan(float(value)) for value in _values(answer["data"]))
+        return answer.get("status") == "success" and any(
+            not math.isnan(float(value)) for value in _values(answer["data"])
+        )
+
+    def scraped_since(self, moment: float) -> Callable[[], bool]:
+        """A check that Prometheus has completed a scrape that started after ``moment``."""
+        return lambda: self.has_data(f'timestamp(up{{job="specguard"}}) > {moment:.3f}')
+
+    def counter(self, name: str, **labels: str) -> float:
+        """specguard's own value of counter ``name`` summed over series matching ``labels``."""
+        text = httpx.get(f"{self.specguard_url}/metrics", timeout=5, trust_env=False).text
+        return sum(
+            sample.value
+            for family in text_string_to_metric_families(text)
+            for sample in family.samples
+            if sample.name == name and labels.items() <= sample.labels.items()
+        )
 
 
 def _values(data: dict[str, Any]) -> list[str]:
@@ -155,87 +248,86 @@ def _values(data: dict[str, Any]) -> list[str]:
     return [item["value"][1] for item in data["result"]]
 
 
-def _specguard_config(upstream_url: str) -> str:
-    return f"""
-[upstreams.demo]
-provider = "demo"
-models = ["demo-echo"]
-
-[upstreams.scripted]
-provider = "openai"
-base_url = "{upstream_url}"
-api_key_env = "FAKE_UPSTREAM_KEY"
-timeout_s = 5
-models = ["fake-model"]
-
-[[routes]]
-match = "demo-*"
-upstream = "demo"
-
-[[routes]]
-match = "*"
-upstream = "scripted"
-
-[tenants.demo]
-api_keys = ["{hash_key(DEMO_KEY)}"]
-
-[tenants.acme]
-api_keys = ["{hash_key(ACME_KEY)}"]
-"""
+# --- traffic -----------------------------------------------------------------------------------
 
 
-def _prometheus_config(target: str, directory: Path) -> Path:
-    """deploy/prometheus/prometheus.yml aimed at ``target``, scraping and evaluating every 1 s."""
-    config = yaml.safe_load(PROMETHEUS_YML.read_text(encoding="utf-8"))
-    config["global"].update(scrape_interval="1s", evaluation_interval="1s")
-    config["rule_files"] = [str(ALERTS_YML)]
-    (job,) = [job for job in config["scrape_configs"] if job["job_name"] == "specguard"]
-    job["scrape_interval"] = "1s"
-    job["static_configs"] = [{"targets": [target]}]
-    path = directory / "prometheus.yml"
-    path.write_text(yaml.safe_dump(config), encoding="utf-8")
-    return path
+def _client(stack: Stack, tenant: str) -> OpenAI:
+    return OpenAI(base_url=f"{stack.specguard_url}/v1", api_key=KEYS.get(tenant, "sk-wrong"),
+                  max_retries=0)
 
 
-def _specguard_command() -> list[str]:
-    script = Path(sys.executable).with_name("specguard")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "proxy.cli"]
+def _ask(client: OpenAI, model: str, text: str, *, stream: bool = False) -> str:
+    messages: Any = [{"role": "user", "content": text}]
+    if not stream:
+        answer = client.chat.completions.create(model=model, messages=messages)
+        return answer.choices[0].message.content or ""
+    events = client.chat.completions.create(model=model, messages=messages, stream=True)
+    return "".join(event.choices[0].delta.content or "" for event in events if event.choices)
 
 
-def _send_traffic(specguard_url: str, upstream: FakeUpstream) -> None:
-    """One batch: successes (plain and streamed), an upstream failure and a rejected key."""
-    with OpenAI(base_url=f"{specguard_url}/v1", api_key=DEMO_KEY, max_retries=0) as demo:
-        for text in ("hello", "what is specguard?"):
-            answer = demo.chat.completions.create(
-                model="demo-echo", messages=[{"role": "user", "content": text}]
-            )
-            assert answer.choices[0].message.content
-        stream = demo.chat.completions.create(
-            model="demo-echo", messages=[{"role": "user", "content": "stream me"}], stream=True
-        )
-        assert "".join(chunk.choices[0].delta.content or "" for chunk in stream if chunk.choices)
-    with OpenAI(base_url=f"{specguard_url}/v1", api_key=ACME_KEY, max_retries=0) as acme:
-        acme.chat.completions.create(model="fake-model", messages=[{"role": "user", "content": "hi"}])
-        upstream.queue(Reply(events=chunks("Hel", "lo")))
-        stream = acme.chat.completions.create(
-            model="fake-model", messages=[{"role": "user", "content": "hi"}], stream=True
-        )
-        assert "".join(chunk.choices[0].delta.content or "" for chunk in stream if chunk.choices)
-        upstream.queue(Reply(status=500, json={"error": {"message": "boom", "type": "server"}}))
+def _reload(stack: Stack, result: str) -> None:
+    """SIGHUP specguard with a valid (``ok``) or broken (``invalid``) file; wait until counted."""
+    good = stack.config.read_text(encoding="utf-8")
+    before = stack.counter("specguard_config_reloads_total", result=result)
+    if result == "invalid":
+        stack.config.write_text(good + "\n[tenants.broken\n", encoding="utf-8")
+    try:
+        stack.specguard.popen.send_signal(signal.SIGHUP)
+        _wait(f"a config reload counted as {result}",
+              lambda: stack.specguard.alive()
+              and stack.counter("specguard_config_reloads_total", result=result) > before,
+              stack.logs)
+    finally:
+        stack.config.write_text(good, encoding="utf-8")
+
+
+def _fail_closed(stack: Stack) -> None:
+    """Make tenant 'flaky's detector miss its deadline (and refuse) at least once.
+
+    A 1 us deadline is missed in practice, but the scan thread can still win the race now and
+    then, so ask until specguard has counted a fail-closed refusal.
+    """
+    def refused() -> float:
+        return stack.counter("specguard_detector_errors_total", outcome="refused")
+
+    before = refused()
+    with _client(stack, "flaky") as flaky:
+        for _ in range(20):
+            _ask(flaky, "demo-echo", LONG_TEXT)
+            if refused() > before:
+                return
+    pytest.fail("tenant 'flaky's copyright detector never missed its 1 us deadline")
+
+
+def _send_batch(stack: Stack) -> None:
+    """Traffic that produces every series in ``PRODUCED_NOW``."""
+    with _client(stack, "demo") as demo:
+        assert _ask(demo, "demo-echo", "hello")
+        assert _ask(demo, "demo-echo", "stream me", stream=True)
+    with _client(stack, "acme") as acme:
+        assert _ask(acme, "fake-model", "hi")
+        stack.upstream.queue(Reply(events=chunks("Hel", "lo")))
+        assert _ask(acme, "fake-model", "hi", stream=True) == "Hello"
+        stack.upstream.queue(Reply(status=500, json={"error": {"message": "boom"}}))
         with pytest.raises(openai.APIStatusError):
-            acme.chat.completions.create(
-                model="fake-model", messages=[{"role": "user", "content": "hi"}]
-            )
-    with OpenAI(base_url=f"{specguard_url}/v1", api_key="sk-wrong", max_retries=0) as stranger:
-        with pytest.raises(openai.AuthenticationError):
-            stranger.chat.completions.create(
-                model="demo-echo", messages=[{"role": "user", "content": "hi"}]
-            )
+            _ask(acme, "fake-model", "hi")
+    with _client(stack, "guarded") as guarded:
+        assert DENIED not in _ask(guarded, "demo-echo", f"{LONG_TEXT} {DENIED}")
+        assert DENIED not in _ask(guarded, "demo-echo", f"{LONG_TEXT} {DENIED}", stream=True)
+    _fail_closed(stack)
+    with _client(stack, "stranger") as stranger, pytest.raises(openai.AuthenticationError):
+        _ask(stranger, "demo-echo", "hi")
+    _reload(stack, "ok")
+    _reload(stack, "invalid")
+
+
+# --- classification ----------------------------------------------------------------------------
 
 
 def _sources(expr: str) -> set[str]:
     """Catalogue metrics behind an expression, through recording rules."""
-    names, recorded, exposed = set(), recorded_series(), catalogue()
+    names: set[str] = set()
+    recorded, exposed = recorded_series(), catalogue()
     for name in metric_names(expr):
         if name in recorded:
             names |= _sources(recorded[name])
@@ -253,74 +345,73 @@ def must_return_data(query: Query) -> bool:
 ALL_QUERIES = dashboard_queries() + rule_queries()
 
 
+# --- the stack ---------------------------------------------------------------------------------
+
+
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     prometheus_binary = shutil.which("prometheus")
     if prometheus_binary is None:
         pytest.skip(NO_PROMETHEUS)
     directory = tmp_path_factory.mktemp("prometheus-live")
+    corpus = directory / "corpus"
+    corpus.mkdir()
+    (corpus / "work.txt").write_text(LONG_TEXT * 5, encoding="utf-8")
     env = {key: value for key, value in os.environ.items() if key != "PROMETHEUS_MULTIPROC_DIR"}
-    env.update(
-        FAKE_UPSTREAM_KEY=UPSTREAM_KEY, LITELLM_LOCAL_MODEL_COST_MAP="True", HF_HUB_OFFLINE="1",
-        TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS="", NO_PROXY="127.0.0.1",
-    )
-    processes: list[_Process] = []
-    with FakeUpstream() as upstream:
-        try:
-            config = directory / "config.toml"
-            config.write_text(_specguard_config(upstream.base_url), encoding="utf-8")
-            specguard_port, prometheus_port = _free_port(), _free_port()
-            specguard = _Process(
-                [*_specguard_command(), "serve", "--config", str(config),
-                 "--host", "127.0.0.1", "--port", str(specguard_port)],
-                directory / "specguard.log", env, directory,
-            )
-            processes.append(specguard)
-            prometheus = _Process(
-                [prometheus_binary,
-                 f"--config.file={_prometheus_config(f'127.0.0.1:{specguard_port}', directory)}",
-                 f"--storage.tsdb.path={directory / 'data'}",
-                 f"--web.listen-address=127.0.0.1:{prometheus_port}",
-                 "--log.level=warn"],
-                directory / "prometheus.log", env, directory,
-            )
-            processes.append(prometheus)
-            logs = [process.log for process in processes]
-            specguard_url = f"http://127.0.0.1:{specguard_port}"
-            with httpx.Client(base_url=f"http://127.0.0.1:{prometheus_port}", timeout=5,
-                              trust_env=False) as client:
-                live = Stack(specguard_url, client, logs)
-                _wait("specguard /readyz", lambda: specguard.alive() and _ok(
-                    f"{specguard_url}/readyz"), logs)
-                _wait("prometheus /-/ready", lambda: prometheus.alive() and _ok(
-                    f"http://127.0.0.1:{prometheus_port}/-/ready"), logs)
-                _send_traffic(specguard_url, upstream)
-                # The second batch lands after a scrape, so every counter has grown in the window.
-                _wait("the first scrape after traffic",
-                      lambda: live.has_data("specguard_requests_total"), logs)
-                _send_traffic(specguard_url, upstream)
-                _wait("rates over both batches", lambda: live.has_data(
-                    "sum(increase(specguard_requests_total[1m])) > 0"), logs)
-                required = [query.expr for query in ALL_QUERIES if must_return_data(query)]
-                _wait("data for every expression over produced metrics",
-                      lambda: all(live.has_data(expr) for expr in required), logs,
-                      timeout=20, fail=False)
-                yield live
-        finally:
-            for process in reversed(processes):
-                process.stop()
+    env.update(FAKE_UPSTREAM_KEY=UPSTREAM_KEY, LITELLM_LOCAL_MODEL_COST_MAP="True",
+               HF_HUB_OFFLINE="1", TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS="",
+               PYTHONUNBUFFERED="1", PYTHONFAULTHANDLER="1")
+    specguard_port, prometheus_port = _free_port(), _free_port()
+    specguard_url = f"http://127.0.0.1:{specguard_port}"
+    prometheus_url = f"http://127.0.0.1:{prometheus_port}"
+    script = Path(sys.executable).with_name("specguard")
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "proxy.cli"]
+
+    # Unwound in reverse order: Prometheus, then specguard, then the upstream are stopped.
+    with ExitStack() as resources:
+        upstream = resources.enter_context(FakeUpstream())
+        config = directory / "config.toml"
+        config.write_text(_specguard_config(upstream.base_url, corpus), encoding="utf-8")
+        specguard = resources.enter_context(_running(
+            [*command, "serve", "--config", str(config),
+             "--host", "127.0.0.1", "--port", str(specguard_port)],
+            directory / "specguard.log", env, directory,
+        ))
+        prometheus = resources.enter_context(_running(
+            [prometheus_binary,
+             f"--config.file={_prometheus_config(f'127.0.0.1:{specguard_port}', directory)}",
+             f"--storage.tsdb.path={directory / 'data'}",
+             f"--web.listen-address=127.0.0.1:{prometheus_port}",
+             "--log.level=warn"],
+            directory / "prometheus.log", env, directory,
+        ))
+        client = resources.enter_context(
+            httpx.Client(base_url=prometheus_url, timeout=5, trust_env=False)
+        )
+        live = Stack(specguard, specguard_url, config, upstream, client,
+                     [specguard.log, prometheus.log])
+
+        _wait("specguard /readyz",
+              lambda: specguard.alive() and _ok(f"{specguard_url}/readyz"), live.logs)
+        _wait("prometheus /-/ready",
+              lambda: prometheus.alive() and _ok(f"{prometheus_url}/-/ready"), live.logs)
+        # Two batches with a whole scrape between them: every series then has a sample before
+        # the second batch and one after, so its rate is not zero.
+        for batch in ("first", "second"):
+            _send_batch(live)
+            _wait(f"a scrape after the {batch} batch", live.scraped_since(time.time()), live.logs)
+        required = [query.expr for query in ALL_QUERIES if must_return_data(query)]
+        _wait("data for every expression over produced metrics",
+              lambda: all(live.has_data(expr) for expr in required), live.logs,
+              timeout=20, fail=False)
+        yield live
 
 
-def _ok(url: str) -> bool:
-    try:
-        return httpx.get(url, timeout=1, trust_env=False).status_code == 200
-    except httpx.HTTPError:
-        return False
+# --- tests -------------------------------------------------------------------------------------
 
 
 def test_every_catalogued_metric_is_classified() -> None:
-    exposed = set(catalogue().values())
-    assert set(PRODUCED_NOW) | set(LATER) == exposed
+    assert set(PRODUCED_NOW) | set(LATER) == set(catalogue().values())
     assert not set(PRODUCED_NOW) & set(LATER)
 
 
@@ -337,18 +428,18 @@ def test_expression_is_valid_and_returns_data_once_its_metrics_exist(
 
 
 def test_every_rule_evaluates_without_error(stack: Stack) -> None:
-    def evaluated() -> bool:
-        groups = stack.prometheus.get("/api/v1/rules").json()["data"]["groups"]
-        return all(rule["health"] != "unknown" for g in groups for rule in g["rules"])
+    def groups() -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = stack.prometheus.get("/api/v1/rules").json()["data"][
+            "groups"
+        ]
+        return found
 
-    _wait("every rule to be evaluated", evaluated, stack.logs, timeout=10)
-    groups = stack.prometheus.get("/api/v1/rules").json()["data"]["groups"]
-    unhealthy = {
-        rule["name"]: rule.get("lastError") for g in groups for rule in g["rules"]
-        if rule["health"] != "ok"
-    }
-    assert unhealthy == {}
-    assert sum(len(g["rules"]) for g in groups) == len(rules())
+    _wait("every rule to be evaluated",
+          lambda: all(r["health"] != "unknown" for g in groups() for r in g["rules"]),
+          stack.logs, timeout=10)
+    evaluated = [rule for group in groups() for rule in group["rules"]]
+    assert {r["name"]: r.get("lastError") for r in evaluated if r["health"] != "ok"} == {}
+    assert len(evaluated) == len(rules())
 
 
 def test_tenant_variable_lists_the_configured_tenants(stack: Stack) -> None:
@@ -356,11 +447,16 @@ def test_tenant_variable_lists_the_configured_tenants(stack: Stack) -> None:
     answer = stack.prometheus.get(
         "/api/v1/label/tenant/values", params={"match[]": "specguard_requests_total"}
     ).json()
-    assert {"demo", "acme", "unknown"} <= set(answer["data"])
+    assert set(KEYS) | {"unknown"} <= set(answer["data"])
 
 
-def test_no_alert_fires_on_this_traffic(stack: Stack) -> None:
-    # A third of the scripted upstream's calls fail, so SpecguardUpstreamErrorRate may be
-    # pending; its `for` keeps it from firing within a test. Nothing else applies.
-    alerts = stack.prometheus.get("/api/v1/alerts").json()["data"]["alerts"]
-    assert {a["labels"]["alertname"] for a in alerts if a["state"] == "firing"} == set()
+def test_rejected_reload_fires_its_alert_and_nothing_else_fires(stack: Stack) -> None:
+    # A third of the scripted upstream's calls fail, so SpecguardUpstreamErrorRate and
+    # SpecguardDetectorFailClosed may be pending; their `for` keeps them from firing in a test.
+    def firing() -> set[str]:
+        alerts = stack.prometheus.get("/api/v1/alerts").json()["data"]["alerts"]
+        return {alert["labels"]["alertname"] for alert in alerts if alert["state"] == "firing"}
+
+    _wait("SpecguardConfigReloadFailed to fire",
+          lambda: "SpecguardConfigReloadFailed" in firing(), stack.logs, timeout=10)
+    assert firing() == {"SpecguardConfigReloadFailed"}
