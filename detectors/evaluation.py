@@ -49,7 +49,7 @@ class Counts:
         precision = _ratio(self.tp, self.tp + self.fp)
         recall = _ratio(self.tp, self.tp + self.fn)
         f1 = (
-            2 * precision * recall / (precision + recall)
+            round(2 * precision * recall / (precision + recall), 4)
             if precision is not None and recall is not None and precision + recall
             else None
         )

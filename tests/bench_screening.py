@@ -1,0 +1,103 @@
+"""Screening CPU, in process: a 4 KB completion screened whole vs streamed in 200 chunks.
+
+Issue target: total screening CPU for the stream ≤ 2x the non-streaming screening CPU for the same
+text. Uses every output detector with default settings (copyright over the dev corpus when
+../shared/eval-data is present). Process CPU time counts the detector worker threads too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from proxy.config import parse_config
+from proxy.context import RequestContext
+from proxy.runtime import Tenant, build_pipeline
+from proxy.testing import chunks, completion
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "eval-data" / "copyright-corpus"
+PARAGRAPH = (
+    "Foxes are small to medium-sized omnivorous mammals. The red fox lives across the Northern "
+    "Hemisphere, from the Arctic Circle to North Africa. Foxes hunt rodents, birds and insects, "
+    "and they also eat fruit. A typical den has several entrances; cubs are born in spring and "
+    "leave the den in autumn. In cities, foxes adapt well and often live close to people. "
+)
+
+
+def detectors_table() -> dict[str, Any]:
+    table: dict[str, Any] = {"privacy": {}, "prompt_leak": {}, "cbrn": {}, "nsfw": {}}
+    if CORPUS.is_dir():
+        table["copyright"] = {"corpora": [str(CORPUS)]}
+    return table
+
+
+def tenant() -> Tenant:
+    config = parse_config(
+        {
+            "upstreams": {"demo": {"provider": "demo"}},
+            "routes": [{"match": "*", "upstream": "demo"}],
+            "tenants": {"bench": {"detectors": detectors_table()}},
+        }
+    )
+    return Tenant("bench", config.tenants["bench"], build_pipeline(config.tenants["bench"]))
+
+
+async def whole(owner: Tenant, raw: bytes) -> None:
+    await owner.pipeline.finish(raw, RequestContext("req", owner))
+
+
+async def streamed(owner: Tenant, events: list[bytes]) -> None:
+    async def source() -> AsyncIterator[bytes]:
+        for event in events:
+            yield event
+
+    async for _ in owner.pipeline.relay(source(), RequestContext("req", owner)):
+        pass
+
+
+def cpu_ms(run: Any, repeat: int) -> list[float]:
+    samples = []
+    for _ in range(repeat):
+        started = time.process_time()
+        asyncio.run(run())
+        samples.append((time.process_time() - started) * 1000)
+    return samples
+
+
+def main() -> None:
+    owner = tenant()
+    text = (PARAGRAPH * 12)[:4096]
+    raw = orjson.dumps(completion(text))
+    size = len(text) // 200
+    pieces = [text[i : i + size] for i in range(0, len(text), size)]
+    events = [
+        e
+        if isinstance(e, bytes)
+        else (
+            f"data: {e}\n\n".encode()
+            if isinstance(e, str)
+            else b"data: " + orjson.dumps(e) + b"\n\n"
+        )
+        for e in chunks(*pieces)
+    ]
+    detectors = ", ".join(d.detector.name for d in owner.pipeline.stages[-1].screener.detectors)
+    print(f"detectors: {detectors}; text {len(text)} chars, {len(pieces)} chunks")
+    cpu_ms(lambda: whole(owner, raw), 3)  # warm-up: models, engines, caches
+    cpu_ms(lambda: streamed(owner, events), 3)
+    one = cpu_ms(lambda: whole(owner, raw), 30)
+    many = cpu_ms(lambda: streamed(owner, events), 30)
+    print(f"non-streaming screening CPU p50 {statistics.median(one):.2f} ms")
+    print(
+        f"streaming (200 chunks) screening CPU p50 {statistics.median(many):.2f} ms "
+        f"= {statistics.median(many) / statistics.median(one):.2f}x"
+    )
+
+
+if __name__ == "__main__":
+    main()
