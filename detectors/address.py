@@ -1,7 +1,8 @@
 """Street-address candidates in free text, for the privacy detector.
 
-``find_addresses(text)`` returns ``(start, end, score)`` fragments; the privacy detector merges
-fragments that sit close together and raises the score when an address-context word precedes.
+``find_addresses(text)`` returns ``(start, end, score, rule)`` fragments; the privacy detector
+merges fragments that sit close together (fragments of different rules strengthen each other)
+and raises the score when an address-context word precedes.
 The rules cover common Western formats:
 
 - house number + name + street suffix: ``1600 Pennsylvania Avenue``, ``27 2279 President St``;
@@ -9,13 +10,14 @@ The rules cover common Western formats:
 - a name with a street suffix + number: ``Loorenstrasse 149``, ``Vesterskovvej 79``,
   ``Passauer Strasse 33``, ``Király u. 15.``;
 - house number + French/Iberian/Italian street type: ``29 Rue de Tanger``, ``33 avenue de ...``;
-- house number + name + number (weak alone): ``9721 Dalmatinova 43``;
+- house number (not a year) + name + number (weak alone): ``9721 Dalmatinova 43``;
 - an address phrase ("lives at", "the address is", "send it to") + a name and a number;
 - unit designators (weak alone), P.O. boxes, US military addresses (``PSC 1234, Box 5678``,
   ``APO AE 09012``), "the corner of X and Y".
 
 Street names start with a capital letter, so matching is case-sensitive; an all-lower-case text
-is matched in title case. Phrases led by a year ("in 1990 ...") and dates are dropped. Rules
+is matched in title case. Phrases led by a year ("in 1990 ...") and dates are dropped, and a
+trailing number must not be a quantity ("150 miles", "9 years"). Rules
 that end in a number only run in a window before a "word number" pair, and the others start
 at a digit or keyword, so a 1 KB answer costs about 0.1 ms.
 """
@@ -68,7 +70,12 @@ _SEPARATE = (
     r"(?i:strasse|straße|str\.|gasse|weg|allee|platz|gürtel|u\.|út|útja|utca|tér|körút|rkp\.|"
     r"sor|tee|wei|laan|straat|vej|gade|gata|gate|terrasse|katu|vegur|veien)"
 )
-_STREET_NUMBER = r"\d{1,5}[A-Za-z]?\b\.?(?![\d:/])"
+# A house number, not a quantity ("150 miles", "9 years") or a time.
+_NOT_QUANTITY = (
+    r"(?!\s*(?i:miles?|km|kilomet(?:er|re)s?|met(?:er|re)s?|feet|ft|years?|months?|weeks?|"
+    r"days?|hours?|minutes?|seconds?|people|persons?|percent|times|am|pm|a\.m|p\.m|%)\b)"
+)
+_STREET_NUMBER = rf"\d{{1,5}}[A-Za-z]?\b\.?(?![\d:/]){_NOT_QUANTITY}"
 _CONTEXT_PHRASE = (
     r"(?i:\b(?:lives?|living|resides?|located|moved|station\s+is|enter)\s+(?:at|on|in|to)"
     r"(?:\s+the\s+\w+\s+side\s+of)?|\baddress(?:\s+of\s+[^.\n]{1,60}?)?\s+is:?|\baddress:|"
@@ -88,7 +95,11 @@ def _compile(pattern: str) -> regex.Pattern[str]:
 
 # Rules that start at a digit or a keyword: matched over the whole text.
 _LEADING = [
-    ("number-name-suffix", rf"\b{_NUM}\s+(?:{_WORD}\s+){{1,4}}?(?:{_SUFFIX})\b\.?", 0.6),
+    (
+        "number-name-suffix",
+        rf"\b{_NUM}{_NOT_QUANTITY}\s+(?:{_WORD}\s+){{1,4}}?(?:{_SUFFIX})\b\.?",
+        0.6,
+    ),
     (
         "number-prefix-name",
         rf"\b{_NUM}\s+{_NUMBER_FIRST_PREFIX}\s+(?:{_ANY_WORD}\.?[ \t]+){{0,4}}{_ANY_WORD}",
@@ -96,7 +107,8 @@ _LEADING = [
     ),
     (
         "number-name-number",
-        rf"\b\d{{1,6}}\s+{_CAP}(?:[ \t]+[\p{{L}}'\u2019\-]+){{0,3}}[ \t]+{_STREET_NUMBER}",
+        rf"\b(?!(?:19|20)\d\d\b)\d{{1,6}}{_NOT_QUANTITY}\s+{_CAP}(?:[ \t]+{_ANY_WORD}){{0,3}}"
+        rf"[ \t]+{_STREET_NUMBER}",
         0.35,
     ),
     ("unit", r"\b(?:Apt\.?|Apartment|Suite|Ste\.|Unit|Flat)\s*#?\s?\d{1,5}[A-Za-z]?\b", 0.3),
@@ -124,13 +136,15 @@ _TRAILING = [
     ),
     (
         "context-led",
-        rf"{_CONTEXT_PHRASE}\s+(?:\d{{1,6}}\s+){{0,2}}{_NOT_A_NAME}\p{{Lu}}[\p{{L}}'\u2019\-]*"
-        r"(?:[ \t]+[\p{L}'\u2019\-]+){0,4}[ \t]+\d{1,5}\b",
+        rf"{_CONTEXT_PHRASE}\s+(?P<address>(?:\d{{1,6}}\s+){{0,2}}{_NOT_A_NAME}\p{{Lu}}"
+        rf"[\p{{L}}'\u2019\-]*(?:[ \t]+[\p{{L}}'\u2019\-]+){{0,4}}[ \t]+{_STREET_NUMBER})",
         0.6,
     ),
 ]
 LEADING_RULES = [(name, _compile(rx), score) for name, rx, score in _LEADING]
 TRAILING_RULES = [(name, _compile(rx), score) for name, rx, score in _TRAILING]
+ADDRESS_RULE_KEY = "address_rule"
+"""Presidio ``recognition_metadata`` key naming the rule that matched."""
 LOOKBACK = 100
 """Characters before a "word number" pair that the trailing rules look at."""
 
@@ -142,34 +156,48 @@ _MONTHS = re.compile(
     re.IGNORECASE,
 )
 _YEAR_BEFORE = re.compile(
-    r"\b(?:in|since|by|of|from|until|around|circa|during|year|before|after)\s*$", re.IGNORECASE
+    r"\b(?:in|since|by|of|from|until|around|circa|during|year|before|after|the|a|an|this|that|"
+    r"each|every|its|their|his|her|our|your|my)\s*$",
+    re.IGNORECASE,
 )
 
 
-def find_addresses(text: str) -> list[tuple[int, int, float]]:
-    """``(start, end, score)`` of address fragments in ``text``, sorted, without exact repeats."""
-    if not any(char.isdigit() for char in text):
+def find_addresses(text: str) -> list[tuple[int, int, float, str]]:
+    """``(start, end, score, rule)`` of address fragments in ``text``, sorted, no exact repeats."""
+    if not _DIGITS.search(text):
         return []
-    if not any(char.isupper() for char in text):
+    if text.islower():
         titled = text.title()
         text = titled if len(titled) == len(text) else text
-    found: set[tuple[int, int, float]] = set()
-    for _name, pattern, score in LEADING_RULES:
-        found.update((m.start(), m.end(), score) for m in pattern.finditer(text))
+    found: set[tuple[int, int, float, str]] = set()
+    for name, pattern, score in LEADING_RULES:
+        found.update((m.start(), m.end(), score, name) for m in pattern.finditer(text))
     for start, end in _pair_windows(text):
-        for _name, pattern, score in TRAILING_RULES:
-            found.update((m.start(), m.end(), score) for m in pattern.finditer(text, start, end))
+        for name, pattern, score in TRAILING_RULES:
+            found.update(
+                (*_address_span(m), score, name) for m in pattern.finditer(text, start, end)
+            )
     return sorted(item for item in found if not _false_match(text, item[0], item[1]))
 
 
+def _address_span(match: regex.Match[str]) -> tuple[int, int]:
+    """The matched address without its lead-in phrase ("lives at")."""
+    if "address" in match.re.groupindex:
+        return match.start("address"), match.end("address")
+    return match.start(), match.end()
+
+
 def _pair_windows(text: str) -> list[tuple[int, int]]:
-    """Windows ending just after each number that follows a word ("Roma 131", "u. 15")."""
+    """Windows ending just after each number that follows a word ("Roma 131", "u. 15").
+
+    A window reaches 16 characters past its number, so lookaheads still see "150 miles".
+    """
     windows: list[tuple[int, int]] = []
     for match in _DIGITS.finditer(text):
         i = match.start()
         if i < 2 or text[i - 1] not in " \t" or not (text[i - 2].isalpha() or text[i - 2] in ".,"):
             continue
-        start, end = max(0, i - LOOKBACK), min(len(text), match.end() + 3)
+        start, end = max(0, i - LOOKBACK), min(len(text), match.end() + 16)
         while start > 0 and not text[start - 1].isspace() and i - start < LOOKBACK + 20:
             start -= 1
         if windows and start <= windows[-1][1]:

@@ -149,7 +149,7 @@ def chain_runs(hits: Hits) -> list[Run]:
             best_drift = MAX_GAP
             for run in open_runs:
                 dq, dp = q - run[1], p - run[2]
-                if 0 < dq and 0 < dp <= MAX_GAP and abs(dq - dp) < best_drift:
+                if dq > 0 and 0 < dp <= MAX_GAP and abs(dq - dp) < best_drift:
                     best, best_drift = run, abs(dq - dp)
             if best is None:
                 open_runs.append([q, q, p, 0])

@@ -5,8 +5,9 @@ Text is cut into words (NFKC, case-folded, punctuation dropped, apostrophes join
 SIGMOD 2003) keeps the smallest hash of every ``W`` consecutive k-grams. Any passage of at least
 ``W + K - 1`` words shared with a work therefore shares at least one kept fingerprint with it.
 
-An index holds only ``(hash, work, word position)`` triples sorted by hash, looked up with
-``searchsorted``; no corpus text is kept once a work is fingerprinted. ``specguard index DIR -o
+An index holds only the kept hashes, sorted, each with the word offset it came from (12 bytes a
+fingerprint), looked up with ``searchsorted``; no corpus text is kept once a work is
+fingerprinted. ``specguard index DIR -o
 FILE`` writes one ahead of time (``build_index_file``); ``FingerprintIndex.load`` reads it back.
 """
 
@@ -268,6 +269,7 @@ class FingerprintIndex:
                     offsets=self.offsets, starts=self.starts,
                     names=np.array(self.names, dtype=np.str_),
                 )
+            os.chmod(tmp, 0o644)  # mkstemp makes it private; the proxy may run as another user
             os.replace(tmp, target)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)

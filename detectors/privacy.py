@@ -14,7 +14,8 @@ default); this module decides which of them count:
 - **Public contacts pass.** Phone numbers, e-mail addresses and street addresses in a sentence
   about a public office or a company's service line ("city hall", "embassy", "customer
   service", "hotline" ...), role mailboxes (``support@``, ``info@``), government domains and
-  toll-free numbers are not private data. A plain "office" is not enough: it is on every
+  toll-free numbers are not private data, nor are placeholder e-mails (``you@example.com``),
+  private-range IPs and version strings. A plain "office" is not enough: it is on every
   personal signature.
 - **Supplied data passes** (transformation exception): a value that occurs in the request's
   user inputs, ignoring case and separators, is exempt (``detectors.provenance``).
@@ -27,17 +28,18 @@ when an oracle names no entity); by default contact data is redacted and identif
 
 from __future__ import annotations
 
-import ipaddress
-import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import field_validator, model_validator
 
+from detectors import privacy_rules as rules
+from detectors.address import ADDRESS_RULE_KEY
 from detectors.base import CategoryPolicy, DetectorConfig, ScanContext
 from detectors.findings import Finding
 from detectors.provenance import SuppliedText
+from proxy.plugins import Plugin
 
 if TYPE_CHECKING:
     from presidio_analyzer import RecognizerResult
@@ -50,7 +52,7 @@ PATTERN_ENTITIES = (
 NER_ENTITIES = ("PERSON", "LOCATION")
 """Entities that need ``spacy_model``."""
 DEFAULT_CATEGORIES = {
-    name: CategoryPolicy(action="redact")
+    name: CategoryPolicy(action="redact", threshold=None)
     for name in ("EMAIL_ADDRESS", "PHONE_NUMBER", "STREET_ADDRESS", "IP_ADDRESS")
 }
 """Contact data is redacted; identifiers and financial numbers use the detector's action."""
@@ -68,7 +70,7 @@ class PrivacyConfig(DetectorConfig):
     oracles: bool = True
     """Report yes/no and partial answers about a third person's private values."""
     deadline_ms: float = 500
-    """Presidio is slow (~15-20 ms per KB): a longer default deadline than other detectors."""
+    """Presidio can cost ~15-20 ms per KB of digit-dense text: a longer default deadline."""
 
     @field_validator("categories", mode="after")
     @classmethod
@@ -98,93 +100,11 @@ class PrivacyConfig(DetectorConfig):
         return self
 
 
-def _words(*words: str) -> re.Pattern[str]:
-    return re.compile(r"\b(?:" + "|".join(words) + r")\b", re.IGNORECASE)
-
-
-_CONTEXT = {
-    "PHONE_NUMBER": _words(
-        "phone", "tel", "telephone", "mobile", "cell", "cellphone", "fax", "desk", "office",
-        "call", "calls", "called", "calling", "text", "sms", "whatsapp", "dial", "reach",
-        "contact", "messages?", "answering", "registered", "ring", "number", "home", "work",
-    ),
-    "US_SSN": _words("ssn", "ssns", "social security", "social-security", "ss#", "taxpayer"),
-    "CREDIT_CARD": _words(
-        "card", "cards", "credit", "debit", "cc", "visa", "mastercard", "amex", "discover",
-        "maestro", "jcb", "payment", "charge",
-    ),
-    "US_DRIVER_LICENSE": _words("driver'?s?", "licen[cs]e", "dl"),
-    "US_PASSPORT": _words("passport"),
-    "US_BANK_NUMBER": _words("account", "acct", "bank", "routing"),
-    "IBAN_CODE": _words("iban", "bank", "account", "transfer", "wire"),
-    "IP_ADDRESS": _words("ip", "ipv4", "ipv6", "address", "host", "server"),
-    "STREET_ADDRESS": _words(
-        "address(?:es)?", "lives?", "living", "lived", "resides?", "residence", "home",
-        "located", "moved", "send", "sent", "ship", "deliver", "mail", "return to",
-        "meet", "meeting", "taxi", "stop at", "drops? (?:you|me) off", "arrived", "is at",
-        "is on", "enter on", "station", "billing", "postal", "street", "visit", "find (?:me|us)",
-    ),
-}
-_CONTEXT_REQUIRED = {"US_DRIVER_LICENSE", "US_PASSPORT", "US_BANK_NUMBER", "PHONE_NUMBER"}
-_PUBLIC = _words(
-    "city hall", "town hall", "council", "municipal", "county", "city of", "mayor'?s?",
-    "governor'?s?", "senator'?s?", "congress(?:man|woman|ional)?", "representative'?s?",
-    "parliament", "ministry", "department", "embassy", "consulate", "white house", "capitol",
-    "court ?house", "courthouse", "police", "sheriff'?s?", "fire station", "post office",
-    "library", "museum", "university", "school district", "federal agency", "administration",
-    "bureau", "commission", "headquarters", "customer (?:service|support|care)",
-    "support (?:line|team|desk)", "help ?desk", "hotline", "helpline", "toll[- ]free",
-    "switchboard", "main (?:line|office|number)", "front desk", "reception", "press office",
-    "media relations", "visitor (?:center|centre)", "box office", "non-emergency",
-    "public (?:office|records)", "government", "federal", "state (?:office|agency)",
-    "prime minister'?s?", "chancellor'?s?", "minister'?s?", "secretary of",
-    "ambassador'?s?", "official residence", "office of the", "downing street",
+_WARM_UP = (
+    "Call 212-555-0187 or mail jo@example.com; card 4111 1111 1111 1111, SSN 078-05-1120, "
+    "IBAN GB82WEST12345698765432, IP 8.8.8.8, passport 123456789, licence D1234567, "
+    "account 12345678, 12 Main Street. Yes, her SSN starts with 078."
 )
-_ROLE_MAILBOX = re.compile(
-    r"^(?:[\w-]*[._-])?(?:support|info|help|contact|sales|press|media|service|services|"
-    r"customerservices?|customercare|care|no-?reply|admin|webmaster|privacy|legal|hr|jobs|"
-    r"careers|billing|abuse|security|feedback|hello|enquiries|inquiries|team|marketing|pr|"
-    r"partners|investors?|ir|newsroom|communications|postmaster|reservations|bookings|orders|"
-    r"returns|donations|events|editor|letters|tips|news|office|kundenservice|kundenbetreuung)"
-    r"(?:[._-][\w.-]*)?@",
-    re.IGNORECASE,
-)
-_PUBLIC_DOMAIN = re.compile(r"\.(?:gov|mil|edu|int)(?:\.[a-z]{2})?$|\.gov\.[a-z]{2}$", re.I)
-_TOLL_FREE = re.compile(r"^\s*(?:\+?1[\s.-]?)?\(?8(?:00|88|77|66|55|44|33)\)?[\s.-]?\d{3}")
-_CARD_PREFIX = re.compile(r"^(?:4|5[1-5]|2[2-7]|3[0-9]|6|50|1800|2131)")
-
-_DIGIT_RUN = re.compile(r"\d(?:[\s().\-/+]{0,3}\d){6}")
-_IP_SHAPE = re.compile(r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}|[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{0,4}:")
-_IBAN_SHAPE = re.compile(r"\b[A-Za-z]{2}\d{2}[ ]?[A-Za-z0-9]{4}")
-MERGE_GAP = 40
-"""Address fragments at most this many characters apart are one address."""
-
-# "Yes, her SSN starts with 123", "John's card number ends in 4242"
-_KEYS = {
-    "US_SSN": r"ssn|social security(?: number)?",
-    "CREDIT_CARD": r"(?:credit |debit )?card(?: number)?",
-    "US_BANK_NUMBER": r"(?:bank )?account(?: number)?",
-    "US_PASSPORT": r"passport(?: number)?",
-    "US_DRIVER_LICENSE": r"driver'?s? licen[cs]e(?: number)?|licen[cs]e number",
-    "PHONE_NUMBER": r"(?:phone|cell|mobile)(?: number)?",
-    "STREET_ADDRESS": r"(?:home |street )?address|zip(?: code)?",
-    "IBAN_CODE": r"iban",
-}
-_KEY = "|".join(f"(?P<{name}>{regex})" for name, regex in _KEYS.items())
-_OWNER = r"(?:his|her|their|\w+['\u2019]s)\s+(?:\w+\s+)?"
-_ORACLES = [
-    re.compile(
-        rf"\b(?:yes|yeah|yep|correct|right|indeed|confirmed|no|nope)\b[^.?!\n]{{0,60}}?"
-        rf"\b{_OWNER}(?:{_KEY})\b[^.?!\n]{{0,30}}?\b(?:starts?|begins?|ends?|contains?|"
-        rf"includes?|is|was|matches)\b[^.?!\n]{{0,20}}?(?P<value>\d[\d\s-]*\d|\d)",
-        re.IGNORECASE,
-    ),
-    re.compile(
-        rf"\b(?:last|first)\s+(?:two|three|four|five|six|[2-6])\s+digits\s+of\s+{_OWNER}"
-        rf"(?:{_KEY})\b[^.?!\n]{{0,20}}?\b(?:are|is|were|was)\b:?\s*(?P<value>\d[\d\s-]*\d)",
-        re.IGNORECASE,
-    ),
-]
 
 
 class PrivacyDetector:
@@ -192,6 +112,8 @@ class PrivacyDetector:
 
     name: ClassVar[str] = "privacy"
     cpu_heavy: ClassVar[bool] = True
+    holdback_chars: ClassVar[int] = 200
+    """Streaming right-context: an address with its lead-in ("she lives at ...") fits in it."""
 
     def __init__(self, config: PrivacyConfig) -> None:
         from detectors.privacy_recognizers import build_analyzer
@@ -199,133 +121,88 @@ class PrivacyDetector:
         self.config = config
         self._entities = frozenset(config.entities)
         self._analyzer = build_analyzer(config.spacy_model)
+        # compile every recognizer's patterns and load the suffix list now, not on a request
+        self.scan(_WARM_UP, ScanContext())
 
     def scan(self, text: str, ctx: ScanContext) -> list[Finding]:
         """Findings for private data in ``text``; values found in ``ctx.user_inputs`` are exempt."""
-        entities = self._candidates(text)
+        entities = self.candidates(text)
         results = (
             self._analyzer.analyze(text, language="en", entities=sorted(entities))
             if entities else []
         )
         findings = self._score(text, results)
         if self.config.oracles:
-            findings += _oracle_findings(text)
+            findings += [
+                Finding(self.name, category, 0.8, start, end)
+                for category, start, end in rules.oracle_spans(text)
+            ]
         if ctx.user_inputs and findings:
             supplied = SuppliedText.of(ctx.user_inputs)
             findings = [f for f in findings if not supplied.has_value(text[f.start : f.end])]
         return findings
 
-    def _candidates(self, text: str) -> set[str]:
-        """Entities with a cheap candidate in ``text`` (the ones needing context only with it)."""
+    def candidates(self, text: str) -> set[str]:
+        """Configured entities with a cheap candidate in ``text``; empty means Presidio is skipped.
+
+        Entities that only count next to a context word are candidates only when one occurs.
+        """
         found: set[str] = set()
-        if _DIGIT_RUN.search(text):
+        if rules.DIGIT_RUN.search(text):
             found.update(("CREDIT_CARD", "US_SSN", "PHONE_NUMBER"))
-            if _IBAN_SHAPE.search(text):
+            if rules.IBAN_SHAPE.search(text):
                 found.add("IBAN_CODE")
             found.update(
                 name for name in ("US_PASSPORT", "US_DRIVER_LICENSE", "US_BANK_NUMBER")
-                if _CONTEXT[name].search(text)
+                if rules.CONTEXT[name].search(text)
             )
         if "@" in text:
             found.add("EMAIL_ADDRESS")
-        if _IP_SHAPE.search(text):
+        if rules.IP_SHAPE.search(text):
             found.add("IP_ADDRESS")
-        if any(char.isdigit() for char in text):
+        if rules.ANY_DIGIT.search(text):
             found.add("STREET_ADDRESS")
         found.update(NER_ENTITIES)
         return found & self._entities
 
     def _score(self, text: str, results: Iterable[RecognizerResult]) -> list[Finding]:
         findings: list[Finding] = []
-        addresses: list[tuple[int, int, float]] = []
+        addresses: list[tuple[int, int, float, str]] = []
         for result in results:
             entity, start, end = result.entity_type, result.start, result.end
             if entity == "STREET_ADDRESS":
-                addresses.append((start, end, result.score))
+                rule = (result.recognition_metadata or {}).get(ADDRESS_RULE_KEY, "")
+                addresses.append((start, end, float(result.score), str(rule)))
                 continue
-            score = _entity_score(entity, float(result.score), text, start, end)
+            score = rules.entity_score(entity, float(result.score), text, start, end)
             if score > 0 and not self._public(entity, text, start, end):
                 findings.append(Finding(self.name, entity, round(score, 3), start, end))
-        for start, end, score in _merge_addresses(addresses):
-            if _CONTEXT["STREET_ADDRESS"].search(text, max(0, start - 60), start):
+        findings = _strongest(findings)
+        for start, end, score in rules.merge_addresses(text, addresses):
+            if rules.CONTEXT["STREET_ADDRESS"].search(text, max(0, start - 60), start):
                 score += 0.3
+            end = rules.address_end(text, end)
             if not self._public("STREET_ADDRESS", text, start, end):
-                findings.append(Finding(self.name, "STREET_ADDRESS", min(score, 1.0), start, end))
+                findings.append(
+                    Finding(self.name, "STREET_ADDRESS", round(min(score, 1.0), 3), start, end)
+                )
         return findings
 
     def _public(self, entity: str, text: str, start: int, end: int) -> bool:
-        if not self.config.allow_public_contacts:
-            return False
-        value = text[start:end]
-        if entity == "EMAIL_ADDRESS" and (
-            _ROLE_MAILBOX.match(value) or _PUBLIC_DOMAIN.search(value)
-        ):
-            return True
-        if entity == "PHONE_NUMBER" and _TOLL_FREE.match(value):
-            return True
-        if entity not in ("EMAIL_ADDRESS", "PHONE_NUMBER", "STREET_ADDRESS"):
-            return False
-        before = text.rfind("\n\n", max(0, start - 300), start)
-        window_start = before if before >= 0 else max(0, start - 300)
-        after = text.find("\n\n", end, end + 120)
-        return bool(_PUBLIC.search(text, window_start, after if after >= 0 else end + 120))
+        return self.config.allow_public_contacts and rules.is_public(entity, text, start, end)
 
 
-def _has_context(entity: str, text: str, start: int, end: int) -> bool:
-    words = _CONTEXT.get(entity)
-    if words is None:
-        return False
-    return bool(
-        words.search(text, max(0, start - 48), start) or words.search(text, end, end + 16)
-    )
+def _strongest(findings: list[Finding]) -> list[Finding]:
+    """Of overlapping findings, the highest-scoring one (an SSN is not also a phone number)."""
+    kept: list[Finding] = []
+    for finding in sorted(findings, key=lambda f: -f.score):
+        if not any(f.start < finding.end and finding.start < f.end for f in kept):
+            kept.append(finding)
+    return sorted(kept, key=lambda f: f.start)
 
 
-def _entity_score(entity: str, score: float, text: str, start: int, end: int) -> float:
-    """The score a Presidio result gets after checksums, context and plausibility rules."""
-    context = _has_context(entity, text, start, end)
-    value = text[start:end]
-    if entity == "IP_ADDRESS":
-        try:
-            address = ipaddress.ip_address(value)
-        except ValueError:
-            return 0.0
-        if not address.is_global:
-            return 0.0
-        return 0.8 if context else score
-    if entity == "CREDIT_CARD":
-        digits = re.sub(r"\D", "", value)
-        plausible = len(digits) >= 13 and _CARD_PREFIX.match(digits)
-        return score if context or plausible else min(score, 0.3)
-    if entity in _CONTEXT_REQUIRED:
-        return min(max(score, 0.4) + 0.35, 0.9) if context else min(score, 0.4)
-    if entity == "US_SSN":
-        return 0.95 if context and score >= 0.5 else 0.85 if context else score
-    return score
-
-
-def _merge_addresses(parts: list[tuple[int, int, float]]) -> list[tuple[int, int, float]]:
-    """Address fragments within ``MERGE_GAP`` characters merged; each extra one adds 0.2."""
-    merged: list[tuple[int, int, float, int]] = []
-    for start, end, score in sorted(parts):
-        if merged and start - merged[-1][1] <= MERGE_GAP:
-            last_start, last_end, last_score, count = merged[-1]
-            merged[-1] = (last_start, max(last_end, end), max(last_score, score), count + 1)
-        else:
-            merged.append((start, end, score, 1))
-    return [(start, end, score + 0.2 * (count - 1)) for start, end, score, count in merged]
-
-
-def _oracle_findings(text: str) -> list[Finding]:
-    findings: list[Finding] = []
-    for pattern in _ORACLES:
-        for match in pattern.finditer(text):
-            category = next(
-                (name for name in _KEYS if match.group(name)), "ORACLE"
-            )
-            findings.append(
-                Finding("privacy", category, 0.8, match.start("value"), match.end("value"))
-            )
-    return findings
+PLUGIN: Plugin[PrivacyDetector] = Plugin("privacy", PrivacyConfig, PrivacyDetector)
+"""Registration of the detector under ``[tenants.*.detectors.privacy]``."""
 
 
 def span_metrics(

@@ -122,7 +122,7 @@ def supplied_spans(
 
 
 def covered(start: int, end: int, spans: Sequence[tuple[int, int]]) -> bool:
-    """Whether ``[start, end)`` lies inside one of ``spans`` (sorted, as ``supplied_spans`` gives)."""
+    """Whether ``[start, end)`` lies inside one of the sorted ``spans`` (``supplied_spans``)."""
     if end <= start:
         return False
     index = bisect.bisect_right(spans, start, key=lambda span: span[0]) - 1
@@ -130,5 +130,5 @@ def covered(start: int, end: int, spans: Sequence[tuple[int, int]]) -> bool:
 
 
 def supplied_value(value: str, sources: Iterable[str]) -> bool:
-    """Whether ``value`` occurs in ``sources`` ignoring case and separators (see ``SuppliedText``)."""
+    """Whether ``value`` occurs in ``sources``, ignoring case and separators (``SuppliedText``)."""
     return SuppliedText.of(sources).has_value(value)
