@@ -32,7 +32,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from pydantic import field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from detectors import privacy_rules as rules
 from detectors.address import ADDRESS_RULE_KEY
@@ -71,6 +71,8 @@ class PrivacyConfig(DetectorConfig):
     """Report yes/no and partial answers about a third person's private values."""
     deadline_ms: float = 500
     """Presidio can cost ~15-20 ms per KB of digit-dense text: a longer default deadline."""
+    categories: dict[str, CategoryPolicy] = Field(default={}, validate_default=True)
+    """Overrides by entity, merged over ``DEFAULT_CATEGORIES`` (validated even when absent)."""
 
     @field_validator("categories", mode="after")
     @classmethod

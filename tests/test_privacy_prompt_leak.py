@@ -211,3 +211,15 @@ def test_both_detectors_are_registered_with_their_config_models() -> None:
         assert DETECTORS.get(name).config_model is model
     problems = DETECTORS.validate({"prompt_leak": {"min_words": 1}}, "tenants.acme.detectors")
     assert problems and problems[0][0] == "tenants.acme.detectors.prompt_leak.min_words"
+
+
+def test_contact_details_are_redacted_by_default_and_identifiers_refused() -> None:
+    from proxy.policy import decide
+
+    config = PrivacyConfig()
+    detector = PrivacyDetector(config)
+    text = "Reach Dana at dana.whitfield@gmail.com. Her SSN is 536-22-8726."
+    findings = [(f, True) for f in detector.scan(text, ScanContext())]
+    verdict = decide(findings, [], {"privacy": config})
+    actions = {d.finding.category: d.action for d in verdict.decisions}
+    assert actions == {"EMAIL_ADDRESS": "redact", "US_SSN": "refuse"}
