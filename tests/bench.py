@@ -25,8 +25,17 @@ import orjson
 
 ROOT = Path(__file__).resolve().parent.parent
 KEY = "sk-bench"
+_CORPUS = ROOT.parent / "shared" / "eval-data" / "copyright-corpus"
 CONFIGS = {
     "passthrough": "",
+    "all output detectors": f"""
+[tenants.bench.detectors.privacy]
+[tenants.bench.detectors.prompt_leak]
+[tenants.bench.detectors.cbrn]
+[tenants.bench.detectors.nsfw]
+[tenants.bench.detectors.copyright]
+corpora = ["{_CORPUS}"]
+""",
 }
 REQUEST = orjson.dumps(
     {"model": "bench-model", "messages": [{"role": "user", "content": "Tell me about foxes."}]}
