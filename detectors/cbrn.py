@@ -15,18 +15,25 @@ How the three sources of evidence combine (``cbrn_evidence`` then ``CbrnDetector
     ``A = 1 - prod(1 - s)`` over procedure steps (numbered or ``Step n`` lines that start with
     a production verb, 0.5 for three or more), quantities with units (0.4 for two or more),
     reaction or culture conditions and lab equipment (0.15 each, up to 0.45), acquisition or
-    evasion wording (0.5). ``rule = H * A``.
+    evasion wording (0.5); ``A`` is halved in clinical text (two or more of treatment, dose,
+    antidote, patient ...), whose doses are not recipes. ``rule = H * A``.
     A short **request** (``how do I make``, ``give detailed instructions``) for producing,
-    obtaining or using something named in the lexicon scores ``H * R`` with ``R`` in
-    [0.7, 1], raised by asks for detail, home production, evasion or stated harm.
+    obtaining or using something named in the lexicon scores ``H * R``: ``R`` starts at 0.7
+    for a named agent or device and at 0.6 (below threshold) for a precursor or generic word,
+    and rises towards 1 with asks for detail, home production, evasion or stated harm.
     A **harmful-intent exchange** -- the user (``ScanContext.user_inputs``) or the text states
-    an intent to poison or hurt someone and the answer goes along with it (offers substances,
-    options or "the best way") instead of refusing -- scores 0.8, or 0.9 with a named
-    substance, in the category of the substances named (``chemical`` when none is).
-(c) The **classifier** (``detectors/models/cbrn.npz``, ``specguard train cbrn``) gives ``p``,
-    consulted only when (a) or an intent statement found something:
-    ``score = 1 - (1 - rule) * (1 - p * MODEL_WEIGHT)``. It can lift borderline evidence over
-    the threshold but cannot fire on its own, because the dev set it learns from is tiny.
+    an intent to poison or hurt someone, or the user's input is itself a request as above,
+    and the answer goes along with it (offers substances, options or "the best way") instead
+    of refusing -- scores ``COMPLIANCE_NAMED`` (0.9) when it names what to use and
+    ``COMPLIANCE_VAGUE`` (0.4, left to the classifier) when it does not, in the category of
+    the substances named (``chemical`` when none is).
+(c) The **classifier** (``detectors/models/cbrn.npz``, ``specguard train cbrn``) decides only
+    the uncertain cases: when the best heuristic score lies in ``[BAND, 0.5)`` the top
+    category's score becomes ``max(rule, p)``. ``specguard train`` shifts the model so that
+    ``p >= 0.5`` is the lowest operating point whose grouped out-of-fold false-positive rate
+    (heuristic firings included) stays within 1 %. Elsewhere the score is the heuristic one:
+    the dev set the model learns from is tiny (153 rows, one poisoning question), so it never
+    fires on its own.
 """
 
 from __future__ import annotations
@@ -35,12 +42,13 @@ import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import ClassVar
 
-from detectors.base import DetectorConfig, ScanContext
+from pydantic import field_validator
+
+from detectors.base import CategoryPolicy, DetectorConfig, ScanContext
 from detectors.findings import Finding
 from detectors.lexicons import Hit, load
-from detectors.normalize import normalize
 from detectors.textmodel import TextModel
 from proxy.plugins import Plugin
 
@@ -48,10 +56,14 @@ CATEGORIES = ("chemical", "biological", "radiological", "nuclear", "explosives")
 """Finding categories, one per kind of weapon."""
 MODEL_PATH = Path(__file__).parent / "models" / "cbrn.npz"
 """The shipped classifier artifact."""
-MODEL_WEIGHT = 0.6
-"""Most the classifier alone can add to a score (below the default threshold on purpose)."""
+BAND = 0.3
+"""Heuristic scores in ``[BAND, 0.5)`` are uncertain; only then is the classifier consulted."""
 MAX_REQUEST_CHARS = 500
 """Longer texts are answers, not requests."""
+REQUEST_BASE = 0.7
+"""``R`` of a plain request naming an agent or device."""
+REQUEST_BASE_WEAK = 0.6
+"""``R`` of a plain request naming only a precursor or a generic word (below threshold)."""
 COMPLIANCE_NAMED = 0.9
 """Score of an answer that goes along with a harmful intent and names what to use."""
 COMPLIANCE_VAGUE = 0.4
@@ -76,14 +88,18 @@ _STEP = re.compile(
 )
 _STEP_PROSE = re.compile(r"\bstep\s*\d+\s*[,:.]?\s*(?:i\s+will\s+|you\s+)?(\w+)", _I)
 _PRODUCTION_VERBS = frozenset(
-    "mix mixing combine add adding heat heating warm boil reflux stir dissolve distil distill "
-    "distilling condense filter evaporate crystallise crystallize recrystallise recrystallize "
-    "purify extract grind mill dry cool chill react synthesise synthesize prepare pour titrate "
-    "neutralise neutralize culture grow incubate inoculate harvest centrifuge concentrate "
-    "aerosolise aerosolize disperse spray weaponise weaponize enrich pack fill seal attach "
-    "connect wire insert ignite detonate assemble drill cap obtain acquire buy order purchase "
-    "steal gather collect source isolate transfect passage amplify clone administer introduce "
-    "place plant release".split()
+    (
+        "mix", "mixing", "combine", "add", "adding", "heat", "heating", "warm", "boil",
+        "reflux", "stir", "dissolve", "distil", "distill", "distilling", "condense", "filter",
+        "evaporate", "crystallise", "crystallize", "recrystallise", "recrystallize", "purify",
+        "extract", "grind", "mill", "dry", "cool", "chill", "react", "synthesise", "synthesize",
+        "prepare", "pour", "titrate", "neutralise", "neutralize", "culture", "grow", "incubate",
+        "inoculate", "harvest", "centrifuge", "concentrate", "aerosolise", "aerosolize",
+        "disperse", "spray", "weaponise", "weaponize", "enrich", "pack", "fill", "seal",
+        "attach", "connect", "wire", "insert", "ignite", "detonate", "assemble", "drill", "cap",
+        "obtain", "acquire", "buy", "order", "purchase", "steal", "gather", "collect", "source",
+        "isolate", "transfect", "passage", "amplify", "clone", "place", "plant", "release",
+    )
 )
 _QUANTITY = re.compile(
     r"\b\d+(?:[.,]\d+)?\s*(?:mg|g|kg|\u00b5g|ug|mcg|ml|l|litres?|liters?|mol|mmol|moles?|m|"
@@ -116,6 +132,12 @@ _ACQUISITION = re.compile(
     r"undetect\w+|evad\w+ (?:\w+ )?(?:filter\w*|screening|detection|controls?)|"
     r"bypass\w* (?:\w+ )?(?:screening|filter\w*|export controls?|controls?|regulations?)|"
     r"dark ?web|black market|smuggl\w+|take time to discover)\b",
+    _I,
+)
+_CLINICAL = re.compile(
+    r"\b(?:treatment|treat|patients?|doses?|dosage|intravenous\w*|(?-i:IV|IM)|intramuscular\w*|"
+    r"antidote|atropine|pralidoxime|decontaminat\w+|hospital|physician|doctor|vaccin\w+|"
+    r"symptoms?|diagnos\w+|first aid|poison control|emergency services)\b",
     _I,
 )
 _INTENT = re.compile(
@@ -155,7 +177,8 @@ _COMPLIANCE = re.compile(
     r"would be|depends?|would depend)|there are (?:a few|several|various|some|many|numerous|a "
     r"number of|plenty of) (?:\w+ ){0,2}(?:options|substances|ways|poisons|toxins|chemicals|"
     r"methods|things)|one (?:option|possibility|way|such substance|method)|you (?:could|can|"
-    r"might) (?:try|use|consider|add)|consider (?:using|a |substances)|(?:some )?examples "
+    r"might) (?:try|use|consider|add)|consider(?:ing)? (?:using|a |substances)|(?:i'd|i would|"
+    r"i) (?:suggest|recommend)|(?:some )?examples "
     r"include|options (?:include|are)|(?:a|the) (?:concoction|combination|mixture) of)\b",
     _I,
 )
@@ -180,7 +203,7 @@ class CbrnEvidence:
     actionability: float
     """``A`` in [0, 1], read from the non-refusal part of the text."""
     request: float
-    """``R`` in [0.7, 1] when the text is a short request to produce, obtain or use; else 0."""
+    """For a short request to produce, obtain or use: its boosts in (0, 1]; else 0."""
     intent: bool
     """The user's input or the text states an intent to poison or hurt someone."""
     compliance: float
@@ -216,6 +239,7 @@ def _steps(text: str) -> int:
 
 
 def _actionability(answer: str) -> float:
+    """``A`` (module docstring, b); halved in clinical text, whose doses are not recipes."""
     quantities = len(_QUANTITY.findall(answer))
     signals = (
         0.5 * min(1.0, _steps(answer) / 3),
@@ -224,14 +248,24 @@ def _actionability(answer: str) -> float:
         min(0.45, 0.15 * len(set(m.lower() for m in _EQUIPMENT.findall(answer)))),
         0.5 if _ACQUISITION.search(answer) else 0.0,
     )
-    return 1.0 - math.prod(1.0 - s for s in signals)
+    clinical = 0.5 if len(set(m.lower() for m in _CLINICAL.findall(answer))) >= 2 else 1.0
+    return clinical * (1.0 - math.prod(1.0 - s for s in signals))
 
 
 def _request(text: str, intent: bool) -> float:
+    """How strongly ``text`` asks for detail (boosts), or 0 when it is not a request."""
     if len(text) > MAX_REQUEST_CHARS or not _REQUEST.search(text) or not _PRODUCE.search(text):
         return 0.0
     boosts = 0.5 * len(_DETAIL.findall(text)) + 0.5 * bool(_ACQUISITION.search(text))
-    return 0.7 + 0.3 * min(1.0, boosts + 0.5 * intent)
+    return min(1.0, boosts + 0.5 * intent) + 1e-9
+
+
+def _request_weight(hazard: float, boosts: float) -> float:
+    """``R``: a named agent needs no more than the ask; a precursor or generic word needs one
+    sign of detail, home production, evasion or harm (fertiliser questions are not requests for
+    a bomb)."""
+    base = REQUEST_BASE if hazard >= 1.0 else REQUEST_BASE_WEAK
+    return base + (1.0 - base) * boosts
 
 
 def _compliance(answer: str) -> float:
@@ -243,10 +277,28 @@ def _compliance(answer: str) -> float:
     return COMPLIANCE_NAMED if named else COMPLIANCE_VAGUE
 
 
+def _asks_for_hazard(source: str) -> bool:
+    """Whether a user input is itself a request that would be refused (``H * R`` >= 0.5)."""
+    if len(source) > MAX_REQUEST_CHARS:
+        return False
+    hits = load("cbrn").find(source)
+    boosts = _request(source, bool(_INTENT.search(source))) if hits else 0.0
+    if not boosts:
+        return False
+    return any(
+        weight * _request_weight(weight, boosts - 1e-9) >= 0.5
+        for weight in _hazards(hits, source).values()
+    )
+
+
 def cbrn_evidence(text: str, user_inputs: tuple[str, ...] = ()) -> CbrnEvidence:
     """Lexical and structural evidence about ``text`` and the request it answers."""
     hits = load("cbrn").find(text)
-    intent = bool(_INTENT.search(text)) or any(_INTENT.search(s) for s in user_inputs)
+    intent = (
+        bool(_INTENT.search(text))
+        or any(_INTENT.search(source) for source in user_inputs)
+        or any(_asks_for_hazard(source) for source in user_inputs)
+    )
     if not hits and not intent:
         return CbrnEvidence({}, 0.0, 0.0, False, 0.0)
     answer = _answer_text(text)
@@ -265,6 +317,14 @@ class CbrnConfig(DetectorConfig):
     model_path: str = str(MODEL_PATH)
     """Classifier artifact (``specguard train cbrn`` writes the default one)."""
 
+    @field_validator("categories")
+    @classmethod
+    def _known_categories(cls, value: dict[str, CategoryPolicy]) -> dict[str, CategoryPolicy]:
+        unknown = sorted(set(value) - set(CATEGORIES))
+        if unknown:
+            raise ValueError(f"unknown categories {unknown} (known: {', '.join(CATEGORIES)})")
+        return value
+
 
 class CbrnDetector:
     """Scores actionable CBRN and explosives uplift, and requests for it."""
@@ -278,40 +338,49 @@ class CbrnDetector:
 
     def scan(self, text: str, ctx: ScanContext) -> list[Finding]:
         """One finding per category with evidence; scores ignore the tenant's thresholds."""
-        ev = cbrn_evidence(text, ctx.user_inputs)
-        if not ev.anything:
+        rules, probability = cbrn_scores(self.model, text, ctx.user_inputs)
+        if not rules:
             return []
-        probability = self.model.score(text) * MODEL_WEIGHT
-        scores = {
-            category: max(weight * ev.actionability, weight * ev.request)
-            for category, weight in ev.hazard.items()
-        }
-        if ev.intent and ev.compliance:
-            named = max(ev.hazard, key=lambda c: ev.hazard[c]) if ev.hazard else "chemical"
-            scores[named] = max(scores.get(named, 0.0), ev.compliance)
-        if not scores:
-            scores["chemical"] = 0.0
+        top = max(rules, key=lambda category: rules[category])
+        rules[top] = max(rules[top], probability)
         return [
-            Finding(self.name, category, round(1.0 - (1.0 - rule) * (1.0 - probability), 4),
-                    0, len(text))
-            for category, rule in scores.items()
+            Finding(self.name, category, round(score, 4), 0, len(text))
+            for category, score in rules.items()
+            if score > 0
         ]
 
+
+def rule_scores(ev: CbrnEvidence) -> dict[str, float]:
+    """Heuristic score per category (module docstring, a and b)."""
+    scores = {
+        category: weight * max(
+            ev.actionability,
+            _request_weight(weight, ev.request - 1e-9) if ev.request else 0.0,
+        )
+        for category, weight in ev.hazard.items()
+    }
+    if ev.intent and ev.compliance:
+        named = max(ev.hazard, key=lambda c: ev.hazard[c]) if ev.hazard else "chemical"
+        scores[named] = max(scores.get(named, 0.0), ev.compliance)
+    if ev.anything and not scores:
+        scores["chemical"] = 0.0
+    return scores
+
+
+def cbrn_scores(
+    model: TextModel, text: str, user_inputs: tuple[str, ...] = ()
+) -> tuple[dict[str, float], float]:
+    """Heuristic score per category, and the classifier's probability when it is consulted
+    (the best heuristic score lies in the uncertain band ``[BAND, 0.5)``; else 0)."""
+    rules = rule_scores(cbrn_evidence(text, user_inputs))
+    top = max(rules.values(), default=0.0)
+    return rules, model.score(text) if BAND <= top < 0.5 else 0.0
 
 def _load_model(path: str) -> TextModel:
     try:
         return TextModel.load(path)
     except (OSError, ValueError, KeyError) as exc:
         raise RuntimeError(f"cbrn: cannot load classifier {path!r}: {exc}") from exc
-
-
-def training_data(
-    rows: list[dict[str, Any]], negatives: list[str]
-) -> tuple[list[str], list[int]]:
-    """Texts and labels the classifier is trained on: ``cbrn.jsonl`` rows plus other negatives."""
-    texts = [normalize(row["text"]) for row in rows] + [normalize(text) for text in negatives]
-    labels = [int(row["label"]) for row in rows] + [0] * len(negatives)
-    return texts, labels
 
 
 PLUGIN: Plugin[CbrnDetector] = Plugin("cbrn", CbrnConfig, CbrnDetector)

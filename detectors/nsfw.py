@@ -15,22 +15,27 @@ Categories and their defaults:
 
 How a score is made (``nsfw_evidence`` then ``NsfwDetector.scan``):
 
-1. Lexicon hits (``detectors/lexicons/nsfw.txt``): explicit words count 1, suggestive ones
-   0.4, clinical ones 0.15, names of sexual content 0.6; ``rule = 1 - exp(-sum)``. When no
-   explicit word occurs, each sex-education, medical or legal framing word halves the clinical
-   and suggestive part, so sex education and definitions pass.
-2. A request (``how can I``, ``write``, ``give me`` ...) naming sexual content or sexual
-   violence scores at least ``REQUEST_SCORE`` (input screening uses the same detector).
+1. Lexicon hits (``detectors/lexicons/nsfw.txt``): explicit words count 1, names of sexual
+   content 0.6, suggestive words (also insults or everyday words) 0.4, clinical ones 0.15;
+   phrases like "naked eye" hide the word inside them. ``rule = 1 - exp(-sum * density)``,
+   where ``density`` (at most 1) discounts a single sexual word in a long text on something
+   else. When no explicit word occurs, each sex-education, medical or legal framing word
+   halves the non-explicit part (``framing``), so sex education and definitions pass.
+2. A short request (``how can I``, ``write``, ``give me`` ...) naming sexual content, sexual
+   violence or abuse material scores at least ``REQUEST_SCORE`` (input screening uses the same
+   detector).
 3. The trained classifier (``detectors/models/nsfw.npz``, ``specguard train nsfw``) gives
-   ``p``, consulted only when some sexual word occurs: ``sexual = 1 - (1 - rule) * (1 - p)``.
-   The model lifts weak lexical evidence (a story told in plain words, foreign-language spam)
-   over the threshold but never fires on text without a single sexual word.
-4. ``sexual_minors``: a minor cue (a child word, or an age under 18) within ``WINDOW``
-   characters of explicit or suggestive sexual words, scaled by how sexual the text is; a weak
-   cue (``teen``, ``daughter``) counts less and less again when the text asserts adult ages.
-   Clinical sexual words near a child word count only without educational framing, which
-   keeps definitions of paedophilia or child-protection advice clean. Names of child sexual
-   abuse material count in a request or next to explicit words.
+   ``p``, consulted only when some sexual word occurs and scaled by ``framing``;
+   ``sexual = max(rule, p)``. ``specguard train`` shifts the model so that ``p >= 0.5`` is the
+   lowest operating point whose grouped out-of-fold false-positive rate (heuristic firings
+   included) stays within budget. The model catches stories told in plain words and
+   foreign-language spam, but never fires on text without a single sexual word.
+4. ``sexual_minors = max(link * sexual, clinical_link)``. ``link`` is 1 when a child word or
+   an age under 18 lies within ``WINDOW`` characters of an explicit, suggestive or content
+   word (or abuse material is named in a request or beside explicit words), 0.8 for a weak
+   cue (``teen``, ``daughter``) beside explicit or content words. ``clinical_link`` (0.7, halved
+   per framing word) covers two or more clinical words beside a child word: it catches plainly
+   worded sexual talk about children while definitions of paedophilia and parenting advice pass.
 """
 
 from __future__ import annotations
@@ -51,11 +56,13 @@ from detectors.provenance import covered, supplied_spans
 from detectors.textmodel import TextModel
 from proxy.plugins import Plugin
 
+CATEGORIES = ("sexual", "sexual_minors", "profanity", "romantic_roleplay")
+"""Finding categories."""
 MODEL_PATH = Path(__file__).parent / "models" / "nsfw.npz"
 """The shipped classifier artifact."""
 MINORS_THRESHOLD = 0.5
 """Fixed threshold of ``sexual_minors``; a tenant cannot change it."""
-UNDER_18_THRESHOLD = 0.3
+UNDER_18_THRESHOLD = 0.35
 """``sexual`` threshold in ``under_18`` mode (unless the tenant set a lower one)."""
 REQUEST_SCORE = 0.75
 """Least ``sexual`` score of a request that names sexual content."""
@@ -63,10 +70,8 @@ WINDOW = 250
 """Characters between a minor cue and a sexual word for the two to be linked."""
 DENSITY_WORDS = 40
 """A text needs a sexual word per this many words for its lexical score to count in full."""
-"""A text needs a sexual word per this many words for its lexical score to count in full."""
 MAX_REQUEST_CHARS = 600
 """Longer texts are not treated as requests (a request is a short user turn)."""
-"""Characters between a minor cue and a sexual word for the two to be linked."""
 
 _WEIGHTS = {
     "sexual.explicit": 1.0,
@@ -87,14 +92,18 @@ _NUMBER = (
     r"fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty)"
 )
 _AGE = re.compile(
-    rf"\b{_NUMBER}\s*-?\s*(?:(?:years?|yrs?)\s*-?\s*old|yo|y/o|old)\b|\bage[ds]?:?\s*{_NUMBER}\b",
+    rf"\b{_NUMBER}\s*-?\s*(?:(?:years?|yrs?)\s*-?\s*olds?|yo|y/o|olds?)\b"
+    rf"|\bage[ds]?:?\s*{_NUMBER}\b",
     re.IGNORECASE,
 )
 _AGE_WORDS = {
     word: number
     for number, word in enumerate(
-        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-        "fifteen sixteen seventeen eighteen nineteen twenty".split()
+        (
+            "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+            "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
+            "eighteen", "nineteen", "twenty",
+        )
     )
 }
 _ASKS_FOR_PROFANITY = re.compile(
@@ -115,6 +124,8 @@ class NsfwEvidence:
     """The text asks for something and names sexual content or sexual violence."""
     sexual_words: int
     """Number of sexual lexicon hits of any tier."""
+    framing: float
+    """1, or less when educational, medical or legal words frame a text without explicit ones."""
     minor_link: float
     """Strength in [0, 1] of the link between a minor cue and explicit or suggestive words."""
     minor_clinical: float
@@ -175,7 +186,7 @@ def nsfw_evidence(text: str) -> NsfwEvidence:
         _near(h, minor_ages) for h in strongish
     ):
         link = 1.0
-    elif any(_near(h, explicit) for h in weak_minor):
+    elif any(_near(h, explicit + by.get("sexual.content", [])) for h in weak_minor):
         link = 0.8
     clinical = by.get("sexual.clinical", [])
     near_child = [h for h in clinical if _near(h, strong_minor) or _near(h, minor_ages)]
@@ -191,6 +202,7 @@ def nsfw_evidence(text: str) -> NsfwEvidence:
         rule=rule,
         request=request,
         sexual_words=sum(len(by.get(s, [])) for s in _SEXUAL),
+        framing=framing,
         minor_link=link,
         minor_clinical=minor_clinical,
         csam_named=csam,
@@ -203,6 +215,10 @@ def nsfw_evidence(text: str) -> NsfwEvidence:
 
 def _profanity_terms() -> frozenset[str]:
     return frozenset(term.lower() for term in load("nsfw").sections.get("profanity", ()))
+
+
+def _policy(action: str, threshold: float | None = None) -> CategoryPolicy:
+    return CategoryPolicy.model_validate({"action": action, "threshold": threshold})
 
 
 class NsfwConfig(DetectorConfig):
@@ -221,6 +237,9 @@ class NsfwConfig(DetectorConfig):
         if not isinstance(data, dict):
             return data
         categories = dict(data.get("categories") or {})
+        unknown = sorted(set(categories) - set(CATEGORIES))
+        if unknown:
+            raise ValueError(f"unknown categories {unknown} (known: {', '.join(CATEGORIES)})")
         minors = categories.get("sexual_minors")
         if minors is not None:
             policy = CategoryPolicy.model_validate(minors)
@@ -230,10 +249,10 @@ class NsfwConfig(DetectorConfig):
             raise ValueError("on_error = 'allow' would let sexual content with minors through")
         if data.get("adult_mode") and data.get("under_18"):
             raise ValueError("adult_mode and under_18 cannot both be set")
-        categories["sexual_minors"] = CategoryPolicy(action="refuse", threshold=MINORS_THRESHOLD)
-        categories.setdefault("profanity", CategoryPolicy(action="off"))
+        categories["sexual_minors"] = _policy("refuse", MINORS_THRESHOLD)
+        categories.setdefault("profanity", _policy("off"))
         if data.get("adult_mode"):
-            categories.setdefault("sexual", CategoryPolicy(action="off"))
+            categories.setdefault("sexual", _policy("off"))
         if data.get("under_18"):
             given = categories.get("sexual")
             policy = CategoryPolicy.model_validate(given or {})
@@ -243,10 +262,10 @@ class NsfwConfig(DetectorConfig):
             threshold = UNDER_18_THRESHOLD
             if policy.threshold is not None:
                 threshold = min(policy.threshold, threshold)
-            categories["sexual"] = CategoryPolicy(action="refuse", threshold=threshold)
-            categories["romantic_roleplay"] = CategoryPolicy(action="refuse")
+            categories["sexual"] = _policy("refuse", threshold)
+            categories["romantic_roleplay"] = _policy("refuse")
         else:
-            categories.setdefault("romantic_roleplay", CategoryPolicy(action="off"))
+            categories.setdefault("romantic_roleplay", _policy("off"))
         return {**data, "categories": categories}
 
 
@@ -254,7 +273,7 @@ class NsfwDetector:
     """Scores sexual content, sexual content with minors, profanity and romantic role-play."""
 
     name: ClassVar[str] = "nsfw"
-    cpu_heavy: ClassVar[bool] = False
+    cpu_heavy: ClassVar[bool] = True
 
     def __init__(self, config: NsfwConfig, model: TextModel | None = None):
         self.config = config
@@ -262,12 +281,10 @@ class NsfwDetector:
 
     def scan(self, text: str, ctx: ScanContext) -> list[Finding]:
         """Findings for ``text``; the scores are independent of the tenant's thresholds."""
-        ev = nsfw_evidence(text)
+        ev, rule, probability = nsfw_scores(self.model, text)
         findings: list[Finding] = []
         end = len(text)
-        probability = self.model.score(text) if ev.sexual_words else 0.0
-        rule = max(ev.rule, REQUEST_SCORE if ev.request else 0.0)
-        sexual = 1.0 - (1.0 - rule) * (1.0 - probability)
+        sexual = max(rule, probability)
         minors = max(ev.minor_link * sexual, ev.minor_clinical)
         if minors > 0:
             findings.append(Finding(self.name, "sexual_minors", round(minors, 4), 0, end))
@@ -281,6 +298,15 @@ class NsfwDetector:
             score = (1.0 - math.exp(-0.5 * ev.romance)) * (1.0 if roleplay else 0.4)
             findings.append(Finding(self.name, "romantic_roleplay", round(score, 4), 0, end))
         return findings
+
+
+def nsfw_scores(model: TextModel, text: str) -> tuple[NsfwEvidence, float, float]:
+    """Evidence, heuristic ``sexual`` score and the classifier's probability (scaled by the
+    framing factor; 0 when no sexual word occurs) of ``text``."""
+    ev = nsfw_evidence(text)
+    rule = max(ev.rule, REQUEST_SCORE if ev.request else 0.0)
+    probability = model.score(text) * ev.framing if ev.sexual_words else 0.0
+    return ev, rule, probability
 
 
 def _mentions_roleplay(source: str) -> bool:
@@ -312,12 +338,3 @@ def _load_model(path: str) -> TextModel:
 
 PLUGIN: Plugin[NsfwDetector] = Plugin("nsfw", NsfwConfig, NsfwDetector)
 """Registration of the detector under ``[tenants.*.detectors.nsfw]``."""
-
-
-def training_data(
-    rows: list[dict[str, Any]], negatives: list[str]
-) -> tuple[list[str], list[int]]:
-    """Texts and labels the classifier is trained on: ``nsfw.jsonl`` rows plus other negatives."""
-    texts = [normalize(row["text"]) for row in rows] + [normalize(text) for text in negatives]
-    labels = [int(row["label"]) for row in rows] + [0] * len(negatives)
-    return texts, labels

@@ -12,10 +12,14 @@ from proxy.plugins import Plugin, Registry
 
 
 def _builtin_plugins() -> list[Plugin[Any]]:
+    from detectors.cbrn import PLUGIN as CBRN
     from detectors.copyright import PLUGIN as COPYRIGHT
     from detectors.deny_terms import PLUGIN as DENY_TERMS
+    from detectors.nsfw import PLUGIN as NSFW
+    from detectors.privacy import PLUGIN as PRIVACY
+    from detectors.prompt_leak import PLUGIN as PROMPT_LEAK
 
-    return [DENY_TERMS, COPYRIGHT]
+    return [DENY_TERMS, COPYRIGHT, PRIVACY, PROMPT_LEAK, CBRN, NSFW]
 
 
 DETECTORS: Registry[Any] = Registry("detector")

@@ -98,8 +98,8 @@ def _power_tables(size: int) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uin
     global _powers
     if len(_powers[0]) < size:
         grown = max(size, 2 * len(_powers[0]), 1 << 14)
-        forward = np.cumprod(np.full(grown, _PRIME, dtype=np.uint64)) * _PRIME_INV
-        backward = np.cumprod(np.full(grown, _PRIME_INV, dtype=np.uint64)) * _PRIME
+        forward = np.asarray(np.cumprod(np.full(grown, _PRIME)) * _PRIME_INV, dtype=np.uint64)
+        backward = np.asarray(np.cumprod(np.full(grown, _PRIME_INV)) * _PRIME, dtype=np.uint64)
         _powers = (forward, backward)
     return _powers
 
@@ -223,7 +223,8 @@ class TextModel:
         rows = np.repeat(np.arange(len(texts)), np.diff(batch.indptr))
         positives = float(y.sum())
         if balanced and 0 < positives < len(y):
-            sample_w = np.where(y == 1, len(y) / (2 * positives), len(y) / (2 * (len(y) - positives)))
+            negatives = len(y) - positives
+            sample_w = np.where(y == 1, len(y) / (2 * positives), len(y) / (2 * negatives))
         else:
             sample_w = np.ones(len(y))
 
@@ -241,13 +242,13 @@ class TextModel:
                 chosen = np.sort(order[first : first + batch_size])
                 sel = _entries_of(batch.indptr, chosen)
                 local = np.searchsorted(chosen, rows[sel])
-                margin = b + np.bincount(
+                margin = b + np.asarray(np.bincount(
                     local, weights=batch.values[sel] * w[batch.indices[sel]], minlength=len(chosen)
-                )
+                ), dtype=np.float64)
                 resid = (_sigmoid(margin) - y[chosen]) * sample_w[chosen] / len(chosen)
-                grad = np.bincount(
+                grad = np.asarray(np.bincount(
                     batch.indices[sel], weights=batch.values[sel] * resid[local], minlength=dim
-                )
+                ), dtype=np.float64)
                 grad += l2 * w
                 grad_b = float(resid.sum())
                 step += 1
