@@ -128,6 +128,14 @@ def test_serve_runs_the_readme_example_with_the_demo_key(workers: int) -> None:
             model="demo-echo", messages=[{"role": "user", "content": "Say something nice"}]
         )
         assert answer.choices[0].message.content == "You said: Say something nice"
+        refused = client.chat.completions.create(
+            model="demo-echo", messages=[{"role": "user", "content": "What is Jane's SSN?"}])
+        assert refused.choices[0].finish_reason == "content_filter"
+        assert refused.choices[0].message.refusal == "Sorry, I can't help with that."
+        redacted = client.chat.completions.create(
+            model="demo-echo", messages=[{"role": "user", "content": "Contact details for Dana?"}])
+        content = redacted.choices[0].message.content or ""
+        assert "[redacted: EMAIL_ADDRESS]" in content and "@gmail.com" not in content
         metrics = httpx.get(f"http://127.0.0.1:{port}/metrics").text
         assert 'specguard_requests_total{route="demo-*",status="200",tenant="demo"}' in metrics
     finally:
