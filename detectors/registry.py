@@ -15,11 +15,13 @@ def _builtin_plugins() -> list[Plugin[Any]]:
     from detectors.cbrn import PLUGIN as CBRN
     from detectors.copyright import PLUGIN as COPYRIGHT
     from detectors.deny_terms import PLUGIN as DENY_TERMS
+    from detectors.injection import PLUGIN as INJECTION
+    from detectors.jailbreak import PLUGIN as JAILBREAK
     from detectors.nsfw import PLUGIN as NSFW
     from detectors.privacy import PLUGIN as PRIVACY
     from detectors.prompt_leak import PLUGIN as PROMPT_LEAK
 
-    return [DENY_TERMS, COPYRIGHT, PRIVACY, PROMPT_LEAK, CBRN, NSFW]
+    return [DENY_TERMS, COPYRIGHT, PRIVACY, PROMPT_LEAK, CBRN, NSFW, INJECTION, JAILBREAK]
 
 
 DETECTORS: Registry[Any] = Registry("detector")

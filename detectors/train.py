@@ -244,6 +244,25 @@ def background_texts(data_dir: Path) -> list[str]:
     return texts
 
 
+_SENDERS = ("maria.lopez@example.com", "Team Updates <news@example.org>", "j.smith@example.net")
+_SNIPPET = "```\nresult = compute(values)\nprint(result)\n```"
+
+
+def _in_contexts(text: str, i: int) -> list[str]:
+    """``text`` as it is, as the body of an e-mail (two header styles) and above a code block."""
+    subject = " ".join(text.split()[:6])
+    sender = _SENDERS[i % len(_SENDERS)]
+    if i % 2:
+        email = f"From: {sender}\nTo: you@example.com\nSubject: {subject}\n\n{text}"
+    else:
+        email = f"SUBJECT: {subject}|EMAIL_FROM: {sender}|CONTENT: {text}"
+    return [text, email, f"{text}\n{_SNIPPET}"]
+
+
+def _segment_key(text: str, seg: injection.Segment) -> bytes:
+    return text[seg.start : seg.end].strip().lower().encode()
+
+
 def fit_segments(rows: Sequence[Row], data_dir: Path, seed: int) -> TextModel:
     """A segment classifier for the injection detector.
 
@@ -251,29 +270,38 @@ def fit_segments(rows: Sequence[Row], data_dir: Path, seed: int) -> TextModel:
     sentences and rows of an injected row that cover its payload, found by pairing the row with
     a clean row of the training set it is a single insertion away from. A planted code block
     is left out: its imports look like any code answer's, and the sentence that asks for it to
-    be used is the tell. Injected rows without such a
-    pair (their clean twin is in another fold) contribute their top-scoring unseen segment when
-    a first model gives it at least 0.5 (one round of multiple-instance learning), else nothing.
+    be used is the tell. Injected rows without such a pair (their clean twin is in another
+    fold) contribute their top-scoring unseen segment when a first model gives it at least 0.5
+    (one round of multiple-instance learning), else nothing.
+
+    Every background text is also seen as the body of an e-mail and as the prose of a code
+    answer (``_in_contexts``): the dev set's e-mails and code answers are few and templated, and
+    without benign sentences of every kind there the model would learn "anything unusual in an
+    e-mail is an injection".
     """
-    negatives: dict[bytes, str] = {}
+    negatives: dict[str, None] = {}  # an ordered set of model inputs
+    seen: set[bytes] = set()
     owners: dict[bytes, set[int]] = defaultdict(set)
     clean: list[str] = []
     for text in [r["text"] for r in rows if r["label"] == 0]:
         segments, inputs = injection.segment_inputs(text)
         for seg, model_input in zip(segments, inputs, strict=True):
-            key = text[seg.start : seg.end].strip().lower().encode()
+            key = _segment_key(text, seg)
             owners[key].add(len(clean))
-            negatives.setdefault(key, model_input)
+            seen.add(key)
+            negatives.setdefault(model_input)
         clean.append(text)
-    for text in background_texts(data_dir):
-        for seg, model_input in zip(*injection.segment_inputs(text), strict=True):
-            negatives.setdefault(text[seg.start : seg.end].strip().lower().encode(), model_input)
+    for i, background in enumerate(background_texts(data_dir)):
+        for text in _in_contexts(background, i):
+            for seg, model_input in zip(*injection.segment_inputs(text), strict=True):
+                seen.add(_segment_key(text, seg))
+                negatives.setdefault(model_input)
 
     positives: list[str] = []
     unpaired: list[list[str]] = []
     for text in [r["text"] for r in rows if r["label"] == 1]:
         segments, inputs = injection.segment_inputs(text)
-        keys = [text[s.start : s.end].strip().lower().encode() for s in segments]
+        keys = [_segment_key(text, seg) for seg in segments]
         votes = Counter(owner for key in keys for owner in sorted(owners.get(key, ())))
         pairs = (_inserted(text, clean[owner]) for owner, _ in votes.most_common(3))
         span = next(filter(None, pairs), None)
@@ -287,9 +315,9 @@ def fit_segments(rows: Sequence[Row], data_dir: Path, seed: int) -> TextModel:
             if covering:
                 positives += covering
                 continue
-        unpaired.append([i for i, k in zip(inputs, keys, strict=True) if k not in negatives])
+        unpaired.append([i for i, k in zip(inputs, keys, strict=True) if k not in seen])
 
-    texts = list(negatives.values())
+    texts = list(negatives)
     model = TextModel.train(texts + positives, [0] * len(texts) + [1] * len(positives), seed=seed)
     extra = []
     for candidates in filter(None, unpaired):
@@ -322,7 +350,7 @@ def jailbreak_evidence(model: TextModel, texts: Sequence[str]) -> tuple[FloatArr
 
 
 TRAINERS: dict[str, Recipe] = {
-    "injection": Recipe(fit_segments, injection_evidence, payload_groups, max_fpr=0.03),
+    "injection": Recipe(fit_segments, injection_evidence, payload_groups, max_fpr=0.01),
     "jailbreak": Recipe(fit_documents, jailbreak_evidence, near_duplicate_groups, max_fpr=0.01),
     "cbrn": Recipe(trainsets.fit_cbrn, trainsets.cbrn_evidence_of, near_duplicate_groups,
                    max_fpr=0.01, contextual=trainsets.cbrn_evidence_of),

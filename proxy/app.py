@@ -114,6 +114,7 @@ async def chat_completions(request: Request) -> Response:
         body = parse_chat_request(await _read_body(request, runtime.config.server.max_body_bytes))
         route = runtime.route(tenant, body["model"])
         ctx.route, ctx.upstream = route.match, route.upstream_name
+        ctx.system_role = runtime.config.upstreams[route.upstream_name].system_role
         ctx.stream = bool(body.get("stream"))
         pipeline = tenant.pipeline
         if pipeline.screens:

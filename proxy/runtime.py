@@ -16,7 +16,7 @@ from proxy import metrics
 from proxy.audit import AuditLog
 from proxy.config import Config, RouteConfig, TenantConfig, UpstreamConfig, hash_key
 from proxy.errors import ModelNotFound, Unauthorized
-from proxy.pipeline import Pipeline
+from proxy.pipeline import OutputStage, Pipeline
 from proxy.upstream import Upstream
 
 
@@ -61,14 +61,17 @@ def build_pipeline(config: TenantConfig) -> Pipeline:
     from detectors.registry import DETECTORS
     from detectors.screen import ConfiguredDetector, Screener
     from proxy.screening import ScreeningStage
-    from rules.registry import RULES
+    from rules.registry import RULES, output_stages
 
     configured = [
         ConfiguredDetector(detector, detector_config)
         for detector_config, detector in DETECTORS.build_configured(config.detectors)
     ]
     screener = Screener(configured)
-    stages = [ScreeningStage(screener, config)] if screener else []
+    # Marker hygiene first (screening then sees clean text), the tool-call guard, then screening.
+    stages: list[OutputStage] = list(output_stages(config.rules))
+    if screener:
+        stages.append(ScreeningStage(screener, config))
     inputs = Screener([d for d in configured if d.detector.name in config.input_screening])
     return Pipeline(rules=RULES.build(config.rules), stages=stages, input_screener=inputs)
 

@@ -9,9 +9,14 @@ from __future__ import annotations
 import fnmatch
 import re
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import StringConstraints
 
 Message = dict[str, Any]
+
+TagName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z][\w:.-]*$")]
+"""A configurable XML-ish tag name (delegation and allow tags)."""
 
 DEVELOPER_ROLES = frozenset({"system", "developer"})
 TOOL_ROLES = frozenset({"tool", "function"})

@@ -8,9 +8,9 @@ cannot send the platform level themselves: ``proxy.wire`` rejects reserved roles
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from rules.base import Rewrite, RuleScope
 
@@ -46,7 +46,7 @@ class RoleHierarchyConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    policy: str = Field(DEFAULT_POLICY, min_length=1)
+    policy: Annotated[str, StringConstraints(min_length=1)] = DEFAULT_POLICY
     """The tenant's platform policy, sent first with the upstream's system role."""
 
 

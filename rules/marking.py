@@ -21,7 +21,7 @@ import base64
 import binascii
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, model_validator
 
 from detectors.base import ScanContext
 from detectors.findings import Finding
@@ -30,6 +30,7 @@ from rules.boundary import Markers, Mode, draw_markers, notice
 from rules.content import (
     DEVELOPER_ROLES,
     TOOL_ROLES,
+    TagName,
     matches_any,
     strings_in,
     tag_tools,
@@ -65,7 +66,7 @@ class UntrustedMarkingConfig(BaseModel):
     """Mark file/document parts, images and audio."""
     trusted_tools: list[str] = []
     """Globs of tool names whose output is trusted (not marked, not scanned)."""
-    delegation_tag: str = Field("specguard-trust", pattern=r"^[A-Za-z][\w:.-]*$")
+    delegation_tag: TagName = "specguard-trust"
     """Tag a developer message uses to delegate to tools: ``<specguard-trust tools="a, b"/>``."""
     injection_action: InjectionAction = "annotate"
     """What an injection found in a marked span does."""

@@ -21,8 +21,10 @@ _INLINE_CODE = re.compile(r"(?<!`)(`{1,2})(?!`)[^`\n]+?(?<!`)\1(?!`)")
 _TRIPLE = re.compile(r"(\"\"\"|''')(?:.|\n)*?\1")
 _BLOCKQUOTE = re.compile(r"(?:^[ \t]{0,3}>[^\n]*(?:\n|\Z))+", re.M)
 _SEPARATOR = re.compile(r"^[ \t]*(?:-{3,}|={3,}|\*{3,}|_{3,})[ \t]*$", re.M)
-_INLINE_QUOTE = re.compile(r"\"[^\"\n]{60,}\"|“[^”\n]{60,}”")
-_JSON_START = re.compile(r"^[ \t]*([{\[])|:[ \t]*([{\[])", re.M)
+# Quotes pair left to right within a line; only long quotations count (see _MIN_INLINE_QUOTE).
+_INLINE_QUOTE = re.compile(r"\"[^\"\n]*\"|\u201c[^\u201d\n]*\u201d")
+_MIN_INLINE_QUOTE = 60
+_BRACKET = re.compile(r"[{\[]")
 _XML_OPEN = re.compile(r"^[ \t]*(<\?xml[^>]*\?>|<([A-Za-z_][\w:.-]*)(?:\s[^<>]*)?>)", re.M)
 _YAML_LINE = re.compile(
     r"^(?:[ \t]*(?:- )?[A-Za-z_][\w.-]*:(?:[ \t]+[^\n]*)?|[ \t]+-[ \t]+[^\n]*|---[ \t]*)$"
@@ -76,7 +78,9 @@ def fenced_blocks(text: str) -> list[tuple[int, int]]:
 
 def code_spans(text: str) -> list[tuple[int, int]]:
     """Fenced blocks and inline code spans, sorted and disjoint."""
-    spans = fenced_blocks(text)
+    spans = fenced_blocks(text) if "```" in text or "~~~" in text else []
+    if "`" not in text:
+        return spans
     inline: list[tuple[int, int]] = []
     cursor = 0
     for start, end in [*spans, (len(text), len(text))]:
@@ -90,17 +94,29 @@ def code_spans(text: str) -> list[tuple[int, int]]:
 
 def quoted_regions(text: str) -> list[Region]:
     """Quoted or pasted regions of ``text``, sorted and disjoint."""
-    candidates = [Region(start, end, "code") for start, end in fenced_blocks(text)]
-    candidates += [Region(m.start(), m.end(), "triple_quote") for m in _TRIPLE.finditer(text)]
-    candidates += [
-        Region(m.start(), m.end() - (m.group().endswith("\n")), "block_quote")
-        for m in _BLOCKQUOTE.finditer(text)
-    ]
-    candidates += _separated(text)
-    candidates += _json_blobs(text)
-    candidates += _xml_blobs(text)
-    candidates += _yaml_blobs(text)
-    candidates += [Region(m.start(), m.end(), "quote") for m in _INLINE_QUOTE.finditer(text)]
+    # Each form is looked for only when its tell-tale character occurs at all (cheap checks).
+    candidates: list[Region] = []
+    if "```" in text or "~~~" in text:
+        candidates += [Region(start, end, "code") for start, end in fenced_blocks(text)]
+    if '"' in text or "'" in text or "\u201c" in text:
+        candidates += [Region(m.start(), m.end(), "triple_quote") for m in _TRIPLE.finditer(text)]
+        candidates += [
+            Region(m.start(), m.end(), "quote")
+            for m in _INLINE_QUOTE.finditer(text)
+            if m.end() - m.start() - 2 >= _MIN_INLINE_QUOTE
+        ]
+    if ">" in text:
+        candidates += [
+            Region(m.start(), m.end() - (m.group().endswith("\n")), "block_quote")
+            for m in _BLOCKQUOTE.finditer(text)
+        ]
+        candidates += _xml_blobs(text)
+    if "---" in text or "===" in text or "***" in text or "___" in text:
+        candidates += _separated(text)
+    if "{" in text or "[" in text:
+        candidates += _json_blobs(text)
+    if ":" in text:
+        candidates += _yaml_blobs(text)
     delimited = _disjoint(candidates)
     heuristic = [
         region for region in _to_end(text)
@@ -164,17 +180,28 @@ def _separated(text: str) -> list[Region]:
 
 
 def _json_blobs(text: str) -> list[Region]:
+    """Objects or arrays at a line start, and objects after a space or colon mid-line."""
     decoder = json.JSONDecoder()
     found: list[Region] = []
-    for tries, match in enumerate(_JSON_START.finditer(text)):
-        start = match.start(1) if match.group(1) else match.start(2)
-        if tries >= _MAX_JSON_TRIES or (found and start < found[-1].end):
+    tries = 0
+    for match in _BRACKET.finditer(text):
+        start = match.start()
+        if found and start < found[-1].end:
             continue
+        line_start = text.rfind("\n", max(0, start - 40), start) + 1
+        at_line_start = (line_start > 0 or start < 40) and not text[line_start:start].strip(" \t")
+        inline = match.group() == "{" and start > 0 and text[start - 1] in " \t:"
+        if not (at_line_start or inline):
+            continue
+        tries += 1
+        if tries > _MAX_JSON_TRIES:
+            break
         try:
             value, end = decoder.raw_decode(text, start)
         except ValueError:
             continue
-        if isinstance(value, dict | list) and value:
+        # Mid-line, only an object counts: "sum of [1, 2, 3]" is the user's own words.
+        if value and (isinstance(value, dict) or (at_line_start and isinstance(value, list))):
             found.append(Region(start, end, "json"))
     return found
 
@@ -211,6 +238,8 @@ def _yaml_blobs(text: str) -> list[Region]:
 
 def _to_end(text: str) -> list[Region]:
     """Forwarded e-mails and introduced documents: from their start to the end of the text."""
+    if ":" not in text and "--" not in text:
+        return []
     regions = [Region(m.start(), len(text), "email") for m in _EMAIL_START.finditer(text)][:1]
     intro = _DOC_INTRO.search(text)
     if intro is not None and text[intro.end():].strip():

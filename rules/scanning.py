@@ -12,6 +12,8 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import ValidationError
+
 from detectors.base import Detector, DetectorConfig, ScanContext
 from detectors.findings import Finding
 
@@ -62,7 +64,13 @@ def detector_config(name: str, table: dict[str, Any]) -> DetectorConfig:
 
     if name not in DETECTORS:
         raise ValueError(f"needs the {name!r} detector, which is not installed")
-    config = DETECTORS.get(name).config_model.model_validate(table)
+    try:
+        config = DETECTORS.get(name).config_model.model_validate(table)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(map(str, err['loc'])) or '(table)'}: {err['msg']}" for err in exc.errors()
+        )
+        raise ValueError(f"invalid {name} detector table: {problems}") from None
     if not isinstance(config, DetectorConfig):
         raise ValueError(f"detector {name!r} has no DetectorConfig")
     return config

@@ -23,11 +23,11 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
 from detectors.findings import Finding
 from rules.base import Provenance, Rewrite, RuleRecord, RuleScope
-from rules.content import matches_any
+from rules.content import TagName, matches_any
 from rules.provenance import provenance_of
 
 ValueKind = Literal["account", "email", "url", "path"]
@@ -54,7 +54,7 @@ class ToolGuardConfig(BaseModel):
     (returned beside the refusal under ``specguard.held_tool_calls``)."""
     side_effecting: list[str] = []
     """Globs of functions that change the world (pay, send, delete) and need an allowance."""
-    allow_tag: str = Field("specguard-allow", pattern=r"^[A-Za-z][\w:.-]*$")
+    allow_tag: TagName = "specguard-allow"
     """Tag a developer message uses to allow side-effecting functions for the request."""
     trusted_tools: list[str] = []
     """Globs of tools whose output counts as trusted text."""
@@ -90,9 +90,10 @@ def argument_values(arguments: str, kinds: Sequence[ValueKind]) -> list[Value]:
 
 def values_in(text: str) -> list[Value]:
     """Checkable values in one string."""
-    found = [Value("email", m.group().lower()) for m in _EMAIL.finditer(text)]
-    found += [Value("url", _host(m.group(1))) for m in _URL.finditer(text)]
-    rest = _URL.sub(" ", _EMAIL.sub(" ", text))
+    found = [Value("url", _host(m.group(1))) for m in _URL.finditer(text)]
+    rest = _URL.sub(" ", text)
+    found += [Value("email", m.group().lower()) for m in _EMAIL.finditer(rest)]
+    rest = _EMAIL.sub(" ", rest)
     found += [Value("path", m.group().lower()) for m in _PATH.finditer(rest) if "/" in m.group()
               or "\\" in m.group()]
     found += [

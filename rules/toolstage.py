@@ -78,8 +78,8 @@ class ToolGuardStage:
             finishing = [c for c in payload.get("choices") or []
                          if c.get("finish_reason") is not None and c.get("index", 0) in pending]
             for choice in finishing:
-                calls = [pending[choice.get("index", 0)][k]
-                         for k in sorted(pending.pop(choice.get("index", 0)))]
+                held_calls = pending.pop(choice.get("index", 0))
+                calls = [held_calls[k] for k in sorted(held_calls)]
                 findings = check(calls, choice.get("index", 0))
                 if findings:
                     self._refuse_delta(choice, calls, findings)

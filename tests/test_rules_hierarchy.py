@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import openai
@@ -19,11 +19,12 @@ POLICY = "Platform policy of acme: be helpful, never reveal account data."
 
 
 @pytest.fixture
-def client(upstream: FakeUpstream, serve: Callable[[Config], ProxyServer]) -> OpenAI:
+def client(upstream: FakeUpstream, serve: Callable[[Config], ProxyServer]) -> Iterator[OpenAI]:
     config = make_config(upstream.base_url, extra={
         "tenants": {"acme": {"rules": {"role_hierarchy": {"policy": POLICY}}}},
     })
-    return OpenAI(base_url=serve(config).base_url, api_key="sk-acme", max_retries=0)
+    with OpenAI(base_url=serve(config).base_url, api_key="sk-acme", max_retries=0) as client:
+        yield client
 
 
 def test_platform_policy_is_the_first_message(client: OpenAI, upstream: FakeUpstream) -> None:
@@ -57,8 +58,10 @@ def test_default_policy_states_the_chain_of_command_and_the_markers(
     config = make_config(upstream.base_url, extra={
         "tenants": {"acme": {"rules": {"role_hierarchy": {}}}},
     })
-    client = OpenAI(base_url=serve(config).base_url, api_key="sk-acme", max_retries=0)
-    client.chat.completions.create(model="fake-model", messages=[{"role": "user", "content": "x"}])
+    with OpenAI(base_url=serve(config).base_url, api_key="sk-acme", max_retries=0) as client:
+        client.chat.completions.create(
+            model="fake-model", messages=[{"role": "user", "content": "x"}]
+        )
     first = upstream.last.body["messages"][0]
     assert first == {"role": "system", "content": DEFAULT_POLICY}
     for phrase in ("Platform", "Developer", "User", "No authority", "<untrusted-ID"):

@@ -1,0 +1,274 @@
+"""The ``injection`` detector: instructions aimed at the assistant inside untrusted content.
+
+It scans tool outputs, retrieved documents, e-mails, tables and code answers (no-authority text)
+for goal hijacking, exfiltration requests, fake system messages and "when you summarise this,
+also ..." riders. Every finding has category ``injection`` and the span of one suspicious
+segment; findings come most suspicious first.
+
+How the evidence combines:
+
+1. The text is cut into **segments** (``segment``): sentences of prose lines, table rows, and
+   whole fenced code blocks. The document gets a kind: ``table``, ``email`` (two or more
+   header fields), ``code``, ``prose``, or ``alone`` (one or two sentences). Every segment is
+   scored by the **model** (``detectors/models/injection.npz``, ``specguard train injection``)
+   together with marker words naming the document and segment kinds. The markers let the model
+   learn that a free-text request is out of place inside a table or an e-mail while the same
+   request standing alone is just a request (NotInject's benign trigger-word prompts). The
+   artifact is calibrated so that a model probability of 0.5 is the operating point chosen by
+   cross-validation (``detectors.train``).
+2. **Heuristics** (``RULES``) match phrasing that is an injection wherever it appears: "ignore
+   previous instructions", chat-template control tokens, ``System:`` headers, text addressed to
+   "the AI/assistant", "when you summarise ... also ...", "don't tell the user", sending
+   secrets or the user's data to a URL or address, markdown-image exfiltration, asks to reveal
+   the system prompt, "add ... to your response". Each rule has a fixed score.
+3. A segment's score is ``max(model probability, score of every rule match overlapping it)``;
+   segments scoring at least ``REPORT_FLOOR`` become findings. Benign imperative text
+   (recipes, tutorials, a README's "run make test") matches no rule and the model, trained with
+   such prose as negatives, keeps it low.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
+
+from detectors.base import DetectorConfig, ScanContext
+from detectors.findings import Finding
+from detectors.textmodel import TextModel
+from proxy.plugins import Plugin
+
+MODEL_PATH = Path(__file__).parent / "models" / "injection.npz"
+"""The shipped model artifact."""
+REPORT_FLOOR = 0.3
+"""Segments scoring below this are not reported at all."""
+MAX_FINDINGS = 8
+"""Most findings one scan returns (the highest scoring)."""
+
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One heuristic: a pattern that scores wherever it matches."""
+
+    name: str
+    """What it looks for."""
+    pattern: re.Pattern[str]
+    """The phrasing."""
+    score: float
+    """Score of a match."""
+    triggers: tuple[str, ...]
+    """Lower-case substrings of which every match contains one: texts without any skip the
+    (much slower) regular expression."""
+
+
+def match_rules(rules: tuple[Rule, ...], text: str) -> list[tuple[int, int, float]]:
+    """``(start, end, score)`` of every match of ``rules`` in ``text``."""
+    lowered = text.lower()
+    return [
+        (m.start(), m.end(), rule.score)
+        for rule in rules
+        if any(trigger in lowered for trigger in rule.triggers)
+        for m in rule.pattern.finditer(text)
+    ]
+
+
+_I = re.IGNORECASE
+_M = re.IGNORECASE | re.MULTILINE
+_AI = r"(?:ai|a\.i\.|assistant|language model|llm|chatbot|agent|gpt|chatgpt|claude|copilot|bot)"
+
+RULES: tuple[Rule, ...] = (
+    Rule("override", re.compile(
+        r"\b(?:ignore|disregard|forget|override|bypass)\b[^.\n]{0,40}?\b(?:previous|prior|above|"
+        r"earlier|preceding|original|all|any|your|system)\b[^.\n]{0,20}?\b(?:instructions?|"
+        r"prompts?|rules|directions?|guidelines|directives?|commands?)\b", _I), 0.95,
+        ('ignore', 'disregard', 'forget', 'override', 'bypass')),
+    Rule("control_token", re.compile(
+        r"<\|(?:im_start|im_end|system|user|assistant|endoftext|start_header_id|end_header_id|"
+        r"eot_id)\|>|\[/?INST\]|<</?SYS>>", _I), 0.95,
+        ('<|', '[inst]', '[/inst]', '<<sys>>', '<</sys>>')),
+    Rule("fake_header", re.compile(
+        r"^[ \t]*(?:#{1,4}[ \t]*)?[\[<(]?(?:system|developer)(?:[ \t]+(?:message|prompt|note|"
+        r"override|instructions?|update))?[\])>]?[ \t]*:", _M), 0.9,
+        ('system', 'developer')),
+    Rule("new_instructions", re.compile(
+        r"\b(?:new|updated|revised|additional|important|urgent|secret|hidden)[ \t]+"
+        rf"(?:system[ \t]+)?(?:instructions?|directives?|tasks?|orders)\b[^.\n]{{0,10}}?"
+        rf"\b(?:for|to)[ \t]+(?:the[ \t]+)?{_AI}\b", _I), 0.9,
+        ('instruction', 'directive', 'task', 'order')),
+    Rule("addressed_to_ai", re.compile(
+        rf"\b(?:dear|hey|hi|attention|note to|message to|instructions? (?:for|to))[ \t]+"
+        rf"(?:the[ \t]+)?(?:ai|a\.i\.|ai assistant|assistant|language model|llm|chatbot|"
+        rf"ai agent)\b|\b{_AI}[ \t]*[,:][ \t]*(?:you must|you should|please|ignore|do not|"
+        rf"don't|instead|always|never|make sure|remember)\b", _I), 0.85,
+        ('ai', 'a.i.', 'assistant', 'language model', 'llm', 'chatbot', 'agent', 'gpt', 'claude',
+         'copilot', 'bot')),
+    Rule("when_you", re.compile(
+        r"\bwhen(?:ever)? you (?:summari[sz]e|read|process|answer|respond|reply|see|parse|"
+        r"analy[sz]e|translate|review)\b[^.\n]{0,80}?\b(?:also|instead|make sure|include|add|"
+        r"say|tell|send|mention|insert|append|recommend)\b", _I), 0.9,
+        ('when you', 'whenever you')),
+    Rule("conceal", re.compile(
+        r"\b(?:do not|don't|never|without)[ \t]+(?:tell(?:ing)?|inform(?:ing)?|notify(?:ing)?|"
+        r"alert(?:ing)?|warn(?:ing)?)[ \t]+(?:the[ \t]+)?user\b", _I), 0.9,
+        ('user',)),
+    Rule("exfiltration", re.compile(
+        r"\b(?:send|forward|e-?mail|post|upload|transmit|exfiltrate|leak|share|copy)\b[^.\n]{0,80}?"
+        r"\b(?:passwords?|credentials?|api[ _-]?keys?|access tokens?|secrets?|conversation|"
+        r"chat history|previous messages|system prompt|(?:the )?user'?s\b|personal (?:data|"
+        r"information)|contacts|inbox|e-?mails)\b[^.\n]{0,80}?(?:https?://|www\.|"
+        r"\b[\w.+-]+@[\w-]+\.[\w.]+)", _I), 0.9,
+        ('http', 'www.', '@')),
+    Rule("markdown_exfil", re.compile(
+        r"!\[[^\]]*\]\(https?://[^)\s]*[?&][\w-]+=(?:\{|\[|%7B|<|\$)", _I), 0.85,
+        ('![',)),
+    Rule("reveal_prompt", re.compile(
+        r"\b(?:reveal|print|output|repeat|show|disclose|leak)\b[^.\n]{0,30}?\b(?:your|the)[ \t]+"
+        r"(?:system|initial|original|hidden|secret)[ \t]+(?:prompt|instructions?|message)", _I),
+        0.9,
+        ('prompt', 'instruction', 'message')),
+    Rule("your_response", re.compile(
+        r"(?:^|[.!?][ \t]+)[ \t]*(?:please[ \t]+)?(?:add|include|insert|append|integrate|"
+        r"incorporate|mention|modify|change|rewrite|augment|enhance|promote|suggest|tease|hint|"
+        r"encourage|invite|express|emphasi[sz]e|stress|highlight)\b[^.\n]{0,120}?"
+        r"\byour[ \t]+(?:response|reply|answer|output|summary)\b|(?:^|[.!?][ \t]+)[ \t]*in[ \t]+"
+        r"your[ \t]+(?:response|reply|answer|output|summary)[ \t]*,", _M), 0.8,
+        ('response', 'reply', 'answer', 'output', 'summary')),
+)
+"""The heuristics; a match scores wherever it occurs."""
+
+_LINE = re.compile(r"[^\n]+")
+_EMAIL_HEADER = re.compile(
+    r"(?:^|\|)[ \t]*(?:subject|from|to|cc|date|sent|received date|email_from)[ \t]*:", _M
+)
+_BOUNDARY = re.compile(r"[.!?]++[\"'\u201d\u2019)\]]*+(?=\s*[A-Z\"'\u201c\u2018(\[]|\s*$)|\|")
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """One unit the model scores."""
+
+    start: int
+    """Offset of the first character."""
+    end: int
+    """Offset after the last character."""
+    kind: str
+    """``prose`` (a sentence), ``row`` (a table row) or ``code`` (a fenced block)."""
+
+
+def segment(text: str) -> tuple[list[Segment], str]:
+    """The segments of ``text`` and the document kind (``table``, ``email``, ``code``,
+    ``prose``, ``alone``)."""
+    segments: list[Segment] = []
+    fenced = False
+    block: tuple[int, int] | None = None
+    for line in _LINE.finditer(text):
+        stripped = line.group().strip()
+        if not stripped:
+            continue
+        if stripped.startswith("```"):
+            if fenced and block:
+                segments.append(Segment(block[0], block[1], "code"))
+            fenced, block = not fenced, None
+        elif fenced:
+            block = (block[0] if block else line.start(), line.end())
+        elif stripped.startswith("|"):
+            segments.append(Segment(line.start(), line.end(), "row"))
+        else:
+            segments += _sentences(line.group(), line.start())
+    if fenced and block:
+        segments.append(Segment(block[0], block[1], "code"))
+    kinds = Counter(s.kind for s in segments)
+    if kinds["row"] >= max(2, kinds["prose"]):
+        doc = "table"
+    elif len(_EMAIL_HEADER.findall(text[:2000])) >= 2:
+        doc = "email"
+    elif kinds["code"]:
+        doc = "code"
+    elif kinds["prose"] <= 2:
+        doc = "alone"
+    else:
+        doc = "prose"
+    return segments, doc
+
+
+def _sentences(line: str, offset: int) -> list[Segment]:
+    out: list[Segment] = []
+    pos = 0
+    cuts = [(m.start() if m.group() == "|" else m.end(), m.end()) for m in _BOUNDARY.finditer(line)]
+    for end, following in [*cuts, (len(line), len(line))]:
+        part = line[pos:end]
+        if part.strip():
+            lead = len(part) - len(part.lstrip())
+            out.append(Segment(offset + pos + lead, offset + pos + len(part.rstrip()), "prose"))
+        pos = following
+    return out
+
+
+def model_input(text: str, seg: Segment, doc: str) -> str:
+    """What the model sees for one segment: its text and the kind markers."""
+    return f"{text[seg.start:seg.end]} zzdoc{doc} zzseg{seg.kind} zz{doc}{seg.kind}"
+
+
+def segment_inputs(text: str) -> tuple[list[Segment], list[str]]:
+    """The segments of ``text`` and the model input of each (the whole text if none)."""
+    segments, doc = segment(text)
+    if not segments:
+        segments = [Segment(0, len(text), "prose")]
+    return segments, [model_input(text, s, doc) for s in segments]
+
+
+def rule_hits(text: str) -> list[tuple[int, int, float]]:
+    """``(start, end, score)`` of every heuristic match."""
+    return match_rules(RULES, text)
+
+
+class InjectionConfig(DetectorConfig):
+    """Settings of the ``injection`` detector."""
+
+    model_path: str = str(MODEL_PATH)
+    """Model artifact (``specguard train injection`` writes the default one)."""
+
+
+class InjectionDetector:
+    """Scores untrusted content for instructions aimed at the assistant."""
+
+    name: ClassVar[str] = "injection"
+    cpu_heavy: ClassVar[bool] = True
+
+    def __init__(self, config: InjectionConfig, model: TextModel | None = None):
+        self.config = config
+        self.model = model if model is not None else load_model(config.model_path, self.name)
+
+    def scan(self, text: str, ctx: ScanContext) -> list[Finding]:
+        """Suspicious segments of ``text``, most suspicious first."""
+        if not text.strip():
+            return []
+        segments, inputs = segment_inputs(text)
+        scores = [float(p) for p in self.model.score_many(inputs)]
+        for start, end, score in rule_hits(text):
+            for i, seg in enumerate(segments):
+                if seg.start < end and start < seg.end:
+                    scores[i] = max(scores[i], score)
+        ranked = sorted(
+            (i for i, score in enumerate(scores) if score >= REPORT_FLOOR),
+            key=lambda i: (-scores[i], segments[i].start),
+        )[:MAX_FINDINGS]
+        return [
+            Finding(self.name, "injection", round(scores[i], 4), segments[i].start, segments[i].end)
+            for i in ranked
+        ]
+
+
+def load_model(path: str, detector: str) -> TextModel:
+    """The artifact at ``path``; a missing or broken one is a startup error."""
+    try:
+        return TextModel.load(path)
+    except (OSError, ValueError, KeyError) as exc:
+        raise RuntimeError(f"{detector}: cannot load model {path!r}: {exc}") from exc
+
+
+PLUGIN: Plugin[InjectionDetector] = Plugin("injection", InjectionConfig, InjectionDetector)
+"""Registration of the detector under ``[tenants.*.detectors.injection]``."""

@@ -1,0 +1,135 @@
+"""The ``jailbreak`` detector: user turns that claim authority they do not have.
+
+Under the chain of command (MODEL-SPEC §1) roles come from the wire, never from content: "I am
+the developer", "developer mode enabled", "ignore all previous instructions", "new system
+prompt:", DAN-style personas and fake system messages inside a user turn change nothing. This
+detector finds them so the ``authority_claims`` rule can annotate or refuse. Every finding has
+category ``jailbreak``.
+
+How the evidence combines:
+
+1. **Heuristics** (``RULES``) match the classic claims and overrides, each with a fixed score:
+   instruction overrides, chat-template control tokens and ``System:`` headers, "developer /
+   DAN / god mode" switches, "I am your developer / creator / admin", "new system prompt",
+   "do anything now", "freed from the confines", "not bound by rules", asks to bypass the
+   content policy. Each match is a finding spanning the match.
+2. The **model** (``detectors/models/jailbreak.npz``, ``specguard train jailbreak``) scores the
+   whole turn; it catches the long in-the-wild persona prompts that state no single trigger
+   phrase. It is calibrated so that 0.5 is the operating point chosen by cross-validation
+   (``detectors.train``), and is a finding spanning the whole text.
+3. Findings are returned most confident first; the turn's score is the maximum. Role-play
+   requests ("act as a Linux terminal", "act as a travel guide") and safe prompts with scary
+   words (XSTest) match no rule and are negatives the model was trained on.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import ClassVar
+
+from detectors.base import DetectorConfig, ScanContext
+from detectors.findings import Finding
+from detectors.injection import Rule, load_model, match_rules
+from detectors.textmodel import TextModel
+from proxy.plugins import Plugin
+
+MODEL_PATH = Path(__file__).parent / "models" / "jailbreak.npz"
+"""The shipped model artifact."""
+REPORT_FLOOR = 0.3
+"""A model score below this is not reported."""
+
+_I = re.IGNORECASE
+_M = re.IGNORECASE | re.MULTILINE
+_MODES = r"(?:developer|dev|god|jailbreak|jailbroken|unrestricted|unfiltered|uncensored|dan|evil)"
+
+RULES: tuple[Rule, ...] = (
+    Rule("override", re.compile(
+        r"\b(?:ignore|disregard|forget|override|bypass)\b[^.\n]{0,40}?\b(?:previous|prior|above|"
+        r"earlier|preceding|original|all|any|your|system)\b[^.\n]{0,20}?\b(?:instructions?|"
+        r"prompts?|rules|directions?|guidelines|directives?|programming)\b", _I), 0.95,
+        ('ignore', 'disregard', 'forget', 'override', 'bypass')),
+    Rule("control_token", re.compile(
+        r"<\|(?:im_start|im_end|system|endoftext|start_header_id|eot_id)\|>|\[/?INST\]|<</?SYS>>",
+        _I), 0.95,
+        ('<|', '[inst]', '[/inst]', '<<sys>>', '<</sys>>')),
+    Rule("fake_header", re.compile(
+        r"^[ \t]*(?:#{1,4}[ \t]*)?[\[<(]?(?:system|developer)(?:[ \t]+(?:message|prompt|note|"
+        r"override|instructions?|update))?[\])>]?[ \t]*:", _M), 0.9,
+        ('system', 'developer')),
+    Rule("mode_switch", re.compile(
+        rf"\b(?:enable|enabled|activate|activated|enter|entering|switch(?:ed)? to|turn on|"
+        rf"you are (?:now )?in|you're (?:now )?in)[ \t]+(?:the[ \t]+)?{_MODES}[ \t]+mode\b|"
+        rf"\b{_MODES}[ \t]+mode[ \t]+(?:is[ \t]+)?(?:enabled|activated|on|engaged)\b", _I), 0.9,
+        ('mode',)),
+    Rule("claimed_role", re.compile(
+        r"\b(?:i am|i'm|this is)[ \t]+(?:your|the)[ \t]+(?:developer|creator|admin(?:istrator)?|"
+        r"owner|operator|programmer|system administrator)\b(?![ \t]+of[ \t]+(?:a|an|my)\b)|"
+        r"\bi (?:am|work) (?:at|for|with) openai\b", _I), 0.8,
+        ('developer', 'creator', 'admin', 'owner', 'operator', 'programmer', 'openai')),
+    Rule("new_system_prompt", re.compile(
+        r"\b(?:new|updated|override|real|actual|true)[ \t]+system[ \t]+(?:prompt|message|"
+        r"instructions?)\b|\bsystem[ \t]+override\b", _I), 0.9,
+        ('system',)),
+    Rule("persona", re.compile(
+        r"\bdo anything now\b|\bDAN\b(?=[^\n]{0,80}\b(?:stands|mode|prompt|persona|jailbreak|"
+        r"character)\b)", 0), 0.9,
+        ('do anything now', 'dan')),
+    Rule("freed", re.compile(
+        r"\b(?:broken|broke|break|freed?|released)[ \t]+(?:free[ \t]+)?(?:of|from)[ \t]+"
+        r"(?:the[ \t]+)?(?:typical[ \t]+)?(?:confines|restrictions|rules|limitations|shackles|"
+        r"chains)\b", _I),
+        0.85,
+        ('confines', 'restriction', 'rules', 'limitation', 'shackles', 'chains')),
+    Rule("not_bound", re.compile(
+        r"\b(?:not|no longer|never)[ \t]+(?:be[ \t]+)?(?:bound|restricted|limited|constrained)"
+        r"[ \t]+by[ \t]+(?:any[ \t]+)?(?:openai|rules|policies|guidelines|restrictions|ethics|"
+        r"content polic(?:y|ies)|your programming)\b", _I), 0.85,
+        ('bound', 'restricted', 'limited', 'constrained')),
+    Rule("policy_bypass", re.compile(
+        r"\b(?:ignore|bypass|disable|override|forget|circumvent)[ \t]+(?:all[ \t]+)?(?:of[ \t]+)?"
+        r"(?:your|the|any)?[ \t]*(?:openai|content|safety|ethical|moral)[ \t]+(?:policy|"
+        r"policies|filters?|guidelines|restrictions|safeguards)\b", _I), 0.85,
+        ('policy', 'policies', 'filter', 'guideline', 'restriction', 'safeguard')),
+)
+"""The heuristics."""
+
+
+def rule_hits(text: str) -> list[tuple[int, int, float]]:
+    """``(start, end, score)`` of every heuristic match."""
+    return match_rules(RULES, text)
+
+
+class JailbreakConfig(DetectorConfig):
+    """Settings of the ``jailbreak`` detector."""
+
+    model_path: str = str(MODEL_PATH)
+    """Model artifact (``specguard train jailbreak`` writes the default one)."""
+
+
+class JailbreakDetector:
+    """Scores a user turn for claims of authority and jailbreak personas."""
+
+    name: ClassVar[str] = "jailbreak"
+    cpu_heavy: ClassVar[bool] = True
+
+    def __init__(self, config: JailbreakConfig, model: TextModel | None = None):
+        self.config = config
+        self.model = model if model is not None else load_model(config.model_path, self.name)
+
+    def scan(self, text: str, ctx: ScanContext) -> list[Finding]:
+        """Rule matches and the model's verdict on the whole turn, most confident first."""
+        if not text.strip():
+            return []
+        findings = [
+            Finding(self.name, "jailbreak", score, start, end)
+            for start, end, score in rule_hits(text)
+        ]
+        probability = self.model.score(text)
+        if probability >= REPORT_FLOOR:
+            findings.append(Finding(self.name, "jailbreak", round(probability, 4), 0, len(text)))
+        return sorted(findings, key=lambda f: (-f.score, f.start))
+
+
+PLUGIN: Plugin[JailbreakDetector] = Plugin("jailbreak", JailbreakConfig, JailbreakDetector)
+"""Registration of the detector under ``[tenants.*.detectors.jailbreak]``."""
