@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -144,3 +145,32 @@ def test_serve_runs_the_readme_example_with_the_demo_key(workers: int) -> None:
         for stream in (process.stdout, process.stderr):
             assert stream is not None
             stream.close()
+
+
+def test_shipped_config_enforces_the_chain_of_command(upstream: Any, serve: Any) -> None:
+    """The default tenant policy (from config.toml's [defaults]) in front of a fake upstream."""
+    import tomllib
+
+    from proxy.config import parse_config
+    from proxy.testing import Reply, completion
+
+    document = tomllib.loads((ROOT / "config.toml").read_text())
+    document["upstreams"]["fake"] = {"provider": "openai", "base_url": upstream.base_url}
+    document["routes"] = [{"match": "*", "upstream": "fake"}]
+    server = serve(parse_config(document))
+    client = OpenAI(base_url=server.base_url, api_key="sk-specguard-demo", max_retries=0)
+    upstream.queue(Reply(json=completion("Done.")))
+    client.chat.completions.create(model="gpt-4o-mini", messages=[
+        {"role": "system", "content": "You are a billing assistant."},
+        {"role": "user", "content": "Summarise the invoice from the tool."},
+        {"role": "assistant", "content": None, "tool_calls": [{"id": "c1", "type": "function",
+            "function": {"name": "fetch_invoice", "arguments": "{}"}}]},
+        {"role": "tool", "tool_call_id": "c1", "content": "Invoice 8812: 3 items, total 120 EUR."},
+    ])
+    sent = upstream.last.body["messages"]
+    assert sent[0]["role"] == "system" and "chain of command" in sent[0]["content"].lower()
+    client_system = next(m for m in sent if m.get("content") == "You are a billing assistant.")
+    assert sent.index(client_system) > 0
+    tool = next(m for m in sent if m["role"] == "tool")
+    assert tool["content"] != "Invoice 8812: 3 items, total 120 EUR."
+    assert "Invoice 8812: 3 items, total 120 EUR." in tool["content"]
