@@ -589,7 +589,7 @@ def test_install_script_returns_at_once_when_prometheus_is_present() -> None:
 
 
 def test_readme_describes_every_panel_and_every_alert() -> None:
-    readme = (DEPLOY / "README.md").read_text(encoding="utf-8")
+    readme = (DEPLOY.parent / "README.md").read_text(encoding="utf-8")
     assert "## Run in production" in readme
     missing = [panel["title"] for panel in dashboard_panels() if panel["title"] not in readme]
     alerts = [rule["alert"] for rule in rules() if "alert" in rule]
