@@ -5,9 +5,10 @@ screened with at least ``holdback`` characters of right-context: no detector's d
 released text can still change, because a detector match is never longer than the hold-back.
 
 Scanning is incremental. Each choice's text (``content`` and ``refusal`` are separate channels)
-is scanned whenever ``step`` (2 x ``holdback``) new characters have arrived, over a window that
-starts ``holdback`` characters before the previous scan's end, so every character is scanned
-about 1.5 times and a match straddling two windows is still seen whole. Tool-call argument
+is scanned whenever ``step`` (2 x ``holdback``) new characters have arrived (the first time at
+``holdback`` + 64, so the first release comes early), over a window that starts ``holdback``
+characters before the previous scan's end, so every character is scanned about 1.5 times and a
+match straddling two windows is still seen whole. Tool-call argument
 deltas are held per choice until the choice finishes, then screened complete.
 
 On a refusal the stream stops: one final chunk carries the refusal sentence (``delta.content``,
@@ -95,6 +96,9 @@ class StreamScreen:
         # Scanning every 2x hold-back chars scans each character ~1.5 times (the window starts
         # one hold-back early); releases then come in bursts of about that size.
         self.step = max(2 * self.holdback, _MIN_STEP)
+        # The first scan comes as soon as anything can be released, for a short time to first
+        # token; the later, larger steps keep the total scanning cost down.
+        self.first_step = self.holdback + _MIN_STEP
         self.eager = stage.config.stream.release == "before_screening"
         self.queue: deque[Pending] = deque()
         self.channels: dict[tuple[int, str], Channel] = {}
@@ -173,9 +177,13 @@ class StreamScreen:
 
     # -- screening ---------------------------------------------------------------------------
 
+    def _due(self, channel: Channel) -> int:
+        """New characters that make a channel's next scan due."""
+        return self.step if channel.scanned_to else self.first_step
+
     async def screen(self, channels: list[Channel], finished: list[int]) -> Verdict | None:
         """Scan what is due; returns a refusal verdict, or None to go on."""
-        if not finished and all(len(c.text) - c.scanned_to < self.step for c in channels):
+        if not finished and all(len(c.text) - c.scanned_to < self._due(c) for c in channels):
             if self.eager:
                 for channel in channels:
                     channel.safe_to = len(channel.text)
@@ -186,7 +194,7 @@ class StreamScreen:
             index = int(channel.where.split(".")[1])
             done = index in finished or channel.finished
             due = len(channel.text) - channel.scanned_to
-            if (channel in channels or done) and (due >= self.step or (done and due > 0)):
+            if (channel in channels or done) and (due >= self._due(channel) or (done and due > 0)):
                 start = max(0, channel.scanned_to - self.holdback)
                 fields.append(Field(channel.where, channel.text[start:]))
                 offsets[channel.where] = start
