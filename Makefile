@@ -1,9 +1,10 @@
 # Two commands on a fresh machine: `make serve` and `make test`.
 SHELL := /bin/bash
 VENV := .venv
+# uv from PATH, else bootstrapped with pip into .uv/ (kept apart from .venv, which uv manages).
 UV := $(shell command -v uv 2>/dev/null)
 ifeq ($(UV),)
-UV := $(VENV)/.uv/bin/uv
+UV := .uv/bin/uv
 endif
 export LITELLM_LOCAL_MODEL_COST_MAP := True
 export HF_HUB_OFFLINE := 1
@@ -12,7 +13,7 @@ export TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS :=
 .PHONY: serve test bench lint eval clean
 
 $(UV):
-	python3 -m venv $(VENV)/.uv && $(VENV)/.uv/bin/pip install -q uv
+	python3 -m venv .uv && .uv/bin/pip install -q uv
 
 $(VENV)/.synced: uv.lock pyproject.toml | $(UV)
 	$(UV) sync --frozen
@@ -33,4 +34,4 @@ lint: $(VENV)/.synced
 	$(VENV)/bin/mypy
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .uv .pytest_cache .mypy_cache .ruff_cache
