@@ -96,6 +96,11 @@ def _digest(span: str) -> str:
     return hashlib.sha256(span.encode()).hexdigest()[:16] if span else ""
 
 
+_WARM_UP_TEXT = (
+    "Thanks for asking! Our office is open 9-5; call 555-0100 or write to help@example.com. "
+    "Step 1: mix the flour and water. The poem begins: 'Shall I compare thee to a summer's day'."
+)
+
 _Failed = tuple[ConfiguredDetector, str, str]
 _Outcome = tuple[list[tuple[Finding, bool]], _Failed | None]
 
@@ -130,6 +135,22 @@ class Screener:
 
     def __bool__(self) -> bool:
         return bool(self.detectors)
+
+    def warm_up(self) -> None:
+        """Scan a sample once per detector, so lazy set-up (compiled patterns, model pages)
+        happens at start-up or reload rather than in the first request. A detector that fails
+        here is logged and keeps failing closed per request; missing dependencies were already
+        start-up errors when it was constructed."""
+        for item in self.detectors:
+            try:
+                item.detector.scan(_WARM_UP_TEXT, ScanContext())
+            except Exception as exc:
+                logs.event(
+                    "detector_warm_up_failed",
+                    logging.WARNING,
+                    detector=item.detector.name,
+                    exception=type(exc).__name__,
+                )
 
     async def scan(
         self, fields: Sequence[Field], ctx: ScanContext, *, normalise: bool = True

@@ -68,6 +68,7 @@ def build_pipeline(config: TenantConfig) -> Pipeline:
         for detector_config, detector in DETECTORS.build_configured(config.detectors)
     ]
     screener = Screener(configured)
+    screener.warm_up()
     # Marker hygiene first (screening then sees clean text), the tool-call guard, then screening.
     stages: list[OutputStage] = list(output_stages(config.rules))
     if screener:
