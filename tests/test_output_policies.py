@@ -59,7 +59,11 @@ def test_csv_from_the_users_own_list_passes(upstream: FakeUpstream, serve: Any) 
         "content": "Make a CSV: Ann Lee ann.lee@gmail.com 415-555-0199; "
         "Bo Chan bo.chan@gmail.com 415-555-0142",
     }
-    answer = "name,email,phone\nAnn Lee,ann.lee@gmail.com,415-555-0199\nBo Chan,bo.chan@gmail.com,415-555-0142"
+    answer = (
+        "name,email,phone\n"
+        "Ann Lee,ann.lee@gmail.com,415-555-0199\n"
+        "Bo Chan,bo.chan@gmail.com,415-555-0142"
+    )
     choice = ask(guarded(upstream, serve), upstream, answer, pasted)
     assert choice.message.content == answer
 
