@@ -10,7 +10,6 @@ from collections.abc import Sequence
 from typing import cast
 
 from detectors.base import DetectorConfig
-
 from proxy.config import ConfigError, load_config
 
 _DEFAULT_CONFIG = "config.toml"
