@@ -89,16 +89,86 @@ _STEP = re.compile(
 _STEP_PROSE = re.compile(r"\bstep\s*\d+\s*[,:.]?\s*(?:i\s+will\s+|you\s+)?(\w+)", _I)
 _PRODUCTION_VERBS = frozenset(
     (
-        "mix", "mixing", "combine", "add", "adding", "heat", "heating", "warm", "boil",
-        "reflux", "stir", "dissolve", "distil", "distill", "distilling", "condense", "filter",
-        "evaporate", "crystallise", "crystallize", "recrystallise", "recrystallize", "purify",
-        "extract", "grind", "mill", "dry", "cool", "chill", "react", "synthesise", "synthesize",
-        "prepare", "pour", "titrate", "neutralise", "neutralize", "culture", "grow", "incubate",
-        "inoculate", "harvest", "centrifuge", "concentrate", "aerosolise", "aerosolize",
-        "disperse", "spray", "weaponise", "weaponize", "enrich", "pack", "fill", "seal",
-        "attach", "connect", "wire", "insert", "ignite", "detonate", "assemble", "drill", "cap",
-        "obtain", "acquire", "buy", "order", "purchase", "steal", "gather", "collect", "source",
-        "isolate", "transfect", "passage", "amplify", "clone", "place", "plant", "release",
+        "mix",
+        "mixing",
+        "combine",
+        "add",
+        "adding",
+        "heat",
+        "heating",
+        "warm",
+        "boil",
+        "reflux",
+        "stir",
+        "dissolve",
+        "distil",
+        "distill",
+        "distilling",
+        "condense",
+        "filter",
+        "evaporate",
+        "crystallise",
+        "crystallize",
+        "recrystallise",
+        "recrystallize",
+        "purify",
+        "extract",
+        "grind",
+        "mill",
+        "dry",
+        "cool",
+        "chill",
+        "react",
+        "synthesise",
+        "synthesize",
+        "prepare",
+        "pour",
+        "titrate",
+        "neutralise",
+        "neutralize",
+        "culture",
+        "grow",
+        "incubate",
+        "inoculate",
+        "harvest",
+        "centrifuge",
+        "concentrate",
+        "aerosolise",
+        "aerosolize",
+        "disperse",
+        "spray",
+        "weaponise",
+        "weaponize",
+        "enrich",
+        "pack",
+        "fill",
+        "seal",
+        "attach",
+        "connect",
+        "wire",
+        "insert",
+        "ignite",
+        "detonate",
+        "assemble",
+        "drill",
+        "cap",
+        "obtain",
+        "acquire",
+        "buy",
+        "order",
+        "purchase",
+        "steal",
+        "gather",
+        "collect",
+        "source",
+        "isolate",
+        "transfect",
+        "passage",
+        "amplify",
+        "clone",
+        "place",
+        "plant",
+        "release",
     )
 )
 _QUANTITY = re.compile(
@@ -353,7 +423,8 @@ class CbrnDetector:
 def rule_scores(ev: CbrnEvidence) -> dict[str, float]:
     """Heuristic score per category (module docstring, a and b)."""
     scores = {
-        category: weight * max(
+        category: weight
+        * max(
             ev.actionability,
             _request_weight(weight, ev.request - 1e-9) if ev.request else 0.0,
         )
@@ -375,6 +446,7 @@ def cbrn_scores(
     rules = rule_scores(cbrn_evidence(text, user_inputs))
     top = max(rules.values(), default=0.0)
     return rules, model.score(text) if BAND <= top < 0.5 else 0.0
+
 
 def _load_model(path: str) -> TextModel:
     try:

@@ -54,9 +54,7 @@ class CopyrightConfig(DetectorConfig):
 
     corpora: list[Annotated[str, AfterValidator(_existing)]] = Field(default_factory=list)
     """``.txt`` files or directories of them, fingerprinted at start-up."""
-    index_files: list[Annotated[str, AfterValidator(_existing_file)]] = Field(
-        default_factory=list
-    )
+    index_files: list[Annotated[str, AfterValidator(_existing_file)]] = Field(default_factory=list)
     """Indexes written ahead of time by ``specguard index DIR -o FILE``."""
     min_words: int = Field(40, ge=K + W - 1)
     """Shortest reproduced run of one work that counts (near-verbatim edits included)."""
@@ -111,10 +109,13 @@ class CopyrightDetector:
             reproduced = _reproduced_words(run, supplied)
             if reproduced >= needed:
                 score = min(1.0, 0.5 + 0.5 * (reproduced - needed) / needed)
-                spans.append((int(found.starts[run.first]), int(found.ends[run.last + K - 1]),
-                              score))
-        return [Finding(self.name, "verbatim", round(score, 4), start, end)
-                for start, end, score in _merge(spans)]
+                spans.append(
+                    (int(found.starts[run.first]), int(found.ends[run.last + K - 1]), score)
+                )
+        return [
+            Finding(self.name, "verbatim", round(score, 4), start, end)
+            for start, end, score in _merge(spans)
+        ]
 
     def _needed(self, work: int) -> int:
         """Reproduced words of ``work`` that make a finding."""
@@ -156,8 +157,11 @@ def chain_runs(hits: Hits) -> list[Run]:
             else:
                 best[3] += max(0, q - best[1] - (p - best[2]))
                 best[1], best[2] = q, p
-        runs += [Run(work, first, last, inserted)
-                 for first, last, _, inserted in done + open_runs if last > first]
+        runs += [
+            Run(work, first, last, inserted)
+            for first, last, _, inserted in done + open_runs
+            if last > first
+        ]
     return runs
 
 
@@ -178,9 +182,12 @@ def _supplied_words(text: str, found: Words, sources: tuple[str, ...]) -> npt.ND
     if not spans:
         return np.zeros(len(found.hashes), np.bool_)
     return np.fromiter(
-        (covered(start, end, spans) for start, end in zip(found.starts.tolist(),
-                                                          found.ends.tolist(), strict=True)),
-        np.bool_, len(found.hashes),
+        (
+            covered(start, end, spans)
+            for start, end in zip(found.starts.tolist(), found.ends.tolist(), strict=True)
+        ),
+        np.bool_,
+        len(found.hashes),
     )
 
 

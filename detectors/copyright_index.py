@@ -265,8 +265,11 @@ class FingerprintIndex:
         try:
             with os.fdopen(fd, "wb") as handle:  # a handle keeps numpy from appending ".npz"
                 np.savez_compressed(
-                    handle, format=np.array([FORMAT, K, W], np.int64), hashes=self.hashes,
-                    offsets=self.offsets, starts=self.starts,
+                    handle,
+                    format=np.array([FORMAT, K, W], np.int64),
+                    hashes=self.hashes,
+                    offsets=self.offsets,
+                    starts=self.starts,
                     names=np.array(self.names, dtype=np.str_),
                 )
             os.chmod(tmp, 0o644)  # mkstemp makes it private; the proxy may run as another user
@@ -312,8 +315,11 @@ def corpus_files(paths: Iterable[str | Path]) -> list[tuple[str, Path]]:
     found: list[tuple[str, Path]] = []
     for entry in map(Path, paths):
         if entry.is_dir():
-            found += [(f.relative_to(entry).with_suffix("").as_posix(), f)
-                      for f in sorted(entry.rglob("*.txt")) if f.is_file()]
+            found += [
+                (f.relative_to(entry).with_suffix("").as_posix(), f)
+                for f in sorted(entry.rglob("*.txt"))
+                if f.is_file()
+            ]
         else:
             found.append((entry.stem, entry))
     return found
@@ -329,6 +335,8 @@ def build_index_file(directory: str, output: str) -> int:
         print(f"{directory}: no .txt files to index", file=sys.stderr)
         return 2
     index.save(output)
-    print(f"{output}: {len(index.names)} works, {len(index.hashes)} fingerprints, "
-          f"{index.nbytes / 1e6:.1f} MB in memory")
+    print(
+        f"{output}: {len(index.names)} works, {len(index.hashes)} fingerprints, "
+        f"{index.nbytes / 1e6:.1f} MB in memory"
+    )
     return 0

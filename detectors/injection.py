@@ -48,7 +48,6 @@ MAX_FINDINGS = 8
 """Most findings one scan returns (the highest scoring)."""
 
 
-
 @dataclass(frozen=True, slots=True)
 class Rule:
     """One heuristic: a pattern that scores wherever it matches."""
@@ -80,62 +79,137 @@ _M = re.IGNORECASE | re.MULTILINE
 _AI = r"(?:ai|a\.i\.|assistant|language model|llm|chatbot|agent|gpt|chatgpt|claude|copilot|bot)"
 
 RULES: tuple[Rule, ...] = (
-    Rule("override", re.compile(
-        r"\b(?:ignore|disregard|forget|override|bypass)\b[^.\n]{0,40}?\b(?:previous|prior|above|"
-        r"earlier|preceding|original|all|any|your|system)\b[^.\n]{0,20}?\b(?:instructions?|"
-        r"prompts?|rules|directions?|guidelines|directives?|commands?)\b", _I), 0.95,
-        ('ignore', 'disregard', 'forget', 'override', 'bypass')),
-    Rule("control_token", re.compile(
-        r"<\|(?:im_start|im_end|system|user|assistant|endoftext|start_header_id|end_header_id|"
-        r"eot_id)\|>|\[/?INST\]|<</?SYS>>", _I), 0.95,
-        ('<|', '[inst]', '[/inst]', '<<sys>>', '<</sys>>')),
-    Rule("fake_header", re.compile(
-        r"^[ \t]*(?:#{1,4}[ \t]*)?[\[<(]?(?:system|developer)(?:[ \t]+(?:message|prompt|note|"
-        r"override|instructions?|update))?[\])>]?[ \t]*:", _M), 0.9,
-        ('system', 'developer')),
-    Rule("new_instructions", re.compile(
-        r"\b(?:new|updated|revised|additional|important|urgent|secret|hidden)[ \t]+"
-        rf"(?:system[ \t]+)?(?:instructions?|directives?|tasks?|orders)\b[^.\n]{{0,10}}?"
-        rf"\b(?:for|to)[ \t]+(?:the[ \t]+)?{_AI}\b", _I), 0.9,
-        ('instruction', 'directive', 'task', 'order')),
-    Rule("addressed_to_ai", re.compile(
-        rf"\b(?:dear|hey|hi|attention|note to|message to|instructions? (?:for|to))[ \t]+"
-        rf"(?:the[ \t]+)?(?:ai|a\.i\.|ai assistant|assistant|language model|llm|chatbot|"
-        rf"ai agent)\b|\b{_AI}[ \t]*[,:][ \t]*(?:you must|you should|please|ignore|do not|"
-        rf"don't|instead|always|never|make sure|remember)\b", _I), 0.85,
-        ('ai', 'a.i.', 'assistant', 'language model', 'llm', 'chatbot', 'agent', 'gpt', 'claude',
-         'copilot', 'bot')),
-    Rule("when_you", re.compile(
-        r"\bwhen(?:ever)? you (?:summari[sz]e|read|process|answer|respond|reply|see|parse|"
-        r"analy[sz]e|translate|review)\b[^.\n]{0,80}?\b(?:also|instead|make sure|include|add|"
-        r"say|tell|send|mention|insert|append|recommend)\b", _I), 0.9,
-        ('when you', 'whenever you')),
-    Rule("conceal", re.compile(
-        r"\b(?:do not|don't|never|without)[ \t]+(?:tell(?:ing)?|inform(?:ing)?|notify(?:ing)?|"
-        r"alert(?:ing)?|warn(?:ing)?)[ \t]+(?:the[ \t]+)?user\b", _I), 0.9,
-        ('user',)),
-    Rule("exfiltration", re.compile(
-        r"\b(?:send|forward|e-?mail|post|upload|transmit|exfiltrate|leak|share|copy)\b[^.\n]{0,80}?"
-        r"\b(?:passwords?|credentials?|api[ _-]?keys?|access tokens?|secrets?|conversation|"
-        r"chat history|previous messages|system prompt|(?:the )?user'?s\b|personal (?:data|"
-        r"information)|contacts|inbox|e-?mails)\b[^.\n]{0,80}?(?:https?://|www\.|"
-        r"\b[\w.+-]+@[\w-]+\.[\w.]+)", _I), 0.9,
-        ('http', 'www.', '@')),
-    Rule("markdown_exfil", re.compile(
-        r"!\[[^\]]*\]\(https?://[^)\s]*[?&][\w-]+=(?:\{|\[|%7B|<|\$)", _I), 0.85,
-        ('![',)),
-    Rule("reveal_prompt", re.compile(
-        r"\b(?:reveal|print|output|repeat|show|disclose|leak)\b[^.\n]{0,30}?\b(?:your|the)[ \t]+"
-        r"(?:system|initial|original|hidden|secret)[ \t]+(?:prompt|instructions?|message)", _I),
+    Rule(
+        "override",
+        re.compile(
+            r"\b(?:ignore|disregard|forget|override|bypass)\b[^.\n]{0,40}?\b(?:previous|prior|above|"
+            r"earlier|preceding|original|all|any|your|system)\b[^.\n]{0,20}?\b(?:instructions?|"
+            r"prompts?|rules|directions?|guidelines|directives?|commands?)\b",
+            _I,
+        ),
+        0.95,
+        ("ignore", "disregard", "forget", "override", "bypass"),
+    ),
+    Rule(
+        "control_token",
+        re.compile(
+            r"<\|(?:im_start|im_end|system|user|assistant|endoftext|start_header_id|end_header_id|"
+            r"eot_id)\|>|\[/?INST\]|<</?SYS>>",
+            _I,
+        ),
+        0.95,
+        ("<|", "[inst]", "[/inst]", "<<sys>>", "<</sys>>"),
+    ),
+    Rule(
+        "fake_header",
+        re.compile(
+            r"^[ \t]*(?:#{1,4}[ \t]*)?[\[<(]?(?:system|developer)(?:[ \t]+(?:message|prompt|note|"
+            r"override|instructions?|update))?[\])>]?[ \t]*:",
+            _M,
+        ),
         0.9,
-        ('prompt', 'instruction', 'message')),
-    Rule("your_response", re.compile(
-        r"(?:^|[.!?][ \t]+)[ \t]*(?:please[ \t]+)?(?:add|include|insert|append|integrate|"
-        r"incorporate|mention|modify|change|rewrite|augment|enhance|promote|suggest|tease|hint|"
-        r"encourage|invite|express|emphasi[sz]e|stress|highlight)\b[^.\n]{0,120}?"
-        r"\byour[ \t]+(?:response|reply|answer|output|summary)\b|(?:^|[.!?][ \t]+)[ \t]*in[ \t]+"
-        r"your[ \t]+(?:response|reply|answer|output|summary)[ \t]*,", _M), 0.8,
-        ('response', 'reply', 'answer', 'output', 'summary')),
+        ("system", "developer"),
+    ),
+    Rule(
+        "new_instructions",
+        re.compile(
+            r"\b(?:new|updated|revised|additional|important|urgent|secret|hidden)[ \t]+"
+            rf"(?:system[ \t]+)?(?:instructions?|directives?|tasks?|orders)\b[^.\n]{{0,10}}?"
+            rf"\b(?:for|to)[ \t]+(?:the[ \t]+)?{_AI}\b",
+            _I,
+        ),
+        0.9,
+        ("instruction", "directive", "task", "order"),
+    ),
+    Rule(
+        "addressed_to_ai",
+        re.compile(
+            rf"\b(?:dear|hey|hi|attention|note to|message to|instructions? (?:for|to))[ \t]+"
+            rf"(?:the[ \t]+)?(?:ai|a\.i\.|ai assistant|assistant|language model|llm|chatbot|"
+            rf"ai agent)\b|\b{_AI}[ \t]*[,:][ \t]*(?:you must|you should|please|ignore|do not|"
+            rf"don't|instead|always|never|make sure|remember)\b",
+            _I,
+        ),
+        0.85,
+        (
+            "ai",
+            "a.i.",
+            "assistant",
+            "language model",
+            "llm",
+            "chatbot",
+            "agent",
+            "gpt",
+            "claude",
+            "copilot",
+            "bot",
+        ),
+    ),
+    Rule(
+        "when_you",
+        re.compile(
+            r"\bwhen(?:ever)? you (?:summari[sz]e|read|process|answer|respond|reply|see|parse|"
+            r"analy[sz]e|translate|review)\b[^.\n]{0,80}?\b(?:also|instead|make sure|include|add|"
+            r"say|tell|send|mention|insert|append|recommend)\b",
+            _I,
+        ),
+        0.9,
+        ("when you", "whenever you"),
+    ),
+    Rule(
+        "conceal",
+        re.compile(
+            r"\b(?:do not|don't|never|without)[ \t]+(?:tell(?:ing)?|inform(?:ing)?|notify(?:ing)?|"
+            r"alert(?:ing)?|warn(?:ing)?)[ \t]+(?:the[ \t]+)?user\b",
+            _I,
+        ),
+        0.9,
+        ("user",),
+    ),
+    Rule(
+        "exfiltration",
+        re.compile(
+            r"\b(?:send|forward|e-?mail|post|upload|transmit|exfiltrate|leak|share|copy)\b[^.\n]{0,80}?"
+            r"\b(?:passwords?|credentials?|api[ _-]?keys?|access tokens?|secrets?|conversation|"
+            r"chat history|previous messages|system prompt|(?:the )?user'?s\b|personal (?:data|"
+            r"information)|contacts|inbox|e-?mails)\b[^.\n]{0,80}?(?:https?://|www\.|"
+            r"\b[\w.+-]+@[\w-]+\.[\w.]+)",
+            _I,
+        ),
+        0.9,
+        ("http", "www.", "@"),
+    ),
+    Rule(
+        "markdown_exfil",
+        re.compile(r"!\[[^\]]*\]\(https?://[^)\s]*[?&][\w-]+=(?:\{|\[|%7B|<|\$)", _I),
+        0.85,
+        ("![",),
+    ),
+    Rule(
+        "reveal_prompt",
+        re.compile(
+            r"\b(?:reveal|print|output|repeat|show|disclose|leak)\b[^.\n]{0,30}?\b(?:your|"
+            r"the)[ \t]+"
+            r"(?:system|initial|original|hidden|secret)[ \t]+(?:prompt|instructions?|message)",
+            _I,
+        ),
+        0.9,
+        ("prompt", "instruction", "message"),
+    ),
+    Rule(
+        "your_response",
+        re.compile(
+            r"(?:^|[.!?][ \t]+)[ \t]*(?:please[ \t]+)?(?:add|include|insert|append|integrate|"
+            r"incorporate|mention|modify|change|rewrite|augment|enhance|promote|suggest|tease|hint|"
+            r"encourage|invite|express|emphasi[sz]e|stress|highlight)\b[^.\n]{0,120}?"
+            r"\byour[ \t]+(?:response|reply|answer|output|summary)\b|(?:^|"
+            r"[.!?][ \t]+)[ \t]*in[ \t]+"
+            r"your[ \t]+(?:response|reply|answer|output|summary)[ \t]*,",
+            _M,
+        ),
+        0.8,
+        ("response", "reply", "answer", "output", "summary"),
+    ),
 )
 """The heuristics; a match scores wherever it occurs."""
 
@@ -209,7 +283,7 @@ def _sentences(line: str, offset: int) -> list[Segment]:
 
 def model_input(text: str, seg: Segment, doc: str) -> str:
     """What the model sees for one segment: its text and the kind markers."""
-    return f"{text[seg.start:seg.end]} zzdoc{doc} zzseg{seg.kind} zz{doc}{seg.kind}"
+    return f"{text[seg.start : seg.end]} zzdoc{doc} zzseg{seg.kind} zz{doc}{seg.kind}"
 
 
 def segment_inputs(text: str) -> tuple[list[Segment], list[str]]:

@@ -44,53 +44,113 @@ _M = re.IGNORECASE | re.MULTILINE
 _MODES = r"(?:developer|dev|god|jailbreak|jailbroken|unrestricted|unfiltered|uncensored|dan|evil)"
 
 RULES: tuple[Rule, ...] = (
-    Rule("override", re.compile(
-        r"\b(?:ignore|disregard|forget|override|bypass)\b[^.\n]{0,40}?\b(?:previous|prior|above|"
-        r"earlier|preceding|original|all|any|your|system)\b[^.\n]{0,20}?\b(?:instructions?|"
-        r"prompts?|rules|directions?|guidelines|directives?|programming)\b", _I), 0.95,
-        ('ignore', 'disregard', 'forget', 'override', 'bypass')),
-    Rule("control_token", re.compile(
-        r"<\|(?:im_start|im_end|system|endoftext|start_header_id|eot_id)\|>|\[/?INST\]|<</?SYS>>",
-        _I), 0.95,
-        ('<|', '[inst]', '[/inst]', '<<sys>>', '<</sys>>')),
-    Rule("fake_header", re.compile(
-        r"^[ \t]*(?:#{1,4}[ \t]*)?[\[<(]?(?:system|developer)(?:[ \t]+(?:message|prompt|note|"
-        r"override|instructions?|update))?[\])>]?[ \t]*:", _M), 0.9,
-        ('system', 'developer')),
-    Rule("mode_switch", re.compile(
-        rf"\b(?:enable|enabled|activate|activated|enter|entering|switch(?:ed)? to|turn on|"
-        rf"you are (?:now )?in|you're (?:now )?in)[ \t]+(?:the[ \t]+)?{_MODES}[ \t]+mode\b|"
-        rf"\b{_MODES}[ \t]+mode[ \t]+(?:is[ \t]+)?(?:enabled|activated|on|engaged)\b", _I), 0.9,
-        ('mode',)),
-    Rule("claimed_role", re.compile(
-        r"\b(?:i am|i'm|this is)[ \t]+(?:your|the)[ \t]+(?:developer|creator|admin(?:istrator)?|"
-        r"owner|operator|programmer|system administrator)\b(?![ \t]+of[ \t]+(?:a|an|my)\b)|"
-        r"\bi (?:am|work) (?:at|for|with) openai\b", _I), 0.8,
-        ('developer', 'creator', 'admin', 'owner', 'operator', 'programmer', 'openai')),
-    Rule("new_system_prompt", re.compile(
-        r"\b(?:new|updated|override|real|actual|true)[ \t]+system[ \t]+(?:prompt|message|"
-        r"instructions?)\b|\bsystem[ \t]+override\b", _I), 0.9,
-        ('system',)),
-    Rule("persona", re.compile(
-        r"\bdo anything now\b|\bDAN\b(?=[^\n]{0,80}\b(?:stands|mode|prompt|persona|jailbreak|"
-        r"character)\b)", 0), 0.9,
-        ('do anything now', 'dan')),
-    Rule("freed", re.compile(
-        r"\b(?:broken|broke|break|freed?|released)[ \t]+(?:free[ \t]+)?(?:of|from)[ \t]+"
-        r"(?:the[ \t]+)?(?:typical[ \t]+)?(?:confines|restrictions|rules|limitations|shackles|"
-        r"chains)\b", _I),
+    Rule(
+        "override",
+        re.compile(
+            r"\b(?:ignore|disregard|forget|override|bypass)\b[^.\n]{0,40}?\b(?:previous|prior|above|"
+            r"earlier|preceding|original|all|any|your|system)\b[^.\n]{0,20}?\b(?:instructions?|"
+            r"prompts?|rules|directions?|guidelines|directives?|programming)\b",
+            _I,
+        ),
+        0.95,
+        ("ignore", "disregard", "forget", "override", "bypass"),
+    ),
+    Rule(
+        "control_token",
+        re.compile(
+            r"<\|(?:im_start|im_end|system|endoftext|start_header_id|eot_id)\|>|\[/?INST\]|<</?SYS>>",
+            _I,
+        ),
+        0.95,
+        ("<|", "[inst]", "[/inst]", "<<sys>>", "<</sys>>"),
+    ),
+    Rule(
+        "fake_header",
+        re.compile(
+            r"^[ \t]*(?:#{1,4}[ \t]*)?[\[<(]?(?:system|developer)(?:[ \t]+(?:message|prompt|note|"
+            r"override|instructions?|update))?[\])>]?[ \t]*:",
+            _M,
+        ),
+        0.9,
+        ("system", "developer"),
+    ),
+    Rule(
+        "mode_switch",
+        re.compile(
+            rf"\b(?:enable|enabled|activate|activated|enter|entering|switch(?:ed)? to|turn on|"
+            rf"you are (?:now )?in|you're (?:now )?in)[ \t]+(?:the[ \t]+)?{_MODES}[ \t]+mode\b|"
+            rf"\b{_MODES}[ \t]+mode[ \t]+(?:is[ \t]+)?(?:enabled|activated|on|engaged)\b",
+            _I,
+        ),
+        0.9,
+        ("mode",),
+    ),
+    Rule(
+        "claimed_role",
+        re.compile(
+            r"\b(?:i am|i'm|this is)[ \t]+(?:your|the)[ \t]+(?:developer|creator|"
+            r"admin(?:istrator)?|"
+            r"owner|operator|programmer|system administrator)\b(?![ \t]+of[ \t]+(?:a|an|my)\b)|"
+            r"\bi (?:am|work) (?:at|for|with) openai\b",
+            _I,
+        ),
+        0.8,
+        ("developer", "creator", "admin", "owner", "operator", "programmer", "openai"),
+    ),
+    Rule(
+        "new_system_prompt",
+        re.compile(
+            r"\b(?:new|updated|override|real|actual|true)[ \t]+system[ \t]+(?:prompt|message|"
+            r"instructions?)\b|\bsystem[ \t]+override\b",
+            _I,
+        ),
+        0.9,
+        ("system",),
+    ),
+    Rule(
+        "persona",
+        re.compile(
+            r"\bdo anything now\b|\bDAN\b(?=[^\n]{0,80}\b(?:stands|mode|prompt|persona|jailbreak|"
+            r"character)\b)",
+            0,
+        ),
+        0.9,
+        ("do anything now", "dan"),
+    ),
+    Rule(
+        "freed",
+        re.compile(
+            r"\b(?:broken|broke|break|freed?|released)[ \t]+(?:free[ \t]+)?(?:of|from)[ \t]+"
+            r"(?:the[ \t]+)?(?:typical[ \t]+)?(?:confines|restrictions|rules|limitations|shackles|"
+            r"chains)\b",
+            _I,
+        ),
         0.85,
-        ('confines', 'restriction', 'rules', 'limitation', 'shackles', 'chains')),
-    Rule("not_bound", re.compile(
-        r"\b(?:not|no longer|never)[ \t]+(?:be[ \t]+)?(?:bound|restricted|limited|constrained)"
-        r"[ \t]+by[ \t]+(?:any[ \t]+)?(?:openai|rules|policies|guidelines|restrictions|ethics|"
-        r"content polic(?:y|ies)|your programming)\b", _I), 0.85,
-        ('bound', 'restricted', 'limited', 'constrained')),
-    Rule("policy_bypass", re.compile(
-        r"\b(?:ignore|bypass|disable|override|forget|circumvent)[ \t]+(?:all[ \t]+)?(?:of[ \t]+)?"
-        r"(?:your|the|any)?[ \t]*(?:openai|content|safety|ethical|moral)[ \t]+(?:policy|"
-        r"policies|filters?|guidelines|restrictions|safeguards)\b", _I), 0.85,
-        ('policy', 'policies', 'filter', 'guideline', 'restriction', 'safeguard')),
+        ("confines", "restriction", "rules", "limitation", "shackles", "chains"),
+    ),
+    Rule(
+        "not_bound",
+        re.compile(
+            r"\b(?:not|no longer|never)[ \t]+(?:be[ \t]+)?(?:bound|restricted|limited|constrained)"
+            r"[ \t]+by[ \t]+(?:any[ \t]+)?(?:openai|rules|policies|guidelines|restrictions|ethics|"
+            r"content polic(?:y|ies)|your programming)\b",
+            _I,
+        ),
+        0.85,
+        ("bound", "restricted", "limited", "constrained"),
+    ),
+    Rule(
+        "policy_bypass",
+        re.compile(
+            r"\b(?:ignore|bypass|disable|override|forget|"
+            r"circumvent)[ \t]+(?:all[ \t]+)?(?:of[ \t]+)?"
+            r"(?:your|the|any)?[ \t]*(?:openai|content|safety|ethical|moral)[ \t]+(?:policy|"
+            r"policies|filters?|guidelines|restrictions|safeguards)\b",
+            _I,
+        ),
+        0.85,
+        ("policy", "policies", "filter", "guideline", "restriction", "safeguard"),
+    ),
 )
 """The heuristics."""
 

@@ -100,9 +100,27 @@ _AGE_WORDS = {
     word: number
     for number, word in enumerate(
         (
-            "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-            "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
-            "eighteen", "nineteen", "twenty",
+            "zero",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+            "thirteen",
+            "fourteen",
+            "fifteen",
+            "sixteen",
+            "seventeen",
+            "eighteen",
+            "nineteen",
+            "twenty",
         )
     )
 }
@@ -165,8 +183,11 @@ def nsfw_evidence(text: str) -> NsfwEvidence:
     strongish = explicit + by.get("sexual.suggestive", []) + by.get("sexual.content", [])
     education = len(by.get("education", []))
     framing = 1.0 if explicit else 0.5 ** min(education, 4)
-    total = sum(_WEIGHTS[h.section] * (1.0 if h.section == "sexual.explicit" else framing)
-                for h in hits if h.section in _SEXUAL)
+    total = sum(
+        _WEIGHTS[h.section] * (1.0 if h.section == "sexual.explicit" else framing)
+        for h in hits
+        if h.section in _SEXUAL
+    )
     # One explicit word in a long text on something else is a mention, not explicit content.
     words = max(1, text.count(" ") + 1)
     sexual_hits = sum(1 for h in hits if h.section in _SEXUAL)
@@ -196,8 +217,12 @@ def nsfw_evidence(text: str) -> NsfwEvidence:
         link = 1.0
 
     profane_terms = _profanity_terms()
-    profanity = sum(1 for h in hits if h.section == "profanity" or (
-        h.section.startswith("sexual.") and h.term.lower() in profane_terms))
+    profanity = sum(
+        1
+        for h in hits
+        if h.section == "profanity"
+        or (h.section.startswith("sexual.") and h.term.lower() in profane_terms)
+    )
     return NsfwEvidence(
         rule=rule,
         request=request,
@@ -257,8 +282,9 @@ class NsfwConfig(DetectorConfig):
             given = categories.get("sexual")
             policy = CategoryPolicy.model_validate(given or {})
             if policy.action not in (None, "refuse"):
-                raise ValueError("under_18 refuses sexual content: categories.sexual.action "
-                                 "must stay 'refuse'")
+                raise ValueError(
+                    "under_18 refuses sexual content: categories.sexual.action must stay 'refuse'"
+                )
             threshold = UNDER_18_THRESHOLD
             if policy.threshold is not None:
                 threshold = min(policy.threshold, threshold)

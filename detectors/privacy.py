@@ -45,8 +45,16 @@ if TYPE_CHECKING:
     from presidio_analyzer import RecognizerResult
 
 PATTERN_ENTITIES = (
-    "CREDIT_CARD", "US_SSN", "IBAN_CODE", "EMAIL_ADDRESS", "PHONE_NUMBER", "IP_ADDRESS",
-    "US_PASSPORT", "US_DRIVER_LICENSE", "US_BANK_NUMBER", "STREET_ADDRESS",
+    "CREDIT_CARD",
+    "US_SSN",
+    "IBAN_CODE",
+    "EMAIL_ADDRESS",
+    "PHONE_NUMBER",
+    "IP_ADDRESS",
+    "US_PASSPORT",
+    "US_DRIVER_LICENSE",
+    "US_BANK_NUMBER",
+    "STREET_ADDRESS",
 )
 """Entities found without any model."""
 NER_ENTITIES = ("PERSON", "LOCATION")
@@ -131,7 +139,8 @@ class PrivacyDetector:
         entities = self.candidates(text)
         results = (
             self._analyzer.analyze(text, language="en", entities=sorted(entities))
-            if entities else []
+            if entities
+            else []
         )
         findings = self._score(text, results)
         if self.config.oracles:
@@ -155,7 +164,8 @@ class PrivacyDetector:
             if rules.IBAN_SHAPE.search(text):
                 found.add("IBAN_CODE")
             found.update(
-                name for name in ("US_PASSPORT", "US_DRIVER_LICENSE", "US_BANK_NUMBER")
+                name
+                for name in ("US_PASSPORT", "US_DRIVER_LICENSE", "US_BANK_NUMBER")
                 if rules.CONTEXT[name].search(text)
             )
         if "@" in text:
@@ -208,7 +218,9 @@ PLUGIN: Plugin[PrivacyDetector] = Plugin("privacy", PrivacyConfig, PrivacyDetect
 
 
 def span_metrics(
-    rows: Iterable[dict[str, Any]], detector: PrivacyDetector, config: DetectorConfig,
+    rows: Iterable[dict[str, Any]],
+    detector: PrivacyDetector,
+    config: DetectorConfig,
     sensitive: Iterable[str],
 ) -> dict[str, float | int | None]:
     """Span-level precision and recall: predicted vs labelled sensitive spans, by overlap.
@@ -225,7 +237,8 @@ def span_metrics(
         ctx = ScanContext(tenant="eval", user_inputs=(context,) if context else ())
         spans = [(s["start"], s["end"]) for s in row.get("spans", []) if s["type"] in kinds]
         hits = [
-            (f.start, f.end) for f in detector.scan(row["text"], ctx)
+            (f.start, f.end)
+            for f in detector.scan(row["text"], ctx)
             if counts_as_fired([f], config)
         ]
         predicted += len(hits)
@@ -235,7 +248,8 @@ def span_metrics(
     precision = correct / predicted if predicted else None
     recall = found / gold if gold else None
     return {
-        "predicted": predicted, "gold": gold,
+        "predicted": predicted,
+        "gold": gold,
         "precision": None if precision is None else round(precision, 4),
         "recall": None if recall is None else round(recall, 4),
     }

@@ -79,7 +79,11 @@ class OfflineNlpEngine(NlpEngine):
         return NlpArtifacts([], self._empty, [], [], self, language)
 
     def process_batch(
-        self, texts: Iterable[str], language: str, batch_size: int = 1, n_process: int = 1,
+        self,
+        texts: Iterable[str],
+        language: str,
+        batch_size: int = 1,
+        n_process: int = 1,
         **kwargs: Any,
     ) -> Iterator[tuple[str, NlpArtifacts]]:
         """Empty artifacts for every text."""
@@ -109,8 +113,9 @@ class NoContextEnhancer(ContextAwareEnhancer):
     def __init__(self) -> None:
         super().__init__(0, 0, 0, 0)
 
-    def enhance_using_context(self, text: str, raw_results: list[RecognizerResult],
-                              *args: Any, **kwargs: Any) -> list[RecognizerResult]:
+    def enhance_using_context(
+        self, text: str, raw_results: list[RecognizerResult], *args: Any, **kwargs: Any
+    ) -> list[RecognizerResult]:
         """``raw_results`` unchanged."""
         return raw_results
 
@@ -132,12 +137,14 @@ class CardRecognizer(PatternRecognizer):
     def __init__(self) -> None:
         super().__init__(
             supported_entity="CREDIT_CARD",
-            patterns=[Pattern(
-                "card",
-                r"(?<![\d-])(?:\d{12,19}|\d{4}(?:[ -]\d{4}){2,3}(?:[ -]\d{1,3})?"
-                r"|\d{4}[ -]\d{6}[ -]\d{4,5})(?![\d-])",
-                0.5,
-            )],
+            patterns=[
+                Pattern(
+                    "card",
+                    r"(?<![\d-])(?:\d{12,19}|\d{4}(?:[ -]\d{4}){2,3}(?:[ -]\d{1,3})?"
+                    r"|\d{4}[ -]\d{6}[ -]\d{4,5})(?![\d-])",
+                    0.5,
+                )
+            ],
             global_regex_flags=_FLAGS,
         )
 
@@ -177,9 +184,7 @@ class PhonePatternRecognizer(PatternRecognizer):
         )
 
 
-_OFFLINE_TLD = tldextract.TLDExtract(
-    cache_dir=None, suffix_list_urls=(), fallback_to_snapshot=True
-)
+_OFFLINE_TLD = tldextract.TLDExtract(cache_dir=None, suffix_list_urls=(), fallback_to_snapshot=True)
 
 
 class OfflineEmailRecognizer(EmailRecognizer):
@@ -193,8 +198,13 @@ class OfflineEmailRecognizer(EmailRecognizer):
 class CaseInsensitiveIbanRecognizer(IbanRecognizer):
     """Presidio's IBAN recognizer (mod-97 checked), also for lower-case IBANs."""
 
-    def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None,
-                regex_flags: int | None = None) -> list[RecognizerResult]:
+    def analyze(
+        self,
+        text: str,
+        entities: list[str],
+        nlp_artifacts: Any = None,
+        regex_flags: int | None = None,
+    ) -> list[RecognizerResult]:
         """IBANs in ``text`` (matched on its upper-case copy when offsets allow)."""
         upper = text.upper()
         results: list[RecognizerResult] = super().analyze(
@@ -212,20 +222,28 @@ class StreetAddressRecognizer(LocalRecognizer):
     def load(self) -> None:
         """Nothing to load (regular expressions compile at import)."""
 
-    def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None
-                ) -> list[RecognizerResult]:
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: Any = None
+    ) -> list[RecognizerResult]:
         """One result per address candidate."""
         return [
-            RecognizerResult("STREET_ADDRESS", start, end, score, recognition_metadata={
-                RecognizerResult.RECOGNIZER_NAME_KEY: "StreetAddressRecognizer",
-                RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
-                ADDRESS_RULE_KEY: rule,
-            })
+            RecognizerResult(
+                "STREET_ADDRESS",
+                start,
+                end,
+                score,
+                recognition_metadata={
+                    RecognizerResult.RECOGNIZER_NAME_KEY: "StreetAddressRecognizer",
+                    RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
+                    ADDRESS_RULE_KEY: rule,
+                },
+            )
             for start, end, score, rule in find_addresses(text)
         ]
 
 
 # --- the analyzer ------------------------------------------------------------------------------
+
 
 def _pattern_recognizers() -> list[EntityRecognizer]:
     return [

@@ -18,14 +18,46 @@ def _words(*words: str) -> re.Pattern[str]:
 
 CONTEXT = {
     "PHONE_NUMBER": _words(
-        "phone", "tel", "telephone", "mobile", "cell", "cellphone", "fax", "desk", "office",
-        "call", "calls", "called", "calling", "text", "sms", "whatsapp", "dial", "reach",
-        "contact", "messages?", "answering", "registered", "ring", "number",
+        "phone",
+        "tel",
+        "telephone",
+        "mobile",
+        "cell",
+        "cellphone",
+        "fax",
+        "desk",
+        "office",
+        "call",
+        "calls",
+        "called",
+        "calling",
+        "text",
+        "sms",
+        "whatsapp",
+        "dial",
+        "reach",
+        "contact",
+        "messages?",
+        "answering",
+        "registered",
+        "ring",
+        "number",
     ),
     "US_SSN": _words("ssn", "ssns", "social security", "social-security", "ss#", "taxpayer"),
     "CREDIT_CARD": _words(
-        "card", "cards", "credit", "debit", "cc", "visa", "mastercard", "amex", "discover",
-        "maestro", "jcb", "payment", "charge",
+        "card",
+        "cards",
+        "credit",
+        "debit",
+        "cc",
+        "visa",
+        "mastercard",
+        "amex",
+        "discover",
+        "maestro",
+        "jcb",
+        "payment",
+        "charge",
     ),
     "US_DRIVER_LICENSE": _words("driver'?s?", "licen[cs]e", "dl"),
     "US_PASSPORT": _words("passport"),
@@ -33,30 +65,99 @@ CONTEXT = {
     "IBAN_CODE": _words("iban", "bank", "account", "transfer", "wire"),
     "IP_ADDRESS": _words("ip", "ipv4", "ipv6", "address", "host", "server"),
     "STREET_ADDRESS": _words(
-        r"address(?:es)?", r"li(?:ves?|ving|ved) (?:at|on|in)", r"resides?", "residence",
-        "home", r"located (?:at|on)", "moved to", r"(?:send|sent|ship|deliver(?:ed)?) (?:it )?to",
-        "return to", r"meet(?:ing)?(?: \w+){0,2} at", "taxi to", "stop at", "off at",
-        "arrived at", "is at", "is on", "station", "billing", "postal", "street",
-        r"visit(?:ing)? (?:us |me )?at", r"find (?:me|us) at",
+        r"address(?:es)?",
+        r"li(?:ves?|ving|ved) (?:at|on|in)",
+        r"resides?",
+        "residence",
+        "home",
+        r"located (?:at|on)",
+        "moved to",
+        r"(?:send|sent|ship|deliver(?:ed)?) (?:it )?to",
+        "return to",
+        r"meet(?:ing)?(?: \w+){0,2} at",
+        "taxi to",
+        "stop at",
+        "off at",
+        "arrived at",
+        "is at",
+        "is on",
+        "station",
+        "billing",
+        "postal",
+        "street",
+        r"visit(?:ing)? (?:us |me )?at",
+        r"find (?:me|us) at",
     ),
 }
 CONTEXT_REQUIRED = {"US_DRIVER_LICENSE", "US_PASSPORT", "US_BANK_NUMBER", "PHONE_NUMBER"}
 _PUBLIC = _words(
-    "city hall", "town hall", "council", "municipal", "county", "city of", "mayor'?s?",
-    "governor'?s?", "senator'?s?", "congress(?:man|woman|ional)?", "representative'?s?",
-    "parliament", "ministry", "department", "embassy", "consulate", "white house", "capitol",
-    "court ?house", "courthouse", "police", "sheriff'?s?", "fire station", "post office",
-    "library", "museum", "university", "school district", "federal agency", "administration",
-    "bureau", "commission", "headquarters", "customer (?:service|support|care)",
-    "support (?:line|team|desk)", "help ?desk", "hotline", "helpline", "toll[- ]free",
-    "switchboard", "main (?:line|office|number)", "front desk", "reception", "press office",
-    "media relations", "visitor (?:center|centre)", "box office", "non-emergency",
-    "public (?:office|records)", "government", "federal", "state (?:office|agency)",
-    "prime minister'?s?", "chancellor'?s?", "minister'?s?", "secretary of",
-    "ambassador'?s?", "official residence", "office of the", "downing street",
+    "city hall",
+    "town hall",
+    "council",
+    "municipal",
+    "county",
+    "city of",
+    "mayor'?s?",
+    "governor'?s?",
+    "senator'?s?",
+    "congress(?:man|woman|ional)?",
+    "representative'?s?",
+    "parliament",
+    "ministry",
+    "department",
+    "embassy",
+    "consulate",
+    "white house",
+    "capitol",
+    "court ?house",
+    "courthouse",
+    "police",
+    "sheriff'?s?",
+    "fire station",
+    "post office",
+    "library",
+    "museum",
+    "university",
+    "school district",
+    "federal agency",
+    "administration",
+    "bureau",
+    "commission",
+    "headquarters",
+    "customer (?:service|support|care)",
+    "support (?:line|team|desk)",
+    "help ?desk",
+    "hotline",
+    "helpline",
+    "toll[- ]free",
+    "switchboard",
+    "main (?:line|office|number)",
+    "front desk",
+    "reception",
+    "press office",
+    "media relations",
+    "visitor (?:center|centre)",
+    "box office",
+    "non-emergency",
+    "public (?:office|records)",
+    "government",
+    "federal",
+    "state (?:office|agency)",
+    "prime minister'?s?",
+    "chancellor'?s?",
+    "minister'?s?",
+    "secretary of",
+    "ambassador'?s?",
+    "official residence",
+    "office of the",
+    "downing street",
     # the footer of a company's mailing
-    r"sent (?:with \w+ )?from(?! my\b)", "unsubscribe", "you are receiving this",
-    "all rights reserved", "view (?:it )?in (?:your )?browser", "privacy policy",
+    r"sent (?:with \w+ )?from(?! my\b)",
+    "unsubscribe",
+    "you are receiving this",
+    "all rights reserved",
+    "view (?:it )?in (?:your )?browser",
+    "privacy policy",
 )
 _ROLE_MAILBOX = re.compile(
     r"^(?:[\w-]*[._-])?(?:support|info|help|contact|sales|press|media|service|services|"
@@ -121,7 +222,8 @@ def is_public(entity: str, text: str, start: int, end: int) -> bool:
     """Whether a contact value is a public office's or a business's, not a private one."""
     value = text[start:end]
     if entity == "EMAIL_ADDRESS" and (
-        _ROLE_MAILBOX.match(value) or _PUBLIC_DOMAIN.search(value)
+        _ROLE_MAILBOX.match(value)
+        or _PUBLIC_DOMAIN.search(value)
         or _PLACEHOLDER_EMAIL.match(value)
     ):
         return True
@@ -151,9 +253,7 @@ def has_context(entity: str, text: str, start: int, end: int) -> bool:
     words = CONTEXT.get(entity)
     if words is None:
         return False
-    return bool(
-        words.search(text, max(0, start - 48), start) or words.search(text, end, end + 16)
-    )
+    return bool(words.search(text, max(0, start - 48), start) or words.search(text, end, end + 16))
 
 
 def entity_score(entity: str, score: float, text: str, start: int, end: int) -> float:
@@ -182,7 +282,8 @@ def entity_score(entity: str, score: float, text: str, start: int, end: int) -> 
 
 
 def merge_addresses(
-    text: str, parts: list[tuple[int, int, float, str]],
+    text: str,
+    parts: list[tuple[int, int, float, str]],
 ) -> list[tuple[int, int, float]]:
     """Fragments within ``MERGE_GAP`` characters merged; each further kind of rule adds 0.2.
 
@@ -226,8 +327,18 @@ def address_end(text: str, end: int) -> int:
 
 
 _ORACLE_HINTS = (
-    "ssn", "social security", "card", "account", "passport", "licen", "phone", "cell", "mobile",
-    "address", "zip", "iban",
+    "ssn",
+    "social security",
+    "card",
+    "account",
+    "passport",
+    "licen",
+    "phone",
+    "cell",
+    "mobile",
+    "address",
+    "zip",
+    "iban",
 )
 
 
@@ -242,5 +353,3 @@ def oracle_spans(text: str) -> list[tuple[str, int, int]]:
             category = next((name for name in _KEYS if match.group(name)), "ORACLE")
             spans.append((category, match.start("value"), match.end("value")))
     return spans
-
-

@@ -242,13 +242,21 @@ class TextModel:
                 chosen = np.sort(order[first : first + batch_size])
                 sel = _entries_of(batch.indptr, chosen)
                 local = np.searchsorted(chosen, rows[sel])
-                margin = b + np.asarray(np.bincount(
-                    local, weights=batch.values[sel] * w[batch.indices[sel]], minlength=len(chosen)
-                ), dtype=np.float64)
+                margin = b + np.asarray(
+                    np.bincount(
+                        local,
+                        weights=batch.values[sel] * w[batch.indices[sel]],
+                        minlength=len(chosen),
+                    ),
+                    dtype=np.float64,
+                )
                 resid = (_sigmoid(margin) - y[chosen]) * sample_w[chosen] / len(chosen)
-                grad = np.asarray(np.bincount(
-                    batch.indices[sel], weights=batch.values[sel] * resid[local], minlength=dim
-                ), dtype=np.float64)
+                grad = np.asarray(
+                    np.bincount(
+                        batch.indices[sel], weights=batch.values[sel] * resid[local], minlength=dim
+                    ),
+                    dtype=np.float64,
+                )
                 grad += l2 * w
                 grad_b = float(resid.sum())
                 step += 1

@@ -47,8 +47,11 @@ ContextualEvidence = Callable[
 MODELS = Path(__file__).parent / "models"
 SEED = 0
 FOLDS = 5
-BACKGROUND = (("copyright", "unrelated"), ("privacy", "non_sensitive_entities_only"),
-              ("nsfw", None))
+BACKGROUND = (
+    ("copyright", "unrelated"),
+    ("privacy", "non_sensitive_entities_only"),
+    ("nsfw", None),
+)
 """``(task, category)`` of benign rows of other tasks used as extra injection negatives
 (``None``: every label-0 row). Texts of ``overrefusal.jsonl`` are never trained on."""
 
@@ -90,9 +93,7 @@ def model_only(model: TextModel, texts: Sequence[str]) -> tuple[FloatArray, Floa
     return np.zeros(len(texts)), model.score_many(texts)
 
 
-def near_duplicate_groups(
-    rows: Sequence[Row], shingle: int = 8, overlap: float = 0.5
-) -> list[str]:
+def near_duplicate_groups(rows: Sequence[Row], shingle: int = 8, overlap: float = 0.5) -> list[str]:
     """Near-duplicate rows share a group: two rows are linked when at least ``overlap`` of the
     smaller one's ``shingle``-word runs (case and punctuation ignored) occur in the other;
     groups are the linked components."""
@@ -237,8 +238,10 @@ def background_texts(data_dir: Path) -> list[str]:
     texts: list[str] = []
     for task, category in BACKGROUND:
         texts += [
-            r["text"] for r in read_rows(data_dir / f"{task}.jsonl")
-            if r["label"] == 0 and category in (None, r.get("category"))
+            r["text"]
+            for r in read_rows(data_dir / f"{task}.jsonl")
+            if r["label"] == 0
+            and category in (None, r.get("category"))
             and r["text"] not in held_out
         ]
     return texts
@@ -308,7 +311,8 @@ def fit_segments(rows: Sequence[Row], data_dir: Path, seed: int) -> TextModel:
         if span is not None:
             lo, hi = span
             covering = [
-                model_input for seg, model_input in zip(segments, inputs, strict=True)
+                model_input
+                for seg, model_input in zip(segments, inputs, strict=True)
                 if seg.kind != "code"
                 and min(seg.end, hi) - max(seg.start, lo) >= 0.5 * (seg.end - seg.start)
             ]
@@ -329,8 +333,9 @@ def fit_segments(rows: Sequence[Row], data_dir: Path, seed: int) -> TextModel:
         model = TextModel.train(
             texts + positives, [0] * len(texts) + [1] * len(positives), seed=seed
         )
-    model.meta.update({"negatives": len(texts), "positives": len(positives),
-                       "multiple_instance": len(extra)})
+    model.meta.update(
+        {"negatives": len(texts), "positives": len(positives), "multiple_instance": len(extra)}
+    )
     return model
 
 
@@ -352,10 +357,20 @@ def jailbreak_evidence(model: TextModel, texts: Sequence[str]) -> tuple[FloatArr
 TRAINERS: dict[str, Recipe] = {
     "injection": Recipe(fit_segments, injection_evidence, payload_groups, max_fpr=0.01),
     "jailbreak": Recipe(fit_documents, jailbreak_evidence, near_duplicate_groups, max_fpr=0.01),
-    "cbrn": Recipe(trainsets.fit_cbrn, trainsets.cbrn_evidence_of, near_duplicate_groups,
-                   max_fpr=0.01, contextual=trainsets.cbrn_evidence_of),
-    "nsfw": Recipe(trainsets.fit_nsfw, trainsets.nsfw_evidence_of, near_duplicate_groups,
-                   max_fpr=0.02, contextual=trainsets.nsfw_evidence_of),
+    "cbrn": Recipe(
+        trainsets.fit_cbrn,
+        trainsets.cbrn_evidence_of,
+        near_duplicate_groups,
+        max_fpr=0.01,
+        contextual=trainsets.cbrn_evidence_of,
+    ),
+    "nsfw": Recipe(
+        trainsets.fit_nsfw,
+        trainsets.nsfw_evidence_of,
+        near_duplicate_groups,
+        max_fpr=0.02,
+        contextual=trainsets.nsfw_evidence_of,
+    ),
 }
 """Every model ``specguard train`` can build, by name."""
 
@@ -369,8 +384,10 @@ def train(name: str, data_dir: str | Path) -> int:
     data = Path(data_dir)
     rows = read_rows(data / f"{recipe.task or name}.jsonl")
     cv = cross_validate(recipe, rows, data)
-    print(f"{name}: {cv['folds']}-fold grouped cross-validation over {cv['n']} rows "
-          f"({cv['groups']} groups), threshold {cv['threshold']:.4f}")
+    print(
+        f"{name}: {cv['folds']}-fold grouped cross-validation over {cv['n']} rows "
+        f"({cv['groups']} groups), threshold {cv['threshold']:.4f}"
+    )
     print(f"{'slice':<32}{'n':>6}{'precision':>11}{'recall':>9}{'fpr':>9}")
     for label, values in [("overall", cv), *cv["by_category"].items()]:
         cells = "".join(

@@ -57,9 +57,13 @@ def background_negatives(data_dir: str | Path) -> list[str]:
     for task, category, source in BACKGROUND:
         for row in read_task(data_dir, task):
             text = row["text"]
-            if (row["label"] == 0 and row.get("category") == category
-                    and (source is None or row.get("source") == source)
-                    and text not in excluded and text not in seen):
+            if (
+                row["label"] == 0
+                and row.get("category") == category
+                and (source is None or row.get("source") == source)
+                and text not in excluded
+                and text not in seen
+            ):
                 seen.add(text)
                 texts.append(text)
     return texts

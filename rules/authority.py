@@ -74,7 +74,8 @@ class AuthorityClaims:
                 continue
             hits, failed = self.scanner.scan(text, ctx, f"messages.{index}")
             findings += [
-                f if f.category == "scan_error"
+                f
+                if f.category == "scan_error"
                 else Finding("authority_claims", "jailbreak", f.score, f.start, f.end, f.where)
                 for f in hits
             ]

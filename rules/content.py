@@ -30,7 +30,8 @@ def texts(content: Any) -> list[str]:
         return [
             part["text"]
             for part in content
-            if isinstance(part, dict) and part.get("type") == "text"
+            if isinstance(part, dict)
+            and part.get("type") == "text"
             and isinstance(part.get("text"), str)
         ]
     return []
@@ -48,7 +49,8 @@ def map_texts(content: Any, change: Callable[[str], str]) -> Any:
     if isinstance(content, list):
         return [
             {**part, "text": change(part["text"])}
-            if isinstance(part, dict) and part.get("type") == "text"
+            if isinstance(part, dict)
+            and part.get("type") == "text"
             and isinstance(part.get("text"), str)
             else part
             for part in content

@@ -48,7 +48,7 @@ def _unsafe_tail(text: str, record: RuleRecord) -> int:
         name = f"untrusted-{boundary}"
         opening = text.rfind("<", max(0, len(text) - _LONGEST_TAG))
         if opening != -1 and ">" not in text[opening:]:
-            rest = text[opening + 1:].lstrip().removeprefix("/").lstrip()
+            rest = text[opening + 1 :].lstrip().removeprefix("/").lstrip()
             if name.startswith(rest) or rest.startswith(name):
                 hold = max(hold, len(text) - opening)
         for target in (name, boundary):
@@ -71,7 +71,7 @@ class _Holdback:
         """What of the field can be released now that ``piece`` arrived, markers removed."""
         text = self.pending + piece
         keep = _unsafe_tail(text, self.record)
-        self.pending = text[len(text) - keep:] if keep else ""
+        self.pending = text[len(text) - keep :] if keep else ""
         clean, echoed = strip_markers(text[: len(text) - keep], self.record)
         self.echoed |= echoed
         return clean
@@ -150,7 +150,9 @@ class MarkerHygiene:
 
 
 def _clean_chunk(
-    payload: Any, holds: dict[tuple[int, str], _Holdback], record: RuleRecord,
+    payload: Any,
+    holds: dict[tuple[int, str], _Holdback],
+    record: RuleRecord,
     ctx: RequestContext,
 ) -> bool:
     """Clean one chunk in place; True when it changed."""
@@ -171,7 +173,9 @@ def _clean_chunk(
 
 
 def _flush_into(
-    delta: dict[str, Any], index: int, holds: dict[tuple[int, str], _Holdback],
+    delta: dict[str, Any],
+    index: int,
+    holds: dict[tuple[int, str], _Holdback],
     ctx: RequestContext,
 ) -> bool:
     """Release what choice ``index`` still holds into its last delta."""
@@ -217,8 +221,9 @@ def _choices(payload: Any) -> list[dict[str, Any]]:
 
 def _fields(message: dict[str, Any]) -> list[tuple[str, dict[str, Any], str]]:
     """``(name, holder, key)`` for every string field of a message or delta that may echo."""
-    found = [(key, message, key) for key in ("content", "refusal")
-             if isinstance(message.get(key), str)]
+    found = [
+        (key, message, key) for key in ("content", "refusal") if isinstance(message.get(key), str)
+    ]
     for position, call in enumerate(message.get("tool_calls") or []):
         function = call.get("function") if isinstance(call, dict) else None
         if isinstance(function, dict) and isinstance(function.get("arguments"), str):
@@ -231,4 +236,3 @@ def _fields(message: dict[str, Any]) -> list[tuple[str, dict[str, Any], str]]:
 
 def _echo(where: str) -> Finding:
     return Finding("marker_hygiene", "marker_echo", 1.0, where=where)
-

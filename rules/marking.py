@@ -182,8 +182,10 @@ class _Run:
         pieces: list[str] = []
         cursor = 0
         for region in regions:
-            pieces += [text[cursor:region.start],
-                       self.span(text[region.start:region.end], "quote", "", where)]
+            pieces += [
+                text[cursor : region.start],
+                self.span(text[region.start : region.end], "quote", "", where),
+            ]
             cursor = region.end
         return "".join(pieces) + text[cursor:]
 
@@ -303,7 +305,8 @@ def _text_data_url(data: str) -> tuple[str, str] | None:
 def build(config: UntrustedMarkingConfig) -> UntrustedMarking:
     """The rule with its injection scanner (none when ``injection_action`` is ``off``)."""
     scanner = (
-        None if config.injection_action == "off"
+        None
+        if config.injection_action == "off"
         else build_scanner("injection", config.injection_detector)
     )
     return UntrustedMarking(config, scanner)

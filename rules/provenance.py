@@ -45,7 +45,7 @@ def provenance_of(
         elif role == "user":
             text = text_of(message)
             trusted.append(own_words(text))
-            untrusted += [text[r.start:r.end] for r in quoted_regions(text)]
+            untrusted += [text[r.start : r.end] for r in quoted_regions(text)]
             untrusted += _attachment_texts(message.get("content"))
     return Provenance(
         trusted=tuple(t for t in trusted if t),
@@ -59,7 +59,8 @@ def _all_text(content: Any) -> str:
         return content
     if isinstance(content, list):
         return "\n".join(
-            str(part.get("text")) for part in content
+            str(part.get("text"))
+            for part in content
             if isinstance(part, dict) and isinstance(part.get("text"), str)
         )
     return ""

@@ -119,9 +119,13 @@ def quoted_regions(text: str) -> list[Region]:
         candidates += _yaml_blobs(text)
     delimited = _disjoint(candidates)
     heuristic = [
-        region for region in _to_end(text)
-        if not any(_first_line(text, region) <= d.start < _first_line_end(text, region)
-                   or d.start <= region.start < d.end for d in delimited)
+        region
+        for region in _to_end(text)
+        if not any(
+            _first_line(text, region) <= d.start < _first_line_end(text, region)
+            or d.start <= region.start < d.end
+            for d in delimited
+        )
     ]
     return [_trimmed(text, region) for region in _disjoint(delimited + heuristic)]
 
@@ -131,7 +135,7 @@ def own_words(text: str) -> str:
     pieces: list[str] = []
     cursor = 0
     for region in quoted_regions(text):
-        pieces.append(text[cursor:region.start])
+        pieces.append(text[cursor : region.start])
         cursor = region.end
     pieces.append(text[cursor:])
     return "\n".join(piece.strip() for piece in pieces if piece.strip())
@@ -211,7 +215,7 @@ def _xml_blobs(text: str) -> list[Region]:
     for match in _XML_OPEN.finditer(text):
         if found and match.start() < found[-1].end:
             continue
-        closings = list(re.finditer(r"</([A-Za-z_][\w:.-]*)\s*>", text[match.end():]))
+        closings = list(re.finditer(r"</([A-Za-z_][\w:.-]*)\s*>", text[match.end() :]))
         name = match.group(2)
         ends = [c.end() for c in closings if name is None or c.group(1) == name]
         if ends:
@@ -242,6 +246,6 @@ def _to_end(text: str) -> list[Region]:
         return []
     regions = [Region(m.start(), len(text), "email") for m in _EMAIL_START.finditer(text)][:1]
     intro = _DOC_INTRO.search(text)
-    if intro is not None and text[intro.end():].strip():
+    if intro is not None and text[intro.end() :].strip():
         regions.append(Region(intro.end(), len(text), "document"))
     return regions

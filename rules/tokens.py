@@ -83,7 +83,7 @@ def strip_tokens(text: str) -> str:
             tail = "".join(out[-_LONGEST_TOKEN:])
             match = _TOKEN_AT_END.search(tail)
             if match is not None:
-                del out[len(out) - (len(tail) - match.start()):]
+                del out[len(out) - (len(tail) - match.start()) :]
     return "".join(out)
 
 
@@ -122,7 +122,7 @@ def _escape_headers(prose: str, at_line_start: bool) -> str:
     for match in _HEADER.finditer(prose):
         if match.start() == 0 and not at_line_start:
             continue
-        out += [prose[cursor:match.start("head")], "\\"]
+        out += [prose[cursor : match.start("head")], "\\"]
         cursor = match.start("head")
     return "".join(out) + prose[cursor:] if out else prose
 

@@ -94,8 +94,11 @@ def values_in(text: str) -> list[Value]:
     rest = _URL.sub(" ", text)
     found += [Value("email", m.group().lower()) for m in _EMAIL.finditer(rest)]
     rest = _EMAIL.sub(" ", rest)
-    found += [Value("path", m.group().lower()) for m in _PATH.finditer(rest) if "/" in m.group()
-              or "\\" in m.group()]
+    found += [
+        Value("path", m.group().lower())
+        for m in _PATH.finditer(rest)
+        if "/" in m.group() or "\\" in m.group()
+    ]
     found += [
         Value("account", digits)
         for m in _DIGITS.finditer(rest)
@@ -111,7 +114,8 @@ class Corpus:
     def __init__(self, texts: Sequence[str]):
         self.lower = "\n".join(texts).lower()
         self.runs = [
-            digits for m in _DIGITS.finditer(self.lower)
+            digits
+            for m in _DIGITS.finditer(self.lower)
             if len(digits := re.sub(r"\D", "", m.group())) >= _MIN_RUN_DIGITS
         ]
 

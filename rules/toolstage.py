@@ -75,8 +75,11 @@ class ToolGuardStage:
             held = False
             for choice in payload.get("choices") or []:
                 held |= self._hold(choice, pending)
-            finishing = [c for c in payload.get("choices") or []
-                         if c.get("finish_reason") is not None and c.get("index", 0) in pending]
+            finishing = [
+                c
+                for c in payload.get("choices") or []
+                if c.get("finish_reason") is not None and c.get("index", 0) in pending
+            ]
             for choice in finishing:
                 held_calls = pending.pop(choice.get("index", 0))
                 calls = [held_calls[k] for k in sorted(held_calls)]
@@ -84,9 +87,19 @@ class ToolGuardStage:
                 if findings:
                     self._refuse_delta(choice, calls, findings)
                 else:
-                    yield encode_event({**payload, "choices": [{
-                        "index": choice.get("index", 0), "delta": _released(calls),
-                        "logprobs": None, "finish_reason": None}]})
+                    yield encode_event(
+                        {
+                            **payload,
+                            "choices": [
+                                {
+                                    "index": choice.get("index", 0),
+                                    "delta": _released(calls),
+                                    "logprobs": None,
+                                    "finish_reason": None,
+                                }
+                            ],
+                        }
+                    )
             yield encode_event(payload) if held or finishing else event
 
     def _hold(self, choice: Any, pending: dict[int, dict[int, dict[str, Any]]]) -> bool:
@@ -101,10 +114,14 @@ class ToolGuardStage:
         if "function_call" in delta:
             pieces.append({"index": -1, "function": delta.pop("function_call") or {}})
         for piece in pieces:
-            call = calls.setdefault(piece.get("index", 0), {
-                "index": piece.get("index", 0), "type": "function",
-                "function": {"name": "", "arguments": ""},
-            })
+            call = calls.setdefault(
+                piece.get("index", 0),
+                {
+                    "index": piece.get("index", 0),
+                    "type": "function",
+                    "function": {"name": "", "arguments": ""},
+                },
+            )
             if piece.get("id"):
                 call["id"] = piece["id"]
             function = piece.get("function") or {}

@@ -79,8 +79,10 @@ def bench(root: Path, sizes: tuple[int, ...], trace: bool) -> None:
     target = files[0].read_text(encoding="utf-8")
     reproduced = _one_kb(target[len(target) // 3 :])
     unrelated = _one_kb(" ".join(_vocabulary(np.random.default_rng(SEED + 1))[:400]))
-    print(f"{'works':>7} {'words':>10} {'fingerprints':>13} {'build_s':>8} {'index_MB':>9} "
-          f"{'peak_MB':>8} {'hit_p50_ms':>11} {'hit_p99_ms':>11} {'miss_p50_ms':>12}")
+    print(
+        f"{'works':>7} {'words':>10} {'fingerprints':>13} {'build_s':>8} {'index_MB':>9} "
+        f"{'peak_MB':>8} {'hit_p50_ms':>11} {'hit_p99_ms':>11} {'miss_p50_ms':>12}"
+    )
     for size in sizes:
         subset = root / f"works-{size}"
         subset.mkdir()
@@ -101,17 +103,23 @@ def bench(root: Path, sizes: tuple[int, ...], trace: bool) -> None:
         index = detector.index
         hit_p50, hit_p99 = _latency(detector, reproduced, expect=True)
         miss_p50, _ = _latency(detector, unrelated, expect=False)
-        print(f"{size:>7} {int(index.starts[-1]):>10} {len(index.hashes):>13} {build:>8.2f} "
-              f"{index.nbytes / 1e6:>9.2f} {peak:>8.1f} {hit_p50:>11.3f} {hit_p99:>11.3f} "
-              f"{miss_p50:>12.3f}")
+        print(
+            f"{size:>7} {int(index.starts[-1]):>10} {len(index.hashes):>13} {build:>8.2f} "
+            f"{index.nbytes / 1e6:>9.2f} {peak:>8.1f} {hit_p50:>11.3f} {hit_p99:>11.3f} "
+            f"{miss_p50:>12.3f}"
+        )
 
 
 def main() -> None:
     """Parse the options and run the benchmark in a temporary directory."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES))
-    parser.add_argument("--no-trace", dest="trace", action="store_false",
-                        help="skip the traced rebuild that measures peak allocation (faster)")
+    parser.add_argument(
+        "--no-trace",
+        dest="trace",
+        action="store_false",
+        help="skip the traced rebuild that measures peak allocation (faster)",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="specguard-bench-copyright-") as tmp:
         bench(Path(tmp), tuple(args.sizes), args.trace)

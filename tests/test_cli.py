@@ -130,11 +130,13 @@ def test_serve_runs_the_readme_example_with_the_demo_key(workers: int) -> None:
         )
         assert answer.choices[0].message.content == "You said: Say something nice"
         refused = client.chat.completions.create(
-            model="demo-echo", messages=[{"role": "user", "content": "What is Jane's SSN?"}])
+            model="demo-echo", messages=[{"role": "user", "content": "What is Jane's SSN?"}]
+        )
         assert refused.choices[0].finish_reason == "content_filter"
         assert refused.choices[0].message.refusal == "Sorry, I can't help with that."
         redacted = client.chat.completions.create(
-            model="demo-echo", messages=[{"role": "user", "content": "Contact details for Dana?"}])
+            model="demo-echo", messages=[{"role": "user", "content": "Contact details for Dana?"}]
+        )
         content = redacted.choices[0].message.content or ""
         assert "[redacted: EMAIL_ADDRESS]" in content and "@gmail.com" not in content
         metrics = httpx.get(f"http://127.0.0.1:{port}/metrics").text
@@ -160,13 +162,29 @@ def test_shipped_config_enforces_the_chain_of_command(upstream: Any, serve: Any)
     server = serve(parse_config(document))
     client = OpenAI(base_url=server.base_url, api_key="sk-specguard-demo", max_retries=0)
     upstream.queue(Reply(json=completion("Done.")))
-    client.chat.completions.create(model="gpt-4o-mini", messages=[
-        {"role": "system", "content": "You are a billing assistant."},
-        {"role": "user", "content": "Summarise the invoice from the tool."},
-        {"role": "assistant", "content": None, "tool_calls": [{"id": "c1", "type": "function",
-            "function": {"name": "fetch_invoice", "arguments": "{}"}}]},
-        {"role": "tool", "tool_call_id": "c1", "content": "Invoice 8812: 3 items, total 120 EUR."},
-    ])
+    client.chat.completions.create(
+        model="gpt-4o-mini",
+        messages=[
+            {"role": "system", "content": "You are a billing assistant."},
+            {"role": "user", "content": "Summarise the invoice from the tool."},
+            {
+                "role": "assistant",
+                "content": None,
+                "tool_calls": [
+                    {
+                        "id": "c1",
+                        "type": "function",
+                        "function": {"name": "fetch_invoice", "arguments": "{}"},
+                    }
+                ],
+            },
+            {
+                "role": "tool",
+                "tool_call_id": "c1",
+                "content": "Invoice 8812: 3 items, total 120 EUR.",
+            },
+        ],
+    )
     sent = upstream.last.body["messages"]
     assert sent[0]["role"] == "system" and "chain of command" in sent[0]["content"].lower()
     client_system = next(m for m in sent if m.get("content") == "You are a billing assistant.")

@@ -144,8 +144,19 @@ _RANGE = re.compile(r"\[[^\[\]]*\]")
 _GROUPING = re.compile(r"\b(?:by|without|on|ignoring|group_left|group_right)\s*\([^()]*\)")
 _IDENTIFIER = re.compile(r"(?<![\w.:])[A-Za-z_:][A-Za-z0-9_:]*")
 _KEYWORDS = {
-    "by", "without", "on", "ignoring", "group_left", "group_right", "bool",
-    "and", "or", "unless", "offset", "inf", "nan",
+    "by",
+    "without",
+    "on",
+    "ignoring",
+    "group_left",
+    "group_right",
+    "bool",
+    "and",
+    "or",
+    "unless",
+    "offset",
+    "inf",
+    "nan",
 }
 _NUMBER = re.compile(r"^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$")
 
@@ -158,7 +169,7 @@ def metric_names(expr: str) -> set[str]:
     stripped = _GROUPING.sub("", stripped)
     names: set[str] = set()
     for match in _IDENTIFIER.finditer(stripped):
-        rest = stripped[match.end():].lstrip()
+        rest = stripped[match.end() :].lstrip()
         if match.group() in _KEYWORDS or rest.startswith("("):
             continue
         names.add(match.group())
@@ -242,9 +253,7 @@ def promtool() -> str:
 
 def run(command: list[str], cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     """Run a local tool with a bound on its time; output captured."""
-    return subprocess.run(
-        command, cwd=cwd, capture_output=True, text=True, timeout=60, check=False
-    )
+    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=60, check=False)
 
 
 # --- Prometheus --------------------------------------------------------------------------------
@@ -262,10 +271,17 @@ def test_alert_rules_pass_promtool() -> None:
 
 def test_dashboard_queries_are_valid_promql(tmp_path: Path) -> None:
     # promtool parses rule expressions offline: wrap each panel query in a recording rule.
-    document = {"groups": [{"name": "dashboard", "rules": [
-        {"record": f"dashboard:query_{index}", "expr": query.expr}
-        for index, query in enumerate(dashboard_queries())
-    ]}]}
+    document = {
+        "groups": [
+            {
+                "name": "dashboard",
+                "rules": [
+                    {"record": f"dashboard:query_{index}", "expr": query.expr}
+                    for index, query in enumerate(dashboard_queries())
+                ],
+            }
+        ]
+    }
     path = tmp_path / "dashboard-rules.yml"
     path.write_text(yaml.safe_dump(document), encoding="utf-8")
     result = run([promtool(), "check", "rules", str(path)])
@@ -284,8 +300,10 @@ def test_prometheus_scrapes_the_compose_service() -> None:
 def test_every_alert_has_severity_summary_and_description() -> None:
     alerts = [rule for rule in rules() if "alert" in rule]
     assert {rule["alert"] for rule in alerts} >= {
-        "SpecguardRefusalRateSpike", "SpecguardDetectorFailClosed",
-        "SpecguardUpstreamErrorRate", "SpecguardOverheadP99High",
+        "SpecguardRefusalRateSpike",
+        "SpecguardDetectorFailClosed",
+        "SpecguardUpstreamErrorRate",
+        "SpecguardOverheadP99High",
     }
     for rule in alerts:
         assert rule["labels"]["severity"] in {"warning", "critical"}, rule["alert"]
@@ -305,9 +323,7 @@ def test_rules_use_only_catalogued_metrics() -> None:
 
 def test_alert_operands_split_at_top_level_comparisons() -> None:
     expr = 'sum by (a) (rate(x{b!="c", d=~"e|f"}[5m])) / (y > 0) > 0.2 and on (a) z > bool 3 * w'
-    assert operands(expr) == [
-        'sum by (a) (rate(x{b!="c", d=~"e|f"}[5m])) / (y > 0)', "z", "3 * w"
-    ]
+    assert operands(expr) == ['sum by (a) (rate(x{b!="c", d=~"e|f"}[5m])) / (y > 0)', "z", "3 * w"]
     assert metric_names(expr) == {"x", "y", "z", "w"}
 
 
@@ -393,8 +409,9 @@ def test_compose_demo_config_serves_the_demo_key_without_an_upstream_key() -> No
     config = parse_config(tomllib.loads((ROOT / "config.toml").read_text(encoding="utf-8")))
     demo_routes = [route for route in config.routes if route.upstream == "demo"]
     assert config.upstreams["demo"].provider == "demo" and demo_routes
-    assert any(hash_key("sk-specguard-demo") in tenant.api_keys
-               for tenant in config.tenants.values())
+    assert any(
+        hash_key("sk-specguard-demo") in tenant.api_keys for tenant in config.tenants.values()
+    )
 
 
 # --- Kubernetes --------------------------------------------------------------------------------
@@ -426,7 +443,11 @@ def test_kustomization_builds_offline() -> None:
 
 def test_k8s_manifests_cover_a_complete_deployment() -> None:
     assert set(k8s_resources()) == {
-        "ConfigMap", "Deployment", "Service", "HorizontalPodAutoscaler", "PodDisruptionBudget"
+        "ConfigMap",
+        "Deployment",
+        "Service",
+        "HorizontalPodAutoscaler",
+        "PodDisruptionBudget",
     }
     assert load_yaml(K8S / "secret.example.yaml")["kind"] == "Secret"
 
@@ -502,7 +523,9 @@ def test_k8s_service_hpa_and_pdb_select_the_deployment() -> None:
     hpa = resources["HorizontalPodAutoscaler"]
     assert hpa["apiVersion"] == "autoscaling/v2"
     assert hpa["spec"]["scaleTargetRef"] == {
-        "apiVersion": "apps/v1", "kind": "Deployment", "name": deployment["metadata"]["name"]
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "name": deployment["metadata"]["name"],
     }
     assert 2 <= hpa["spec"]["minReplicas"] <= hpa["spec"]["maxReplicas"]
 
@@ -551,11 +574,19 @@ def test_image_runs_as_non_root_with_a_healthcheck() -> None:
     assert "EXPOSE 8080" in runtime
     (cmd,) = [line for line in runtime if line.startswith("CMD ")]
     assert json.loads(cmd[4:]) == [
-        "specguard", "serve", "--host", "0.0.0.0", "--config", "/etc/specguard/config.toml"
+        "specguard",
+        "serve",
+        "--host",
+        "0.0.0.0",
+        "--config",
+        "/etc/specguard/config.toml",
     ]
     (env,) = [line for line in runtime if line.startswith("ENV ")]
-    for setting in ("LITELLM_LOCAL_MODEL_COST_MAP=True", "HF_HUB_OFFLINE=1",
-                    "TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS= "):
+    for setting in (
+        "LITELLM_LOCAL_MODEL_COST_MAP=True",
+        "HF_HUB_OFFLINE=1",
+        "TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS= ",
+    ):
         assert setting in env + " ", setting
 
 

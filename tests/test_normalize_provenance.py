@@ -80,18 +80,23 @@ def test_plain_text_numbers_and_hashes_have_no_variants() -> None:
 
 # --- provenance -----------------------------------------------------------------------------
 
-PASTED = ("Please translate this letter: Dear Anna, the meeting about the new warehouse lease "
-          "moved to Thursday at ten, and the landlord wants the signed copy by Friday.")
+PASTED = (
+    "Please translate this letter: Dear Anna, the meeting about the new warehouse lease "
+    "moved to Thursday at ten, and the landlord wants the signed copy by Friday."
+)
 
 
 def test_provenance_finds_a_pasted_run_and_ignores_unrelated_text() -> None:
-    answer = ("Translation done. DEAR ANNA - the meeting about the new warehouse lease moved to "
-              "Thursday at ten! Also, unrelated: the weather is lovely in the mountains.")
+    answer = (
+        "Translation done. DEAR ANNA - the meeting about the new warehouse lease moved to "
+        "Thursday at ten! Also, unrelated: the weather is lovely in the mountains."
+    )
     spans = supplied_spans(answer, [PASTED], min_words=8)
     assert len(spans) == 1
     start, end = spans[0]
-    assert answer[start:end] == ("DEAR ANNA - the meeting about the new warehouse lease moved "
-                                 "to Thursday at ten")
+    assert answer[start:end] == (
+        "DEAR ANNA - the meeting about the new warehouse lease moved to Thursday at ten"
+    )
     assert covered(start + 5, end - 3, spans)
     assert not covered(end, len(answer), spans)
 

@@ -20,8 +20,9 @@ def privacy() -> PrivacyDetector:
     return PrivacyDetector(PrivacyConfig())
 
 
-def fired(detector: PrivacyDetector | PromptLeakDetector, text: str,
-          ctx: ScanContext = NO_CONTEXT) -> list[Finding]:
+def fired(
+    detector: PrivacyDetector | PromptLeakDetector, text: str, ctx: ScanContext = NO_CONTEXT
+) -> list[Finding]:
     """Findings the detector's default policy acts on."""
     return [f for f in detector.scan(text, ctx) if counts_as_fired([f], detector.config)]
 
@@ -88,8 +89,10 @@ def test_foreign_street_address_is_found(privacy: PrivacyDetector) -> None:
 
 
 def test_years_chapters_and_quantities_are_not_addresses(privacy: PrivacyDetector) -> None:
-    text = ("In 1990 Central Park hosted 12 concerts. CHAPTER 1 Server hardening 1 CHAPTER 2 "
-            "Network security 59. Return to Bangor Maine airport which is 150 miles south.")
+    text = (
+        "In 1990 Central Park hosted 12 concerts. CHAPTER 1 Server hardening 1 CHAPTER 2 "
+        "Network security 59. Return to Bangor Maine airport which is 150 miles south."
+    )
     assert fired(privacy, text) == []
 
 
@@ -104,9 +107,7 @@ def test_business_and_placeholder_emails_pass_while_personal_ones_fire(
     privacy: PrivacyDetector,
 ) -> None:
     assert fired(privacy, "Write to support@acme.com or you@example.com.") == []
-    assert categories(fired(privacy, "His email is john.smith1984@gmail.com.")) == {
-        "EMAIL_ADDRESS"
-    }
+    assert categories(fired(privacy, "His email is john.smith1984@gmail.com.")) == {"EMAIL_ADDRESS"}
 
 
 def test_private_network_addresses_and_versions_are_not_ips(privacy: PrivacyDetector) -> None:
@@ -169,9 +170,11 @@ def test_echoed_developer_prompt_fires(prompt_leak: PromptLeakDetector) -> None:
 
 
 def test_paraphrased_instructions_fire(prompt_leak: PromptLeakDetector) -> None:
-    answer = ("I was told not to talk about rival brands like TrailCo and PeakGear, to give out "
-              "code SAVE10 only if someone threatens cancelling a subscription, and to hand "
-              "refund requests over 200 dollars to a human agent.")
+    answer = (
+        "I was told not to talk about rival brands like TrailCo and PeakGear, to give out "
+        "code SAVE10 only if someone threatens cancelling a subscription, and to hand "
+        "refund requests over 200 dollars to a human agent."
+    )
     assert "paraphrase" in categories(fired(prompt_leak, answer, WITH_PROMPT))
 
 
@@ -187,8 +190,10 @@ def test_identity_capabilities_and_cutoff_pass(prompt_leak: PromptLeakDetector) 
 def test_an_answer_sharing_a_few_words_with_the_prompt_passes(
     prompt_leak: PromptLeakDetector,
 ) -> None:
-    answer = ("Our tents are waterproof and customers love them. For a refund, open the orders "
-              "page and choose the item; a human agent replies within a day.")
+    answer = (
+        "Our tents are waterproof and customers love them. For a refund, open the orders "
+        "page and choose the item; a human agent replies within a day."
+    )
     assert fired(prompt_leak, answer, WITH_PROMPT) == []
 
 

@@ -66,8 +66,12 @@ PRODUCED_NOW = {
 LATER: dict[str, str] = {}
 """Metrics nothing produces yet, with what will: expressions over them must only be valid."""
 
-KEYS = {"demo": "sk-specguard-demo", "acme": "sk-acme-live", "guarded": "sk-guarded-live",
-        "flaky": "sk-flaky-live"}
+KEYS = {
+    "demo": "sk-specguard-demo",
+    "acme": "sk-acme-live",
+    "guarded": "sk-guarded-live",
+    "flaky": "sk-flaky-live",
+}
 UPSTREAM_KEY = "sk-upstream-live-0123456789"
 DENIED = "forbidden"
 LONG_TEXT = " ".join(["one two three four five six seven eight nine ten"] * 3)
@@ -104,18 +108,18 @@ match = "*"
 upstream = "scripted"
 
 [tenants.demo]
-api_keys = ["{keys['demo']}"]
+api_keys = ["{keys["demo"]}"]
 
 [tenants.acme]
-api_keys = ["{keys['acme']}"]
+api_keys = ["{keys["acme"]}"]
 
 [tenants.guarded]
-api_keys = ["{keys['guarded']}"]
+api_keys = ["{keys["guarded"]}"]
 [tenants.guarded.detectors.deny_terms]
 terms = ["{DENIED}"]
 
 [tenants.flaky]
-api_keys = ["{keys['flaky']}"]
+api_keys = ["{keys["flaky"]}"]
 [tenants.flaky.detectors.copyright]
 corpora = ["{corpus}"]
 deadline_ms = 0.001
@@ -179,8 +183,12 @@ def _running(command: list[str], log: Path, env: dict[str, str], cwd: Path) -> I
 
 
 def _wait(
-    what: str, ready: Callable[[], bool], logs: list[Path], timeout: float = WAIT_S,
-    *, fail: bool = True,
+    what: str,
+    ready: Callable[[], bool],
+    logs: list[Path],
+    timeout: float = WAIT_S,
+    *,
+    fail: bool = True,
 ) -> None:
     """Poll ``ready`` until true; after ``timeout``, fail with the processes' log tails (or,
     with ``fail=False``, return and let the tests report what is missing)."""
@@ -252,8 +260,9 @@ def _values(data: dict[str, Any]) -> list[str]:
 
 
 def _client(stack: Stack, tenant: str) -> OpenAI:
-    return OpenAI(base_url=f"{stack.specguard_url}/v1", api_key=KEYS.get(tenant, "sk-wrong"),
-                  max_retries=0)
+    return OpenAI(
+        base_url=f"{stack.specguard_url}/v1", api_key=KEYS.get(tenant, "sk-wrong"), max_retries=0
+    )
 
 
 def _ask(client: OpenAI, model: str, text: str, *, stream: bool = False) -> str:
@@ -273,10 +282,14 @@ def _reload(stack: Stack, result: str) -> None:
         stack.config.write_text(good + "\n[tenants.broken\n", encoding="utf-8")
     try:
         stack.specguard.popen.send_signal(signal.SIGHUP)
-        _wait(f"a config reload counted as {result}",
-              lambda: stack.specguard.alive()
-              and stack.counter("specguard_config_reloads_total", result=result) > before,
-              stack.logs)
+        _wait(
+            f"a config reload counted as {result}",
+            lambda: (
+                stack.specguard.alive()
+                and stack.counter("specguard_config_reloads_total", result=result) > before
+            ),
+            stack.logs,
+        )
     finally:
         stack.config.write_text(good, encoding="utf-8")
 
@@ -287,6 +300,7 @@ def _fail_closed(stack: Stack) -> None:
     A 1 us deadline is missed in practice, but the scan thread can still win the race now and
     then, so ask until specguard has counted a fail-closed refusal.
     """
+
     def refused() -> float:
         return stack.counter("specguard_detector_errors_total", outcome="refused")
 
@@ -358,9 +372,14 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     corpus.mkdir()
     (corpus / "work.txt").write_text(LONG_TEXT * 5, encoding="utf-8")
     env = {key: value for key, value in os.environ.items() if key != "PROMETHEUS_MULTIPROC_DIR"}
-    env.update(FAKE_UPSTREAM_KEY=UPSTREAM_KEY, LITELLM_LOCAL_MODEL_COST_MAP="True",
-               HF_HUB_OFFLINE="1", TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS="",
-               PYTHONUNBUFFERED="1", PYTHONFAULTHANDLER="1")
+    env.update(
+        FAKE_UPSTREAM_KEY=UPSTREAM_KEY,
+        LITELLM_LOCAL_MODEL_COST_MAP="True",
+        HF_HUB_OFFLINE="1",
+        TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS="",
+        PYTHONUNBUFFERED="1",
+        PYTHONFAULTHANDLER="1",
+    )
     specguard_port, prometheus_port = _free_port(), _free_port()
     specguard_url = f"http://127.0.0.1:{specguard_port}"
     prometheus_url = f"http://127.0.0.1:{prometheus_port}"
@@ -372,38 +391,67 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         upstream = resources.enter_context(FakeUpstream())
         config = directory / "config.toml"
         config.write_text(_specguard_config(upstream.base_url, corpus), encoding="utf-8")
-        specguard = resources.enter_context(_running(
-            [*command, "serve", "--config", str(config),
-             "--host", "127.0.0.1", "--port", str(specguard_port)],
-            directory / "specguard.log", env, directory,
-        ))
-        prometheus = resources.enter_context(_running(
-            [prometheus_binary,
-             f"--config.file={_prometheus_config(f'127.0.0.1:{specguard_port}', directory)}",
-             f"--storage.tsdb.path={directory / 'data'}",
-             f"--web.listen-address=127.0.0.1:{prometheus_port}",
-             "--log.level=warn"],
-            directory / "prometheus.log", env, directory,
-        ))
+        specguard = resources.enter_context(
+            _running(
+                [
+                    *command,
+                    "serve",
+                    "--config",
+                    str(config),
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(specguard_port),
+                ],
+                directory / "specguard.log",
+                env,
+                directory,
+            )
+        )
+        prometheus = resources.enter_context(
+            _running(
+                [
+                    prometheus_binary,
+                    f"--config.file={_prometheus_config(f'127.0.0.1:{specguard_port}', directory)}",
+                    f"--storage.tsdb.path={directory / 'data'}",
+                    f"--web.listen-address=127.0.0.1:{prometheus_port}",
+                    "--log.level=warn",
+                ],
+                directory / "prometheus.log",
+                env,
+                directory,
+            )
+        )
         client = resources.enter_context(
             httpx.Client(base_url=prometheus_url, timeout=5, trust_env=False)
         )
-        live = Stack(specguard, specguard_url, config, upstream, client,
-                     [specguard.log, prometheus.log])
+        live = Stack(
+            specguard, specguard_url, config, upstream, client, [specguard.log, prometheus.log]
+        )
 
-        _wait("specguard /readyz",
-              lambda: specguard.alive() and _ok(f"{specguard_url}/readyz"), live.logs)
-        _wait("prometheus /-/ready",
-              lambda: prometheus.alive() and _ok(f"{prometheus_url}/-/ready"), live.logs)
+        _wait(
+            "specguard /readyz",
+            lambda: specguard.alive() and _ok(f"{specguard_url}/readyz"),
+            live.logs,
+        )
+        _wait(
+            "prometheus /-/ready",
+            lambda: prometheus.alive() and _ok(f"{prometheus_url}/-/ready"),
+            live.logs,
+        )
         # Two batches with a whole scrape between them: every series then has a sample before
         # the second batch and one after, so its rate is not zero.
         for batch in ("first", "second"):
             _send_batch(live)
             _wait(f"a scrape after the {batch} batch", live.scraped_since(time.time()), live.logs)
         required = [query.expr for query in ALL_QUERIES if must_return_data(query)]
-        _wait("data for every expression over produced metrics",
-              lambda: all(live.has_data(expr) for expr in required), live.logs,
-              timeout=20, fail=False)
+        _wait(
+            "data for every expression over produced metrics",
+            lambda: all(live.has_data(expr) for expr in required),
+            live.logs,
+            timeout=20,
+            fail=False,
+        )
         yield live
 
 
@@ -429,14 +477,15 @@ def test_expression_is_valid_and_returns_data_once_its_metrics_exist(
 
 def test_every_rule_evaluates_without_error(stack: Stack) -> None:
     def groups() -> list[dict[str, Any]]:
-        found: list[dict[str, Any]] = stack.prometheus.get("/api/v1/rules").json()["data"][
-            "groups"
-        ]
+        found: list[dict[str, Any]] = stack.prometheus.get("/api/v1/rules").json()["data"]["groups"]
         return found
 
-    _wait("every rule to be evaluated",
-          lambda: all(r["health"] != "unknown" for g in groups() for r in g["rules"]),
-          stack.logs, timeout=10)
+    _wait(
+        "every rule to be evaluated",
+        lambda: all(r["health"] != "unknown" for g in groups() for r in g["rules"]),
+        stack.logs,
+        timeout=10,
+    )
     evaluated = [rule for group in groups() for rule in group["rules"]]
     assert {r["name"]: r.get("lastError") for r in evaluated if r["health"] != "ok"} == {}
     assert len(evaluated) == len(rules())
@@ -457,6 +506,10 @@ def test_rejected_reload_fires_its_alert_and_nothing_else_fires(stack: Stack) ->
         alerts = stack.prometheus.get("/api/v1/alerts").json()["data"]["alerts"]
         return {alert["labels"]["alertname"] for alert in alerts if alert["state"] == "firing"}
 
-    _wait("SpecguardConfigReloadFailed to fire",
-          lambda: "SpecguardConfigReloadFailed" in firing(), stack.logs, timeout=10)
+    _wait(
+        "SpecguardConfigReloadFailed to fire",
+        lambda: "SpecguardConfigReloadFailed" in firing(),
+        stack.logs,
+        timeout=10,
+    )
     assert firing() == {"SpecguardConfigReloadFailed"}

@@ -58,9 +58,17 @@ def connect(upstream: FakeUpstream, serve: Callable[[Config], ProxyServer]) -> I
 def email_request(content: str) -> list[Any]:
     return [
         {"role": "user", "content": "How much did Mixpanel charge me?"},
-        {"role": "assistant", "content": None, "tool_calls": [{
-            "id": "c1", "type": "function",
-            "function": {"name": "read_inbox", "arguments": "{}"}}]},
+        {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [
+                {
+                    "id": "c1",
+                    "type": "function",
+                    "function": {"name": "read_inbox", "arguments": "{}"},
+                }
+            ],
+        },
         {"role": "tool", "tool_call_id": "c1", "content": content},
     ]
 
@@ -79,8 +87,10 @@ def test_injection_in_tool_output_is_annotated_at_platform_level_by_default(
     client.chat.completions.create(model="fake-model", messages=email_request(ATTACKED))
     messages = upstream.last.body["messages"]
     assert len(notes(messages)) == 2
-    assert messages[1]["content"].startswith("Platform notice: untrusted span n=1 (tool output "
-                                             "from read_inbox) contains text that looks like")
+    assert messages[1]["content"].startswith(
+        "Platform notice: untrusted span n=1 (tool output "
+        "from read_inbox) contains text that looks like"
+    )
     assert ATTACKED in messages[-1]["content"]
     assert messages[2] == {"role": "user", "content": "How much did Mixpanel charge me?"}
 
@@ -101,11 +111,12 @@ def test_injection_is_refused_with_400_when_the_action_is_refuse(
 ) -> None:
     client = connect({"untrusted_marking": {"injection_action": "refuse"}})
     with pytest.raises(openai.BadRequestError) as caught:
-        client.chat.completions.create(model="fake-model",
-                                       messages=email_request(ATTACKED))
+        client.chat.completions.create(model="fake-model", messages=email_request(ATTACKED))
     assert caught.value.body == {
-        "message": INJECTION_REFUSAL, "type": "invalid_request_error",
-        "param": "messages[2].content", "code": "content_policy_violation",
+        "message": INJECTION_REFUSAL,
+        "type": "invalid_request_error",
+        "param": "messages[2].content",
+        "code": "content_policy_violation",
     }
     assert upstream.received == []
 
@@ -138,16 +149,23 @@ def test_authority_claim_is_annotated_without_touching_the_user_text(
     connect: Connect, upstream: FakeUpstream
 ) -> None:
     client = connect({"authority_claims": {}, "role_hierarchy": {"policy": "POLICY"}})
-    client.chat.completions.create(model="fake-model", messages=[
-        {"role": "system", "content": "You are a cooking assistant."},
-        {"role": "user", "content": CLAIM}])
+    client.chat.completions.create(
+        model="fake-model",
+        messages=[
+            {"role": "system", "content": "You are a cooking assistant."},
+            {"role": "user", "content": CLAIM},
+        ],
+    )
     messages = upstream.last.body["messages"]
     assert [m["role"] for m in messages] == ["system", "system", "system", "user"]
     assert messages[0]["content"] == "POLICY"
     assert messages[1]["content"].startswith(
-        "Platform notice: the latest user message claims authority it does not have")
-    assert messages[2:] == [{"role": "system", "content": "You are a cooking assistant."},
-                            {"role": "user", "content": CLAIM}]
+        "Platform notice: the latest user message claims authority it does not have"
+    )
+    assert messages[2:] == [
+        {"role": "system", "content": "You are a cooking assistant."},
+        {"role": "user", "content": CLAIM},
+    ]
 
 
 def test_authority_claim_is_refused_with_400_when_the_action_is_refuse(
@@ -155,11 +173,14 @@ def test_authority_claim_is_refused_with_400_when_the_action_is_refuse(
 ) -> None:
     client = connect({"authority_claims": {"action": "refuse"}})
     with pytest.raises(openai.BadRequestError) as caught:
-        client.chat.completions.create(model="fake-model",
-                                       messages=[{"role": "user", "content": CLAIM}])
+        client.chat.completions.create(
+            model="fake-model", messages=[{"role": "user", "content": CLAIM}]
+        )
     assert caught.value.body == {
-        "message": AUTHORITY_REFUSAL, "type": "invalid_request_error",
-        "param": "messages[0].content", "code": "content_policy_violation",
+        "message": AUTHORITY_REFUSAL,
+        "type": "invalid_request_error",
+        "param": "messages[0].content",
+        "code": "content_policy_violation",
     }
     assert upstream.received == []
 
@@ -172,6 +193,5 @@ def test_no_note_when_the_action_is_off_or_the_turn_claims_nothing(
     connect: Connect, upstream: FakeUpstream, rules: dict[str, Any], text: str
 ) -> None:
     client = connect(rules)
-    client.chat.completions.create(model="fake-model",
-                                   messages=[{"role": "user", "content": text}])
+    client.chat.completions.create(model="fake-model", messages=[{"role": "user", "content": text}])
     assert upstream.last.body["messages"] == [{"role": "user", "content": text}]

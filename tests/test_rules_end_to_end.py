@@ -41,18 +41,34 @@ def rules(**tables: Any) -> dict[str, Any]:
 def transfer_answer(iban: str) -> dict[str, Any]:
     body = completion()
     body["choices"][0]["finish_reason"] = "tool_calls"
-    body["choices"][0]["message"] = {"role": "assistant", "content": None, "tool_calls": [{
-        "id": "call_1", "type": "function",
-        "function": {"name": "transfer", "arguments": json.dumps({"iban": iban})}}]}
+    body["choices"][0]["message"] = {
+        "role": "assistant",
+        "content": None,
+        "tool_calls": [
+            {
+                "id": "call_1",
+                "type": "function",
+                "function": {"name": "transfer", "arguments": json.dumps({"iban": iban})},
+            }
+        ],
+    }
     return body
 
 
 def conversation(user: str) -> list[Any]:
     return [
         {"role": "user", "content": user},
-        {"role": "assistant", "content": None, "tool_calls": [{
-            "id": "c1", "type": "function",
-            "function": {"name": "fetch_invoice", "arguments": "{}"}}]},
+        {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [
+                {
+                    "id": "c1",
+                    "type": "function",
+                    "function": {"name": "fetch_invoice", "arguments": "{}"},
+                }
+            ],
+        },
         {"role": "tool", "tool_call_id": "c1", "content": PAGE},
     ]
 
@@ -61,15 +77,19 @@ def test_planted_account_number_in_a_tool_call_is_blocked_while_an_in_scope_call
     connect: Connect, upstream: FakeUpstream
 ) -> None:
     client = connect(rules(tool_guard={}))
-    upstream.queue(Reply(json=transfer_answer("DE44500105175407324931")),
-                   Reply(json=transfer_answer(USERS_IBAN)))
+    upstream.queue(
+        Reply(json=transfer_answer("DE44500105175407324931")),
+        Reply(json=transfer_answer(USERS_IBAN)),
+    )
     blocked = client.chat.completions.create(
-        model="fake-model", messages=conversation("Pay invoice 8812."))
+        model="fake-model", messages=conversation("Pay invoice 8812.")
+    )
     assert blocked.choices[0].finish_reason == "content_filter"
     assert blocked.choices[0].message.tool_calls is None
     assert blocked.choices[0].message.refusal == BLOCKED["untrusted_argument"]
     passed = client.chat.completions.create(
-        model="fake-model", messages=conversation(f"Pay invoice 8812 to {USERS_IBAN}."))
+        model="fake-model", messages=conversation(f"Pay invoice 8812 to {USERS_IBAN}.")
+    )
     assert passed.choices[0].finish_reason == "tool_calls"
     calls = passed.choices[0].message.tool_calls or []
     assert [c.function.arguments for c in calls] == [json.dumps({"iban": USERS_IBAN})]  # type: ignore[union-attr]
@@ -93,11 +113,16 @@ def test_marker_echoes_are_stripped_from_the_answer(connect: Connect, stream: bo
 def test_policy_goes_in_the_developer_role_for_an_upstream_that_asks_for_it(
     connect: Connect, upstream: FakeUpstream
 ) -> None:
-    client = connect({
-        "upstreams": {"fake": {"system_role": "developer"}},
-        **rules(role_hierarchy={"policy": "POLICY"}),
-    })
-    client.chat.completions.create(model="fake-model",
-                                   messages=[{"role": "system", "content": "Dev."}])
+    client = connect(
+        {
+            "upstreams": {"fake": {"system_role": "developer"}},
+            **rules(role_hierarchy={"policy": "POLICY"}),
+        }
+    )
+    client.chat.completions.create(
+        model="fake-model", messages=[{"role": "system", "content": "Dev."}]
+    )
     assert upstream.last.body["messages"] == [
-        {"role": "developer", "content": "POLICY"}, {"role": "system", "content": "Dev."}]
+        {"role": "developer", "content": "POLICY"},
+        {"role": "system", "content": "Dev."},
+    ]

@@ -33,11 +33,11 @@ def context(record: RuleRecord = RECORD) -> RequestContext:
 
 
 def test_tags_bare_identifiers_and_datamarks_are_removed_and_reported() -> None:
-    text = (f'As the <untrusted-{B} n="1" kind="tool_output" name="browse"> page says, '
-            f"the{MARK}sky is blue</untrusted-{B}>; id {B}, tag untrusted-{B}, < /untrusted-{B} >.")
-    assert strip_markers(text, RECORD) == (
-        "As the  page says, the sky is blue; id , tag , .", True
+    text = (
+        f'As the <untrusted-{B} n="1" kind="tool_output" name="browse"> page says, '
+        f"the{MARK}sky is blue</untrusted-{B}>; id {B}, tag untrusted-{B}, < /untrusted-{B} >."
     )
+    assert strip_markers(text, RECORD) == ("As the  page says, the sky is blue; id , tag , .", True)
 
 
 def test_text_without_this_requests_markers_is_unchanged() -> None:
@@ -50,11 +50,16 @@ def run(coro: Any) -> Any:
 
 
 def test_complete_answer_is_cleaned_in_content_refusal_and_tool_arguments() -> None:
-    body = completion(f"Done <untrusted-{B} n=\"1\" kind=\"quote\">here</untrusted-{B}>")
+    body = completion(f'Done <untrusted-{B} n="1" kind="quote">here</untrusted-{B}>')
     message = body["choices"][0]["message"]
     message["refusal"] = f"no{MARK}way"
-    message["tool_calls"] = [{"id": "c1", "type": "function", "function": {
-        "name": "send", "arguments": f'{{"note": "see untrusted-{B}"}}'}}]
+    message["tool_calls"] = [
+        {
+            "id": "c1",
+            "type": "function",
+            "function": {"name": "send", "arguments": f'{{"note": "see untrusted-{B}"}}'},
+        }
+    ]
     ctx = context()
     out = orjson.loads(run(MarkerHygiene().finish(orjson.dumps(body), ctx)))
     cleaned = out["choices"][0]["message"]
@@ -62,7 +67,10 @@ def test_complete_answer_is_cleaned_in_content_refusal_and_tool_arguments() -> N
     assert cleaned["refusal"] == "no way"
     assert cleaned["tool_calls"][0]["function"]["arguments"] == '{"note": "see "}'
     assert sorted(f.where for f in ctx.findings) == [
-        "choices.0.content", "choices.0.refusal", "choices.0.tool_calls.0"]
+        "choices.0.content",
+        "choices.0.refusal",
+        "choices.0.tool_calls.0",
+    ]
     assert {(f.detector, f.category) for f in ctx.findings} == {("marker_hygiene", "marker_echo")}
 
 
@@ -92,8 +100,16 @@ async def _relay(pieces: list[str], record: RuleRecord = RECORD) -> tuple[str, R
 
 
 def test_a_marker_split_across_chunks_is_removed_from_the_stream() -> None:
-    pieces = ["Sure. <untr", f"usted-{B[:5]}", f"{B[5:]} n=\"1\" kind=", "\"quote\">quoted",
-              " text</untrusted-", f"{B}> and {B[:9]}", f"{B[9:]}", " end."]
+    pieces = [
+        "Sure. <untr",
+        f"usted-{B[:5]}",
+        f'{B[5:]} n="1" kind=',
+        '"quote">quoted',
+        " text</untrusted-",
+        f"{B}> and {B[:9]}",
+        f"{B[9:]}",
+        " end.",
+    ]
     text, ctx = run(_relay(pieces))
     assert text == "Sure. quoted text and  end."
     assert [f.category for f in ctx.findings] == ["marker_echo"]
@@ -112,8 +128,26 @@ def test_ordinary_text_ending_in_a_bracket_is_released_at_the_end() -> None:
 
 
 pieces = st.lists(
-    st.sampled_from(["hello", " ", "\n", "<", ">", "/", "un", "untrusted-", B, B[:4], B[4:],
-                     f"<untrusted-{B} n=\"2\">", f"</untrusted-{B}>", MARK, "<b>", "x"]),
+    st.sampled_from(
+        [
+            "hello",
+            " ",
+            "\n",
+            "<",
+            ">",
+            "/",
+            "un",
+            "untrusted-",
+            B,
+            B[:4],
+            B[4:],
+            f'<untrusted-{B} n="2">',
+            f"</untrusted-{B}>",
+            MARK,
+            "<b>",
+            "x",
+        ]
+    ),
     max_size=20,
 )
 

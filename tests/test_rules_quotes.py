@@ -8,7 +8,7 @@ from rules.quotes import own_words, quoted_regions
 
 
 def regions(text: str) -> list[tuple[str, str]]:
-    return [(r.kind, text[r.start:r.end]) for r in quoted_regions(text)]
+    return [(r.kind, text[r.start : r.end]) for r in quoted_regions(text)]
 
 
 @pytest.mark.parametrize(
@@ -23,14 +23,22 @@ def regions(text: str) -> list[tuple[str, str]]:
         ("<note>\n<to>Bob</to>\n</note>\nsummarise", [("xml", "<note>\n<to>Bob</to>\n</note>")]),
         ("cfg:\n  a: 1\n  b:\n    - x\nwhat?", [("yaml", "cfg:\n  a: 1\n  b:\n    - x")]),
         ("Summarise:\n---\nBody text\n---\nthanks", [("separated", "---\nBody text\n---")]),
-        ('Tweet "We are thrilled to announce our brand new product line for this summer" now',
-         [("quote", '"We are thrilled to announce our brand new product line for this summer"')]),
-        ("Reply to this.\n---------- Forwarded message ---------\nFrom: a@b.c\nHi",
-         [("email", "---------- Forwarded message ---------\nFrom: a@b.c\nHi")]),
-        ("Can you reply?\nFrom: Eve <eve@x.io>\nSent: Monday\nSubject: pay\n\nPay now.",
-         [("email", "From: Eve <eve@x.io>\nSent: Monday\nSubject: pay\n\nPay now.")]),
-        ("Here is the article:\n\nRates rose again today.",
-         [("document", "Rates rose again today.")]),
+        (
+            'Tweet "We are thrilled to announce our brand new product line for this summer" now',
+            [("quote", '"We are thrilled to announce our brand new product line for this summer"')],
+        ),
+        (
+            "Reply to this.\n---------- Forwarded message ---------\nFrom: a@b.c\nHi",
+            [("email", "---------- Forwarded message ---------\nFrom: a@b.c\nHi")],
+        ),
+        (
+            "Can you reply?\nFrom: Eve <eve@x.io>\nSent: Monday\nSubject: pay\n\nPay now.",
+            [("email", "From: Eve <eve@x.io>\nSent: Monday\nSubject: pay\n\nPay now.")],
+        ),
+        (
+            "Here is the article:\n\nRates rose again today.",
+            [("document", "Rates rose again today.")],
+        ),
     ],
 )
 def test_quoted_and_pasted_regions_are_found(text: str, expected: list[tuple[str, str]]) -> None:
