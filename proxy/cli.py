@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import cast
 
 from detectors.base import DetectorConfig
-from proxy.config import ConfigError, load_config
+from proxy.config import Config, ConfigError, load_config
 
 _DEFAULT_CONFIG = "config.toml"
 
@@ -56,13 +56,20 @@ def _config_path(given: str | None) -> str:
     return given or os.environ.get("SPECGUARD_CONFIG") or _DEFAULT_CONFIG
 
 
-def _check_config(args: argparse.Namespace) -> int:
-    path = _config_path(args.path)
+def _load_or_report(path: str) -> Config | None:
+    """The config at ``path``, or None after printing each problem with its key path."""
     try:
-        config = load_config(path)
+        return load_config(path)
     except ConfigError as exc:
         for key_path, problem in exc.problems:
             print(f"{path}: {key_path}: {problem}", file=sys.stderr)
+        return None
+
+
+def _check_config(args: argparse.Namespace) -> int:
+    path = _config_path(args.path)
+    config = _load_or_report(path)
+    if config is None:
         return 2
     print(
         f"{path}: ok ({len(config.tenants)} tenants, {len(config.upstreams)} upstreams, "
@@ -106,11 +113,8 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     path = _config_path(args.config)
-    try:
-        config = load_config(path)
-    except ConfigError as exc:
-        for key_path, problem in exc.problems:
-            print(f"{path}: {key_path}: {problem}", file=sys.stderr)
+    config = _load_or_report(path)
+    if config is None:
         return 2
     host = args.host or config.server.host
     port = args.port or config.server.port

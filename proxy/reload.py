@@ -16,6 +16,7 @@ import os
 import signal
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from proxy import logs, metrics
 from proxy.config import ConfigError, load_config
@@ -80,23 +81,14 @@ class Reloader:
             try:
                 # Building detectors (indexes, NLP engines) is CPU work: off the event loop.
                 runtime = await asyncio.to_thread(lambda: self._build(load_config(self.path)))
-            except ConfigError as exc:
-                metrics.CONFIG_RELOADS.labels("invalid").inc()
-                logs.event(
-                    "config_reload_failed",
-                    logging.ERROR,
-                    trigger=trigger,
-                    problems=[f"{path}: {problem}" for path, problem in exc.problems],
-                )
-                return False
             except Exception as exc:
                 metrics.CONFIG_RELOADS.labels("invalid").inc()
-                logs.event(
-                    "config_reload_failed",
-                    logging.ERROR,
-                    trigger=trigger,
-                    exception=type(exc).__name__,
+                detail: dict[str, Any] = (
+                    {"problems": [f"{path}: {problem}" for path, problem in exc.problems]}
+                    if isinstance(exc, ConfigError)
+                    else {"exception": type(exc).__name__}
                 )
+                logs.event("config_reload_failed", logging.ERROR, trigger=trigger, **detail)
                 return False
             self._swap(runtime)
             metrics.CONFIG_RELOADS.labels("ok").inc()

@@ -40,10 +40,31 @@ class SSEDecoder:
 
 def event_data(event: bytes) -> bytes | None:
     """The joined ``data:`` field of an event, or None for comments and keep-alives."""
+    if event.startswith(b"data: ") and event.count(b"\n") == 2 and event.endswith(b"\n\n"):
+        return event[6:-2]  # the single-line event nearly every chunk is: no line splitting
     lines = [
         line[5:].removeprefix(b" ") for line in event.splitlines() if line.startswith(b"data:")
     ]
     return b"\n".join(lines) if lines else None
+
+
+def is_done(event: bytes) -> bool:
+    """Whether ``event`` is the closing ``data: [DONE]``."""
+    data = event_data(event)
+    return data is not None and data.strip() == b"[DONE]"
+
+
+def event_payload(event: bytes) -> dict[str, Any] | None:
+    """The JSON object an event carries; None for comments, ``[DONE]`` and anything not a JSON
+    object (such events are relayed as they are)."""
+    data = event_data(event)
+    if data is None or data.strip() == b"[DONE]":
+        return None
+    try:
+        payload = orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return None
+    return payload if isinstance(payload, dict) else None
 
 
 def encode_event(payload: dict[str, Any]) -> bytes:

@@ -25,14 +25,12 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-import orjson
-
 from detectors.screen import Field
 from proxy import metrics
 from proxy.context import RequestContext
 from proxy.policy import Decision, Verdict, decide
 from proxy.refusal import decision_summary, placeholder
-from proxy.sse import DONE, encode_event, event_data
+from proxy.sse import DONE, encode_event, event_payload
 
 if TYPE_CHECKING:
     from proxy.screening import ScreeningStage
@@ -123,14 +121,8 @@ class StreamScreen:
         """Queue an event; return it, the channels it grew and the choices it finished."""
         pending = Pending(raw)
         self.queue.append(pending)
-        data = _data(raw)
-        if data is None or data.strip() == b"[DONE]":
-            return pending, [], []
-        try:
-            payload = orjson.loads(data)
-        except orjson.JSONDecodeError:
-            return pending, [], []
-        if not isinstance(payload, dict):
+        payload = event_payload(raw)
+        if payload is None:
             return pending, [], []
         pending.payload = payload
         if not self.head:
@@ -316,13 +308,6 @@ class StreamScreen:
             "specguard": decision_summary(verdict),
         }
         return [encode_event(chunk), DONE]
-
-
-def _data(raw: bytes) -> bytes | None:
-    """The data of an event; single-line ``data: ...`` events (nearly all) skip line splitting."""
-    if raw.startswith(b"data: ") and raw.count(b"\n") == 2 and raw.endswith(b"\n\n"):
-        return raw[6:-2]
-    return event_data(raw)
 
 
 def _shift(finding: Any, offset: int) -> Any:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from detectors.findings import Finding
-from proxy.sse import encode_event, event_data
+from proxy.sse import encode_event, event_payload, is_done
 from rules.base import RuleRecord
 
 if TYPE_CHECKING:
@@ -129,15 +129,10 @@ class MarkerHygiene:
         holds: dict[tuple[int, str], _Holdback] = {}
         head: dict[str, Any] = {}
         async for event in events:
-            data = event_data(event)
-            if data is None or data.strip() == b"[DONE]":
-                if data is not None and (tail := _tail_event(holds, head, ctx)) is not None:
+            payload = event_payload(event)
+            if payload is None:
+                if is_done(event) and (tail := _tail_event(holds, head, ctx)) is not None:
                     yield tail
-                yield event
-                continue
-            try:
-                payload = orjson.loads(data)
-            except orjson.JSONDecodeError:
                 yield event
                 continue
             head = {k: v for k, v in payload.items() if k not in ("choices", "usage")}

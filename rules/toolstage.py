@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from detectors.findings import Finding
-from proxy.sse import encode_event, event_data
+from proxy.sse import encode_event, event_payload
 from rules.base import Provenance
 from rules.toolguard import Corpus, ToolGuardConfig, guard_tool_calls
 
@@ -63,13 +63,8 @@ class ToolGuardStage:
         check = _Check(self.config, ctx)
         pending: dict[int, dict[int, dict[str, Any]]] = {}
         async for event in events:
-            data = event_data(event)
-            if data is None or data.strip() == b"[DONE]":
-                yield event
-                continue
-            try:
-                payload = orjson.loads(data)
-            except orjson.JSONDecodeError:
+            payload = event_payload(event)
+            if payload is None:
                 yield event
                 continue
             held = False
