@@ -69,15 +69,32 @@ class Registry(Generic[T]):
                 ]
         return problems
 
-    def build(self, tables: dict[str, dict[str, Any]]) -> list[T]:
+    def build(
+        self, tables: dict[str, dict[str, Any]], shared: dict[str, Any] | None = None
+    ) -> list[T]:
         """Instances of every plugin named in ``tables``, in registration order."""
-        return [instance for _, instance in self.build_configured(tables)]
+        return [instance for _, instance in self.build_configured(tables, shared)]
 
-    def build_configured(self, tables: dict[str, dict[str, Any]]) -> list[tuple[Any, T]]:
-        """``(validated config, instance)`` of every plugin named in ``tables``."""
+    def build_configured(
+        self, tables: dict[str, dict[str, Any]], shared: dict[str, Any] | None = None
+    ) -> list[tuple[Any, T]]:
+        """``(validated config, instance)`` of every plugin named in ``tables``.
+
+        With ``shared``, plugins with identical settings are built once and reused: they keep
+        no request state, and tenants inheriting one ``[defaults]`` would otherwise load the
+        same models and indexes once each.
+        """
         built = []
         for name, plugin in self._plugins.items():
-            if name in tables:
-                config = plugin.config_model.model_validate(tables[name])
-                built.append((config, plugin.factory(config)))
+            if name not in tables:
+                continue
+            config = plugin.config_model.model_validate(tables[name])
+            key = f"{self.kind}:{name}:{config.model_dump_json()}"
+            if shared is not None and key in shared:
+                built.append(shared[key])
+                continue
+            pair = (config, plugin.factory(config))
+            if shared is not None:
+                shared[key] = pair
+            built.append(pair)
         return built

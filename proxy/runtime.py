@@ -56,8 +56,9 @@ def build_upstream(name: str, config: UpstreamConfig, session: aiohttp.ClientSes
     return LiteLLMBridge(name, config)
 
 
-def build_pipeline(config: TenantConfig) -> Pipeline:
-    """Rules, output stages and input screening named in a tenant's config."""
+def build_pipeline(config: TenantConfig, shared: dict[str, Any] | None = None) -> Pipeline:
+    """Rules, output stages and input screening named in a tenant's config; ``shared`` lets
+    tenants with identical rule or detector settings share one instance."""
     from detectors.registry import DETECTORS
     from detectors.screen import ConfiguredDetector, Screener
     from proxy.screening import ScreeningStage
@@ -65,7 +66,7 @@ def build_pipeline(config: TenantConfig) -> Pipeline:
 
     configured = [
         ConfiguredDetector(detector, detector_config)
-        for detector_config, detector in DETECTORS.build_configured(config.detectors)
+        for detector_config, detector in DETECTORS.build_configured(config.detectors, shared)
     ]
     screener = Screener(configured)
     screener.warm_up()
@@ -74,7 +75,7 @@ def build_pipeline(config: TenantConfig) -> Pipeline:
     if screener:
         stages.append(ScreeningStage(screener, config))
     inputs = Screener([d for d in configured if d.detector.name in config.input_screening])
-    return Pipeline(rules=RULES.build(config.rules), stages=stages, input_screener=inputs)
+    return Pipeline(rules=RULES.build(config.rules, shared), stages=stages, input_screener=inputs)
 
 
 class Runtime:
@@ -87,8 +88,9 @@ class Runtime:
             for name, upstream in config.upstreams.items()
         }
         self.audit = AuditLog(config.audit.path) if config.audit else None
+        shared: dict[str, Any] = {}
         self.tenants = {
-            name: Tenant(name, tenant, build_pipeline(tenant), self.audit)
+            name: Tenant(name, tenant, build_pipeline(tenant, shared), self.audit)
             for name, tenant in config.tenants.items()
         }
         metrics.initialise(

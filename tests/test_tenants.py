@@ -132,3 +132,31 @@ def test_metrics_count_usage_tokens(
     after = metric_value(proxy.url, prompt), metric_value(proxy.url, completion)
     # fake upstream: 5 prompt + 2 completion; demo: 2 prompt words + 4 completion words
     assert (after[0] - before[0], after[1] - before[1]) == (7.0, 6.0)
+
+
+def test_tenants_with_the_same_detector_settings_share_one_instance() -> None:
+    import asyncio
+
+    import aiohttp
+
+    from proxy.config import parse_config
+    from proxy.runtime import Runtime
+
+    config = parse_config(
+        {
+            "upstreams": {"demo": {"provider": "demo"}},
+            "routes": [{"match": "*", "upstream": "demo"}],
+            "defaults": {"detectors": {"deny_terms": {"terms": ["x"]}}},
+            "tenants": {"a": {}, "b": {}, "c": {"detectors": {"deny_terms": {"terms": ["y"]}}}},
+        }
+    )
+
+    async def detectors() -> list[object]:
+        async with aiohttp.ClientSession() as session:
+            runtime = Runtime(config, session)
+            stages = [runtime.tenants[name].pipeline.stages[-1] for name in "abc"]
+            return [stage.screener.detectors[0].detector for stage in stages]  # type: ignore[attr-defined]
+
+    a, b, c = asyncio.run(detectors())
+    assert a is b
+    assert a is not c
