@@ -75,8 +75,8 @@ class Pending:
     raw: bytes
     payload: dict[str, Any] | None = None
     spans: list[tuple[Channel, int, int]] = field(default_factory=list)
-    holds_tool_calls: set[int] = field(default_factory=set)
-    """Choice indexes whose tool-call deltas this event carries (held until they finish)."""
+    holds_tool_calls: frozenset[int] | set[int] = frozenset()
+    """Choice indexes whose tool-call deltas this event carries (a set only when it has any)."""
 
 
 class StreamScreen:
@@ -164,7 +164,7 @@ class StreamScreen:
             number = call.get("index", 0)
             arguments = (call.get("function") or {}).get("arguments") or ""
             arguments_by_call[number] = arguments_by_call.get(number, "") + arguments
-        pending.holds_tool_calls.add(index)
+        pending.holds_tool_calls = {*pending.holds_tool_calls, index}
         self.open_tool_calls.add(index)
 
     # -- screening ---------------------------------------------------------------------------
@@ -173,13 +173,19 @@ class StreamScreen:
         """New characters that make a channel's next scan due."""
         return self.step if channel.scanned_to else self.first_step
 
+    def idle(self, channels: list[Channel], finished: list[int]) -> bool:
+        """True when no scan is due (the common case): a cheap, synchronous test per event."""
+        if finished or any(len(c.text) - c.scanned_to >= self._due(c) for c in channels):
+            return False
+        if self.eager:
+            for channel in channels:
+                channel.safe_to = len(channel.text)
+        return True
+
     async def screen(self, channels: list[Channel], finished: list[int]) -> Verdict | None:
         """Scan what is due; returns a refusal verdict, or None to go on."""
-        if not finished and all(len(c.text) - c.scanned_to < self._due(c) for c in channels):
-            if self.eager:
-                for channel in channels:
-                    channel.safe_to = len(channel.text)
-            return None  # nothing due: the common case, one cheap test per event
+        if self.idle(channels, finished):
+            return None
         fields: list[Field] = []
         offsets: dict[str, int] = {}
         for channel in self.channels.values():
@@ -254,7 +260,7 @@ class StreamScreen:
             pending = self.queue[0]
             if any(end > channel.safe_to for channel, _, end in pending.spans):
                 break
-            if pending.holds_tool_calls & self.open_tool_calls:
+            if pending.holds_tool_calls and pending.holds_tool_calls & self.open_tool_calls:
                 break
             self.queue.popleft()
             out.append(self._render(pending))
@@ -328,7 +334,9 @@ async def screen_stream(
             is_done = raw.startswith(b"data: [DONE]")
             if is_done:
                 finished = sorted(state.choices_seen)
-            verdict = await state.screen(grown, finished) if (grown or finished) else None
+            verdict = None
+            if (grown or finished) and not state.idle(grown, finished):
+                verdict = await state.screen(grown, finished)
             state.seconds += time.perf_counter() - started
             if verdict is not None:
                 for event in state.cut(verdict):
