@@ -17,11 +17,22 @@ def _builtin_plugins() -> list[Plugin[Any]]:
     from detectors.deny_terms import PLUGIN as DENY_TERMS
     from detectors.injection import PLUGIN as INJECTION
     from detectors.jailbreak import PLUGIN as JAILBREAK
+    from detectors.llm_judge import PLUGIN as LLM_JUDGE
     from detectors.nsfw import PLUGIN as NSFW
     from detectors.privacy import PLUGIN as PRIVACY
     from detectors.prompt_leak import PLUGIN as PROMPT_LEAK
 
-    return [DENY_TERMS, COPYRIGHT, PRIVACY, PROMPT_LEAK, CBRN, NSFW, INJECTION, JAILBREAK]
+    return [
+        DENY_TERMS,
+        COPYRIGHT,
+        PRIVACY,
+        PROMPT_LEAK,
+        CBRN,
+        NSFW,
+        INJECTION,
+        JAILBREAK,
+        LLM_JUDGE,
+    ]
 
 
 DETECTORS: Registry[Any] = Registry("detector")
