@@ -63,6 +63,8 @@ class Detector(Protocol):
 
     name: ClassVar[str]
     cpu_heavy: ClassVar[bool]
-    """True when a scan can take more than ~1 ms: it then runs in a worker thread."""
+    """True when a scan can take more than ~1 ms: it then runs in a worker thread (small texts
+    excepted). A detector that blocks on I/O also sets ``blocking_io = True`` and then always
+    runs in the worker thread."""
 
     def scan(self, text: str, ctx: ScanContext) -> list[Finding]: ...

@@ -106,6 +106,8 @@ class LlmJudgeDetector:
 
     name: ClassVar[str] = "llm_judge"
     cpu_heavy: ClassVar[bool] = True
+    blocking_io: ClassVar[bool] = True
+    """It waits on the network: always run off the event loop, whatever the text's size."""
     """Its network call must stay off the event loop."""
 
     def __init__(self, config: LlmJudgeConfig):

@@ -129,9 +129,24 @@ class Screener:
     def __init__(self, detectors: Sequence[ConfiguredDetector]):
         self.detectors = tuple(detectors)
         self.configs = {d.detector.name: d.config for d in self.detectors}
-        self._light = tuple(d for d in self.detectors if not d.detector.cpu_heavy)
-        self._heavy = tuple(d for d in self.detectors if d.detector.cpu_heavy)
-        self._heavy_limit = max((d.config.deadline_ms for d in self._heavy), default=0) / 1000
+        # Which detectors run where: light ones always inline; CPU-heavy ones inline only for
+        # small texts; ones that block on I/O (a judge model's HTTP call) always off the loop.
+        blocking = tuple(d for d in self.detectors if getattr(d.detector, "blocking_io", False))
+        self._plans = {
+            small: (
+                tuple(
+                    d
+                    for d in self.detectors
+                    if d not in blocking and (small or not d.detector.cpu_heavy)
+                ),
+                tuple(
+                    d
+                    for d in self.detectors
+                    if d in blocking or (not small and d.detector.cpu_heavy)
+                ),
+            )
+            for small in (True, False)
+        }
 
     def __bool__(self) -> bool:
         return bool(self.detectors)
@@ -159,25 +174,24 @@ class Screener:
 
         Light detectors run inline. CPU-heavy ones run one after another in a single worker-thread
         hop: each is held to its own deadline, and the hop as a whole to the largest of them.
-        Texts under ``INLINE_CHARS`` in all are scanned inline: the hop (~0.1 ms) would cost more
-        than the scan, and a stream makes many such small scans.
+        Texts under ``INLINE_CHARS`` in all are scanned inline (the hop, ~0.1 ms, would cost more
+        than the scan, and a stream makes many small scans), except by detectors that declare
+        ``blocking_io``: those always leave the event loop.
         """
         texts = variants(fields) if normalise else list(fields)
         result = ScanResult()
         if not texts:
             return result
-        if sum(len(item.text) for item in texts) <= INLINE_CHARS:
-            # Cheaper than the hop: a stream's windows are scanned here, in well under 1 ms.
-            outcomes = [_run_one(item, texts, ctx) for item in self.detectors]
-            return self._collect(outcomes, result)
-        outcomes = [_run_one(item, texts, ctx) for item in self._light]
-        if self._heavy:
+        inline, offload = self._plans[sum(len(item.text) for item in texts) <= INLINE_CHARS]
+        outcomes = [_run_one(item, texts, ctx) for item in inline]
+        if offload:
             loop = asyncio.get_running_loop()
-            batch = loop.run_in_executor(_executor(), _run_batch, self._heavy, texts, ctx)
+            batch = loop.run_in_executor(_executor(), _run_batch, offload, texts, ctx)
+            limit = max(item.config.deadline_ms for item in offload) / 1000
             try:
-                outcomes += await asyncio.wait_for(batch, self._heavy_limit)
+                outcomes += await asyncio.wait_for(batch, limit)
             except TimeoutError:
-                outcomes += [([], (item, "timeout", "TimeoutError")) for item in self._heavy]
+                outcomes += [([], (item, "timeout", "TimeoutError")) for item in offload]
         return self._collect(outcomes, result)
 
     def _collect(self, outcomes: list[_Outcome], result: ScanResult) -> ScanResult:

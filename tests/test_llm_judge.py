@@ -203,3 +203,27 @@ def test_tenant_may_let_a_failing_judge_through_flagged(
     )
     assert raw.parse().choices[0].message.content == IN_BAND
     assert raw.headers["x-specguard-decision"].startswith("flag")
+
+
+def test_waiting_on_the_judge_does_not_block_other_requests(
+    upstream: FakeUpstream, judge: FakeUpstream, serve: Any
+) -> None:
+    import threading
+
+    import httpx
+
+    client = judged_proxy(upstream, judge, serve)
+    upstream.queue(Reply(json=completion(IN_BAND)))
+    judge.queue(Reply(json=completion("safe"), delay_s=1.5))
+    chat = threading.Thread(
+        target=lambda: client.chat.completions.create(
+            model="fake-model", messages=[{"role": "user", "content": "x"}]
+        )
+    )
+    chat.start()
+    while not judge.received:  # the judge now holds its answer for 1.5 s
+        chat.join(0.01)
+    health = httpx.get(f"{str(client.base_url).removesuffix('/v1/')}/healthz", timeout=5)
+    assert health.status_code == 200
+    assert chat.is_alive()  # answered while the screened request was still waiting
+    chat.join(10)
