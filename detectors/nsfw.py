@@ -40,6 +40,7 @@ How a score is made (``nsfw_evidence`` then ``NsfwDetector.scan``):
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass
@@ -238,7 +239,9 @@ def nsfw_evidence(text: str) -> NsfwEvidence:
     )
 
 
+@functools.cache
 def _profanity_terms() -> frozenset[str]:
+    """The profanity lexicon, lower-cased (built once: it is asked for on every scan)."""
     return frozenset(term.lower() for term in load("nsfw").sections.get("profanity", ()))
 
 
