@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -120,20 +121,27 @@ def _serve(args: argparse.Namespace) -> int:
     port = args.port or config.server.port
     workers = args.workers or config.server.workers
     os.environ["SPECGUARD_CONFIG"] = os.path.abspath(path)
+    owned_metrics_dir = None
     if workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="specguard-metrics-")
-    uvicorn.run(
-        "proxy.app:app_from_env",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        loop="auto",
-        http="auto",
-        access_log=False,
-        log_level="warning",
-        timeout_graceful_shutdown=10,
-    )
+        # Our own directory for the workers' metric files; removed when serving ends.
+        owned_metrics_dir = tempfile.mkdtemp(prefix="specguard-metrics-")
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = owned_metrics_dir
+    try:
+        uvicorn.run(
+            "proxy.app:app_from_env",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            loop="auto",
+            http="auto",
+            access_log=False,
+            log_level="warning",
+            timeout_graceful_shutdown=10,
+        )
+    finally:
+        if owned_metrics_dir is not None:
+            shutil.rmtree(owned_metrics_dir, ignore_errors=True)
     return 0
 
 
