@@ -17,10 +17,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
-from detectors.base import ScanContext
 from detectors.findings import Finding
 from rules.base import Refusal, Rewrite, RuleScope
-from rules.content import DEVELOPER_ROLES, ordinal, text_of, with_platform_note
+from rules.content import ordinal, scan_context, text_of, with_platform_note
 from rules.quotes import own_words
 from rules.scanning import SCAN_FAILED, Scanner, build_scanner, detector_config
 
@@ -59,13 +58,7 @@ class AuthorityClaims:
             return Rewrite(body)
         messages: list[Any] = body["messages"]
         users = [i for i, m in enumerate(messages) if m.get("role") == "user"]
-        ctx = ScanContext(
-            tenant=scope.tenant,
-            developer_text="\n".join(
-                text_of(m) for m in messages if m.get("role") in DEVELOPER_ROLES
-            ),
-            user_inputs=tuple(text_of(messages[i]) for i in users),
-        )
+        ctx = scan_context(messages, scope.tenant)
         findings: list[Finding] = []
         claimed: list[str] = []
         for position, index in enumerate(users, start=1):

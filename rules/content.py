@@ -13,6 +13,8 @@ from typing import Annotated, Any
 
 from pydantic import StringConstraints
 
+from detectors.base import ScanContext
+
 Message = dict[str, Any]
 
 TagName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z][\w:.-]*$")]
@@ -40,6 +42,15 @@ def texts(content: Any) -> list[str]:
 def text_of(message: Message) -> str:
     """All text of a message, pieces joined by newlines."""
     return "\n".join(texts(message.get("content")))
+
+
+def scan_context(messages: list[Message], tenant: str) -> ScanContext:
+    """What a request-side detector may know: the developer text and the user's turns."""
+    return ScanContext(
+        tenant=tenant,
+        developer_text="\n".join(text_of(m) for m in messages if m.get("role") in DEVELOPER_ROLES),
+        user_inputs=tuple(text_of(m) for m in messages if m.get("role") == "user"),
+    )
 
 
 def map_texts(content: Any, change: Callable[[str], str]) -> Any:

@@ -28,13 +28,12 @@ from detectors.findings import Finding
 from rules.base import Refusal, Rewrite, RuleRecord, RuleScope
 from rules.boundary import Markers, Mode, draw_markers, notice
 from rules.content import (
-    DEVELOPER_ROLES,
     TOOL_ROLES,
     TagName,
     matches_any,
+    scan_context,
     strings_in,
     tag_tools,
-    text_of,
     tool_name,
     tool_names,
     with_platform_note,
@@ -93,7 +92,7 @@ class UntrustedMarking:
         """The body with every untrusted span wrapped, plus the notes that explain them."""
         messages: list[Any] = body["messages"]
         markers = draw_markers(strings_in(body), self.config.mode)
-        run = _Run(self, markers, _scan_context(messages, scope))
+        run = _Run(self, markers, scan_context(messages, scope.tenant))
         names = tool_names(messages)
         trusted = tag_tools(messages, self.config.delegation_tag)
         out: list[Any] = []
@@ -242,14 +241,6 @@ class _Run:
         elif action == "strip_span":
             return _without(text, hits)
         return text
-
-
-def _scan_context(messages: list[Any], scope: RuleScope) -> ScanContext:
-    return ScanContext(
-        tenant=scope.tenant,
-        developer_text="\n".join(text_of(m) for m in messages if m.get("role") in DEVELOPER_ROLES),
-        user_inputs=tuple(text_of(m) for m in messages if m.get("role") == "user"),
-    )
 
 
 def _describe(number: int, kind: str, name: str) -> str:

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from detectors.base import Detector, DetectorConfig, ScanContext
 from detectors.findings import Finding
+from proxy.policy import effective
 
 SCAN_FAILED = "Sorry, this request could not be checked right now. Please try again."
 
@@ -48,13 +49,11 @@ class Scanner:
         return [Finding(self.detector.name, "scan_error", 1.0, where=where)], refuse
 
     def _counts(self, finding: Finding) -> bool:
+        # The rule decides the action; only a category switched off here is ignored.
         override = self.config.categories.get(finding.category)
         if override is not None and override.action == "off":
             return False
-        threshold = self.config.threshold
-        if override is not None and override.threshold is not None:
-            threshold = override.threshold
-        return finding.score >= threshold
+        return finding.score >= effective(self.config, finding.category)[1]
 
 
 def detector_config(name: str, table: dict[str, Any]) -> DetectorConfig:
