@@ -166,6 +166,11 @@ def _age_of(match: re.Match[str]) -> int | None:
     return int(raw) if raw.isdigit() else _AGE_WORDS.get(raw)
 
 
+def _is_minor_age(match: re.Match[str]) -> bool:
+    age = _age_of(match)
+    return age is not None and age < 18
+
+
 def _near(hit: Hit, others: list[Hit] | list[tuple[int, int]]) -> bool:
     for other in others:
         start, end = (other.start, other.end) if isinstance(other, Hit) else other
@@ -199,10 +204,15 @@ def nsfw_evidence(text: str) -> NsfwEvidence:
         and bool(strongish or by.get("sexual.violence") or by.get("minor.csam"))
     )
 
-    ages = [(m.start(), m.end(), _age_of(m)) for m in _AGE.finditer(text)]
-    minor_ages = [(s, e) for s, e, age in ages if age is not None and age < 18]
     strong_minor = by.get("minor.strong", [])
     weak_minor = by.get("minor.weak", [])
+    clinical = by.get("sexual.clinical", [])
+    # Stated ages only matter next to sexual words; the age pattern is the costliest scan here.
+    minor_ages = (
+        [(m.start(), m.end()) for m in _AGE.finditer(text) if _is_minor_age(m)]
+        if strongish or clinical
+        else []
+    )
     link = 0.0
     if any(_near(h, strongish) for h in strong_minor) or any(
         _near(h, minor_ages) for h in strongish
@@ -210,7 +220,6 @@ def nsfw_evidence(text: str) -> NsfwEvidence:
         link = 1.0
     elif any(_near(h, explicit + by.get("sexual.content", [])) for h in weak_minor):
         link = 0.8
-    clinical = by.get("sexual.clinical", [])
     near_child = [h for h in clinical if _near(h, strong_minor) or _near(h, minor_ages)]
     minor_clinical = 0.7 * 0.5 ** min(education, 4) if len(near_child) >= 2 else 0.0
     csam = bool(by.get("minor.csam"))
