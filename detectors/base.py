@@ -65,6 +65,21 @@ class Detector(Protocol):
     cpu_heavy: ClassVar[bool]
     """True when a scan can take more than ~1 ms: it then runs in a worker thread (small texts
     excepted). A detector that blocks on I/O also sets ``blocking_io = True`` and then always
-    runs in the worker thread."""
+    runs in the worker thread. A detector whose matches can be longer than ``DEFAULT_HOLDBACK``
+    characters says how long with a ``holdback_chars`` attribute (see ``holdback``)."""
 
     def scan(self, text: str, ctx: ScanContext) -> list[Finding]: ...
+
+
+DEFAULT_HOLDBACK = 128
+"""Characters of context a detector needs when it declares none (a card number, an e-mail)."""
+
+
+def holdback(detector: Detector) -> int:
+    """The longest stretch of text one of ``detector``'s decisions depends on.
+
+    In a stream this is both the right-context a character needs before the detector's decision
+    about it is final, and the left-context an incremental scan must repeat so that a match
+    straddling two scans is still seen whole.
+    """
+    return int(getattr(detector, "holdback_chars", DEFAULT_HOLDBACK))

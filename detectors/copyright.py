@@ -35,6 +35,9 @@ MAX_GAP = 16
 and deletions of up to a line or so keep a run going."""
 WHOLE_WORK_FLOOR = 20
 """Works shorter than this are never matched as a whole: too little text to be evidence."""
+CHARS_PER_WORD = 8
+"""A generous average length of an English word with its space (about 6 in prose): converts
+``min_words`` into the characters a stream holds back."""
 
 
 def _existing(path: str) -> str:
@@ -87,6 +90,7 @@ class CopyrightDetector:
 
     name: ClassVar[str] = "copyright"
     cpu_heavy: ClassVar[bool] = True
+    holdback_chars: int
 
     def __init__(self, config: CopyrightConfig):
         self.config = config
@@ -94,6 +98,9 @@ class CopyrightDetector:
         if config.corpora:
             loaded.append(FingerprintIndex.from_paths(config.corpora))
         self.index = loaded[0] if len(loaded) == 1 else FingerprintIndex.merge(loaded)
+        # A run becomes a finding once it spans ``min_words`` words: a stream holds that much
+        # back, so no word of it is released before the run is judged.
+        self.holdback_chars = CHARS_PER_WORD * config.min_words
 
     def scan(self, text: str, ctx: ScanContext) -> list[Finding]:
         """A ``verbatim`` finding per reproduced run, spans merged where runs overlap."""

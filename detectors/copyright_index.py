@@ -20,7 +20,6 @@ import tempfile
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 from hashlib import blake2b
 from pathlib import Path
 
@@ -71,16 +70,15 @@ def _hash_word(word: str) -> int:
     return int.from_bytes(blake2b(folded.encode(), digest_size=8).digest(), "little")
 
 
-_word_hash = lru_cache(maxsize=1 << 16)(_hash_word)
-
-
 class _Vocabulary(dict[str, int]):
-    """Word hashes memoised for one index build (a dict lookup beats ``lru_cache`` per word)."""
+    """Memoised word hashes (a dict lookup beats ``lru_cache`` per word), cleared when full."""
 
-    LIMIT = 1 << 21
+    def __init__(self, limit: int):
+        super().__init__()
+        self.limit = limit
 
     def __missing__(self, word: str) -> int:
-        if len(self) >= self.LIMIT:  # huge vocabularies: bound the memory, keep going
+        if len(self) >= self.limit:  # huge vocabularies: bound the memory, keep going
             self.clear()
         value = self[word] = _hash_word(word)
         return value
@@ -117,11 +115,16 @@ def word_bounds(text: str) -> tuple[I64, I64]:
     return np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
 
 
+_QUERY_WORDS = _Vocabulary(1 << 16)
+"""Hashes of words seen in scanned texts (shared by all scans: a dict is safe under the GIL)."""
+
+
 def words(text: str) -> Words:
     """Cut ``text`` into normalised words, keeping where each came from."""
     starts, ends = word_bounds(text)
     tokens = map(text.__getitem__, map(slice, starts.tolist(), ends.tolist()))
-    return Words(np.fromiter(map(_word_hash, tokens), np.uint64, len(starts)), starts, ends)
+    hashes = np.fromiter(map(_QUERY_WORDS.__getitem__, tokens), np.uint64, len(starts))
+    return Words(hashes, starts, ends)
 
 
 def kgram_hashes(word_hashes: U64, k: int = K) -> U64:
@@ -186,7 +189,7 @@ class FingerprintIndex:
         starts = [0]
         hashes: list[U64] = []
         offsets: list[U32] = []
-        vocabulary = _Vocabulary()
+        vocabulary = _Vocabulary(1 << 21)
         for name, text in texts:
             word_hashes = vocabulary.hashes(text)
             grams = kgram_hashes(word_hashes)

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
-from detectors.base import Detector, DetectorConfig, ScanContext
+from detectors.base import Detector, DetectorConfig, ScanContext, holdback
 from detectors.findings import Finding
 from proxy import logs, metrics
 from proxy.policy import Failure
@@ -46,6 +46,10 @@ class Field:
     text: str
     exact: bool = True
     """False for normalised/decoded variants: spans don't index the delivered text."""
+    fresh: int = 0
+    """Where text not screened before begins (a stream's next scan). Each detector is given
+    ``text`` from its own ``holdback`` before this point on: enough to see a match straddling
+    the previous scan's end whole, without rescanning more than it needs."""
 
 
 @dataclass
@@ -80,16 +84,26 @@ def variants(fields: Sequence[Field]) -> list[Field]:
 def _scan_fields(
     detector: Detector, fields: Sequence[Field], ctx: ScanContext
 ) -> list[tuple[Finding, bool]]:
-    return [
-        (
-            replace(
-                finding, where=item.where, digest=_digest(item.text[finding.start : finding.end])
-            ),
-            item.exact,
-        )
-        for item in fields
-        for finding in detector.scan(item.text, ctx)
-    ]
+    out: list[tuple[Finding, bool]] = []
+    context = holdback(detector)
+    for item in fields:
+        cut = max(0, item.fresh - context)
+        text = item.text[cut:] if cut else item.text
+        for finding in detector.scan(text, ctx):
+            digest = _digest(text[finding.start : finding.end])
+            out.append(
+                (
+                    replace(
+                        finding,
+                        where=item.where,
+                        start=finding.start + cut,
+                        end=finding.end + cut,
+                        digest=digest,
+                    ),
+                    item.exact,
+                )
+            )
+    return out
 
 
 def _digest(span: str) -> str:

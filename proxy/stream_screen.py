@@ -6,10 +6,10 @@ released text can still change, because a detector match is never longer than th
 
 Scanning is incremental. Each choice's text (``content`` and ``refusal`` are separate channels)
 is scanned whenever ``step`` (2 x ``holdback``) new characters have arrived (the first time at
-``holdback`` + 64, so the first release comes early), over a window that starts ``holdback``
-characters before the previous scan's end, so every character is scanned about 1.5 times and a
-match straddling two windows is still seen whole. Tool-call argument
-deltas are held per choice until the choice finishes, then screened complete.
+``holdback`` + 64, so the first release comes early). Each detector sees the new text plus its
+own ``holdback`` of the text before it (``detectors.screen.Field.fresh``), so a match straddling
+two scans is still seen whole and only that much is scanned twice. Tool-call argument deltas are
+held per choice until the choice finishes, then screened complete.
 
 On a refusal the stream stops: one final chunk carries the refusal sentence (``delta.content``,
 or ``delta.refusal`` when the request was programmatic), ``finish_reason: "content_filter"`` and
@@ -25,6 +25,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from detectors.base import holdback
 from detectors.screen import Field
 from proxy import metrics
 from proxy.context import RequestContext
@@ -35,8 +36,6 @@ from proxy.sse import DONE, encode_event, event_payload
 if TYPE_CHECKING:
     from proxy.screening import ScreeningStage
 
-DEFAULT_HOLDBACK = 128
-"""Characters held back when no detector asks for more (a card number, an e-mail, a marker)."""
 _MIN_STEP = 64
 
 
@@ -74,7 +73,8 @@ class Pending:
 
     raw: bytes
     payload: dict[str, Any] | None = None
-    spans: list[tuple[Channel, int, int]] = field(default_factory=list)
+    spans: list[tuple[Channel, int, int]] | tuple[()] = ()
+    """Text this event adds to each channel (a list only when it has any)."""
     holds_tool_calls: frozenset[int] | set[int] = frozenset()
     """Choice indexes whose tool-call deltas this event carries (a set only when it has any)."""
 
@@ -86,13 +86,12 @@ class StreamScreen:
         self.ctx = ctx
         self.stage = stage
         tenant_holdback = stage.config.stream.holdback_chars
-        needs = [
-            getattr(d.detector, "holdback_chars", DEFAULT_HOLDBACK)
-            for d in stage.screener.detectors
-        ]
-        self.holdback = tenant_holdback if tenant_holdback is not None else max(needs, default=0)
-        # Scanning every 2x hold-back chars scans each character ~1.5 times (the window starts
-        # one hold-back early); releases then come in bursts of about that size.
+        self.context = max((holdback(d.detector) for d in stage.screener.detectors), default=0)
+        """The longest left-context a detector needs: how far before the end of the previous
+        scan the next one starts."""
+        self.holdback = tenant_holdback if tenant_holdback is not None else self.context
+        # Scanning every 2x hold-back chars scans a character at most ~1.5 times (a detector's
+        # window starts its own hold-back early); releases then come in bursts of about that size.
         self.step = max(2 * self.holdback, _MIN_STEP)
         # The first scan comes as soon as anything can be released, for a short time to first
         # token; the later, larger steps keep the total scanning cost down.
@@ -117,20 +116,22 @@ class StreamScreen:
 
     # -- intake ------------------------------------------------------------------------------
 
-    def take(self, raw: bytes) -> tuple[Pending, list[Channel], list[int]]:
-        """Queue an event; return it, the channels it grew and the choices it finished."""
+    def take(self, raw: bytes) -> tuple[list[Channel], list[int]]:
+        """Queue an event; return the channels it grew and the choices it finished.
+
+        Runs for every event of every screened stream, so it is kept lean."""
         pending = Pending(raw)
         self.queue.append(pending)
+        grown: list[Channel] = []
+        finished: list[int] = []
         payload = event_payload(raw)
         if payload is None:
-            return pending, [], []
+            return grown, finished
         pending.payload = payload
         if not self.head:
             self.head = {
                 k: payload[k] for k in ("id", "object", "created", "model") if k in payload
             }
-        grown: list[Channel] = []
-        finished: list[int] = []
         for choice in payload.get("choices") or ():
             if not isinstance(choice, dict):
                 continue
@@ -147,7 +148,7 @@ class StreamScreen:
                     self._hold_tool_calls(pending, index, delta["tool_calls"])
             if choice.get("finish_reason"):
                 finished.append(index)
-        return pending, grown, finished
+        return grown, finished
 
     def _grow(
         self, pending: Pending, grown: list[Channel], index: int, key: str, piece: str
@@ -155,7 +156,11 @@ class StreamScreen:
         channel = self.channels.get((index, key)) or self.channel(index, key)
         start = len(channel.text)
         channel.text += piece
-        pending.spans.append((channel, start, start + len(piece)))
+        span = (channel, start, start + len(piece))
+        if pending.spans:
+            pending.spans.append(span)
+        else:
+            pending.spans = [span]
         grown.append(channel)
 
     def _hold_tool_calls(self, pending: Pending, index: int, calls: list[Any]) -> None:
@@ -175,17 +180,18 @@ class StreamScreen:
 
     def idle(self, channels: list[Channel], finished: list[int]) -> bool:
         """True when no scan is due (the common case): a cheap, synchronous test per event."""
-        if finished or any(len(c.text) - c.scanned_to >= self._due(c) for c in channels):
+        if finished:
             return False
+        for c in channels:
+            if len(c.text) - c.scanned_to >= (self.step if c.scanned_to else self.first_step):
+                return False
         if self.eager:
             for channel in channels:
                 channel.safe_to = len(channel.text)
         return True
 
     async def screen(self, channels: list[Channel], finished: list[int]) -> Verdict | None:
-        """Scan what is due; returns a refusal verdict, or None to go on."""
-        if self.idle(channels, finished):
-            return None
+        """Scan what is due (call when not ``idle``); returns a refusal verdict, or None."""
         fields: list[Field] = []
         offsets: dict[str, int] = {}
         for channel in self.channels.values():
@@ -193,8 +199,9 @@ class StreamScreen:
             done = index in finished or channel.finished
             due = len(channel.text) - channel.scanned_to
             if (channel in channels or done) and (due >= self._due(channel) or (done and due > 0)):
-                start = max(0, channel.scanned_to - self.holdback)
-                fields.append(Field(channel.where, channel.text[start:]))
+                start = max(0, channel.scanned_to - self.context)
+                fresh = channel.scanned_to - start
+                fields.append(Field(channel.where, channel.text[start:], fresh=fresh))
                 offsets[channel.where] = start
                 channel.scanned_to = len(channel.text)
             if done:
@@ -330,12 +337,13 @@ async def screen_stream(
     try:
         async for raw in events:
             started = time.perf_counter()
-            _, grown, finished = state.take(raw)
+            grown, finished = state.take(raw)
             is_done = raw.startswith(b"data: [DONE]")
             if is_done:
                 finished = sorted(state.choices_seen)
             verdict = None
-            if (grown or finished) and not state.idle(grown, finished):
+            scanned = (grown or finished) and not state.idle(grown, finished)
+            if scanned:
                 verdict = await state.screen(grown, finished)
             state.seconds += time.perf_counter() - started
             if verdict is not None:
@@ -344,10 +352,13 @@ async def screen_stream(
                 return
             if is_done:
                 state.release_all()
-            for event in state.releasable():
-                yield event
+            # The head of the queue can only move after a scan, in eager mode, at the end, or
+            # when this event is alone in the queue (a role or usage chunk, a keep-alive).
+            if scanned or is_done or state.eager or len(state.queue) == 1:
+                for event in state.releasable():
+                    yield event
         # The upstream ended without [DONE]: release only what screening clears.
-        verdict = await state.screen([], sorted(state.choices_seen))
+        verdict = await state.screen([], sorted(state.choices_seen)) if state.choices_seen else None
         for event in state.cut(verdict) if verdict is not None else state.releasable():
             yield event
     finally:

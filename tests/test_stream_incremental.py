@@ -1,0 +1,104 @@
+"""Incremental stream scanning: each detector rescans only its own hold-back of earlier text, and
+a match longer than another detector's hold-back is still caught whole before any of it is sent."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from detectors.base import DEFAULT_HOLDBACK, ScanContext, holdback
+from detectors.copyright_index import words
+from detectors.deny_terms import DenyTermsConfig, DenyTermsDetector
+from detectors.privacy import PrivacyDetector
+from detectors.screen import ConfiguredDetector, Field, Screener
+from proxy.context import RequestContext
+from proxy.runtime import Tenant, build_pipeline
+from proxy.stream_screen import StreamScreen
+from proxy.testing import make_config
+from tests.test_stream_screening import delivered, relay, split, sse_bytes
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "eval-data" / "copyright-corpus"
+BIRCHES = CORPUS / "shield-bep-birches-by-robert-frost.txt"
+FILLER = "Birch trees grow in cool places and their bark peels in thin white strips. "
+REFUSAL = "Sorry, I can't help with that."
+
+
+def tenant(detectors: dict[str, Any]) -> Tenant:
+    config = make_config(None, extra={"tenants": {"acme": {"detectors": detectors}}})
+    return Tenant("acme", config.tenants["acme"], build_pipeline(config.tenants["acme"]))
+
+
+def excerpt(first: int, count: int) -> str:
+    text = BIRCHES.read_text(encoding="utf-8")
+    found = words(text)
+    return text[int(found.starts[first]) : int(found.ends[first + count - 1])]
+
+
+def scan(detector: DenyTermsDetector, field: Field) -> list[tuple[int, int]]:
+    screener = Screener([ConfiguredDetector(detector, DenyTermsConfig(terms=["x"]))])
+    result = asyncio.run(screener.scan([field], ScanContext(), normalise=False))
+    return [(finding.start, finding.end) for finding, _ in result.findings]
+
+
+def test_detector_rescans_only_its_own_holdback_before_fresh_text() -> None:
+    detector = DenyTermsDetector(DenyTermsConfig(terms=["Nightjar"]))
+    text = "Nightjar " + "a" * 40 + " Nightjar and more"
+    straddling = text.rindex("Nightjar")
+    # Fresh text starts inside the second term: the first lies before the detector's hold-back
+    # (screened by an earlier scan) and is not reported again; the second is seen whole.
+    fresh = straddling + 3
+    assert holdback(detector) == len("Nightjar") + 1
+    assert scan(detector, Field("choices.0.content", text, fresh=fresh)) == [
+        (straddling, straddling + len("Nightjar"))
+    ]
+    assert len(scan(detector, Field("choices.0.content", text))) == 2
+
+
+def test_detectors_without_a_declared_need_get_the_default_holdback() -> None:
+    class Plain:
+        name = "plain"
+        cpu_heavy = False
+
+        def scan(self, text: str, ctx: ScanContext) -> list[Any]:
+            return []
+
+    assert holdback(Plain()) == DEFAULT_HOLDBACK  # type: ignore[arg-type]
+
+
+def test_stream_holds_back_for_the_most_demanding_detector() -> None:
+    owner = tenant({"deny_terms": {"terms": ["Nightjar"]}, "prompt_leak": {}})
+    state = StreamScreen(RequestContext("req", owner), owner.pipeline.stages[-1])
+    assert state.holdback == state.context == 256
+    assert state.step == 512
+
+
+needs_corpus = pytest.mark.skipif(not BIRCHES.is_file(), reason="../shared/eval-data is absent")
+
+
+@needs_corpus
+@pytest.mark.parametrize("lead", range(0, 1400, 97))
+def test_reproduced_passage_is_cut_before_any_of_it_is_sent(lead: int) -> None:
+    # Privacy alone holds back 200 characters, less than the 45 words of the passage: the
+    # copyright detector's own hold-back is what keeps every word of it from the client.
+    owner = tenant({"privacy": {}, "copyright": {"corpora": [str(CORPUS)]}})
+    prefix = (FILLER * 20)[:lead]
+    passage = excerpt(10, 45)
+    assert len(passage) > PrivacyDetector.holdback_chars
+    text = prefix + passage + " " + FILLER * 3
+    out = asyncio.run(relay(owner, sse_bytes(split(text, list(range(7, len(text), 13)))), []))
+    shown, payloads = delivered(out)
+    assert payloads[-1]["choices"][0]["finish_reason"] == "content_filter"
+    assert payloads[-1]["specguard"]["rule"] == "copyright.verbatim"
+    sent = shown.removesuffix(REFUSAL)
+    assert prefix.startswith(sent), "text after the start of the passage reached the client"
+
+
+@needs_corpus
+def test_short_quote_in_commentary_streams_unchanged() -> None:
+    owner = tenant({"privacy": {}, "copyright": {"corpora": [str(CORPUS)]}})
+    text = FILLER * 6 + "Frost writes: " + excerpt(10, 12) + ". " + FILLER * 8
+    data = sse_bytes(split(text, list(range(5, len(text), 11))))
+    assert asyncio.run(relay(owner, data, [])) == data
