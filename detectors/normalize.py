@@ -242,15 +242,13 @@ def _decode_hex(run: str) -> str | None:
     return _printable_text(bytes.fromhex(digits[: len(digits) // 2 * 2]))
 
 
-_LONG_TOKEN = re.compile(r"\S{24,}")
-_HEX_PAIR = re.compile(r"(?<!\S)[0-9A-Fa-f]{2}(?!\S)")
-
-
-def _encoded_runs(text: str) -> list[str]:
+def _encoded_runs(text: str, tokens: list[str]) -> list[str]:
+    """Decoded base64/hex runs among the whitespace-separated ``tokens`` of ``text``."""
     decoded: list[str | None] = []
-    # Regex scans (in C) find the few candidate tokens; most texts have none.
-    for match in _LONG_TOKEN.finditer(text):
-        token = match.group().strip(_TRIM)
+    for raw in tokens:
+        if len(raw) < 24:  # most tokens: one length check each
+            continue
+        token = raw.strip(_TRIM)
         hex_match = _HEX_TOKEN.fullmatch(token)
         if hex_match and not hex_match.group(1).isdigit():
             decoded.append(_decode_hex(hex_match.group(1)))
@@ -258,7 +256,8 @@ def _encoded_runs(text: str) -> list[str]:
             decoded.append(_decode_hex(token))
         elif _BASE64_TOKEN.fullmatch(token) and not (token.isdigit() or token.isalpha()):
             decoded.append(_decode_base64(token))
-    if len(_HEX_PAIR.findall(text)) >= 16:
+    pairs = [token for token in tokens if len(token) == 2]
+    if len(pairs) >= 16 and sum(_HEX_DIGITS.issuperset(pair) for pair in pairs) >= 16:
         decoded += (_decode_hex(match.group()) for match in _HEX_SPACED.finditer(text))
     return [normalize(item) for item in decoded if item is not None]
 
@@ -270,7 +269,8 @@ def _looks_english(words: list[str], common: frozenset[str], enough: float) -> b
 
 def decoded_variants(text: str) -> list[str]:
     """Extra normalised texts that detectors should scan besides ``normalize(text)``."""
-    variants = _encoded_runs(text)
+    tokens = text.split()
+    variants = _encoded_runs(text, tokens)
     words = text.lower().split()
     enough = max(3.0, ENGLISH_SHARE * len(words))
     if sum(map(_COMMON.__contains__, words)) < enough:
@@ -278,10 +278,11 @@ def decoded_variants(text: str) -> list[str]:
             variants.append(normalize(codecs.encode(text, "rot13")))
         if _looks_english(words, _COMMON_REVERSED, enough):
             variants.append(normalize(text[::-1]))
-    hints = len(_LEET_HINT.findall(text))
+    # Most texts carry none of the leet digits: a few substring tests skip the regex scan.
+    hints = len(_LEET_HINT.findall(text)) if any(d in text for d in "013457") else 0
     if hints >= 2:
         # encoded runs (base64, hashes) are full of letter-digit-letter sequences: not leet
-        hints -= sum(len(_LEET_HINT.findall(m.group())) for m in _LONG_TOKEN.finditer(text))
+        hints -= sum(len(_LEET_HINT.findall(token)) for token in tokens if len(token) >= 24)
     if hints >= 2:
         variants.append(normalize(_LEET_WORD.sub(lambda m: m.group().translate(_LEET), text)))
     return variants

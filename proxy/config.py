@@ -125,6 +125,10 @@ class StreamConfig(_Strict):
     holdback_chars: int | None = Field(None, ge=0, le=65536)
     """Text held back until screened with this much right-context; default: the largest need
     of the tenant's enabled detectors."""
+    scan_every_chars: int | None = Field(None, ge=16, le=65536)
+    """New characters that make the next incremental scan due; default 3 x the hold-back.
+    Smaller releases text in smaller bursts and costs more CPU (each scan repeats a hold-back
+    of earlier text and has a fixed cost)."""
     release: Literal["after_screening", "before_screening"] = "after_screening"
     """``before_screening`` trades safety for latency: text is released at once and the stream
     is cut off after the fact when a violation shows up."""

@@ -57,6 +57,15 @@ def is_done(event: bytes) -> bool:
 def event_payload(event: bytes) -> dict[str, Any] | None:
     """The JSON object an event carries; None for comments, ``[DONE]`` and anything not a JSON
     object (such events are relayed as they are)."""
+    if event.startswith(b"data: {"):
+        # Nearly every chunk is one ``data:`` line: parse it in place (JSON allows the trailing
+        # blank line). Anything else (several lines, other fields) fails here and is split below.
+        try:
+            payload = orjson.loads(event[6:])
+        except orjson.JSONDecodeError:
+            pass
+        else:
+            return payload if isinstance(payload, dict) else None
     data = event_data(event)
     if data is None or data.strip() == b"[DONE]":
         return None

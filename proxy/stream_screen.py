@@ -5,10 +5,11 @@ screened with at least ``holdback`` characters of right-context: no detector's d
 released text can still change, because a detector match is never longer than the hold-back.
 
 Scanning is incremental. Each choice's text (``content`` and ``refusal`` are separate channels)
-is scanned whenever ``step`` (2 x ``holdback``) new characters have arrived (the first time at
-``holdback`` + 64, so the first release comes early). Each detector sees the new text plus its
-own ``holdback`` of the text before it (``detectors.screen.Field.fresh``), so a match straddling
-two scans is still seen whole and only that much is scanned twice. Tool-call argument deltas are
+is scanned whenever ``step`` new characters have arrived (3 x ``holdback`` unless the tenant sets
+``scan_every_chars``; the first time at ``holdback`` + 64, so the first release comes early).
+Each detector sees the new text plus its own ``holdback`` of the text before it
+(``detectors.screen.Field.fresh``), so a match straddling two scans is still seen whole and only
+that much is scanned twice. Tool-call argument deltas are
 held per choice until the choice finishes, then screened complete.
 
 On a refusal the stream stops: one final chunk carries the refusal sentence (``delta.content``,
@@ -37,6 +38,8 @@ if TYPE_CHECKING:
     from proxy.screening import ScreeningStage
 
 _MIN_STEP = 64
+_TEXT_KEYS = ("content", "refusal")
+"""Delta fields whose text is screened as a channel each."""
 
 
 @dataclass(slots=True, eq=False)
@@ -90,9 +93,10 @@ class StreamScreen:
         """The longest left-context a detector needs: how far before the end of the previous
         scan the next one starts."""
         self.holdback = tenant_holdback if tenant_holdback is not None else self.context
-        # Scanning every 2x hold-back chars scans a character at most ~1.5 times (a detector's
-        # window starts its own hold-back early); releases then come in bursts of about that size.
-        self.step = max(2 * self.holdback, _MIN_STEP)
+        # Scanning every 3x hold-back chars scans a character at most ~1.33 times (a detector's
+        # window starts its own hold-back early) and keeps a stream's screening CPU under twice
+        # a single scan of the whole text; releases then come in bursts of about that size.
+        self.step = stage.config.stream.scan_every_chars or max(3 * self.holdback, _MIN_STEP)
         # The first scan comes as soon as anything can be released, for a short time to first
         # token; the later, larger steps keep the total scanning cost down.
         self.first_step = self.holdback + _MIN_STEP
@@ -104,7 +108,8 @@ class StreamScreen:
         self.head: dict[str, Any] = {}
         self.choices_seen: set[int] = set()
         self.recorded: set[tuple[str, str, str, int, int]] = set()
-        self.verdict: Verdict | None = None
+        self.redacting = False
+        """Whether any channel has a redaction (else events are released as they came)."""
         self.seconds = 0.0
         """Time spent screening (excluding waits for the upstream)."""
 
@@ -139,29 +144,23 @@ class StreamScreen:
             self.choices_seen.add(index)
             delta = choice.get("delta")
             if delta:
-                content, refusal = delta.get("content"), delta.get("refusal")
-                if content and isinstance(content, str):
-                    self._grow(pending, grown, index, "content", content)
-                if refusal and isinstance(refusal, str):
-                    self._grow(pending, grown, index, "refusal", refusal)
+                for key in _TEXT_KEYS:
+                    piece = delta.get(key)
+                    if piece and isinstance(piece, str):
+                        channel = self.channels.get((index, key)) or self.channel(index, key)
+                        start = len(channel.text)
+                        channel.text += piece
+                        span = (channel, start, start + len(piece))
+                        if pending.spans:
+                            pending.spans.append(span)
+                        else:
+                            pending.spans = [span]
+                        grown.append(channel)
                 if delta.get("tool_calls"):
                     self._hold_tool_calls(pending, index, delta["tool_calls"])
             if choice.get("finish_reason"):
                 finished.append(index)
         return grown, finished
-
-    def _grow(
-        self, pending: Pending, grown: list[Channel], index: int, key: str, piece: str
-    ) -> None:
-        channel = self.channels.get((index, key)) or self.channel(index, key)
-        start = len(channel.text)
-        channel.text += piece
-        span = (channel, start, start + len(piece))
-        if pending.spans:
-            pending.spans.append(span)
-        else:
-            pending.spans = [span]
-        grown.append(channel)
 
     def _hold_tool_calls(self, pending: Pending, index: int, calls: list[Any]) -> None:
         arguments_by_call = self.tool_args.setdefault(index, {})
@@ -251,6 +250,7 @@ class StreamScreen:
                     break
                 channel.redactions.append(decision)
                 channel.redactions.sort(key=lambda d: d.finding.start)
+                self.redacting = True
         from proxy.screening import record
 
         record(
@@ -263,14 +263,16 @@ class StreamScreen:
     def releasable(self) -> list[bytes]:
         """Events at the head of the queue whose text is all safe to release."""
         out: list[bytes] = []
-        while self.queue:
-            pending = self.queue[0]
-            if any(end > channel.safe_to for channel, _, end in pending.spans):
-                break
+        queue = self.queue
+        while queue:
+            pending = queue[0]
+            for channel, _, end in pending.spans:
+                if end > channel.safe_to:
+                    return out
             if pending.holds_tool_calls and pending.holds_tool_calls & self.open_tool_calls:
                 break
-            self.queue.popleft()
-            out.append(self._render(pending))
+            queue.popleft()
+            out.append(self._render(pending) if self.redacting else pending.raw)
         return out
 
     def _render(self, pending: Pending) -> bytes:

@@ -14,6 +14,7 @@ from detectors.copyright_index import words
 from detectors.deny_terms import DenyTermsConfig, DenyTermsDetector
 from detectors.privacy import PrivacyDetector
 from detectors.screen import ConfiguredDetector, Field, Screener
+from proxy.config import ConfigError
 from proxy.context import RequestContext
 from proxy.runtime import Tenant, build_pipeline
 from proxy.stream_screen import StreamScreen
@@ -26,8 +27,9 @@ FILLER = "Birch trees grow in cool places and their bark peels in thin white str
 REFUSAL = "Sorry, I can't help with that."
 
 
-def tenant(detectors: dict[str, Any]) -> Tenant:
-    config = make_config(None, extra={"tenants": {"acme": {"detectors": detectors}}})
+def tenant(detectors: dict[str, Any], **stream: Any) -> Tenant:
+    table = {"detectors": detectors, "stream": stream}
+    config = make_config(None, extra={"tenants": {"acme": table}})
     return Tenant("acme", config.tenants["acme"], build_pipeline(config.tenants["acme"]))
 
 
@@ -68,11 +70,40 @@ def test_detectors_without_a_declared_need_get_the_default_holdback() -> None:
     assert holdback(Plain()) == DEFAULT_HOLDBACK  # type: ignore[arg-type]
 
 
+def stream_state(detectors: dict[str, Any], **stream: Any) -> StreamScreen:
+    owner = tenant(detectors, **stream)
+    return StreamScreen(RequestContext("req", owner), owner.pipeline.stages[-1])
+
+
 def test_stream_holds_back_for_the_most_demanding_detector() -> None:
-    owner = tenant({"deny_terms": {"terms": ["Nightjar"]}, "prompt_leak": {}})
-    state = StreamScreen(RequestContext("req", owner), owner.pipeline.stages[-1])
+    state = stream_state({"deny_terms": {"terms": ["Nightjar"]}, "prompt_leak": {}})
     assert state.holdback == state.context == 256
-    assert state.step == 512
+    assert state.step == 3 * 256
+
+
+def test_tenant_sets_how_often_a_stream_is_scanned() -> None:
+    state = stream_state({"prompt_leak": {}}, scan_every_chars=100)
+    assert state.step == 100
+    text = "word " * 200
+    data = sse_bytes(split(text, list(range(10, len(text), 10))))
+    owner = tenant({"prompt_leak": {}}, scan_every_chars=100)
+    scans = 0
+    scan = owner.pipeline.stages[-1].screener.scan
+
+    async def counted(*args: Any, **kwargs: Any) -> Any:
+        nonlocal scans
+        scans += 1
+        return await scan(*args, **kwargs)
+
+    owner.pipeline.stages[-1].screener.scan = counted  # type: ignore[method-assign]
+    assert asyncio.run(relay(owner, data, [])) == data
+    # at 320 characters (hold-back 256 + 64), then at 420, 520 ... 920, then the last 80 at the end
+    assert scans == 8
+
+
+def test_scan_interval_below_the_minimum_is_a_config_error() -> None:
+    with pytest.raises(ConfigError, match="scan_every_chars"):
+        tenant({"prompt_leak": {}}, scan_every_chars=4)
 
 
 needs_corpus = pytest.mark.skipif(not BIRCHES.is_file(), reason="../shared/eval-data is absent")
