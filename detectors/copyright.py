@@ -25,7 +25,16 @@ import numpy.typing as npt
 from pydantic import AfterValidator, Field, model_validator
 
 from detectors.base import DetectorConfig, ScanContext
-from detectors.copyright_index import FingerprintIndex, Hits, K, W, Words, kgram_hashes, words
+from detectors.copyright_index import (
+    FingerprintIndex,
+    Hits,
+    K,
+    W,
+    Words,
+    kgram_hashes,
+    word_hashes,
+    words,
+)
 from detectors.findings import Finding
 from detectors.provenance import covered, supplied_spans
 from proxy.plugins import Plugin
@@ -104,11 +113,10 @@ class CopyrightDetector:
 
     def scan(self, text: str, ctx: ScanContext) -> list[Finding]:
         """A ``verbatim`` finding per reproduced run, spans merged where runs overlap."""
-        found = words(text)
-        grams = kgram_hashes(found.hashes)
-        hits = self.index.lookup(grams)
+        hits = self.index.lookup(kgram_hashes(word_hashes(text)))
         if not len(hits.query):
             return []
+        found = words(text)  # where each word is, now that something matched
         supplied = _supplied_words(text, found, ctx.user_inputs)
         spans: list[tuple[int, int, float]] = []
         for run in chain_runs(hits):

@@ -14,6 +14,7 @@ FILE`` writes one ahead of time (``build_index_file``); ``FingerprintIndex.load`
 from __future__ import annotations
 
 import os
+import re
 import string
 import sys
 import tempfile
@@ -119,12 +120,24 @@ _QUERY_WORDS = _Vocabulary(1 << 16)
 """Hashes of words seen in scanned texts (shared by all scans: a dict is safe under the GIL)."""
 
 
+_ASCII_WORDS = re.compile(r"[A-Za-z0-9]+(?:'[A-Za-z0-9]+)*")
+"""``word_bounds``'s words in ASCII text."""
+
+
 def words(text: str) -> Words:
     """Cut ``text`` into normalised words, keeping where each came from."""
     starts, ends = word_bounds(text)
     tokens = map(text.__getitem__, map(slice, starts.tolist(), ends.tolist()))
     hashes = np.fromiter(map(_QUERY_WORDS.__getitem__, tokens), np.uint64, len(starts))
     return Words(hashes, starts, ends)
+
+
+def word_hashes(text: str) -> U64:
+    """``words(text).hashes`` without the offsets: most scanned texts match nothing and never
+    need them, and one regex pass over ASCII text is about twice as fast."""
+    if not text.isascii():
+        return words(text).hashes
+    return np.fromiter(map(_QUERY_WORDS.__getitem__, _ASCII_WORDS.findall(text)), np.uint64)
 
 
 def kgram_hashes(word_hashes: U64, k: int = K) -> U64:

@@ -27,9 +27,10 @@ from proxy.policy import Failure
 
 _EXECUTOR: ThreadPoolExecutor | None = None
 INLINE_CHARS = 1280
-"""Texts up to this size (all fields and variants together) are scanned on the event loop:
-about 0.5 ms with every detector, less than the CPU a thread hop costs in a stream that makes
-one such scan per 3 hold-backs (window: 3 hold-backs of new text plus one of context)."""
+"""Texts up to this size (all fields and variants together) are scanned on the event loop, in
+about 0.5 ms with every detector. A thread hop costs ~0.2 ms of CPU; a stream's scan window
+(3 hold-backs of new text plus one of context: 1,280 characters at copyright's 320) never pays
+it."""
 
 
 def _executor() -> ThreadPoolExecutor:

@@ -9,8 +9,8 @@ is scanned whenever ``step`` new characters have arrived (3 x ``holdback`` unles
 ``scan_every_chars``; the first time at ``holdback`` + 64, so the first release comes early).
 Each detector sees the new text plus its own ``holdback`` of the text before it
 (``detectors.screen.Field.fresh``), so a match straddling two scans is still seen whole and only
-that much is scanned twice. Tool-call argument deltas are
-held per choice until the choice finishes, then screened complete.
+that much is scanned twice. Tool-call argument deltas are held per choice until the choice
+finishes, then screened complete.
 
 On a refusal the stream stops: one final chunk carries the refusal sentence (``delta.content``,
 or ``delta.refusal`` when the request was programmatic), ``finish_reason: "content_filter"`` and
@@ -181,8 +181,8 @@ class StreamScreen:
         """True when no scan is due (the common case): a cheap, synchronous test per event."""
         if finished:
             return False
-        for c in channels:
-            if len(c.text) - c.scanned_to >= (self.step if c.scanned_to else self.first_step):
+        for channel in channels:
+            if len(channel.text) - channel.scanned_to >= self._due(channel):
                 return False
         if self.eager:
             for channel in channels:

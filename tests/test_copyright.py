@@ -10,6 +10,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from detectors.base import ScanContext
@@ -21,6 +23,7 @@ from detectors.copyright_index import (
     build_index_file,
     kgram_hashes,
     winnow,
+    word_hashes,
     words,
 )
 from detectors.evaluation import evaluate, read_rows
@@ -193,6 +196,13 @@ def test_winnowing_keeps_a_fingerprint_in_every_window() -> None:
     windows = np.lib.stride_tricks.sliding_window_view(kept, W)
     assert windows.any(axis=1).all()
     assert kept.mean() < 2.5 / (W + 1)
+
+
+@given(
+    st.text(alphabet=st.sampled_from(list("ab Z9'’-.\n\u00e9\u0301\uff21_")), max_size=80)
+)
+def test_word_hashes_without_offsets_equal_those_with_offsets(text: str) -> None:
+    assert word_hashes(text).tolist() == words(text).hashes.tolist()
 
 
 def test_fingerprints_ignore_case_punctuation_and_spacing() -> None:
