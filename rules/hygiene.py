@@ -41,17 +41,24 @@ def strip_markers(text: str, record: RuleRecord) -> tuple[str, bool]:
     return new, new != text
 
 
-def _unsafe_tail(text: str, record: RuleRecord) -> int:
-    """Length of the longest tail of ``text`` that could still become a marker."""
-    hold = 0
+def _open_tag_tail(text: str, record: RuleRecord) -> int:
+    """Length of a trailing ``<...`` that could still grow into one of the request's tags."""
+    opening = text.rfind("<", max(0, len(text) - _LONGEST_TAG))
+    if opening == -1 or ">" in text[opening:]:
+        return 0
+    rest = text[opening + 1 :].lstrip().removeprefix("/").lstrip()
     for boundary in record.boundaries:
         name = f"untrusted-{boundary}"
-        opening = text.rfind("<", max(0, len(text) - _LONGEST_TAG))
-        if opening != -1 and ">" not in text[opening:]:
-            rest = text[opening + 1 :].lstrip().removeprefix("/").lstrip()
-            if name.startswith(rest) or rest.startswith(name):
-                hold = max(hold, len(text) - opening)
-        for target in (name, boundary):
+        if name.startswith(rest) or rest.startswith(name):
+            return len(text) - opening
+    return 0
+
+
+def _prefix_tail(text: str, record: RuleRecord) -> int:
+    """Length of the longest tail of ``text`` that is the start of a bare marker."""
+    hold = 0
+    for boundary in record.boundaries:
+        for target in (f"untrusted-{boundary}", boundary):
             for size in range(min(len(target) - 1, len(text)), 0, -1):
                 if text.endswith(target[:size]):
                     hold = max(hold, size)
@@ -68,13 +75,18 @@ class _Holdback:
         self.echoed = False
 
     def feed(self, piece: str) -> str:
-        """What of the field can be released now that ``piece`` arrived, markers removed."""
+        """What of the field can be released now that ``piece`` arrived, markers removed.
+
+        Held back: a trailing ``<...`` that may still become a tag, and before it (tags removed)
+        the start of a bare marker, which the rest of the marker or the removal of a tag between
+        its parts could still complete."""
         text = self.pending + piece
-        keep = _unsafe_tail(text, self.record)
-        self.pending = text[len(text) - keep :] if keep else ""
-        clean, echoed = strip_markers(text[: len(text) - keep], self.record)
+        tag = _open_tag_tail(text, self.record)
+        clean, echoed = strip_markers(text[: len(text) - tag], self.record)
         self.echoed |= echoed
-        return clean
+        keep = _prefix_tail(clean, self.record)
+        self.pending = clean[len(clean) - keep :] + text[len(text) - tag :]
+        return clean[: len(clean) - keep]
 
     def flush(self) -> str:
         """What is left at the end of the field: a partial marker is dropped, other text kept."""

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import orjson
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from proxy.config import TenantConfig
@@ -154,6 +154,8 @@ pieces = st.lists(
 
 @settings(max_examples=200, deadline=None)
 @given(parts=pieces, cuts=st.lists(st.integers(min_value=0, max_value=400), max_size=8))
+# removing the tag joins the two halves of the bare boundary around it
+@example(parts=[B[:4], f'<untrusted-{B} n="2">', B[4:]], cuts=[5])
 def test_streamed_cleaning_matches_cleaning_the_whole_answer(
     parts: list[str], cuts: list[int]
 ) -> None:
