@@ -6,7 +6,8 @@ released text can still change, because a detector match is never longer than th
 
 Scanning is incremental. Each choice's text (``content`` and ``refusal`` are separate channels)
 is scanned whenever ``step`` new characters have arrived (3 x ``holdback`` unless the tenant sets
-``scan_every_chars``; the first time at ``holdback`` + 64, so the first release comes early).
+``scan_every_chars``), and first as soon as the first piece of text has ``holdback`` characters
+after it: the time to first token is the hold-back's and one small scan's.
 Each detector sees the new text plus its own ``holdback`` of the text before it
 (``detectors.screen.Field.fresh``), so a match straddling two scans is still seen whole and only
 that much is scanned twice. Tool-call argument deltas are held per choice until the choice
@@ -49,6 +50,8 @@ class Channel:
     where: str
     text: str = ""
     scanned_to: int = 0
+    first_piece: int = 0
+    """Length of the first delta: released by the first scan, once a hold-back follows it."""
     safe_to: int = 0
     """Characters before this offset may be released."""
     finished: bool = False
@@ -97,9 +100,6 @@ class StreamScreen:
         # window starts its own hold-back early) and keeps a stream's screening CPU under twice
         # a single scan of the whole text; releases then come in bursts of about that size.
         self.step = stage.config.stream.scan_every_chars or max(3 * self.holdback, _MIN_STEP)
-        # The first scan comes as soon as anything can be released, for a short time to first
-        # token; the later, larger steps keep the total scanning cost down.
-        self.first_step = self.holdback + _MIN_STEP
         self.eager = stage.config.stream.release == "before_screening"
         self.queue: deque[Pending] = deque()
         self.channels: dict[tuple[int, str], Channel] = {}
@@ -149,6 +149,8 @@ class StreamScreen:
                     if piece and isinstance(piece, str):
                         channel = self.channels.get((index, key)) or self.channel(index, key)
                         start = len(channel.text)
+                        if not start:
+                            channel.first_piece = len(piece)
                         channel.text += piece
                         span = (channel, start, start + len(piece))
                         if pending.spans:
@@ -174,8 +176,10 @@ class StreamScreen:
     # -- screening ---------------------------------------------------------------------------
 
     def _due(self, channel: Channel) -> int:
-        """New characters that make a channel's next scan due."""
-        return self.step if channel.scanned_to else self.first_step
+        """New characters that make a channel's next scan due: the first comes as soon as the
+        first delta can be released, for a short time to first token; the later, larger steps
+        keep the total scanning cost down."""
+        return self.step if channel.scanned_to else self.holdback + channel.first_piece
 
     def idle(self, channels: list[Channel], finished: list[int]) -> bool:
         """True when no scan is due (the common case): a cheap, synchronous test per event."""

@@ -66,6 +66,8 @@ def _chunks(pieces: int) -> list[bytes]:
 
 BODY = _completion()
 EVENTS = _chunks(50)
+PACE_S = 0.002
+"""Gap between chunks for the model ``bench-paced``: a generating model, for time to first byte."""
 
 
 async def handle(request: web.Request) -> web.StreamResponse:
@@ -74,8 +76,11 @@ async def handle(request: web.Request) -> web.StreamResponse:
         return web.Response(body=BODY, content_type="application/json")
     response = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
     await response.prepare(request)
+    paced = body.get("model") == "bench-paced"
     for event in EVENTS:
         await response.write(event)
+        if paced:
+            await asyncio.sleep(PACE_S)
     await response.write_eof()
     return response
 

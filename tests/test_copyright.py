@@ -198,9 +198,7 @@ def test_winnowing_keeps_a_fingerprint_in_every_window() -> None:
     assert kept.mean() < 2.5 / (W + 1)
 
 
-@given(
-    st.text(alphabet=st.sampled_from(list("ab Z9'\u2019-.\n\u00e9\u0301\uff21_")), max_size=80)
-)
+@given(st.text(alphabet=st.sampled_from(list("ab Z9'\u2019-.\n\u00e9\u0301\uff21_")), max_size=80))
 def test_word_hashes_without_offsets_equal_those_with_offsets(text: str) -> None:
     assert word_hashes(text).tolist() == words(text).hashes.tolist()
 

@@ -4,9 +4,11 @@ a match longer than another detector's hold-back is still caught whole before an
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 
 from detectors.base import DEFAULT_HOLDBACK, ScanContext, holdback
@@ -18,7 +20,7 @@ from proxy.config import ConfigError
 from proxy.context import RequestContext
 from proxy.runtime import Tenant, build_pipeline
 from proxy.stream_screen import StreamScreen
-from proxy.testing import make_config
+from proxy.testing import chunks, make_config
 from tests.test_stream_screening import delivered, relay, split, sse_bytes
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "eval-data" / "copyright-corpus"
@@ -97,8 +99,36 @@ def test_tenant_sets_how_often_a_stream_is_scanned() -> None:
 
     owner.pipeline.stages[-1].screener.scan = counted  # type: ignore[method-assign]
     assert asyncio.run(relay(owner, data, [])) == data
-    # at 320 characters (hold-back 256 + 64), then at 420, 520 ... 920, then the last 80 at the end
-    assert scans == 8
+    # at 270 characters (the first 10-character delta has its hold-back of 256 after it), then
+    # at 370, 470 ... 970, then the last 30 at the end
+    assert scans == 9
+
+
+def test_first_delta_is_released_once_a_holdback_follows_it() -> None:
+    owner = tenant({"prompt_leak": {}})  # hold-back 256
+    pieces = ["x" * 10] * 60
+    events = [
+        e if isinstance(e, bytes) else b"data: " + orjson.dumps(e) + b"\n\n"
+        for e in chunks(*pieces)
+        if not isinstance(e, str)
+    ]
+    taken = 0
+
+    async def upstream() -> AsyncIterator[bytes]:
+        nonlocal taken
+        for event in events:
+            taken += 1
+            yield event
+
+    async def first_content_after() -> int:
+        ctx = RequestContext("req", owner)
+        async for event in owner.pipeline.relay(upstream(), ctx):
+            if b'"content":"x' in event:
+                return taken
+        raise AssertionError("no content released")
+
+    # the role chunk, then 27 deltas of 10: 270 characters, the first 10 with 256 after them
+    assert asyncio.run(first_content_after()) == 1 + 27
 
 
 def test_scan_interval_below_the_minimum_is_a_config_error() -> None:
