@@ -16,7 +16,7 @@ import asyncio
 import hashlib
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
@@ -49,10 +49,11 @@ class Field:
     text: str
     exact: bool = True
     """False for normalised/decoded variants: spans don't index the delivered text."""
-    fresh: int = 0
-    """Where text not screened before begins (a stream's next scan). Each detector is given
-    ``text`` from its own ``holdback`` before this point on: enough to see a match straddling
-    the previous scan's end whole, without rescanning more than it needs."""
+    fresh: int | Mapping[str, int] = 0
+    """Where text not screened before begins (a stream's next scan), for every detector or per
+    detector name (then only the named detectors scan this text). Each detector is given
+    ``text`` from its own ``holdback`` before that point on: enough to see a match straddling
+    its previous scan's end whole, without rescanning more than it needs."""
 
 
 @dataclass
@@ -90,7 +91,13 @@ def _scan_fields(
     out: list[tuple[Finding, bool]] = []
     context = holdback(detector)
     for item in fields:
-        cut = max(0, item.fresh - context)
+        if isinstance(item.fresh, int):
+            fresh = item.fresh
+        elif detector.name in item.fresh:
+            fresh = item.fresh[detector.name]
+        else:
+            continue  # a text for other detectors
+        cut = max(0, fresh - context)
         text = item.text[cut:] if cut else item.text
         for finding in detector.scan(text, ctx):
             digest = _digest(text[finding.start : finding.end])
@@ -185,9 +192,15 @@ class Screener:
                 )
 
     async def scan(
-        self, fields: Sequence[Field], ctx: ScanContext, *, normalise: bool = True
+        self,
+        fields: Sequence[Field],
+        ctx: ScanContext,
+        *,
+        normalise: bool = True,
+        only: Collection[str] | None = None,
     ) -> ScanResult:
-        """Run every detector over ``fields`` (and their variants when ``normalise``).
+        """Run every detector (or those named in ``only``) over ``fields`` (and their variants
+        when ``normalise``).
 
         Light detectors run inline. CPU-heavy ones run one after another in a single worker-thread
         hop: each is held to its own deadline, and the hop as a whole to the largest of them.
@@ -200,6 +213,9 @@ class Screener:
         if not texts:
             return result
         inline, offload = self._plans[sum(len(item.text) for item in texts) <= INLINE_CHARS]
+        if only is not None:
+            inline = tuple(d for d in inline if d.detector.name in only)
+            offload = tuple(d for d in offload if d.detector.name in only)
         outcomes = [_run_one(item, texts, ctx) for item in inline]
         if offload:
             loop = asyncio.get_running_loop()

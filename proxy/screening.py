@@ -21,6 +21,7 @@ from proxy.config import TenantConfig
 from proxy.context import RequestContext
 from proxy.policy import Verdict, decide, merge
 from proxy.refusal import redact_completion, refuse_completion
+from proxy.stream_schedule import Schedule
 from proxy.wire import message_text
 
 
@@ -90,6 +91,12 @@ class ScreeningStage:
     def __init__(self, screener: Screener, config: TenantConfig):
         self.screener = screener
         self.config = config
+        self.schedule = Schedule.plan(
+            (d.detector for d in screener.detectors),
+            config.stream.holdback_chars,
+            config.stream.scan_every_chars,
+        )
+        """When this tenant's streams are scanned, and by which detectors."""
 
     async def finish(self, raw: bytes, ctx: RequestContext) -> bytes:
         """Screen a complete answer; relay it, redact it or refuse it."""

@@ -4,14 +4,11 @@ Events are queued whole and released, byte for byte, once every character they c
 screened with at least ``holdback`` characters of right-context: no detector's decision about
 released text can still change, because a detector match is never longer than the hold-back.
 
-Scanning is incremental. Each choice's text (``content`` and ``refusal`` are separate channels)
-is scanned whenever ``step`` new characters have arrived (3 x ``holdback`` unless the tenant sets
-``scan_every_chars``), and first as soon as the first piece of text has ``holdback`` characters
-after it: the time to first token is the hold-back's and one small scan's.
-Each detector sees the new text plus its own ``holdback`` of the text before it
-(``detectors.screen.Field.fresh``), so a match straddling two scans is still seen whole and only
-that much is scanned twice. Tool-call argument deltas are held per choice until the choice
-finishes, then screened complete.
+Scanning is incremental: each choice's text (``content`` and ``refusal`` are separate channels)
+is scanned as ``proxy.stream_schedule`` plans it. Every detector rescans only its own hold-back
+of earlier text; after the first delta, which goes as soon as it has the hold-back after it,
+text is scanned and released about every 3 hold-backs. Tool-call argument deltas are held per
+choice until the choice finishes, then screened complete.
 
 On a refusal the stream stops: one final chunk carries the refusal sentence (``delta.content``,
 or ``delta.refusal`` when the request was programmatic), ``finish_reason: "content_filter"`` and
@@ -27,7 +24,6 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from detectors.base import holdback
 from detectors.screen import Field
 from proxy import metrics
 from proxy.context import RequestContext
@@ -38,7 +34,6 @@ from proxy.sse import DONE, encode_event, event_payload
 if TYPE_CHECKING:
     from proxy.screening import ScreeningStage
 
-_MIN_STEP = 64
 _TEXT_KEYS = ("content", "refusal")
 """Delta fields whose text is screened as a channel each."""
 
@@ -49,9 +44,12 @@ class Channel:
 
     where: str
     text: str = ""
-    scanned_to: int = 0
+    scanned: dict[str, int] = field(default_factory=dict)
+    """How far each detector (by name) has screened ``text``."""
     first_piece: int = 0
-    """Length of the first delta: released by the first scan, once a hold-back follows it."""
+    """Length of the first delta: released by the first scans, once a hold-back follows it."""
+    next_due: float = 0.0
+    """Length of ``text`` at which the next scan is due (``Schedule.next_due``)."""
     safe_to: int = 0
     """Characters before this offset may be released."""
     finished: bool = False
@@ -91,15 +89,7 @@ class StreamScreen:
     def __init__(self, ctx: RequestContext, stage: ScreeningStage):
         self.ctx = ctx
         self.stage = stage
-        tenant_holdback = stage.config.stream.holdback_chars
-        self.context = max((holdback(d.detector) for d in stage.screener.detectors), default=0)
-        """The longest left-context a detector needs: how far before the end of the previous
-        scan the next one starts."""
-        self.holdback = tenant_holdback if tenant_holdback is not None else self.context
-        # Scanning every 3x hold-back chars scans a character at most ~1.33 times (a detector's
-        # window starts its own hold-back early) and keeps a stream's screening CPU under twice
-        # a single scan of the whole text; releases then come in bursts of about that size.
-        self.step = stage.config.stream.scan_every_chars or max(3 * self.holdback, _MIN_STEP)
+        self.schedule = stage.schedule
         self.eager = stage.config.stream.release == "before_screening"
         self.queue: deque[Pending] = deque()
         self.channels: dict[tuple[int, str], Channel] = {}
@@ -151,6 +141,7 @@ class StreamScreen:
                         start = len(channel.text)
                         if not start:
                             channel.first_piece = len(piece)
+                            channel.next_due = self.schedule.next_due(len(piece), {})
                         channel.text += piece
                         span = (channel, start, start + len(piece))
                         if pending.spans:
@@ -175,18 +166,12 @@ class StreamScreen:
 
     # -- screening ---------------------------------------------------------------------------
 
-    def _due(self, channel: Channel) -> int:
-        """New characters that make a channel's next scan due: the first comes as soon as the
-        first delta can be released, for a short time to first token; the later, larger steps
-        keep the total scanning cost down."""
-        return self.step if channel.scanned_to else self.holdback + channel.first_piece
-
     def idle(self, channels: list[Channel], finished: list[int]) -> bool:
         """True when no scan is due (the common case): a cheap, synchronous test per event."""
         if finished:
             return False
         for channel in channels:
-            if len(channel.text) - channel.scanned_to >= self._due(channel):
+            if len(channel.text) >= channel.next_due:
                 return False
         if self.eager:
             for channel in channels:
@@ -195,18 +180,26 @@ class StreamScreen:
 
     async def screen(self, channels: list[Channel], finished: list[int]) -> Verdict | None:
         """Scan what is due (call when not ``idle``); returns a refusal verdict, or None."""
+        schedule = self.schedule
         fields: list[Field] = []
         offsets: dict[str, int] = {}
+        scanning: set[str] = set()
         for channel in self.channels.values():
             index = int(channel.where.split(".")[1])
             done = index in finished or channel.finished
-            due = len(channel.text) - channel.scanned_to
-            if (channel in channels or done) and (due >= self._due(channel) or (done and due > 0)):
-                start = max(0, channel.scanned_to - self.context)
-                fresh = channel.scanned_to - start
+            length = len(channel.text)
+            names: list[str] = []
+            if done:
+                names = [n for n in schedule.release if channel.scanned.get(n, 0) < length]
+            elif channel in channels and length >= channel.next_due:
+                names = schedule.due(length, channel.first_piece, channel.scanned)
+            if names:
+                start, fresh = schedule.window(names, channel.scanned)
                 fields.append(Field(channel.where, channel.text[start:], fresh=fresh))
                 offsets[channel.where] = start
-                channel.scanned_to = len(channel.text)
+                scanning.update(names)
+                channel.scanned.update(dict.fromkeys(names, length))
+                channel.next_due = schedule.next_due(channel.first_piece, channel.scanned)
             if done:
                 channel.finished = True
         for index in finished:
@@ -214,21 +207,26 @@ class StreamScreen:
                 fields.append(
                     Field(f"choices.{index}.tool_calls.{number}.arguments", arguments, exact=False)
                 )
+                scanning.update(schedule.release)
             self.open_tool_calls.discard(index)
         if fields:
-            verdict = await self._decide(fields, offsets)
+            verdict = await self._decide(fields, offsets, scanning)
             if verdict.action == "refuse":
                 return verdict
         for channel in self.channels.values():
+            length = len(channel.text)
             if channel.finished or self.eager:
-                channel.safe_to = len(channel.text)
+                channel.safe_to = length
             else:
-                channel.safe_to = max(channel.safe_to, channel.scanned_to - self.holdback)
+                safe = schedule.safe_to(channel.scanned, length)
+                channel.safe_to = max(channel.safe_to, safe)
         return None
 
-    async def _decide(self, fields: list[Field], offsets: dict[str, int]) -> Verdict:
+    async def _decide(
+        self, fields: list[Field], offsets: dict[str, int], names: set[str]
+    ) -> Verdict:
         screener = self.stage.screener
-        scan = await screener.scan(fields, self.ctx.scan)
+        scan = await screener.scan(fields, self.ctx.scan, only=names)
         shifted = []
         for finding, exact in scan.findings:
             offset = offsets.get(finding.where, 0)
