@@ -28,18 +28,10 @@ TEXT = st.text(
 )
 
 
-def tenant(**detector: Any) -> Tenant:
+def tenant(others: dict[str, Any] | None = None, **detector: Any) -> Tenant:
+    detectors = {"deny_terms": {"terms": [SECRET], "category": "codename", **detector}}
     config = make_config(
-        None,
-        extra={
-            "tenants": {
-                "acme": {
-                    "detectors": {
-                        "deny_terms": {"terms": [SECRET], "category": "codename", **detector}
-                    }
-                }
-            }
-        },
+        None, extra={"tenants": {"acme": {"detectors": {**detectors, **(others or {})}}}}
     )
     tenant_config = config.tenants["acme"]
     return Tenant("acme", tenant_config, build_pipeline(tenant_config))
@@ -92,6 +84,11 @@ def delivered(out: bytes) -> tuple[str, list[dict[str, Any]]]:
 
 REFUSING = tenant()
 REDACTING = tenant(action="redact")
+# prompt_leak needs a longer hold-back (256) than deny_terms: the two scan at different times
+REFUSING_WITH_LONGER_NEED = tenant({"prompt_leak": {}})
+REFUSERS = pytest.mark.parametrize(
+    "owner", [REFUSING, REFUSING_WITH_LONGER_NEED], ids=["alone", "with_longer_need"]
+)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -101,11 +98,12 @@ REDACTING = tenant(action="redact")
     delta_cuts=st.lists(st.integers(0, 10_000), max_size=40),
     byte_cuts=st.lists(st.integers(0, 100_000), max_size=60),
 )
+@REFUSERS
 def test_violating_span_never_reaches_the_client(
-    before: str, after: str, delta_cuts: list[int], byte_cuts: list[int]
+    owner: Tenant, before: str, after: str, delta_cuts: list[int], byte_cuts: list[int]
 ) -> None:
     text = before + " " + SECRET + " " + after  # the term matches whole words only
-    out = asyncio.run(relay(REFUSING, sse_bytes(split(text, delta_cuts)), byte_cuts))
+    out = asyncio.run(relay(owner, sse_bytes(split(text, delta_cuts)), byte_cuts))
     shown, payloads = delivered(out)
     assert SECRET.lower() not in shown.lower()
     assert out.endswith(b"data: [DONE]\n\n")
@@ -120,11 +118,12 @@ def test_violating_span_never_reaches_the_client(
     delta_cuts=st.lists(st.integers(0, 10_000), max_size=40),
     byte_cuts=st.lists(st.integers(0, 100_000), max_size=60),
 )
+@REFUSERS
 def test_benign_stream_is_delivered_byte_for_byte(
-    text: str, delta_cuts: list[int], byte_cuts: list[int]
+    owner: Tenant, text: str, delta_cuts: list[int], byte_cuts: list[int]
 ) -> None:
     data = sse_bytes(split(text, delta_cuts))
-    out = asyncio.run(relay(REFUSING, data, byte_cuts))
+    out = asyncio.run(relay(owner, data, byte_cuts))
     assert out == data
 
 
