@@ -1,8 +1,9 @@
 """Screening a stream: nothing unsafe reaches an SSE client.
 
 Events are queued whole and released, byte for byte, once every character they carry has been
-screened with at least ``holdback`` characters of right-context: no detector's decision about
-released text can still change, because a detector match is never longer than the hold-back.
+screened by every detector with that detector's hold-back of right-context after it: no
+detector's decision about released text can still change, because none of its matches is longer
+than its hold-back (``detectors.base.holdback``).
 
 Scanning is incremental: each choice's text (``content`` and ``refusal`` are separate channels)
 is scanned as ``proxy.stream_schedule`` plans it. Every detector rescans only its own hold-back
@@ -207,6 +208,7 @@ class StreamScreen:
                 fields.append(
                     Field(f"choices.{index}.tool_calls.{number}.arguments", arguments, exact=False)
                 )
+            if index in self.tool_args:
                 scanning.update(schedule.release)
             self.open_tool_calls.discard(index)
         if fields:
