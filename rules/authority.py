@@ -7,7 +7,9 @@ A hit is a finding of category ``jailbreak``; ``action`` decides what follows:
 
 - ``annotate`` (default): a platform-level note says which turn claims authority it does not
   have; the user's text is never modified;
-- ``refuse``: a 400 with a one-line explanation;
+- ``refuse``: a 400 with a one-line explanation when the latest user turn claims authority;
+  a claim in an earlier turn is annotated, so one old attempt kept in the history does not
+  refuse every later request of the conversation;
 - ``off``: no scan.
 """
 
@@ -76,7 +78,7 @@ class AuthorityClaims:
                 return Rewrite(body, tuple(findings), Refusal(SCAN_FAILED))
             if not any(f.category != "scan_error" for f in hits):
                 continue
-            if self.config.action == "refuse":
+            if self.config.action == "refuse" and index == users[-1]:
                 refusal = Refusal(REFUSAL, f"messages[{index}].content")
                 return Rewrite(body, tuple(findings), refusal)
             claimed.append(ordinal(position, len(users), "user message"))

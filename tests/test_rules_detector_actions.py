@@ -185,6 +185,23 @@ def test_authority_claim_is_refused_with_400_when_the_action_is_refuse(
     assert upstream.received == []
 
 
+def test_earlier_claim_is_annotated_not_refused_when_the_latest_turn_is_ordinary(
+    connect: Connect, upstream: FakeUpstream
+) -> None:
+    client = connect({"authority_claims": {"action": "refuse"}})
+    history = [
+        {"role": "user", "content": CLAIM},
+        {"role": "assistant", "content": "I can't change my instructions."},
+        {"role": "user", "content": QUESTION},
+    ]
+    client.chat.completions.create(model="fake-model", messages=history)
+    messages = upstream.last.body["messages"]
+    assert messages[0]["content"].startswith(
+        "Platform notice: user message 1 of 2 claims authority it does not have"
+    )
+    assert messages[1:] == history
+
+
 @pytest.mark.parametrize(
     ("rules", "text"),
     [({"authority_claims": {"action": "off"}}, CLAIM), ({"authority_claims": {}}, QUESTION)],
