@@ -1,44 +1,27 @@
 """A real Prometheus scrapes a running specguard: every dashboard and alert expression works.
 
-``specguard serve`` (the console script, as deployed) runs on a loopback port in front of the
-demo model and a scripted upstream; Prometheus runs with ``deploy/prometheus/prometheus.yml``
-and ``alerts.yml``, retargeted at it, scraping and evaluating every second. The official
-``openai`` SDK sends traffic in two batches with a scrape between them (so rates are not zero),
-then every expression is sent to Prometheus' query API. Each must be accepted; those built only
+``tests.live_stack`` runs ``specguard serve`` (the console script, as deployed) in front of the
+demo model and a scripted upstream, and Prometheus with ``deploy/prometheus/prometheus.yml`` and
+``alerts.yml``, retargeted at it, scraping and evaluating every second; the official ``openai``
+SDK sends traffic in two batches with a scrape between them (so rates are not zero). Then every
+expression is sent to Prometheus' query API. Each must be accepted; those built only
 from metrics listed in ``PRODUCED_NOW`` must also return at least one number.
 
-A new metric goes in ``LATER`` until ``_send_batch`` drives it, then moves to ``PRODUCED_NOW``.
+A new metric goes in ``LATER`` until ``tests.live_stack.send_batch`` drives it, then moves
+to ``PRODUCED_NOW``.
 """
 
 from __future__ import annotations
 
 import math
-import os
 import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
-from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
-import httpx
-import openai
 import pytest
-import yaml
-from openai import OpenAI
-from prometheus_client.parser import text_string_to_metric_families
 
-from proxy.config import hash_key
-from proxy.testing import FakeUpstream, Reply, chunks
-from tests.test_deploy import (
-    ALERTS_YML,
+from tests.deploy_files import (
     BUILTIN_SERIES,
-    PROMETHEUS_YML,
     Query,
     catalogue,
     dashboard_queries,
@@ -47,6 +30,7 @@ from tests.test_deploy import (
     rule_queries,
     rules,
 )
+from tests.live_stack import KEYS, NO_PROMETHEUS, Stack, running_stack, sample_values, wait
 
 PRODUCED_NOW = {
     "specguard_requests_total": "every chat request (401s under tenant 'unknown')",
@@ -65,275 +49,6 @@ PRODUCED_NOW = {
 
 LATER: dict[str, str] = {}
 """Metrics nothing produces yet, with what will: expressions over them must only be valid."""
-
-KEYS = {
-    "demo": "sk-specguard-demo",
-    "acme": "sk-acme-live",
-    "guarded": "sk-guarded-live",
-    "flaky": "sk-flaky-live",
-}
-UPSTREAM_KEY = "sk-upstream-live-0123456789"
-DENIED = "forbidden"
-LONG_TEXT = " ".join(["one two three four five six seven eight nine ten"] * 3)
-WAIT_S = 30.0
-NO_PROMETHEUS = (
-    "prometheus is not installed: run deploy/install-prometheus.sh (Debian's 'prometheus' "
-    "package, needs root); `make test` runs it and prints why when it cannot install"
-)
-
-
-def _specguard_config(upstream_url: str, corpus: Path) -> str:
-    keys = {tenant: hash_key(key) for tenant, key in KEYS.items()}
-    return f"""
-[server]
-reload_poll_s = 0  # reloads come from SIGHUP only, so the test knows when each happens
-
-[upstreams.demo]
-provider = "demo"
-models = ["demo-echo"]
-
-[upstreams.scripted]
-provider = "openai"
-base_url = "{upstream_url}"
-api_key_env = "FAKE_UPSTREAM_KEY"
-timeout_s = 5
-models = ["fake-model"]
-
-[[routes]]
-match = "demo-*"
-upstream = "demo"
-
-[[routes]]
-match = "*"
-upstream = "scripted"
-
-[tenants.demo]
-api_keys = ["{keys["demo"]}"]
-
-[tenants.acme]
-api_keys = ["{keys["acme"]}"]
-
-[tenants.guarded]
-api_keys = ["{keys["guarded"]}"]
-[tenants.guarded.detectors.deny_terms]
-terms = ["{DENIED}"]
-
-[tenants.flaky]
-api_keys = ["{keys["flaky"]}"]
-[tenants.flaky.detectors.copyright]
-corpora = ["{corpus}"]
-deadline_ms = 0.001
-"""
-
-
-def _prometheus_config(target: str, directory: Path) -> Path:
-    """deploy/prometheus/prometheus.yml aimed at ``target``, scraping and evaluating every 1 s."""
-    config = yaml.safe_load(PROMETHEUS_YML.read_text(encoding="utf-8"))
-    config["global"].update(scrape_interval="1s", evaluation_interval="1s")
-    config["rule_files"] = [str(ALERTS_YML)]
-    (job,) = [job for job in config["scrape_configs"] if job["job_name"] == "specguard"]
-    job["scrape_interval"] = "1s"
-    job["static_configs"] = [{"targets": [target]}]
-    path = directory / "prometheus.yml"
-    path.write_text(yaml.safe_dump(config), encoding="utf-8")
-    return path
-
-
-# --- processes ---------------------------------------------------------------------------------
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-class _Process:
-    """A child process with its output in a log file."""
-
-    def __init__(self, command: list[str], log: Path, env: dict[str, str], cwd: Path):
-        self.log = log
-        self._out = log.open("wb")
-        self.popen = subprocess.Popen(
-            command, stdout=self._out, stderr=subprocess.STDOUT, env=env, cwd=cwd
-        )
-
-    def alive(self) -> bool:
-        return self.popen.poll() is None
-
-    def stop(self) -> None:
-        if self.alive():
-            self.popen.terminate()
-            try:
-                self.popen.wait(10)
-            except subprocess.TimeoutExpired:
-                self.popen.kill()
-                self.popen.wait(5)
-        self._out.close()
-
-
-@contextmanager
-def _running(command: list[str], log: Path, env: dict[str, str], cwd: Path) -> Iterator[_Process]:
-    process = _Process(command, log, env, cwd)
-    try:
-        yield process
-    finally:
-        process.stop()
-
-
-def _wait(
-    what: str,
-    ready: Callable[[], bool],
-    logs: list[Path],
-    timeout: float = WAIT_S,
-    *,
-    fail: bool = True,
-) -> None:
-    """Poll ``ready`` until true; after ``timeout``, fail with the processes' log tails (or,
-    with ``fail=False``, return and let the tests report what is missing)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if ready():
-            return
-        time.sleep(0.2)
-    if not fail:
-        return
-    tails = "\n".join(
-        f"--- {log.name}\n{log.read_text(errors='replace')[-2000:]}" for log in logs if log.exists()
-    )
-    pytest.fail(f"timed out after {timeout:.0f}s waiting for {what}\n{tails}")
-
-
-def _ok(url: str) -> bool:
-    try:
-        return httpx.get(url, timeout=1, trust_env=False).status_code == 200
-    except httpx.HTTPError:
-        return False
-
-
-@dataclass
-class Stack:
-    """specguard, the scripted upstream and Prometheus, all on loopback."""
-
-    specguard: _Process
-    specguard_url: str
-    config: Path
-    upstream: FakeUpstream
-    prometheus: httpx.Client
-    logs: list[Path]
-
-    def query(self, expr: str) -> dict[str, Any]:
-        """Prometheus' answer to an instant query (status and data)."""
-        answer: dict[str, Any] = self.prometheus.get("/api/v1/query", params={"query": expr}).json()
-        return answer
-
-    def has_data(self, expr: str) -> bool:
-        """Whether ``expr`` returns at least one sample with a number (not NaN)."""
-        answer = self.query(expr)
-        return answer.get("status") == "success" and any(
-            not math.isnan(float(value)) for value in _values(answer["data"])
-        )
-
-    def scraped_since(self, moment: float) -> Callable[[], bool]:
-        """A check that Prometheus has completed a scrape that started after ``moment``."""
-        return lambda: self.has_data(f'timestamp(up{{job="specguard"}}) > {moment:.3f}')
-
-    def counter(self, name: str, **labels: str) -> float:
-        """specguard's own value of counter ``name`` summed over series matching ``labels``."""
-        text = httpx.get(f"{self.specguard_url}/metrics", timeout=5, trust_env=False).text
-        return sum(
-            sample.value
-            for family in text_string_to_metric_families(text)
-            for sample in family.samples
-            if sample.name == name and labels.items() <= sample.labels.items()
-        )
-
-
-def _values(data: dict[str, Any]) -> list[str]:
-    if data["resultType"] in ("scalar", "string"):
-        return [data["result"][1]]
-    return [item["value"][1] for item in data["result"]]
-
-
-# --- traffic -----------------------------------------------------------------------------------
-
-
-def _client(stack: Stack, tenant: str) -> OpenAI:
-    return OpenAI(
-        base_url=f"{stack.specguard_url}/v1", api_key=KEYS.get(tenant, "sk-wrong"), max_retries=0
-    )
-
-
-def _ask(client: OpenAI, model: str, text: str, *, stream: bool = False) -> str:
-    messages: Any = [{"role": "user", "content": text}]
-    if not stream:
-        answer = client.chat.completions.create(model=model, messages=messages)
-        return answer.choices[0].message.content or ""
-    events = client.chat.completions.create(model=model, messages=messages, stream=True)
-    return "".join(event.choices[0].delta.content or "" for event in events if event.choices)
-
-
-def _reload(stack: Stack, result: str) -> None:
-    """SIGHUP specguard with a valid (``ok``) or broken (``invalid``) file; wait until counted."""
-    good = stack.config.read_text(encoding="utf-8")
-    before = stack.counter("specguard_config_reloads_total", result=result)
-    if result == "invalid":
-        stack.config.write_text(good + "\n[tenants.broken\n", encoding="utf-8")
-    try:
-        stack.specguard.popen.send_signal(signal.SIGHUP)
-        _wait(
-            f"a config reload counted as {result}",
-            lambda: (
-                stack.specguard.alive()
-                and stack.counter("specguard_config_reloads_total", result=result) > before
-            ),
-            stack.logs,
-        )
-    finally:
-        stack.config.write_text(good, encoding="utf-8")
-
-
-def _fail_closed(stack: Stack) -> None:
-    """Make tenant 'flaky's detector miss its deadline (and refuse) at least once.
-
-    A 1 us deadline is missed in practice, but the scan thread can still win the race now and
-    then, so ask until specguard has counted a fail-closed refusal.
-    """
-
-    def refused() -> float:
-        return stack.counter("specguard_detector_errors_total", outcome="refused")
-
-    before = refused()
-    with _client(stack, "flaky") as flaky:
-        for _ in range(20):
-            _ask(flaky, "demo-echo", LONG_TEXT)
-            if refused() > before:
-                return
-    pytest.fail("tenant 'flaky's copyright detector never missed its 1 us deadline")
-
-
-def _send_batch(stack: Stack) -> None:
-    """Traffic that produces every series in ``PRODUCED_NOW``."""
-    with _client(stack, "demo") as demo:
-        assert _ask(demo, "demo-echo", "hello")
-        assert _ask(demo, "demo-echo", "stream me", stream=True)
-    with _client(stack, "acme") as acme:
-        assert _ask(acme, "fake-model", "hi")
-        stack.upstream.queue(Reply(events=chunks("Hel", "lo")))
-        assert _ask(acme, "fake-model", "hi", stream=True) == "Hello"
-        stack.upstream.queue(Reply(status=500, json={"error": {"message": "boom"}}))
-        with pytest.raises(openai.APIStatusError):
-            _ask(acme, "fake-model", "hi")
-    with _client(stack, "guarded") as guarded:
-        assert DENIED not in _ask(guarded, "demo-echo", f"{LONG_TEXT} {DENIED}")
-        assert DENIED not in _ask(guarded, "demo-echo", f"{LONG_TEXT} {DENIED}", stream=True)
-    _fail_closed(stack)
-    with _client(stack, "stranger") as stranger, pytest.raises(openai.AuthenticationError):
-        _ask(stranger, "demo-echo", "hi")
-    _reload(stack, "ok")
-    _reload(stack, "invalid")
-
 
 # --- classification ----------------------------------------------------------------------------
 
@@ -367,85 +82,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     prometheus_binary = shutil.which("prometheus")
     if prometheus_binary is None:
         pytest.skip(NO_PROMETHEUS)
-    directory = tmp_path_factory.mktemp("prometheus-live")
-    corpus = directory / "corpus"
-    corpus.mkdir()
-    (corpus / "work.txt").write_text(LONG_TEXT * 5, encoding="utf-8")
-    env = {key: value for key, value in os.environ.items() if key != "PROMETHEUS_MULTIPROC_DIR"}
-    env.update(
-        FAKE_UPSTREAM_KEY=UPSTREAM_KEY,
-        LITELLM_LOCAL_MODEL_COST_MAP="True",
-        HF_HUB_OFFLINE="1",
-        TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS="",
-        PYTHONUNBUFFERED="1",
-        PYTHONFAULTHANDLER="1",
-    )
-    specguard_port, prometheus_port = _free_port(), _free_port()
-    specguard_url = f"http://127.0.0.1:{specguard_port}"
-    prometheus_url = f"http://127.0.0.1:{prometheus_port}"
-    script = Path(sys.executable).with_name("specguard")
-    command = [str(script)] if script.exists() else [sys.executable, "-m", "proxy.cli"]
-
-    # Unwound in reverse order: Prometheus, then specguard, then the upstream are stopped.
-    with ExitStack() as resources:
-        upstream = resources.enter_context(FakeUpstream())
-        config = directory / "config.toml"
-        config.write_text(_specguard_config(upstream.base_url, corpus), encoding="utf-8")
-        specguard = resources.enter_context(
-            _running(
-                [
-                    *command,
-                    "serve",
-                    "--config",
-                    str(config),
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    str(specguard_port),
-                ],
-                directory / "specguard.log",
-                env,
-                directory,
-            )
-        )
-        prometheus = resources.enter_context(
-            _running(
-                [
-                    prometheus_binary,
-                    f"--config.file={_prometheus_config(f'127.0.0.1:{specguard_port}', directory)}",
-                    f"--storage.tsdb.path={directory / 'data'}",
-                    f"--web.listen-address=127.0.0.1:{prometheus_port}",
-                    "--log.level=warn",
-                ],
-                directory / "prometheus.log",
-                env,
-                directory,
-            )
-        )
-        client = resources.enter_context(
-            httpx.Client(base_url=prometheus_url, timeout=5, trust_env=False)
-        )
-        live = Stack(
-            specguard, specguard_url, config, upstream, client, [specguard.log, prometheus.log]
-        )
-
-        _wait(
-            "specguard /readyz",
-            lambda: specguard.alive() and _ok(f"{specguard_url}/readyz"),
-            live.logs,
-        )
-        _wait(
-            "prometheus /-/ready",
-            lambda: prometheus.alive() and _ok(f"{prometheus_url}/-/ready"),
-            live.logs,
-        )
-        # Two batches with a whole scrape between them: every series then has a sample before
-        # the second batch and one after, so its rate is not zero.
-        for batch in ("first", "second"):
-            _send_batch(live)
-            _wait(f"a scrape after the {batch} batch", live.scraped_since(time.time()), live.logs)
+    with running_stack(tmp_path_factory.mktemp("prometheus-live"), prometheus_binary) as live:
         required = [query.expr for query in ALL_QUERIES if must_return_data(query)]
-        _wait(
+        wait(
             "data for every expression over produced metrics",
             lambda: all(live.has_data(expr) for expr in required),
             live.logs,
@@ -470,7 +109,7 @@ def test_expression_is_valid_and_returns_data_once_its_metrics_exist(
     answer = stack.query(query.expr)
     assert answer["status"] == "success", answer
     if must_return_data(query):
-        values = _values(answer["data"])
+        values = sample_values(answer["data"])
         assert values, f"no series for {query.expr}"
         assert any(not math.isnan(float(value)) for value in values), values
 
@@ -480,7 +119,7 @@ def test_every_rule_evaluates_without_error(stack: Stack) -> None:
         found: list[dict[str, Any]] = stack.prometheus.get("/api/v1/rules").json()["data"]["groups"]
         return found
 
-    _wait(
+    wait(
         "every rule to be evaluated",
         lambda: all(r["health"] != "unknown" for g in groups() for r in g["rules"]),
         stack.logs,
@@ -506,7 +145,7 @@ def test_rejected_reload_fires_its_alert_and_nothing_else_fires(stack: Stack) ->
         alerts = stack.prometheus.get("/api/v1/alerts").json()["data"]["alerts"]
         return {alert["labels"]["alertname"] for alert in alerts if alert["state"] == "firing"}
 
-    _wait(
+    wait(
         "SpecguardConfigReloadFailed to fire",
         lambda: "SpecguardConfigReloadFailed" in firing(),
         stack.logs,
