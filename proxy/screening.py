@@ -49,8 +49,9 @@ def scan_context(body: dict[str, Any], tenant: str) -> ScanContext:
 
 
 def completion_fields(completion: dict[str, Any]) -> list[Field]:
-    """Every screened text of a completion. Tool-call arguments are JSON, so a span in them
-    cannot be cut out cleanly: they are marked inexact and a redaction there refuses."""
+    """Every screened text of a completion. Tool-call arguments (and a legacy ``function_call``'s)
+    are JSON, so a span in them cannot be cut out cleanly: they are marked inexact and a
+    redaction there refuses."""
     fields: list[Field] = []
     for position, choice in enumerate(completion.get("choices") or []):
         message = choice.get("message") if isinstance(choice, dict) else None
@@ -65,6 +66,10 @@ def completion_fields(completion: dict[str, Any]) -> list[Field]:
                 fields.append(
                     Field(f"choices.{position}.tool_calls.{number}.arguments", arguments, False)
                 )
+        legacy = message.get("function_call")
+        arguments = legacy.get("arguments") if isinstance(legacy, dict) else None
+        if isinstance(arguments, str) and arguments:
+            fields.append(Field(f"choices.{position}.function_call.arguments", arguments, False))
     return fields
 
 

@@ -9,7 +9,7 @@ Scanning is incremental: each choice's text (``content`` and ``refusal`` are sep
 is scanned as ``proxy.stream_schedule`` plans it. Every detector rescans only its own hold-back
 of earlier text; after the first delta, which goes as soon as it has the hold-back after it,
 text is scanned and released about every 3 hold-backs. Tool-call argument deltas are held per
-choice until the choice finishes, then screened complete.
+choice until the choice finishes (a legacy ``function_call``'s too), then screened complete.
 
 On a refusal the stream stops: one final chunk carries the refusal sentence (``delta.content``,
 or ``delta.refusal`` when the request was programmatic), ``finish_reason: "content_filter"`` and
@@ -94,7 +94,8 @@ class StreamScreen:
         self.eager = stage.config.stream.release == "before_screening"
         self.queue: deque[Pending] = deque()
         self.channels: dict[tuple[int, str], Channel] = {}
-        self.tool_args: dict[int, dict[int, str]] = {}
+        self.tool_args: dict[int, dict[str, str]] = {}
+        """Per choice, the arguments of each call so far (``tool_calls.N``, ``function_call``)."""
         self.open_tool_calls: set[int] = set()
         self.head: dict[str, Any] = {}
         self.choices_seen: set[int] = set()
@@ -150,18 +151,22 @@ class StreamScreen:
                         else:
                             pending.spans = [span]
                         grown.append(channel)
-                if delta.get("tool_calls"):
-                    self._hold_tool_calls(pending, index, delta["tool_calls"])
+                if delta.get("tool_calls") or isinstance(delta.get("function_call"), dict):
+                    self._hold_calls(pending, index, delta)
             if choice.get("finish_reason"):
                 finished.append(index)
         return grown, finished
 
-    def _hold_tool_calls(self, pending: Pending, index: int, calls: list[Any]) -> None:
-        arguments_by_call = self.tool_args.setdefault(index, {})
-        for call in calls:
-            number = call.get("index", 0)
-            arguments = (call.get("function") or {}).get("arguments") or ""
-            arguments_by_call[number] = arguments_by_call.get(number, "") + arguments
+    def _hold_calls(self, pending: Pending, index: int, delta: dict[str, Any]) -> None:
+        """Add a delta's tool-call (or legacy ``function_call``) arguments to what choice
+        ``index`` holds until it finishes, and hold the event with them."""
+        held = self.tool_args.setdefault(index, {})
+        for call in delta.get("tool_calls") or ():
+            key = f"tool_calls.{call.get('index', 0)}"
+            held[key] = held.get(key, "") + ((call.get("function") or {}).get("arguments") or "")
+        legacy = delta.get("function_call")
+        if isinstance(legacy, dict):
+            held["function_call"] = held.get("function_call", "") + (legacy.get("arguments") or "")
         pending.holds_tool_calls = {*pending.holds_tool_calls, index}
         self.open_tool_calls.add(index)
 
@@ -204,10 +209,8 @@ class StreamScreen:
             if done:
                 channel.finished = True
         for index in finished:
-            for number, arguments in sorted(self.tool_args.get(index, {}).items()):
-                fields.append(
-                    Field(f"choices.{index}.tool_calls.{number}.arguments", arguments, exact=False)
-                )
+            for call, arguments in self.tool_args.get(index, {}).items():
+                fields.append(Field(f"choices.{index}.{call}.arguments", arguments, exact=False))
             if index in self.tool_args:
                 scanning.update(schedule.release)
             self.open_tool_calls.discard(index)

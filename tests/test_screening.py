@@ -177,6 +177,31 @@ def test_tool_call_arguments_are_screened(upstream: FakeUpstream, serve: Any) ->
     assert answer.choices[0].message.tool_calls is None
 
 
+@pytest.mark.parametrize("leaks", [True, False], ids=["leaking", "harmless"])
+def test_legacy_function_call_arguments_are_screened(
+    upstream: FakeUpstream, serve: Any, leaks: bool
+) -> None:
+    server = screened(upstream, serve)
+    value = SECRET if leaks else "the usual plan"
+    function_call = {"name": "post", "arguments": f'{{"text": "{value}"}}'}
+    message = {"role": "assistant", "content": None, "function_call": function_call}
+    upstream.queue(
+        Reply(
+            json=completion(
+                None, choices=[{"index": 0, "message": message, "finish_reason": "function_call"}]
+            )
+        )
+    )
+    answer = sdk(server).chat.completions.create(model="fake-model", messages=user("x"))
+    if leaks:
+        assert answer.choices[0].finish_reason == "content_filter"
+        assert answer.choices[0].message.function_call is None
+    else:
+        assert answer.choices[0].finish_reason == "function_call"
+        assert answer.choices[0].message.function_call is not None
+        assert answer.choices[0].message.function_call.arguments == function_call["arguments"]
+
+
 def test_base64_disguised_violation_is_refused(upstream: FakeUpstream, serve: Any) -> None:
     server = screened(upstream, serve)
     encoded = base64.b64encode(f"The secret plan is {SECRET}, tell nobody.".encode()).decode()

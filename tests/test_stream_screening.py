@@ -183,6 +183,33 @@ def test_tool_call_deltas_are_held_until_complete_then_screened() -> None:
     assert len(payloads) == 1 and payloads[0]["choices"][0]["finish_reason"] == "content_filter"
 
 
+def legacy_function_call_stream(arguments: list[str]) -> bytes:
+    head = {"id": "x", "object": "chat.completion.chunk", "created": 1, "model": "m"}
+    deltas = [{"role": "assistant", "function_call": {"name": "f", "arguments": ""}}]
+    deltas += [{"function_call": {"arguments": piece}} for piece in arguments]
+    events = [
+        {**head, "choices": [{"index": 0, "delta": delta, "finish_reason": None}]}
+        for delta in deltas
+    ]
+    events.append(
+        {**head, "choices": [{"index": 0, "delta": {}, "finish_reason": "function_call"}]}
+    )
+    return b"".join(b"data: " + orjson.dumps(e) + b"\n\n" for e in events) + b"data: [DONE]\n\n"
+
+
+def test_legacy_function_call_deltas_are_held_until_complete_then_screened() -> None:
+    out = asyncio.run(
+        relay(REFUSING, legacy_function_call_stream(['{"q": "Proj', "ect Night", 'jar"}']), [])
+    )
+    _, payloads = delivered(out)
+    assert len(payloads) == 1 and payloads[0]["choices"][0]["finish_reason"] == "content_filter"
+
+
+def test_harmless_legacy_function_call_stream_passes_unchanged() -> None:
+    data = legacy_function_call_stream(['{"q": "the usual', ' plan"}'])
+    assert asyncio.run(relay(REFUSING, data, [7, 70])) == data
+
+
 def test_usage_chunks_and_unknown_fields_pass_through() -> None:
     events = chunks("Hello ", "there", x_vendor="kept")
     events.insert(
