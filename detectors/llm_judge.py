@@ -108,7 +108,6 @@ class LlmJudgeDetector:
     cpu_heavy: ClassVar[bool] = True
     blocking_io: ClassVar[bool] = True
     """It waits on the network: always run off the event loop, whatever the text's size."""
-    """Its network call must stay off the event loop."""
 
     def __init__(self, config: LlmJudgeConfig):
         self.config = config
