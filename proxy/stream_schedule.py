@@ -48,7 +48,8 @@ class Schedule:
     ) -> Schedule:
         """The schedule for ``detectors``; ``holdback_chars`` (a tenant's setting) replaces
         every detector's own right-context need, ``scan_every_chars`` the default step of 3x the
-        hold-back (at most ~1.33 scans per character, bursts of about that size)."""
+        hold-back (each character scanned at most ~1.33 times, releases in bursts of about that
+        size)."""
         context = {d.name: holdback(d) for d in detectors}
         release = {
             name: holdback_chars if holdback_chars is not None else need
