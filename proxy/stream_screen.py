@@ -44,7 +44,11 @@ class Channel:
     """The text of one choice's ``content`` or ``refusal`` as it streams in."""
 
     where: str
-    text: str = ""
+    joined: str = ""
+    pieces: list[str] = field(default_factory=list)
+    """Deltas not yet in ``joined``: appending to a long string copies it, joining once per
+    scan does not."""
+    length: int = 0
     scanned: dict[str, int] = field(default_factory=dict)
     """How far each detector (by name) has screened ``text``."""
     first_piece: int = 0
@@ -56,8 +60,22 @@ class Channel:
     finished: bool = False
     redactions: list[Decision] = field(default_factory=list)
 
+    def add(self, piece: str) -> None:
+        """Append a delta's text."""
+        self.pieces.append(piece)
+        self.length += len(piece)
+
+    @property
+    def text(self) -> str:
+        """All the text so far."""
+        if self.pieces:
+            self.joined += "".join(self.pieces)
+            self.pieces.clear()
+        return self.joined
+
     def render(self, start: int, end: int) -> str:
         """The released form of ``text[start:end]``: redacted spans become placeholders."""
+        text = self.text
         out: list[str] = []
         cursor = start
         for decision in self.redactions:
@@ -65,10 +83,10 @@ class Channel:
             if r_end <= cursor or r_start >= end:
                 continue
             if r_start >= cursor:
-                out.append(self.text[cursor:r_start])
+                out.append(text[cursor:r_start])
                 out.append(placeholder(decision))
             cursor = max(cursor, min(r_end, end))
-        out.append(self.text[cursor:end])
+        out.append(text[cursor:end])
         return "".join(out)
 
 
@@ -140,11 +158,11 @@ class StreamScreen:
                     piece = delta.get(key)
                     if piece and isinstance(piece, str):
                         channel = self.channels.get((index, key)) or self.channel(index, key)
-                        start = len(channel.text)
+                        start = channel.length
                         if not start:
                             channel.first_piece = len(piece)
                             channel.next_due = self.schedule.next_due(len(piece), {})
-                        channel.text += piece
+                        channel.add(piece)
                         span = (channel, start, start + len(piece))
                         if pending.spans:
                             pending.spans.append(span)
@@ -177,11 +195,11 @@ class StreamScreen:
         if finished:
             return False
         for channel in channels:
-            if len(channel.text) >= channel.next_due:
+            if channel.length >= channel.next_due:
                 return False
         if self.eager:
             for channel in channels:
-                channel.safe_to = len(channel.text)
+                channel.safe_to = channel.length
         return True
 
     async def screen(self, channels: list[Channel], finished: list[int]) -> Verdict | None:
@@ -193,7 +211,7 @@ class StreamScreen:
         for channel in self.channels.values():
             index = int(channel.where.split(".")[1])
             done = index in finished or channel.finished
-            length = len(channel.text)
+            length = channel.length
             names: list[str] = []
             if done:
                 names = [n for n in schedule.release if channel.scanned.get(n, 0) < length]
@@ -219,7 +237,7 @@ class StreamScreen:
             if verdict.action == "refuse":
                 return verdict
         for channel in self.channels.values():
-            length = len(channel.text)
+            length = channel.length
             if channel.finished or self.eager:
                 channel.safe_to = length
             else:
@@ -302,7 +320,7 @@ class StreamScreen:
     def release_all(self) -> None:
         """The stream is complete and screened: everything may go."""
         for channel in self.channels.values():
-            channel.safe_to = len(channel.text)
+            channel.safe_to = channel.length
         self.open_tool_calls.clear()
 
     def cut(self, verdict: Verdict) -> list[bytes]:
