@@ -123,8 +123,8 @@ class StreamConfig(_Strict):
     """How streams are screened."""
 
     holdback_chars: int | None = Field(None, ge=0, le=65536)
-    """Text held back until screened with this much right-context; default: the largest need
-    of the tenant's enabled detectors."""
+    """Right-context every detector must have screened after a character before it is
+    released; default: each detector's own need (``detectors.base.holdback``)."""
     scan_every_chars: int | None = Field(None, ge=16, le=65536)
     """New characters that make the next incremental scan due; default 3 x the hold-back.
     Smaller releases text in smaller bursts and costs more CPU (each scan repeats a hold-back
