@@ -15,6 +15,7 @@ from detectors.base import DEFAULT_HOLDBACK, ScanContext, holdback
 from detectors.copyright_index import words
 from detectors.deny_terms import DenyTermsConfig, DenyTermsDetector
 from detectors.privacy import PrivacyDetector
+from detectors.prompt_leak import PromptLeakConfig, PromptLeakDetector
 from detectors.screen import ConfiguredDetector, Field, Screener
 from proxy.config import ConfigError
 from proxy.context import RequestContext
@@ -59,6 +60,27 @@ def test_detector_rescans_only_its_own_holdback_before_fresh_text() -> None:
         (straddling, straddling + len("Nightjar"))
     ]
     assert len(scan(detector, Field("choices.0.content", text))) == 2
+
+
+def test_text_with_fresh_offsets_per_detector_is_scanned_by_the_named_ones_only() -> None:
+    terms = DenyTermsConfig(terms=["Nightjar"])
+    canary = PromptLeakConfig(canaries=("Nightjar",))
+    screener = Screener(
+        [
+            ConfiguredDetector(DenyTermsDetector(terms), terms),
+            ConfiguredDetector(PromptLeakDetector(canary), canary),
+        ]
+    )
+    text = "the Nightjar plan"
+
+    def detectors(fresh: int | dict[str, int]) -> set[str]:
+        field = Field("choices.0.content", text, fresh=fresh)
+        result = asyncio.run(screener.scan([field], ScanContext(), normalise=False))
+        return {finding.detector for finding, _ in result.findings}
+
+    assert detectors(0) == {"deny_terms", "prompt_leak"}
+    assert detectors({"deny_terms": 0}) == {"deny_terms"}
+    assert detectors({"prompt_leak": 0}) == {"prompt_leak"}
 
 
 def test_detectors_without_a_declared_need_get_the_default_holdback() -> None:
