@@ -17,6 +17,7 @@ from tests.deploy_files import (
     DASHBOARD,
     DEPLOY,
     PROMETHEUS_YML,
+    Query,
     catalogue,
     dashboard,
     dashboard_panels,
@@ -86,14 +87,18 @@ def test_every_alert_has_severity_summary_and_description() -> None:
         assert len(rule["annotations"]["description"].split()) >= 10, rule["alert"]
 
 
-def test_rules_use_only_catalogued_metrics() -> None:
-    known = set(catalogue()) | set(recorded_series()) | BUILTIN_SERIES
-    unknown = {
+def uncatalogued(queries: list[Query], known: set[str]) -> dict[str, list[str]]:
+    """Per query source, the metric names it uses that are not in ``known``."""
+    return {
         query.source: sorted(metric_names(query.expr) - known)
-        for query in rule_queries()
+        for query in queries
         if metric_names(query.expr) - known
     }
-    assert unknown == {}
+
+
+def test_rules_use_only_catalogued_metrics() -> None:
+    known = set(catalogue()) | set(recorded_series()) | BUILTIN_SERIES
+    assert uncatalogued(rule_queries(), known) == {}
 
 
 def test_alert_operands_split_at_top_level_comparisons() -> None:
@@ -116,13 +121,7 @@ def test_dashboard_panels_have_titles_descriptions_and_queries() -> None:
 
 
 def test_dashboard_uses_only_catalogued_metrics() -> None:
-    known = set(catalogue())
-    unknown = {
-        query.source: sorted(metric_names(query.expr) - known)
-        for query in dashboard_queries()
-        if metric_names(query.expr) - known
-    }
-    assert unknown == {}
+    assert uncatalogued(dashboard_queries(), set(catalogue())) == {}
 
 
 def test_dashboard_shows_every_operational_signal() -> None:
