@@ -14,7 +14,7 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import orjson
 import uvicorn
@@ -23,6 +23,10 @@ from aiohttp import web
 from detectors.base import DetectorConfig, ScanContext
 from detectors.findings import Finding
 from proxy.config import Config, hash_key, parse_config
+from proxy.sse import encode_event
+
+if TYPE_CHECKING:
+    from proxy.runtime import Tenant
 
 
 @dataclass
@@ -102,12 +106,14 @@ def chunks(*pieces: str, **extra: Any) -> list[Any]:
     return events
 
 
-def _encode(event: Any) -> bytes:
+def sse_event(event: Any) -> bytes:
+    """One SSE event as an upstream sends it: bytes as they are, a string (``[DONE]``) or a
+    JSON object after ``data: ``."""
     if isinstance(event, bytes):
         return event
     if isinstance(event, str):
         return f"data: {event}\n\n".encode()
-    return b"data: " + orjson.dumps(event) + b"\n\n"
+    return encode_event(event)
 
 
 class _LoopThread:
@@ -204,7 +210,7 @@ class FakeUpstream:
                 if reply.stall_after is not None and index >= reply.stall_after:
                     await self._stall(request)
                     return response
-                data = _encode(event)
+                data = sse_event(event)
                 size = reply.chunk_bytes or len(data)
                 for start in range(0, len(data), size):
                     await response.write(data[start : start + size])
@@ -292,6 +298,16 @@ def make_config(
         }
         document["routes"].append({"match": "*", "upstream": "fake"})
     return parse_config(deep_merge(document, extra or {}))
+
+
+def make_tenant(table: dict[str, Any], name: str = "acme") -> Tenant:
+    """A tenant built in process from its ``[tenants.NAME]`` table (``detectors``, ``rules``,
+    ``stream`` ...), to drive its pipeline without a server."""
+    from proxy.runtime import Tenant, build_pipeline
+
+    config = make_config(None, tenants={name: f"sk-{name}"}, extra={"tenants": {name: table}})
+    tenant_config = config.tenants[name]
+    return Tenant(name, tenant_config, build_pipeline(tenant_config))
 
 
 class FaultyConfig(DetectorConfig):

@@ -16,10 +16,9 @@ from typing import Any
 
 import orjson
 
-from proxy.config import parse_config
 from proxy.context import RequestContext
-from proxy.runtime import Tenant, build_pipeline
-from proxy.testing import chunks, completion
+from proxy.runtime import Tenant
+from proxy.testing import chunks, completion, make_tenant, sse_event
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "eval-data" / "copyright-corpus"
 PARAGRAPH = (
@@ -38,14 +37,7 @@ def detectors_table() -> dict[str, Any]:
 
 
 def tenant() -> Tenant:
-    config = parse_config(
-        {
-            "upstreams": {"demo": {"provider": "demo"}},
-            "routes": [{"match": "*", "upstream": "demo"}],
-            "tenants": {"bench": {"detectors": detectors_table()}},
-        }
-    )
-    return Tenant("bench", config.tenants["bench"], build_pipeline(config.tenants["bench"]))
+    return make_tenant({"detectors": detectors_table()}, "bench")
 
 
 async def whole(owner: Tenant, raw: bytes) -> None:
@@ -80,17 +72,7 @@ def paired_cpu_ms(first: Any, second: Any, pairs: int) -> tuple[float, float]:
 def stream_events(text: str, count: int) -> list[bytes]:
     """``text`` as an OpenAI stream of about ``count`` content chunks."""
     size = max(1, len(text) // count)
-    pieces = [text[i : i + size] for i in range(0, len(text), size)]
-    return [
-        e
-        if isinstance(e, bytes)
-        else (
-            f"data: {e}\n\n".encode()
-            if isinstance(e, str)
-            else b"data: " + orjson.dumps(e) + b"\n\n"
-        )
-        for e in chunks(*pieces)
-    ]
+    return [sse_event(e) for e in chunks(*(text[i : i + size] for i in range(0, len(text), size)))]
 
 
 def main() -> None:

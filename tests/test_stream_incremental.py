@@ -8,7 +8,6 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-import orjson
 import pytest
 
 from detectors.base import DEFAULT_HOLDBACK, ScanContext, holdback
@@ -19,9 +18,9 @@ from detectors.prompt_leak import PromptLeakConfig, PromptLeakDetector
 from detectors.screen import ConfiguredDetector, Field, Screener
 from proxy.config import ConfigError
 from proxy.context import RequestContext
-from proxy.runtime import Tenant, build_pipeline
+from proxy.runtime import Tenant
 from proxy.stream_screen import StreamScreen
-from proxy.testing import chunks, make_config
+from proxy.testing import chunks, make_tenant, sse_event
 from tests.test_stream_screening import delivered, relay, split, sse_bytes
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "eval-data" / "copyright-corpus"
@@ -31,9 +30,7 @@ REFUSAL = "Sorry, I can't help with that."
 
 
 def tenant(detectors: dict[str, Any], **stream: Any) -> Tenant:
-    table = {"detectors": detectors, "stream": stream}
-    config = make_config(None, extra={"tenants": {"acme": table}})
-    return Tenant("acme", config.tenants["acme"], build_pipeline(config.tenants["acme"]))
+    return make_tenant({"detectors": detectors, "stream": stream})
 
 
 def excerpt(first: int, count: int) -> str:
@@ -129,11 +126,7 @@ def test_tenant_sets_how_often_a_stream_is_scanned() -> None:
 def test_first_delta_is_released_once_a_holdback_follows_it() -> None:
     owner = tenant({"prompt_leak": {}})  # hold-back 256
     pieces = ["x" * 10] * 60
-    events = [
-        e if isinstance(e, bytes) else b"data: " + orjson.dumps(e) + b"\n\n"
-        for e in chunks(*pieces)
-        if not isinstance(e, str)
-    ]
+    events = [sse_event(e) for e in chunks(*pieces) if e != "[DONE]"]
     taken = 0
 
     async def upstream() -> AsyncIterator[bytes]:

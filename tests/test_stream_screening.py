@@ -17,9 +17,9 @@ from hypothesis import strategies as st
 from openai import OpenAI
 
 from proxy.context import RequestContext
-from proxy.runtime import Tenant, build_pipeline
+from proxy.runtime import Tenant
 from proxy.sse import SSEDecoder, event_data
-from proxy.testing import FakeUpstream, Reply, chunks, make_config
+from proxy.testing import FakeUpstream, Reply, chunks, make_config, make_tenant, sse_event
 from tests.conftest import user
 
 SECRET = "Project Nightjar"
@@ -30,22 +30,11 @@ TEXT = st.text(
 
 def tenant(others: dict[str, Any] | None = None, **detector: Any) -> Tenant:
     detectors = {"deny_terms": {"terms": [SECRET], "category": "codename", **detector}}
-    config = make_config(
-        None, extra={"tenants": {"acme": {"detectors": {**detectors, **(others or {})}}}}
-    )
-    tenant_config = config.tenants["acme"]
-    return Tenant("acme", tenant_config, build_pipeline(tenant_config))
+    return make_tenant({"detectors": {**detectors, **(others or {})}})
 
 
 def sse_bytes(pieces: list[str]) -> bytes:
-    out = b""
-    for event in chunks(*pieces):
-        out += (
-            f"data: {event}\n\n".encode()
-            if isinstance(event, str)
-            else b"data: " + orjson.dumps(event) + b"\n\n"
-        )
-    return out
+    return b"".join(map(sse_event, chunks(*pieces)))
 
 
 def split(text: str, cuts: list[int]) -> list[str]:
@@ -177,7 +166,7 @@ def test_tool_call_deltas_are_held_until_complete_then_screened() -> None:
         for p in parts
     ]
     events.append({**head, "choices": [{"index": 0, "delta": {}, "finish_reason": "tool_calls"}]})
-    data = b"".join(b"data: " + orjson.dumps(e) + b"\n\n" for e in events) + b"data: [DONE]\n\n"
+    data = b"".join(map(sse_event, [*events, "[DONE]"]))
     out = asyncio.run(relay(REFUSING, data, []))
     _, payloads = delivered(out)
     assert len(payloads) == 1 and payloads[0]["choices"][0]["finish_reason"] == "content_filter"
@@ -194,7 +183,7 @@ def legacy_function_call_stream(arguments: list[str]) -> bytes:
     events.append(
         {**head, "choices": [{"index": 0, "delta": {}, "finish_reason": "function_call"}]}
     )
-    return b"".join(b"data: " + orjson.dumps(e) + b"\n\n" for e in events) + b"data: [DONE]\n\n"
+    return b"".join(map(sse_event, [*events, "[DONE]"]))
 
 
 def test_legacy_function_call_deltas_are_held_until_complete_then_screened() -> None:
@@ -223,10 +212,7 @@ def test_usage_chunks_and_unknown_fields_pass_through() -> None:
             "usage": {"prompt_tokens": 1, "completion_tokens": 2, "total_tokens": 3},
         },
     )
-    data = b"".join(
-        f"data: {e}\n\n".encode() if isinstance(e, str) else b"data: " + orjson.dumps(e) + b"\n\n"
-        for e in events
-    )
+    data = b"".join(map(sse_event, events))
     assert asyncio.run(relay(REFUSING, data, [5, 50, 500])) == data
 
 
