@@ -49,7 +49,7 @@ from pydantic import field_validator
 from detectors.base import CategoryPolicy, DetectorConfig, ScanContext
 from detectors.findings import Finding
 from detectors.lexicons import Hit, load
-from detectors.textmodel import TextModel
+from detectors.textmodel import TextModel, load_model
 from proxy.plugins import Plugin
 
 CATEGORIES = ("chemical", "biological", "radiological", "nuclear", "explosives")
@@ -404,7 +404,9 @@ class CbrnDetector:
 
     def __init__(self, config: CbrnConfig, model: TextModel | None = None):
         self.config = config
-        self.model = model if model is not None else _load_model(config.model_path)
+        self.model = (
+            model if model is not None else load_model(config.model_path, self.name, "classifier")
+        )
 
     def scan(self, text: str, ctx: ScanContext) -> list[Finding]:
         """One finding per category with evidence; scores ignore the tenant's thresholds."""
@@ -446,13 +448,6 @@ def cbrn_scores(
     rules = rule_scores(cbrn_evidence(text, user_inputs))
     top = max(rules.values(), default=0.0)
     return rules, model.score(text) if BAND <= top < 0.5 else 0.0
-
-
-def _load_model(path: str) -> TextModel:
-    try:
-        return TextModel.load(path)
-    except (OSError, ValueError, KeyError) as exc:
-        raise RuntimeError(f"cbrn: cannot load classifier {path!r}: {exc}") from exc
 
 
 PLUGIN: Plugin[CbrnDetector] = Plugin("cbrn", CbrnConfig, CbrnDetector)

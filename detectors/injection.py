@@ -37,7 +37,7 @@ from typing import ClassVar
 
 from detectors.base import DetectorConfig, ScanContext
 from detectors.findings import Finding
-from detectors.textmodel import TextModel
+from detectors.textmodel import TextModel, load_model
 from proxy.plugins import Plugin
 
 MODEL_PATH = Path(__file__).parent / "models" / "injection.npz"
@@ -334,14 +334,6 @@ class InjectionDetector:
             Finding(self.name, "injection", round(scores[i], 4), segments[i].start, segments[i].end)
             for i in ranked
         ]
-
-
-def load_model(path: str, detector: str) -> TextModel:
-    """The artifact at ``path``; a missing or broken one is a startup error."""
-    try:
-        return TextModel.load(path)
-    except (OSError, ValueError, KeyError) as exc:
-        raise RuntimeError(f"{detector}: cannot load model {path!r}: {exc}") from exc
 
 
 PLUGIN: Plugin[InjectionDetector] = Plugin("injection", InjectionConfig, InjectionDetector)

@@ -30,8 +30,8 @@ from typing import ClassVar
 
 from detectors.base import DetectorConfig, ScanContext
 from detectors.findings import Finding
-from detectors.injection import Rule, load_model, match_rules
-from detectors.textmodel import TextModel
+from detectors.injection import Rule, match_rules
+from detectors.textmodel import TextModel, load_model
 from proxy.plugins import Plugin
 
 MODEL_PATH = Path(__file__).parent / "models" / "jailbreak.npz"

@@ -54,7 +54,7 @@ from detectors.findings import Finding
 from detectors.lexicons import Hit, load
 from detectors.normalize import normalize
 from detectors.provenance import covered, supplied_spans
-from detectors.textmodel import TextModel
+from detectors.textmodel import TextModel, load_model
 from proxy.plugins import Plugin
 
 CATEGORIES = ("sexual", "sexual_minors", "profanity", "romantic_roleplay")
@@ -315,7 +315,9 @@ class NsfwDetector:
 
     def __init__(self, config: NsfwConfig, model: TextModel | None = None):
         self.config = config
-        self.model = model if model is not None else _load_model(config.model_path)
+        self.model = (
+            model if model is not None else load_model(config.model_path, self.name, "classifier")
+        )
 
     def scan(self, text: str, ctx: ScanContext) -> list[Finding]:
         """Findings for ``text``; the scores are independent of the tenant's thresholds."""
@@ -365,13 +367,6 @@ def _reproduces_user_text(text: str, ev: NsfwEvidence, ctx: ScanContext) -> bool
         return False
     spans = supplied_spans(text, ctx.user_inputs)
     return bool(spans) and all(covered(start, end, spans) for start, end in ev.sexual_spans)
-
-
-def _load_model(path: str) -> TextModel:
-    try:
-        return TextModel.load(path)
-    except (OSError, ValueError, KeyError) as exc:
-        raise RuntimeError(f"nsfw: cannot load classifier {path!r}: {exc}") from exc
 
 
 PLUGIN: Plugin[NsfwDetector] = Plugin("nsfw", NsfwConfig, NsfwDetector)

@@ -338,3 +338,12 @@ def _entries_of(indptr: IntArray, chosen: IntArray) -> IntArray:
     lengths = indptr[chosen + 1] - indptr[chosen]
     offsets = np.repeat(indptr[chosen] - np.cumsum(lengths) + lengths, lengths)
     return np.asarray(offsets + np.arange(int(lengths.sum())), dtype=np.int64)
+
+
+def load_model(path: str, detector: str, what: str = "model") -> TextModel:
+    """``detector``'s artifact at ``path``; a missing or broken one is a start-up error (its
+    message names the detector, the ``what`` and the path)."""
+    try:
+        return TextModel.load(path)
+    except (OSError, ValueError, KeyError) as exc:
+        raise RuntimeError(f"{detector}: cannot load {what} {path!r}: {exc}") from exc
