@@ -8,10 +8,12 @@ from typing import Any
 import pytest
 from openai import OpenAI
 
-from proxy.config import Config
+from proxy.config import Config, deep_merge
 from proxy.testing import FakeUpstream, ProxyServer, make_config
 
 UPSTREAM_KEY = "sk-upstream-secret-0123456789"
+Connect = Callable[..., OpenAI]
+"""``connect(rules, extra=None)``: see the ``connect`` fixture."""
 
 
 @pytest.fixture
@@ -34,6 +36,23 @@ def serve() -> Iterator[Callable[[Config], ProxyServer]]:
     yield start
     for server in servers:
         server.__exit__(None, None, None)
+
+
+@pytest.fixture
+def connect(upstream: FakeUpstream, serve: Callable[[Config], ProxyServer]) -> Iterator[Connect]:
+    """A client of a proxy whose tenant ``acme`` has the rules table ``rules`` (``extra`` is
+    merged over the whole config document); clients are closed after the test."""
+    clients: list[OpenAI] = []
+
+    def connect(rules: dict[str, Any], extra: dict[str, Any] | None = None) -> OpenAI:
+        document = deep_merge({"tenants": {"acme": {"rules": rules}}}, extra or {})
+        config = make_config(upstream.base_url, extra=document)
+        clients.append(OpenAI(base_url=serve(config).base_url, api_key="sk-acme", max_retries=0))
+        return clients[-1]
+
+    yield connect
+    for client in clients:
+        client.close()
 
 
 @pytest.fixture

@@ -5,19 +5,15 @@ These run the real ``injection`` and ``jailbreak`` detectors through the proxy, 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from typing import Any
 
 import openai
 import pytest
-from openai import OpenAI
 
-from proxy.config import Config
-from proxy.testing import FakeUpstream, ProxyServer, make_config
+from proxy.testing import FakeUpstream
 from rules.authority import REFUSAL as AUTHORITY_REFUSAL
 from rules.marking import INJECTION_REFUSAL, PLACEHOLDER
-
-Connect = Callable[[dict[str, Any]], OpenAI]
+from tests.conftest import Connect
 
 EMAIL = (
     "SUBJECT: Your card has been charged $2,099.00 by MIXPANEL, INC.\n"
@@ -39,20 +35,6 @@ CLAIM = (
 )
 ATTACKED = f"{EMAIL}\n{INJECTED}"
 QUESTION = "What's a good way to learn the guitar as an adult?"
-
-
-@pytest.fixture
-def connect(upstream: FakeUpstream, serve: Callable[[Config], ProxyServer]) -> Iterator[Connect]:
-    clients: list[OpenAI] = []
-
-    def connect(rules: dict[str, Any]) -> OpenAI:
-        config = make_config(upstream.base_url, extra={"tenants": {"acme": {"rules": rules}}})
-        clients.append(OpenAI(base_url=serve(config).base_url, api_key="sk-acme", max_retries=0))
-        return clients[-1]
-
-    yield connect
-    for client in clients:
-        client.close()
 
 
 def email_request(content: str) -> list[Any]:

@@ -4,40 +4,20 @@ from __future__ import annotations
 
 import base64
 import re
-from collections.abc import Callable, Iterator
 from typing import Any
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from openai import OpenAI
 
-from proxy.config import Config
-from proxy.testing import FakeUpstream, ProxyServer, make_config
+from proxy.testing import FakeUpstream
 from rules.base import RuleScope
 from rules.boundary import Markers, draw_markers, notice
 from rules.content import strings_in
 from rules.marking import UntrustedMarking, UntrustedMarkingConfig
+from tests.conftest import Connect
 
 BOUNDARY = re.compile(r"untrusted-([0-9a-f]{8}-[0-9a-f]{8})")
 SCOPE = RuleScope("req_test", "acme")
-
-Connect = Callable[[dict[str, Any]], OpenAI]
-
-
-@pytest.fixture
-def connect(upstream: FakeUpstream, serve: Callable[[Config], ProxyServer]) -> Iterator[Connect]:
-    """A client of a proxy whose tenant has ``rules``."""
-    clients: list[OpenAI] = []
-
-    def connect(rules: dict[str, Any]) -> OpenAI:
-        config = make_config(upstream.base_url, extra={"tenants": {"acme": {"rules": rules}}})
-        clients.append(OpenAI(base_url=serve(config).base_url, api_key="sk-acme", max_retries=0))
-        return clients[-1]
-
-    yield connect
-    for client in clients:
-        client.close()
 
 
 def marking(**options: Any) -> dict[str, Any]:
