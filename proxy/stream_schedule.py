@@ -83,6 +83,10 @@ class Schedule:
             if name not in scanned and length >= first_piece + need
         ]
 
+    def behind(self, length: int, scanned: Mapping[str, int]) -> list[str]:
+        """Detectors that have not screened a finished text to its end yet."""
+        return [name for name in self.release if scanned.get(name, 0) < length]
+
     def window(
         self, names: Iterable[str], scanned: Mapping[str, int]
     ) -> tuple[int, dict[str, int]]:

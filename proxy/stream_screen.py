@@ -214,7 +214,7 @@ class StreamScreen:
             length = channel.length
             names: list[str] = []
             if done:
-                names = [n for n in schedule.release if channel.scanned.get(n, 0) < length]
+                names = schedule.behind(length, channel.scanned)
             elif channel in channels and length >= channel.next_due:
                 names = schedule.due(length, channel.first_piece, channel.scanned)
             if names:

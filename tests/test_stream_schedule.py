@@ -58,6 +58,11 @@ def test_after_the_first_scans_everyone_scans_together() -> None:
     assert schedule.due(1115, 10, scanned) == ["short", "middle", "long"]
 
 
+def test_at_the_end_every_detector_not_yet_at_the_end_scans() -> None:
+    schedule = plan()
+    assert schedule.behind(400, {"short": 400, "middle": 215, "long": 312}) == ["middle", "long"]
+
+
 def test_each_detector_rescans_only_its_own_holdback() -> None:
     schedule = plan()
     start, fresh = schedule.window(["short", "long"], {"short": 1115, "long": 1115})
