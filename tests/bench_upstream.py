@@ -9,6 +9,8 @@ import time
 import orjson
 from aiohttp import web
 
+from proxy.testing import completion
+
 CONTENT = ("The quick brown fox jumps over the lazy dog while the proxy keeps an eye on it. " * 13)[
     :1024
 ]
@@ -16,22 +18,14 @@ CONTENT = ("The quick brown fox jumps over the lazy dog while the proxy keeps an
 
 def _completion() -> bytes:
     return orjson.dumps(
-        {
-            "id": "chatcmpl-bench",
-            "object": "chat.completion",
-            "created": int(time.time()),
-            "model": "bench-model",
-            "system_fingerprint": "fp_bench",
-            "choices": [
-                {
-                    "index": 0,
-                    "message": {"role": "assistant", "content": CONTENT, "refusal": None},
-                    "logprobs": None,
-                    "finish_reason": "stop",
-                }
-            ],
-            "usage": {"prompt_tokens": 12, "completion_tokens": 200, "total_tokens": 212},
-        }
+        completion(
+            CONTENT,
+            id="chatcmpl-bench",
+            created=int(time.time()),
+            model="bench-model",
+            system_fingerprint="fp_bench",
+            usage={"prompt_tokens": 12, "completion_tokens": 200, "total_tokens": 212},
+        )
     )
 
 
