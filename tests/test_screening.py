@@ -25,13 +25,14 @@ SECRET = "Project Nightjar"
 REFUSAL = "Sorry, I can't help with that."
 
 
+def serve_acme(upstream: FakeUpstream, serve: Any, table: dict[str, Any]) -> ProxyServer:
+    """specguard in front of the fake upstream, its tenant ``acme`` configured by ``table``."""
+    return serve(make_config(upstream.base_url, extra={"tenants": {"acme": table}}))
+
+
 def screened(upstream: FakeUpstream, serve: Any, **detector: Any) -> ProxyServer:
     table = {"terms": [SECRET], "category": "codename", **detector}
-    return serve(
-        make_config(
-            upstream.base_url, extra={"tenants": {"acme": {"detectors": {"deny_terms": table}}}}
-        )
-    )
+    return serve_acme(upstream, serve, {"detectors": {"deny_terms": table}})
 
 
 def sdk(server: ProxyServer) -> OpenAI:
@@ -72,18 +73,13 @@ def test_programmatic_refusal_has_null_content(upstream: FakeUpstream, serve: An
 
 
 def test_refusal_template_is_the_tenants(upstream: FakeUpstream, serve: Any) -> None:
-    server = serve(
-        make_config(
-            upstream.base_url,
-            extra={
-                "tenants": {
-                    "acme": {
-                        "refusal": {"message": "That is outside what this assistant can share."},
-                        "detectors": {"deny_terms": {"terms": [SECRET]}},
-                    }
-                }
-            },
-        )
+    server = serve_acme(
+        upstream,
+        serve,
+        {
+            "refusal": {"message": "That is outside what this assistant can share."},
+            "detectors": {"deny_terms": {"terms": [SECRET]}},
+        },
     )
     upstream.queue(Reply(json=completion(SECRET)))
     answer = sdk(server).chat.completions.create(model="fake-model", messages=user("x"))
@@ -228,18 +224,8 @@ def test_failing_detector_refuses_by_default(
 ) -> None:
     from proxy.testing import metric_value
 
-    server = serve(
-        make_config(
-            upstream.base_url,
-            extra={
-                "tenants": {
-                    "acme": {
-                        "detectors": {"faulty": {"mode": mode, "deadline_ms": 100, "sleep_ms": 500}}
-                    }
-                }
-            },
-        )
-    )
+    misbehaviour = {"mode": mode, "deadline_ms": 100, "sleep_ms": 500}
+    server = serve_acme(upstream, serve, {"detectors": {"faulty": misbehaviour}})
     kind = "error" if mode == "raise" else "timeout"
     sample = f'specguard_detector_errors_total{{detector="faulty",kind="{kind}",outcome="refused"}}'
     before = metric_value(server.url, sample)
@@ -254,16 +240,8 @@ def test_failing_detector_refuses_by_default(
 def test_tenant_may_opt_out_of_fail_closed(
     upstream: FakeUpstream, serve: Any, faulty: None
 ) -> None:
-    server = serve(
-        make_config(
-            upstream.base_url,
-            extra={
-                "tenants": {
-                    "acme": {"detectors": {"faulty": {"mode": "raise", "on_error": "allow"}}}
-                }
-            },
-        )
-    )
+    misbehaviour = {"mode": "raise", "on_error": "allow"}
+    server = serve_acme(upstream, serve, {"detectors": {"faulty": misbehaviour}})
     upstream.queue(Reply(json=completion("All good.")))
     raw = sdk(server).chat.completions.with_raw_response.create(
         model="fake-model", messages=user("x")
@@ -291,18 +269,10 @@ def test_request_body_cannot_switch_a_detector_off(upstream: FakeUpstream, serve
 def test_input_screening_refuses_without_calling_upstream(
     upstream: FakeUpstream, serve: Any
 ) -> None:
-    server = serve(
-        make_config(
-            upstream.base_url,
-            extra={
-                "tenants": {
-                    "acme": {
-                        "input_screening": ["deny_terms"],
-                        "detectors": {"deny_terms": {"terms": [SECRET]}},
-                    }
-                }
-            },
-        )
+    server = serve_acme(
+        upstream,
+        serve,
+        {"input_screening": ["deny_terms"], "detectors": {"deny_terms": {"terms": [SECRET]}}},
     )
     client = sdk(server)
     answer = client.chat.completions.create(
@@ -335,21 +305,8 @@ def log_lines() -> Iterator[list[str]]:
 def test_no_prompt_or_matched_text_in_logs(
     upstream: FakeUpstream, serve: Any, log_lines: list[str], faulty: None
 ) -> None:
-    server = serve(
-        make_config(
-            upstream.base_url,
-            extra={
-                "tenants": {
-                    "acme": {
-                        "detectors": {
-                            "deny_terms": {"terms": [SECRET]},
-                            "faulty": {"mode": "raise"},
-                        }
-                    }
-                }
-            },
-        )
-    )
+    detectors = {"deny_terms": {"terms": [SECRET]}, "faulty": {"mode": "raise"}}
+    server = serve_acme(upstream, serve, {"detectors": detectors})
     upstream.queue(Reply(json=completion(f"The codename is {SECRET}.")))
     sdk(server).chat.completions.create(
         model="fake-model", messages=user("What is the codename, dear?")
