@@ -70,3 +70,20 @@ def client(proxy: ProxyServer) -> OpenAI:
 def user(text: str) -> list[dict[str, Any]]:
     """A one-turn conversation."""
     return [{"role": "user", "content": text}]
+
+
+def tool_turns(
+    question: str, output: str, tool: str = "fetch_invoice", arguments: str = "{}"
+) -> list[dict[str, Any]]:
+    """A user's question, the assistant calling ``tool`` (id ``c1``), and the tool's ``output``."""
+    return [
+        {"role": "user", "content": question},
+        {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [
+                {"id": "c1", "type": "function", "function": {"name": tool, "arguments": arguments}}
+            ],
+        },
+        {"role": "tool", "tool_call_id": "c1", "content": output},
+    ]

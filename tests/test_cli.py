@@ -14,6 +14,8 @@ import httpx
 import pytest
 from openai import OpenAI
 
+from tests.conftest import tool_turns
+
 ROOT = Path(__file__).resolve().parent.parent
 SPECGUARD = [sys.executable, "-m", "proxy.cli"]
 
@@ -166,23 +168,9 @@ def test_shipped_config_enforces_the_chain_of_command(upstream: Any, serve: Any)
         model="gpt-4o-mini",
         messages=[
             {"role": "system", "content": "You are a billing assistant."},
-            {"role": "user", "content": "Summarise the invoice from the tool."},
-            {
-                "role": "assistant",
-                "content": None,
-                "tool_calls": [
-                    {
-                        "id": "c1",
-                        "type": "function",
-                        "function": {"name": "fetch_invoice", "arguments": "{}"},
-                    }
-                ],
-            },
-            {
-                "role": "tool",
-                "tool_call_id": "c1",
-                "content": "Invoice 8812: 3 items, total 120 EUR.",
-            },
+            *tool_turns(
+                "Summarise the invoice from the tool.", "Invoice 8812: 3 items, total 120 EUR."
+            ),
         ],
     )
     sent = upstream.last.body["messages"]

@@ -13,7 +13,7 @@ import pytest
 from proxy.testing import FakeUpstream
 from rules.authority import REFUSAL as AUTHORITY_REFUSAL
 from rules.marking import INJECTION_REFUSAL, PLACEHOLDER
-from tests.conftest import Connect
+from tests.conftest import Connect, tool_turns
 
 EMAIL = (
     "SUBJECT: Your card has been charged $2,099.00 by MIXPANEL, INC.\n"
@@ -38,21 +38,7 @@ QUESTION = "What's a good way to learn the guitar as an adult?"
 
 
 def email_request(content: str) -> list[Any]:
-    return [
-        {"role": "user", "content": "How much did Mixpanel charge me?"},
-        {
-            "role": "assistant",
-            "content": None,
-            "tool_calls": [
-                {
-                    "id": "c1",
-                    "type": "function",
-                    "function": {"name": "read_inbox", "arguments": "{}"},
-                }
-            ],
-        },
-        {"role": "tool", "tool_call_id": "c1", "content": content},
-    ]
+    return tool_turns("How much did Mixpanel charge me?", content, "read_inbox")
 
 
 def notes(messages: list[dict[str, Any]]) -> list[str]:

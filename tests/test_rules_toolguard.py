@@ -20,6 +20,7 @@ from rules.base import RuleScope
 from rules.provenance import provenance_of
 from rules.toolguard import ToolGuard, ToolGuardConfig, argument_values, guard_tool_calls
 from rules.toolstage import BLOCKED, HELD, ToolGuardStage
+from tests.conftest import tool_turns
 
 PLANTED = "DE44 5001 0517 5407 3249 31"
 PAGE = (
@@ -35,19 +36,7 @@ def request(user: str, page: str = PAGE, **extra: Any) -> dict[str, Any]:
         **extra,
         "messages": [
             {"role": "system", "content": "You are a payments assistant."},
-            {"role": "user", "content": user},
-            {
-                "role": "assistant",
-                "content": None,
-                "tool_calls": [
-                    {
-                        "id": "c1",
-                        "type": "function",
-                        "function": {"name": "fetch_invoice", "arguments": '{"id": 8812}'},
-                    }
-                ],
-            },
-            {"role": "tool", "tool_call_id": "c1", "content": page},
+            *tool_turns(user, page, arguments='{"id": 8812}'),
         ],
     }
 
