@@ -2,6 +2,10 @@
 
 Built-ins are listed explicitly in ``_builtin_plugins`` and registered through the same
 ``register`` call a third-party package would use; nothing is discovered by walking directories.
+
+The standard output detectors (``DEFAULT_ON``) screen every tenant's answers unless a tenant says
+``action = "off"``. The others need tenant data (a corpus, a term list, a judge model) or exist
+for the request rules (``injection``, ``jailbreak``), and run only when a tenant names them.
 """
 
 from __future__ import annotations
@@ -35,6 +39,9 @@ def _builtin_plugins() -> list[Plugin[Any]]:
     ]
 
 
+DEFAULT_ON = frozenset({"privacy", "prompt_leak", "cbrn", "nsfw"})
+"""Detectors every tenant gets without naming them."""
+
 DETECTORS: Registry[Any] = Registry("detector")
 for _plugin in _builtin_plugins():
-    DETECTORS.register(_plugin)
+    DETECTORS.register(_plugin, default_on=_plugin.name in DEFAULT_ON)

@@ -21,6 +21,7 @@ from starlette.routing import Route
 from proxy import logs, metrics
 from proxy.config import Config, load_config
 from proxy.context import RequestContext, request_id_from
+from proxy.effective import policy_lines
 from proxy.errors import (
     InvalidRequest,
     PayloadTooLarge,
@@ -31,7 +32,7 @@ from proxy.errors import (
     error_envelope,
 )
 from proxy.policy import Verdict
-from proxy.refusal import decision_header, decision_summary, refuse_completion
+from proxy.refusal import decision_header, decision_summary, refusal_sentence, refuse_completion
 from proxy.reload import Reloader
 from proxy.runtime import Runtime
 from proxy.screening import scan_context, screen_input
@@ -186,7 +187,13 @@ async def admin_tenant(request: Request) -> Response:
     tenant = runtime.tenants.get(name)
     if tenant is None:
         raise StarletteHTTPException(404)
-    return _json({"tenant": name, "config": masked(tenant.config.model_dump(mode="json"))})
+    return _json(
+        {
+            "tenant": name,
+            "config": masked(tenant.config.model_dump(mode="json")),
+            "policy": policy_lines(tenant.config),
+        }
+    )
 
 
 _MASKED_LISTS = frozenset({"api_keys", "canaries"})
@@ -224,7 +231,7 @@ def _programmatic(body: dict[str, Any]) -> bool:
 
 def _refused_request(body: dict[str, Any], verdict: Verdict, ctx: RequestContext) -> Response:
     """The refusal of a request stopped by input screening, in the shape the client asked for."""
-    message = ctx.tenant.config.refusal.message
+    message = refusal_sentence(verdict, ctx.tenant.config.refusal, source="request")
     head = {"id": f"chatcmpl-{ctx.request_id}", "created": int(time.time()), "model": body["model"]}
     choices = [{"index": i} for i in range(body.get("n") or 1)]
     if not ctx.stream:

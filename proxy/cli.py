@@ -72,10 +72,15 @@ def _check_config(args: argparse.Namespace) -> int:
     config = _load_or_report(path)
     if config is None:
         return 2
+    from proxy.effective import policy_lines
+
     print(
         f"{path}: ok ({len(config.tenants)} tenants, {len(config.upstreams)} upstreams, "
         f"{len(config.routes)} routes)"
     )
+    for name, tenant in config.tenants.items():
+        print(f"tenant {name}:")
+        print("\n".join(f"  {line}" for line in policy_lines(tenant)))
     return 0
 
 

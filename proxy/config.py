@@ -109,14 +109,55 @@ class RouteConfig(_Strict):
 
 
 class RefusalConfig(_Strict):
-    """How refusals and redactions read (MODEL-SPEC §3: short, neutral, no detector names)."""
+    """How refusals and redactions read (MODEL-SPEC §3: short, neutral, no detector names).
 
-    message: str = "Sorry, I can't help with that."
-    """The one sentence that replaces a refused answer."""
+    By default each refusal says in plain words what kind of content was withheld
+    (``detectors.explanations``); these settings replace those sentences.
+    """
+
+    message: str | None = None
+    """One sentence for every refusal not covered by ``messages`` (default: the built-in
+    explanation of each kind). Placeholders: ``{what}``, ``{detector}``, ``{category}``."""
+    messages: dict[str, str] = {}
+    """Sentences by ``detector.category``, ``detector`` or request rule name (e.g.
+    ``"privacy.US_SSN"``, ``"cbrn"``, ``"untrusted_marking"``); same placeholders."""
     redaction_note: str = (
-        "[Note: {count} item(s) of {kinds} removed from this answer under the content policy.]"
+        "[Note: {count} item(s) removed from this answer under the content policy: {what}.]"
     )
-    """Declared after a redacted answer; ``{count}``, ``{kinds}``, ``{detectors}`` fill in."""
+    """Declared after a redacted answer; ``{count}``, ``{what}`` (the kinds in plain words),
+    ``{kinds}`` (category names) and ``{detectors}`` fill in."""
+
+    @field_validator("message")
+    @classmethod
+    def _message_fills(cls, template: str | None) -> str | None:
+        if template is not None:
+            _check_template(template, _REFUSAL_FIELDS)
+        return template
+
+    @field_validator("messages")
+    @classmethod
+    def _messages_fill(cls, templates: dict[str, str]) -> dict[str, str]:
+        for template in templates.values():
+            _check_template(template, _REFUSAL_FIELDS)
+        return templates
+
+    @field_validator("redaction_note")
+    @classmethod
+    def _note_fills(cls, template: str) -> str:
+        return _check_template(template, ("count", "what", "kinds", "detectors"))
+
+
+_REFUSAL_FIELDS = ("what", "detector", "category")
+
+
+def _check_template(template: str, fields: tuple[str, ...]) -> str:
+    """``template`` if it formats with exactly ``fields`` available; a clear error otherwise."""
+    try:
+        template.format(**dict.fromkeys(fields, "x"))
+    except (KeyError, IndexError, ValueError) as exc:
+        allowed = ", ".join("{" + field + "}" for field in fields)
+        raise ValueError(f"bad placeholder {exc} (allowed: {allowed})") from None
+    return template
 
 
 class StreamConfig(_Strict):
@@ -144,21 +185,38 @@ class TenantConfig(_Strict):
     models: list[str] = ["*"]
     """Globs of the models this tenant may use."""
     rules: dict[str, dict[str, Any]] = {}
-    """Request rules by name; each rule validates its own table."""
+    """Request rule settings by name, as written; each rule validates its own table. Every rule
+    runs whether named or not (``active_rules``); ``action = "off"`` switches one off."""
     detectors: dict[str, dict[str, Any]] = {}
-    """Output detectors by name; each detector validates its own table."""
+    """Output detector settings by name, as written; each detector validates its own table.
+    The standard detectors run whether named or not (``active_detectors``)."""
     input_screening: list[str] = []
-    """Detectors (from ``detectors``) also run on the user's turn before the upstream call, so
-    an obviously prohibited request is refused without paying for a completion."""
+    """Active detectors also run on the user's turn before the upstream call, so an obviously
+    prohibited request is refused without paying for a completion."""
     refusal: RefusalConfig = RefusalConfig()
     stream: StreamConfig = StreamConfig()
 
     @model_validator(mode="after")
     def _input_detectors_configured(self) -> TenantConfig:
-        missing = [name for name in self.input_screening if name not in self.detectors]
+        missing = [name for name in self.input_screening if name not in self.active_detectors]
         if missing:
-            raise ValueError(f"input_screening names detectors not configured: {missing}")
+            raise ValueError(f"input_screening names detectors that do not run: {missing}")
         return self
+
+    @property
+    def active_rules(self) -> dict[str, dict[str, Any]]:
+        """The tables of the request rules that run (all, unless switched off)."""
+        from rules.registry import RULES
+
+        return RULES.active(self.rules)
+
+    @property
+    def active_detectors(self) -> dict[str, dict[str, Any]]:
+        """The tables of the output detectors that run (the standard ones unless switched
+        off, and any other one the tenant names)."""
+        from detectors.registry import DETECTORS
+
+        return DETECTORS.active(self.detectors)
 
     @field_validator("api_keys")
     @classmethod

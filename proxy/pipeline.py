@@ -16,6 +16,7 @@ import time
 from collections.abc import AsyncIterator, Sequence
 from typing import Any, Protocol
 
+from detectors.explanations import withheld
 from detectors.screen import Screener
 from proxy.context import RequestContext
 from proxy.errors import PolicyRefusal
@@ -59,7 +60,13 @@ class Pipeline:
             ctx.findings.extend(rewrite.findings)
             ctx.record = ctx.record.merged(rewrite.record)
             if rewrite.refusal is not None:
-                raise PolicyRefusal(rewrite.refusal.message, param=rewrite.refusal.param)
+                template = ctx.tenant.config.refusal.messages.get(rule.name)
+                message = (
+                    template.format(what=withheld(rule.name, ""), detector=rule.name, category="")
+                    if template
+                    else rewrite.refusal.message
+                )
+                raise PolicyRefusal(message, param=rewrite.refusal.param)
             body = rewrite.body
         ctx.add_stage_time("rules", time.perf_counter() - started)
         return body

@@ -1,6 +1,7 @@
 """How a verdict shows in a response (MODEL-SPEC §3). Pure functions over OpenAI-shaped dicts.
 
-- **Refusal**: every choice's answer becomes one short neutral sentence (the tenant's template),
+- **Refusal**: every choice's answer becomes one short neutral sentence saying what kind of
+  content was withheld (``refusal_sentence``; tenants may replace it),
   in ``message.refusal``, and in ``content`` too unless the request was programmatic
   (``response_format``), where ``content`` is ``null`` so parsers don't choke;
   ``finish_reason: "content_filter"``; tool calls are dropped.
@@ -17,7 +18,23 @@ import copy
 from collections.abc import Iterable
 from typing import Any
 
+from detectors import explanations
+from proxy.config import RefusalConfig
 from proxy.policy import Decision, Verdict
+
+
+def refusal_sentence(verdict: Verdict, config: RefusalConfig, source: str = "answer") -> str:
+    """What a refusal of ``verdict`` says: the kind of content withheld from the ``source``
+    (``answer`` or ``request``), in the tenant's words if it configured some."""
+    primary = verdict.primary
+    finding = primary.finding if primary else None
+    return explanations.sentence(
+        finding.detector if finding else "",
+        finding.category if finding else "",
+        source=source,
+        messages=config.messages,
+        message=config.message,
+    )
 
 
 def decision_summary(verdict: Verdict) -> dict[str, Any]:
@@ -86,8 +103,11 @@ def redaction_note(decisions: Iterable[Decision], template: str) -> str:
     """The declared note: what kinds were removed and under which policy."""
     decisions = list(decisions)
     kinds = ", ".join(sorted({d.finding.category for d in decisions}))
+    what = ", ".join(
+        sorted({explanations.withheld(d.finding.detector, d.finding.category) for d in decisions})
+    )
     detectors = ", ".join(sorted({d.finding.detector for d in decisions}))
-    return template.format(count=len(decisions), kinds=kinds, detectors=detectors)
+    return template.format(count=len(decisions), what=what, kinds=kinds, detectors=detectors)
 
 
 def redact_completion(

@@ -66,16 +66,17 @@ def build_pipeline(config: TenantConfig, shared: dict[str, Any] | None = None) -
 
     configured = [
         ConfiguredDetector(detector, detector_config)
-        for detector_config, detector in DETECTORS.build_configured(config.detectors, shared)
+        for detector_config, detector in DETECTORS.build_configured(config.active_detectors, shared)
     ]
     screener = Screener(configured)
     screener.warm_up()
     # Marker hygiene first (screening then sees clean text), the tool-call guard, then screening.
-    stages: list[OutputStage] = list(output_stages(config.rules))
+    stages: list[OutputStage] = list(output_stages(config.active_rules))
     if screener:
         stages.append(ScreeningStage(screener, config))
     inputs = Screener([d for d in configured if d.detector.name in config.input_screening])
-    return Pipeline(rules=RULES.build(config.rules, shared), stages=stages, input_screener=inputs)
+    rules = RULES.build(config.active_rules, shared)
+    return Pipeline(rules=rules, stages=stages, input_screener=inputs)
 
 
 class Runtime:
@@ -93,11 +94,8 @@ class Runtime:
             name: Tenant(name, tenant, build_pipeline(tenant, shared), self.audit)
             for name, tenant in config.tenants.items()
         }
-        metrics.initialise(
-            list(self.tenants),
-            list(self.upstreams),
-            sorted({name for tenant in config.tenants.values() for name in tenant.detectors}),
-        )
+        detectors = {name for tenant in config.tenants.values() for name in tenant.active_detectors}
+        metrics.initialise(list(self.tenants), list(self.upstreams), sorted(detectors))
         self._by_digest = {
             digest: self.tenants[name]
             for name, tenant in config.tenants.items()

@@ -20,7 +20,7 @@ from proxy import metrics
 from proxy.config import TenantConfig
 from proxy.context import RequestContext
 from proxy.policy import Verdict, decide, merge
-from proxy.refusal import redact_completion, refuse_completion
+from proxy.refusal import redact_completion, refusal_sentence, refuse_completion
 from proxy.stream_schedule import Schedule
 from proxy.wire import message_text
 
@@ -117,7 +117,10 @@ class ScreeningStage:
             if verdict.action == "refuse":
                 return orjson.dumps(
                     refuse_completion(
-                        completion, verdict, self.config.refusal.message, ctx.programmatic
+                        completion,
+                        verdict,
+                        refusal_sentence(verdict, self.config.refusal),
+                        ctx.programmatic,
                     )
                 )
             if verdict.action == "redact":

@@ -29,7 +29,7 @@ from detectors.screen import Field
 from proxy import metrics
 from proxy.context import RequestContext
 from proxy.policy import Decision, Verdict, decide
-from proxy.refusal import decision_summary, placeholder
+from proxy.refusal import decision_summary, placeholder, refusal_sentence
 from proxy.sse import DONE, encode_event, event_payload
 
 if TYPE_CHECKING:
@@ -332,7 +332,7 @@ class StreamScreen:
 
     def refusal_events(self, verdict: Verdict) -> list[bytes]:
         """The final chunk carrying the refusal, then ``[DONE]``."""
-        message = self.stage.config.refusal.message
+        message = refusal_sentence(verdict, self.stage.config.refusal)
         key = "refusal" if self.ctx.programmatic else "content"
         chunk = {
             **(self.head or {"object": "chat.completion.chunk"}),

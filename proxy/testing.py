@@ -300,12 +300,26 @@ def make_config(
     return parse_config(deep_merge(document, extra or {}))
 
 
+def only(table: dict[str, Any]) -> dict[str, Any]:
+    """A tenant table that runs exactly the rules and detectors it names: every other one gets
+    ``action = "off"``. Protection is on by default, so a test of one check says so."""
+    from detectors.registry import DETECTORS
+    from rules.registry import RULES
+
+    isolated = dict(table)
+    for key, registry in (("rules", RULES), ("detectors", DETECTORS)):
+        named = table.get(key, {})
+        isolated[key] = {name: {"action": "off"} for name in registry.active({})} | named
+    return isolated
+
+
 def make_tenant(table: dict[str, Any], name: str = "acme") -> Tenant:
     """A tenant built in process from its ``[tenants.NAME]`` table (``detectors``, ``rules``,
-    ``stream`` ...), to drive its pipeline without a server."""
+    ``stream`` ...), running only the checks the table names (``only``), to drive its pipeline
+    without a server."""
     from proxy.runtime import Tenant, build_pipeline
 
-    config = make_config(None, tenants={name: f"sk-{name}"}, extra={"tenants": {name: table}})
+    config = make_config(None, tenants={name: f"sk-{name}"}, extra={"tenants": {name: only(table)}})
     tenant_config = config.tenants[name]
     return Tenant(name, tenant_config, build_pipeline(tenant_config))
 

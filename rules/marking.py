@@ -56,6 +56,8 @@ class UntrustedMarkingConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    action: Literal["mark", "off"] = "mark"
+    """``mark`` untrusted content (as ``mode`` says), or ``off``."""
     mode: Mode = "delimit"
     """``delimit`` (tags only), ``datamark`` (tags and a marker between words), ``encode``
     (tags around base64)."""

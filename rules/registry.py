@@ -8,6 +8,7 @@ Registration order is the order rules run in (``Registry.build``):
 4. ``untrusted_marking`` wraps no-authority content with a fresh boundary;
 5. ``role_hierarchy`` puts the platform policy above the notes 3 and 4 added.
 
+Every built-in rule is on by default; ``action = "off"`` in a rule's table switches it off.
 ``output_stages`` gives the output stages a tenant's rules need (marker hygiene, tool guard).
 """
 
@@ -50,4 +51,4 @@ def output_stages(tables: dict[str, dict[str, Any]]) -> list[Any]:
 
 RULES: Registry[Any] = Registry("rule")
 for _plugin in _builtin_plugins():
-    RULES.register(_plugin)
+    RULES.register(_plugin, default_on=True)

@@ -26,7 +26,7 @@ Text without any of these patterns is returned unchanged, byte for byte.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -63,6 +63,8 @@ class ForgedTurnsConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    action: Literal["neutralise", "off"] = "neutralise"
+    """``neutralise`` control tokens and forged turn headers, or ``off``."""
     escape_headers: bool = True
     """Escape forged turn headers (``System:``, ``### Instruction:``) at line starts in prose."""
 

@@ -49,9 +49,9 @@ class ToolGuardConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    action: Literal["block", "hold"] = "block"
+    action: Literal["block", "hold", "off"] = "block"
     """``block``: the call is refused; ``hold``: it is withheld pending the user's confirmation
-    (returned beside the refusal under ``specguard.held_tool_calls``)."""
+    (returned beside the refusal under ``specguard.held_tool_calls``); ``off``: no guard."""
     side_effecting: list[str] = []
     """Globs of functions that change the world (pay, send, delete) and need an allowance."""
     allow_tag: TagName = "specguard-allow"

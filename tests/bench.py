@@ -32,15 +32,26 @@ from tests.bench_upstream import PACE_S
 ROOT = Path(__file__).resolve().parent.parent
 KEY = "sk-bench"
 OPEN_KEY = "sk-bench-open"
-"""A tenant of the same server with nothing configured: what relaying alone adds."""
+"""A tenant of the same server with every check off: what relaying alone adds."""
 _CORPUS = ROOT.parent / "shared" / "eval-data" / "copyright-corpus"
+
+
+def _all_off(tenant: str) -> str:
+    """TOML switching off every check that runs by default."""
+    from detectors.registry import DETECTORS
+    from rules.registry import RULES
+
+    return "".join(
+        f'[tenants.{tenant}.{kind}.{name}]\naction = "off"\n'
+        for kind, registry in (("rules", RULES), ("detectors", DETECTORS))
+        for name in registry.active({})
+    )
+
+
 CONFIGS = {
-    "passthrough": "",
-    "all output detectors": f"""
-[tenants.bench.detectors.privacy]
-[tenants.bench.detectors.prompt_leak]
-[tenants.bench.detectors.cbrn]
-[tenants.bench.detectors.nsfw]
+    "passthrough (every check off)": _all_off("bench"),
+    "default policy (a tenant naming no check)": "",
+    "default policy + copyright": f"""
 [tenants.bench.detectors.copyright]
 corpora = ["{_CORPUS}"]
 """,
@@ -104,6 +115,7 @@ upstream = "bench"
 
 [tenants.open]
 api_keys = ["{open_digest}"]
+{_all_off("open")}
 
 [tenants.bench]
 api_keys = ["{digest}"]
@@ -175,7 +187,8 @@ def _holdback(extra: str) -> int:
 
     config = parse_config(tomllib.loads(_config(1, extra)))
     stages = build_pipeline(config.tenants["bench"]).stages
-    return max((holdback(d.detector) for s in stages for d in s.screener.detectors), default=0)
+    screeners = [stage.screener for stage in stages if hasattr(stage, "screener")]
+    return max((holdback(d.detector) for s in screeners for d in s.detectors), default=0)
 
 
 def _pct(values: list[float], pct: int) -> float:

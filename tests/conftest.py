@@ -9,7 +9,7 @@ import pytest
 from openai import OpenAI
 
 from proxy.config import Config, deep_merge
-from proxy.testing import FakeUpstream, ProxyServer, make_config
+from proxy.testing import FakeUpstream, ProxyServer, make_config, only
 
 UPSTREAM_KEY = "sk-upstream-secret-0123456789"
 Connect = Callable[..., OpenAI]
@@ -45,7 +45,7 @@ def connect(upstream: FakeUpstream, serve: Callable[[Config], ProxyServer]) -> I
     clients: list[OpenAI] = []
 
     def connect(rules: dict[str, Any], extra: dict[str, Any] | None = None) -> OpenAI:
-        document = deep_merge({"tenants": {"acme": {"rules": rules}}}, extra or {})
+        document = deep_merge({"tenants": {"acme": only({"rules": rules})}}, extra or {})
         config = make_config(upstream.base_url, extra=document)
         clients.append(OpenAI(base_url=serve(config).base_url, api_key="sk-acme", max_retries=0))
         return clients[-1]
@@ -57,8 +57,9 @@ def connect(upstream: FakeUpstream, serve: Callable[[Config], ProxyServer]) -> I
 
 @pytest.fixture
 def proxy(upstream: FakeUpstream, serve: Callable[[Config], ProxyServer]) -> ProxyServer:
-    """specguard in front of the fake upstream, tenant ``acme`` with key ``sk-acme``."""
-    return serve(make_config(upstream.base_url))
+    """specguard in front of the fake upstream, tenant ``acme`` with key ``sk-acme`` and every
+    check switched off: the relay alone."""
+    return serve(make_config(upstream.base_url, extra={"tenants": {"acme": only({})}}))
 
 
 @pytest.fixture

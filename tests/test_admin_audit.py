@@ -36,7 +36,9 @@ def test_admin_endpoint_masks_secrets(
     config = response.json()["config"]
     assert config["api_keys"] == [hash_key("sk-acme")[:6] + "…"]
     assert config["detectors"]["deny_terms"]["terms"] == ["x"]
-    assert config["refusal"]["message"] == "Sorry, I can't help with that."
+    policy = response.json()["policy"]
+    assert "detector deny_terms: refuse >= 0.50; terms (set)" in policy
+    assert "detector privacy: refuse >= 0.50" in " ".join(policy)
     assert (
         httpx.get(
             f"{server.url}/admin/tenants/nobody", headers={"Authorization": "Bearer admin-secret"}

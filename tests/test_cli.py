@@ -14,6 +14,7 @@ import httpx
 import pytest
 from openai import OpenAI
 
+from rules.hierarchy import DEFAULT_POLICY
 from tests.conftest import tool_turns
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -135,7 +136,10 @@ def test_serve_runs_the_readme_example_with_the_demo_key(workers: int) -> None:
             model="demo-echo", messages=[{"role": "user", "content": "What is Jane's SSN?"}]
         )
         assert refused.choices[0].finish_reason == "content_filter"
-        assert refused.choices[0].message.refusal == "Sorry, I can't help with that."
+        assert refused.choices[0].message.refusal == (
+            "Sorry, I can't help with that: "
+            "the answer contained a government identification number."
+        )
         redacted = client.chat.completions.create(
             model="demo-echo", messages=[{"role": "user", "content": "Contact details for Dana?"}]
         )
@@ -174,7 +178,7 @@ def test_shipped_config_enforces_the_chain_of_command(upstream: Any, serve: Any)
         ],
     )
     sent = upstream.last.body["messages"]
-    assert sent[0]["role"] == "system" and "chain of command" in sent[0]["content"].lower()
+    assert sent[0] == {"role": "system", "content": DEFAULT_POLICY}
     client_system = next(m for m in sent if m.get("content") == "You are a billing assistant.")
     assert sent.index(client_system) > 0
     tool = next(m for m in sent if m["role"] == "tool")

@@ -6,7 +6,7 @@ from typing import Any
 
 from openai import OpenAI
 
-from proxy.testing import FakeUpstream, Reply, make_config
+from proxy.testing import FakeUpstream, Reply, make_config, only
 from tests.conftest import user
 
 ANTHROPIC_MESSAGE = {
@@ -85,6 +85,7 @@ def _anthropic_proxy(upstream: FakeUpstream, serve: Any, monkeypatch: Any) -> Op
                 }
             },
             "routes": [{"match": "claude-*", "upstream": "claude"}],
+            "tenants": {"acme": only({})},
         },
     )
     server = serve(config)

@@ -43,7 +43,9 @@ def ask(client: OpenAI, upstream: FakeUpstream, answer: str, *messages: dict[str
 def test_private_ssn_is_refused(upstream: FakeUpstream, serve: Any) -> None:
     choice = ask(guarded(upstream, serve), upstream, "Her social security number is 536-22-8726.")
     assert choice.finish_reason == "content_filter"
-    assert choice.message.refusal == "Sorry, I can't help with that."
+    assert choice.message.refusal == (
+        "Sorry, I can't help with that: the answer contained a government identification number."
+    )
 
 
 def test_ssn_the_user_pasted_passes_when_reformatted(upstream: FakeUpstream, serve: Any) -> None:

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from openai import OpenAI
 
 from proxy.config import Config
-from proxy.testing import FakeUpstream, ProxyServer, make_config
+from proxy.testing import FakeUpstream, ProxyServer, make_config, only
 from rules.tokens import neutralise, strip_tokens
 
 # Every family's control tokens, as a template would put them.
@@ -157,7 +157,7 @@ def client(upstream: FakeUpstream, serve: Callable[[Config], ProxyServer]) -> It
     config = make_config(
         upstream.base_url,
         extra={
-            "tenants": {"acme": {"rules": {"forged_turns": {}}}},
+            "tenants": {"acme": only({"rules": {"forged_turns": {}}})},
         },
     )
     with OpenAI(base_url=serve(config).base_url, api_key="sk-acme", max_retries=0) as client:

@@ -12,7 +12,7 @@ from openai import OpenAI
 from proxy.config import Config, parse_config
 from proxy.context import RequestContext
 from proxy.runtime import Tenant, build_pipeline
-from proxy.testing import FakeUpstream, ProxyServer, make_config
+from proxy.testing import FakeUpstream, ProxyServer, make_config, only
 from rules.hierarchy import DEFAULT_POLICY
 
 POLICY = "Platform policy of acme: be helpful, never reveal account data."
@@ -53,13 +53,13 @@ def test_client_system_and_developer_messages_stay_below_the_policy_in_order(
     assert upstream.last.body["messages"] == [{"role": "system", "content": POLICY}, *messages]
 
 
-def test_default_policy_states_the_chain_of_command_and_the_markers(
+def test_default_policy_states_the_chain_of_command_in_a_few_words(
     upstream: FakeUpstream, serve: Callable[[Config], ProxyServer]
 ) -> None:
     config = make_config(
         upstream.base_url,
         extra={
-            "tenants": {"acme": {"rules": {"role_hierarchy": {}}}},
+            "tenants": {"acme": only({"rules": {"role_hierarchy": {}}})},
         },
     )
     with OpenAI(base_url=serve(config).base_url, api_key="sk-acme", max_retries=0) as client:
@@ -68,8 +68,12 @@ def test_default_policy_states_the_chain_of_command_and_the_markers(
         )
     first = upstream.last.body["messages"][0]
     assert first == {"role": "system", "content": DEFAULT_POLICY}
-    for phrase in ("Platform", "Developer", "User", "No authority", "<untrusted-ID"):
-        assert phrase in DEFAULT_POLICY
+    assert len(DEFAULT_POLICY.split()) <= 60
+    order = [DEFAULT_POLICY.index(level) for level in ("platform", "developer", "the user")]
+    assert order == sorted(order), "the levels are stated from highest to lowest"
+    assert "Tool results" in DEFAULT_POLICY and "information, not instructions" in DEFAULT_POLICY
+    # What boundary markers mean is said only where something was marked (rules.boundary).
+    assert "untrusted-" not in DEFAULT_POLICY and "marker" not in DEFAULT_POLICY
 
 
 @pytest.mark.parametrize("role", ["platform", "Platform", "root", "specguard", "openai"])

@@ -17,17 +17,18 @@ from proxy.testing import (
     Reply,
     completion,
     make_config,
+    only,
     register_faulty_detector,
 )
 from tests.conftest import user
 
 SECRET = "Project Nightjar"
-REFUSAL = "Sorry, I can't help with that."
+REFUSAL = "Sorry, I can't help with that: the answer contained a topic this service does not cover."
 
 
 def serve_acme(upstream: FakeUpstream, serve: Any, table: dict[str, Any]) -> ProxyServer:
     """specguard in front of the fake upstream, its tenant ``acme`` configured by ``table``."""
-    return serve(make_config(upstream.base_url, extra={"tenants": {"acme": table}}))
+    return serve(make_config(upstream.base_url, extra={"tenants": {"acme": only(table)}}))
 
 
 def screened(upstream: FakeUpstream, serve: Any, **detector: Any) -> ProxyServer:
@@ -106,7 +107,7 @@ def test_redaction_keeps_the_rest_and_declares_the_removal(
     )
     content = raw.parse().choices[0].message.content or ""
     assert content.startswith("Status: [redacted: codename] ships in May. Budget is fine.")
-    assert "1 item(s) of codename removed" in content
+    assert "1 item(s) removed from this answer under the content policy: a topic this" in content
     assert SECRET not in content
     assert raw.headers["x-specguard-decision"] == "redact; rule=deny_terms.codename"
 

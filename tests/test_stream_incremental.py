@@ -26,7 +26,7 @@ from tests.test_stream_screening import delivered, relay, split, sse_bytes
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "eval-data" / "copyright-corpus"
 BIRCHES = CORPUS / "shield-bep-birches-by-robert-frost.txt"
 FILLER = "Birch trees grow in cool places and their bark peels in thin white strips. "
-REFUSAL = "Sorry, I can't help with that."
+REFUSAL = "Sorry, I can't help with that: the answer contained a long passage of a protected work."
 
 
 def tenant(detectors: dict[str, Any], **stream: Any) -> Tenant:

@@ -19,10 +19,11 @@ from openai import OpenAI
 from proxy.context import RequestContext
 from proxy.runtime import Tenant
 from proxy.sse import SSEDecoder, event_data
-from proxy.testing import FakeUpstream, Reply, chunks, make_config, make_tenant, sse_event
+from proxy.testing import FakeUpstream, Reply, chunks, make_config, make_tenant, only, sse_event
 from tests.conftest import user
 
 SECRET = "Project Nightjar"
+REFUSAL = "Sorry, I can't help with that: the answer contained a topic this service does not cover."
 TEXT = st.text(
     alphabet=st.sampled_from(list("abcdefghij klmnopqrstuvwxyzé中😀.,\n")), min_size=0, max_size=400
 )
@@ -98,7 +99,7 @@ def test_violating_span_never_reaches_the_client(
     assert out.endswith(b"data: [DONE]\n\n")
     assert payloads[-1]["choices"][0]["finish_reason"] == "content_filter"
     assert payloads[-1]["specguard"]["rule"] == "deny_terms.codename"
-    assert text.startswith(shown[: len(shown) - len("Sorry, I can't help with that.")])
+    assert text.startswith(shown[: len(shown) - len(REFUSAL)])
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -224,7 +225,7 @@ def screened_client(upstream: FakeUpstream, serve: Any, **extra: Any) -> tuple[O
         make_config(
             upstream.base_url,
             extra={
-                "tenants": {"acme": {"detectors": {"deny_terms": {"terms": [SECRET]}}}},
+                "tenants": {"acme": only({"detectors": {"deny_terms": {"terms": [SECRET]}}})},
                 **extra,
             },
         )
@@ -245,7 +246,7 @@ def test_sdk_sees_a_well_formed_cut_stream(upstream: FakeUpstream, serve: Any) -
     text = "".join(c.choices[0].delta.content or "" for c in received if c.choices)
     assert SECRET not in text
     assert received[-1].choices[0].finish_reason == "content_filter"
-    assert text.endswith("Sorry, I can't help with that.")
+    assert text.endswith(REFUSAL)
 
 
 def test_programmatic_stream_refusal_uses_delta_refusal(upstream: FakeUpstream, serve: Any) -> None:
@@ -255,7 +256,7 @@ def test_programmatic_stream_refusal_uses_delta_refusal(upstream: FakeUpstream, 
         model="fake-model", messages=user("x"), stream=True, response_format={"type": "json_object"}
     )
     last = list(stream)[-1]
-    assert last.choices[0].delta.refusal == "Sorry, I can't help with that."
+    assert last.choices[0].delta.refusal == REFUSAL
     assert last.choices[0].delta.content is None
 
 
