@@ -37,9 +37,9 @@ from proxy.reload import Reloader
 from proxy.runtime import Runtime
 from proxy.screening import scan_context, screen_input
 from proxy.sse import DONE, encode_event
+from proxy.surfaces import CHAT, COMPLETIONS, RESPONSES, Surface
 from proxy.upstream import EventStream
 from proxy.upstream.litellm_bridge import close_clients as close_litellm_clients
-from proxy.wire import parse_chat_request
 
 T = TypeVar("T")
 _JSON = "application/json"
@@ -79,6 +79,8 @@ def create_app(config: Config, config_path: str | None = None) -> FastAPI:
     # The hot path is a plain Starlette route: FastAPI's dependency solving costs ~40 us per
     # request and the handler takes the raw Request anyway.
     app.router.routes.append(Route("/v1/chat/completions", chat_completions, methods=["POST"]))
+    app.router.routes.append(Route("/v1/responses", responses, methods=["POST"]))
+    app.router.routes.append(Route("/v1/completions", completions, methods=["POST"]))
     app.add_api_route("/v1/models", list_models, methods=["GET"])
     app.add_api_route("/healthz", healthz, methods=["GET"])
     app.add_api_route("/readyz", readyz, methods=["GET"])
@@ -103,6 +105,22 @@ def app_from_env() -> FastAPI:
 
 async def chat_completions(request: Request) -> Response:
     """``POST /v1/chat/completions``: rules -> upstream -> output stages -> client."""
+    return await _serve(request, CHAT)
+
+
+async def responses(request: Request) -> Response:
+    """``POST /v1/responses``: the Responses API, through the same pipeline."""
+    return await _serve(request, RESPONSES)
+
+
+async def completions(request: Request) -> Response:
+    """``POST /v1/completions``: legacy completions, through the same pipeline."""
+    return await _serve(request, COMPLETIONS)
+
+
+async def _serve(request: Request, surface: Surface) -> Response:
+    """One request of ``surface``, as a chat request through rules, upstream and output stages,
+    answered in the surface's own shape."""
     runtime: Runtime = request.app.state.runtime
     request_id = request_id_from(request.headers.get("x-request-id"))
     request.state.request_id = request_id
@@ -112,7 +130,8 @@ async def chat_completions(request: Request) -> Response:
     try:
         tenant = runtime.authenticate(_api_key(request))
         ctx = RequestContext(request_id, tenant, started=started)
-        body = parse_chat_request(await _read_body(request, runtime.config.server.max_body_bytes))
+        raw_body = await _read_body(request, runtime.config.server.max_body_bytes)
+        body, original = surface.parse(raw_body)
         route = runtime.route(tenant, body["model"])
         ctx.route, ctx.upstream = route.match, route.upstream_name
         ctx.system_role = runtime.config.upstreams[route.upstream_name].system_role
@@ -124,18 +143,20 @@ async def chat_completions(request: Request) -> Response:
             verdict = await screen_input(pipeline.input_screener, body, ctx)
             if verdict.action == "refuse":
                 _finish(ctx, 200)
-                return _refused_request(body, verdict, ctx)
+                return await _refused_request(body, original, surface, verdict, ctx)
         body = pipeline.rewrite({**body, "model": route.model}, ctx)
         if ctx.stream:
             events = await _timed_upstream(ctx, route.upstream.stream(body, request_id))
             return StreamingResponse(
-                _stream_body(events, ctx),
+                surface.events(_stream_body(events, ctx), original, request_id),
                 media_type="text/event-stream",
                 headers=_headers(ctx, **{"cache-control": "no-cache"}),
             )
         raw = await _timed_upstream(ctx, route.upstream.complete(body, request_id))
         raw = await pipeline.finish(raw, ctx)
         _count_tokens(raw, ctx)
+        if surface.translates:
+            raw = orjson.dumps(surface.answer(_completion(raw), original))
     except ProxyError as exc:
         _finish(ctx, exc.http_status())
         return _error_response(exc, request_id)
@@ -229,8 +250,26 @@ def _programmatic(body: dict[str, Any]) -> bool:
     )
 
 
-def _refused_request(body: dict[str, Any], verdict: Verdict, ctx: RequestContext) -> Response:
-    """The refusal of a request stopped by input screening, in the shape the client asked for."""
+def _completion(raw: bytes) -> dict[str, Any]:
+    """A screened chat completion to re-shape; what does not parse is not relayed."""
+    try:
+        completion = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        completion = None
+    if not isinstance(completion, dict):
+        raise UpstreamUnreachable("The upstream answered with a body that is not a JSON object.")
+    return completion
+
+
+async def _refused_request(
+    body: dict[str, Any],
+    original: dict[str, Any],
+    surface: Surface,
+    verdict: Verdict,
+    ctx: RequestContext,
+) -> Response:
+    """The refusal of a request stopped by input screening, in the shape the client asked for:
+    built as chat, then re-shaped by the surface like any answer."""
     message = refusal_sentence(verdict, ctx.tenant.config.refusal, source="request")
     head = {"id": f"chatcmpl-{ctx.request_id}", "created": int(time.time()), "model": body["model"]}
     choices = [{"index": i} for i in range(body.get("n") or 1)]
@@ -241,7 +280,8 @@ def _refused_request(body: dict[str, Any], verdict: Verdict, ctx: RequestContext
             message,
             ctx.programmatic,
         )
-        return Response(orjson.dumps(completion), media_type=_JSON, headers=_headers(ctx))
+        answer = surface.answer(completion, original)
+        return Response(orjson.dumps(answer), media_type=_JSON, headers=_headers(ctx))
     key = "refusal" if ctx.programmatic else "content"
     chunk = {
         **head,
@@ -257,11 +297,17 @@ def _refused_request(body: dict[str, Any], verdict: Verdict, ctx: RequestContext
             for c in choices
         ],
     }
+    events = surface.events(_replay([encode_event(chunk), DONE]), original, ctx.request_id)
     return Response(
-        encode_event(chunk) + DONE,
+        b"".join([event async for event in events]),
         media_type="text/event-stream",
         headers=_headers(ctx, **{"cache-control": "no-cache"}),
     )
+
+
+async def _replay(events: list[bytes]) -> AsyncIterator[bytes]:
+    for event in events:
+        yield event
 
 
 def _api_key(request: Request) -> str | None:
