@@ -3,6 +3,7 @@ same rules and screening as chat, answers in each API's own shape."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -30,7 +31,7 @@ def client(upstream: FakeUpstream, serve: Callable[[Config], ProxyServer]) -> It
 
 def split(text: str, cuts: tuple[int, ...]) -> list[str]:
     points = [0, *cuts, len(text)]
-    return [text[a:b] for a, b in zip(points, points[1:], strict=False) if b > a]
+    return [text[a:b] for a, b in itertools.pairwise(points) if b > a]
 
 
 def test_responses_answer_keeps_instructions_below_the_platform_policy(
