@@ -1,9 +1,9 @@
 """How a verdict shows in a response (MODEL-SPEC §3). Pure functions over OpenAI-shaped dicts.
 
 - **Refusal**: every choice's answer becomes one short neutral sentence saying what kind of
-  content was withheld (``refusal_sentence``; tenants may replace it),
-  in ``message.refusal``, and in ``content`` too unless the request was programmatic
-  (``response_format``), where ``content`` is ``null`` so parsers don't choke;
+  content was withheld (``refusal_sentence``; tenants may replace it), in ``content`` for plain
+  chat and in ``message.refusal`` with ``content: null`` when the request was programmatic
+  (``response_format``), so parsers don't choke and no client shows it twice;
   ``finish_reason: "content_filter"``; tool calls are dropped.
 - **Redaction**: each matched span becomes a typed placeholder (``[redacted: US_SSN]``) and a
   declared note says what kind of content was removed and why, never the value.
@@ -58,8 +58,12 @@ def decision_header(verdict: Verdict) -> str:
 
 
 def refusal_message(message: str, programmatic: bool) -> dict[str, Any]:
-    """An assistant message carrying a refusal."""
-    return {"role": "assistant", "content": None if programmatic else message, "refusal": message}
+    """An assistant message carrying a refusal: in ``refusal`` with ``content: null`` for
+    programmatic requests, in ``content`` only otherwise (clients that show both fields would
+    show it twice)."""
+    if programmatic:
+        return {"role": "assistant", "content": None, "refusal": message}
+    return {"role": "assistant", "content": message, "refusal": None}
 
 
 def refuse_completion(

@@ -136,7 +136,7 @@ def test_serve_runs_the_readme_example_with_the_demo_key(workers: int) -> None:
             model="demo-echo", messages=[{"role": "user", "content": "What is Jane's SSN?"}]
         )
         assert refused.choices[0].finish_reason == "content_filter"
-        assert refused.choices[0].message.refusal == (
+        assert refused.choices[0].message.content == (
             "Sorry, I can't help with that: "
             "the answer contained a government identification number."
         )

@@ -43,7 +43,7 @@ def ask(client: OpenAI, upstream: FakeUpstream, answer: str, *messages: dict[str
 def test_private_ssn_is_refused(upstream: FakeUpstream, serve: Any) -> None:
     choice = ask(guarded(upstream, serve), upstream, "Her social security number is 536-22-8726.")
     assert choice.finish_reason == "content_filter"
-    assert choice.message.refusal == (
+    assert choice.message.content == (
         "Sorry, I can't help with that: the answer contained a government identification number."
     )
 
@@ -91,7 +91,7 @@ def test_private_email_is_redacted_with_a_note(upstream: FakeUpstream, serve: An
     content = choice.message.content
     assert "dana.whitfield@gmail.com" not in content
     assert "[redacted: EMAIL_ADDRESS]" in content and "She replies fast." in content
-    assert "EMAIL_ADDRESS removed" in content
+    assert "removed from this answer under the content policy: private contact details" in content
 
 
 def test_developer_prompt_echo_is_refused(upstream: FakeUpstream, serve: Any) -> None:
