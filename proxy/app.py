@@ -111,7 +111,8 @@ async def chat_completions(request: Request) -> Response:
     try:
         tenant = runtime.authenticate(_api_key(request))
         ctx = RequestContext(request_id, tenant, started=started)
-        body = parse_chat_request(await _read_body(request, runtime.config.server.max_body_bytes))
+        raw = await _read_body(request, runtime.config.server.max_body_bytes)
+        body = parse_chat_request(raw)
         route = runtime.route(tenant, body["model"])
         ctx.route, ctx.upstream = route.match, route.upstream_name
         ctx.system_role = runtime.config.upstreams[route.upstream_name].system_role
@@ -124,7 +125,7 @@ async def chat_completions(request: Request) -> Response:
             if verdict.action == "refuse":
                 _finish(ctx, 200)
                 return _refused_request(body, verdict, ctx)
-        body = pipeline.rewrite({**body, "model": route.model}, ctx)
+        body = await pipeline.rewrite({**body, "model": route.model}, ctx, len(raw))
         if ctx.stream:
             events = await _timed_upstream(ctx, route.upstream.stream(body, request_id))
             return StreamingResponse(

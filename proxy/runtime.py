@@ -75,7 +75,12 @@ def build_pipeline(config: TenantConfig, shared: dict[str, Any] | None = None) -
     if screener:
         stages.append(ScreeningStage(screener, config))
     inputs = Screener([d for d in configured if d.detector.name in config.input_screening])
-    return Pipeline(rules=RULES.build(config.rules, shared), stages=stages, input_screener=inputs)
+    return Pipeline(
+        rules=RULES.build(config.rules, shared),
+        stages=stages,
+        input_screener=inputs,
+        rules_budget_s=config.rules_budget_ms / 1000,
+    )
 
 
 class Runtime:
