@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
 import hmac
-import logging
 import os
 import time
 from collections.abc import AsyncIterator, Awaitable
@@ -16,20 +16,20 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response, StreamingResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 from starlette.routing import Route
 
-from proxy import logs, metrics
+from proxy import edge, logs, metrics
 from proxy.config import Config, load_config
 from proxy.context import RequestContext, request_id_from
+from proxy.edge import CLIENT_CLOSED, ClientGone, unless_gone
 from proxy.effective import policy_lines
 from proxy.errors import (
-    InvalidRequest,
     PayloadTooLarge,
     ProxyError,
     Unauthorized,
     UpstreamTimeout,
     UpstreamUnreachable,
-    error_envelope,
 )
 from proxy.policy import Verdict
 from proxy.refusal import decision_header, decision_summary, refusal_sentence, refuse_completion
@@ -74,7 +74,12 @@ def create_app(config: Config, config_path: str | None = None) -> FastAPI:
             await close_litellm_clients()
 
     app = FastAPI(
-        title="specguard", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None
+        title="specguard",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        redirect_slashes=False,  # a 307 built from the client's Host header: 404 instead
     )
     # The hot path is a plain Starlette route: FastAPI's dependency solving costs ~40 us per
     # request and the handler takes the raw Request anyway.
@@ -86,10 +91,10 @@ def create_app(config: Config, config_path: str | None = None) -> FastAPI:
     app.add_api_route("/readyz", readyz, methods=["GET"])
     app.add_api_route("/metrics", metrics_endpoint, methods=["GET"])
     app.add_api_route("/admin/tenants/{name}", admin_tenant, methods=["GET"])
-    app.add_exception_handler(ProxyError, _proxy_error_handler)  # type: ignore[arg-type]
-    app.add_exception_handler(StarletteHTTPException, _http_error_handler)  # type: ignore[arg-type]
-    app.add_exception_handler(RequestValidationError, _validation_error_handler)  # type: ignore[arg-type]
-    app.add_exception_handler(Exception, _unexpected_error_handler)
+    app.add_exception_handler(ProxyError, edge.proxy_error_handler)  # type: ignore[arg-type]
+    app.add_exception_handler(StarletteHTTPException, edge.http_error_handler)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, edge.validation_error_handler)  # type: ignore[arg-type]
+    app.add_middleware(edge.ErrorBoundary)
     return app
 
 
@@ -130,7 +135,10 @@ async def _serve(request: Request, surface: Surface) -> Response:
     try:
         tenant = runtime.authenticate(_api_key(request))
         ctx = RequestContext(request_id, tenant, started=started)
-        raw_body = await _read_body(request, runtime.config.server.max_body_bytes)
+        try:
+            raw_body = await _read_body(request, runtime.config.server.max_body_bytes)
+        except ClientDisconnect:
+            raise ClientGone from None
         body, original = surface.parse(raw_body)
         route = runtime.route(tenant, body["model"])
         ctx.route, ctx.upstream = route.match, route.upstream_name
@@ -144,22 +152,30 @@ async def _serve(request: Request, surface: Surface) -> Response:
             if verdict.action == "refuse":
                 _finish(ctx, 200)
                 return await _refused_request(body, original, surface, verdict, ctx)
-        body = pipeline.rewrite({**body, "model": route.model}, ctx)
+        body = await pipeline.rewrite({**body, "model": route.model}, ctx, len(raw_body))
         if ctx.stream:
-            events = await _timed_upstream(ctx, route.upstream.stream(body, request_id))
+            events = await unless_gone(
+                request, _timed_upstream(ctx, route.upstream.stream(body, request_id))
+            )
             return StreamingResponse(
                 surface.events(_stream_body(events, ctx), original, request_id),
                 media_type="text/event-stream",
                 headers=_headers(ctx, **{"cache-control": "no-cache"}),
             )
-        raw = await _timed_upstream(ctx, route.upstream.complete(body, request_id))
+        raw = await unless_gone(
+            request, _timed_upstream(ctx, route.upstream.complete(body, request_id))
+        )
         raw = await pipeline.finish(raw, ctx)
         _count_tokens(raw, ctx)
         if surface.translates:
             raw = orjson.dumps(surface.answer(_completion(raw), original))
     except ProxyError as exc:
         _finish(ctx, exc.http_status())
-        return _error_response(exc, request_id)
+        return edge.error_response(exc, request_id)
+    except ClientGone:
+        # Not a server error: recorded as 499, nothing logged beyond the access line.
+        _finish(ctx, CLIENT_CLOSED)
+        return Response(status_code=CLIENT_CLOSED)
     except BaseException:
         _finish(ctx, 500)
         raise
@@ -354,6 +370,12 @@ async def _stream_body(events: EventStream, ctx: RequestContext) -> AsyncIterato
         status = exc.http_status()
         metrics.UPSTREAM_ERRORS.labels(ctx.upstream, _error_kind(exc)).inc()
         yield encode_event(exc.envelope())
+    except asyncio.CancelledError:
+        status = CLIENT_CLOSED  # the client went away mid-stream
+        raise
+    except Exception:
+        status = 500
+        raise
     finally:
         await events.aclose()
         _finish(ctx, status)
@@ -415,39 +437,8 @@ def _error_kind(exc: ProxyError) -> str:
     return f"status_{exc.http_status()}"
 
 
-# --- error rendering ---------------------------------------------------------------------------
+# --- rendering --------------------------------------------------------------------------------
 
 
 def _json(payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
     return Response(orjson.dumps(payload), status_code=status, media_type=_JSON, headers=headers)
-
-
-def _error_response(exc: ProxyError, request_id: str | None) -> Response:
-    headers = {"x-request-id": request_id} if request_id else None
-    return _json(exc.envelope(), status=exc.http_status(), headers=headers)
-
-
-async def _proxy_error_handler(request: Request, exc: ProxyError) -> Response:
-    return _error_response(exc, getattr(request.state, "request_id", None))
-
-
-async def _http_error_handler(request: Request, exc: StarletteHTTPException) -> Response:
-    type_ = "invalid_request_error" if exc.status_code < 500 else "server_error"
-    message = {404: "Unknown endpoint.", 405: "Method not allowed."}.get(
-        exc.status_code, "Request failed."
-    )
-    return _json(error_envelope(message, type_), status=exc.status_code)
-
-
-async def _validation_error_handler(request: Request, exc: RequestValidationError) -> Response:
-    return _error_response(InvalidRequest("Invalid request."), None)
-
-
-async def _unexpected_error_handler(request: Request, exc: Exception) -> Response:
-    request_id = getattr(request.state, "request_id", None)
-    logs.event("internal_error", logging.ERROR, exc_info=True, request_id=request_id)
-    return _json(
-        error_envelope("The server had an error while processing your request.", "server_error"),
-        status=500,
-        headers={"x-request-id": request_id} if request_id else None,
-    )

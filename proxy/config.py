@@ -195,6 +195,9 @@ class TenantConfig(_Strict):
     prohibited request is refused without paying for a completion."""
     refusal: RefusalConfig = RefusalConfig()
     stream: StreamConfig = StreamConfig()
+    rules_budget_ms: float = Field(2000, gt=0, le=60000)
+    """Time all request rules together may take on one request; past it the request is refused
+    (400 ``request_too_complex``), never forwarded unchecked."""
 
     @model_validator(mode="after")
     def _input_detectors_configured(self) -> TenantConfig:

@@ -7,6 +7,9 @@ Hierarchy (every class maps to one HTTP status):
   - ``Unauthorized`` (401): missing or unknown API key.
   - ``ModelNotFound`` (404): no route for the model, or the tenant may not use it.
   - ``PayloadTooLarge`` (413): body over the configured limit.
+  - ``PolicyRefusal`` (400): a request rule refused the request.
+  - ``RequestTooComplex`` (400): the request rules could not finish within the tenant's
+    ``rules_budget_ms``; fail-closed, the request is not forwarded.
   - ``UpstreamError``: the upstream answered with an error; its status and a sanitized message.
   - ``UpstreamUnreachable`` (502) and ``UpstreamTimeout`` (504): transport failures.
 
@@ -80,6 +83,15 @@ class PolicyRefusal(ProxyError):
     status = 400
     type = "invalid_request_error"
     default_code = "content_policy_violation"
+
+
+class RequestTooComplex(ProxyError):
+    """The request rules ran out of their time budget: the request was not checked, so it is
+    refused (never forwarded unchecked)."""
+
+    status = 400
+    type = "invalid_request_error"
+    default_code = "request_too_complex"
 
 
 class UpstreamError(ProxyError):

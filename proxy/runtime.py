@@ -75,8 +75,12 @@ def build_pipeline(config: TenantConfig, shared: dict[str, Any] | None = None) -
     if screener:
         stages.append(ScreeningStage(screener, config))
     inputs = Screener([d for d in configured if d.detector.name in config.input_screening])
-    rules = RULES.build(config.active_rules, shared)
-    return Pipeline(rules=rules, stages=stages, input_screener=inputs)
+    return Pipeline(
+        rules=RULES.build(config.active_rules, shared),
+        stages=stages,
+        input_screener=inputs,
+        rules_budget_s=config.rules_budget_ms / 1000,
+    )
 
 
 class Runtime:

@@ -19,11 +19,13 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 import orjson
 import uvicorn
 from aiohttp import web
+from pydantic import BaseModel, ConfigDict
 
 from detectors.base import DetectorConfig, ScanContext
 from detectors.findings import Finding
 from proxy.config import Config, hash_key, parse_config
 from proxy.sse import encode_event
+from rules.base import Rewrite, RuleScope
 
 if TYPE_CHECKING:
     from proxy.runtime import Tenant
@@ -186,8 +188,8 @@ class FakeUpstream:
             body = raw
         self.received.append(Received(request.path, dict(request.headers), body))
         reply = self.script.popleft() if self.script else self.default
-        if reply.delay_s:
-            await asyncio.sleep(reply.delay_s)
+        if reply.delay_s and not await self._delay(request, reply.delay_s):
+            return web.Response(status=499)  # nobody is listening any more
         if reply.events is None:
             return web.Response(
                 status=reply.status,
@@ -219,6 +221,18 @@ class FakeUpstream:
             self.disconnects += 1
             raise
         return response
+
+    async def _delay(self, request: web.Request, seconds: float) -> bool:
+        """Wait ``seconds`` before answering; False (and a disconnect counted) as soon as the
+        client closes the connection instead of waiting."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            transport = request.transport
+            if transport is None or transport.is_closing():
+                self.disconnects += 1
+                return False
+            await asyncio.sleep(min(0.02, max(0.0, deadline - time.monotonic())))
+        return True
 
     async def _stall(self, request: web.Request) -> None:
         """Send nothing more, until the client gives up and closes the connection."""
@@ -346,6 +360,35 @@ class FaultyDetector:
             time.sleep(self.config.sleep_ms / 1000)
             return []
         raise RuntimeError(f"detector crashed on {text!r}")
+
+
+class CrashingRuleConfig(BaseModel):
+    """The crashing rule takes no settings."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class CrashingRule:
+    """A request rule that raises, quoting the request in its message: for tests of what an
+    unexpected error shows the client and the logs."""
+
+    name = "crashing"
+
+    def __init__(self, config: CrashingRuleConfig):
+        self.config = config
+
+    def apply(self, body: dict[str, Any], scope: RuleScope) -> Rewrite:
+        """Fail, with the request's messages in the exception message."""
+        raise RuntimeError(f"rule crashed on {body['messages']!r}")
+
+
+def register_crashing_rule() -> None:
+    """Make ``crashing`` available as a tenant rule (idempotent)."""
+    from proxy.plugins import Plugin
+    from rules.registry import RULES
+
+    if "crashing" not in RULES:
+        RULES.register(Plugin("crashing", CrashingRuleConfig, CrashingRule))
 
 
 def register_faulty_detector() -> None:

@@ -1,20 +1,109 @@
 """Validation of the OpenAI chat-completions request at the edge.
 
-The body stays a plain dict so unknown fields pass through to the upstream untouched; only the
-fields the proxy relies on are checked, each failure naming its ``param``.
+The shape of every field the proxy reads is checked by the pydantic models below (strict types,
+``extra="allow"``: unknown fields are accepted). The body itself stays the plain dict the client
+sent, so unknown fields pass through to the upstream untouched. Every failure is an
+``InvalidRequest`` naming its ``param``; no malformed body gets further than this module.
+
+Nesting is bounded (``MAX_DEPTH``) for every field, known or not: deeper JSON would overflow
+orjson's encoder (254 levels) or Python's recursion limit further down the pipeline.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any, NotRequired
 
 import orjson
+from pydantic import AfterValidator, ConfigDict, Field, TypeAdapter, ValidationError, with_config
+from pydantic_core import ErrorDetails, PydanticCustomError
+from typing_extensions import TypedDict  # pydantic needs this one on Python < 3.12
 
 from proxy.errors import InvalidRequest
 
 CLIENT_ROLES = frozenset({"system", "developer", "user", "assistant", "tool", "function"})
 RESERVED_LEVELS = frozenset({"platform", "root", "specguard", "openai"})
 """Levels above the developer that only the proxy itself may speak at: as a role or a ``name``."""
+MAX_DEPTH = 64
+"""Deepest nesting of objects and arrays accepted, the body itself counting as level 1. Tool
+schemas and structured-output schemas nest ~10 object levels (about 25 JSON levels)."""
+
+
+_WIRE = ConfigDict(extra="allow", strict=True)
+"""Unknown fields are accepted (and the body forwarded as sent); known ones have strict types.
+TypedDicts rather than models: validation is 3x faster and the result is discarded anyway."""
+
+
+def _client_role(role: str) -> str:
+    if role.strip().lower() in RESERVED_LEVELS:
+        raise PydanticCustomError(
+            "reserved_role",
+            "{role} is reserved for the platform policy; "
+            "send instructions as system or developer messages",
+            {"role": repr(role)},
+        )
+    if role not in CLIENT_ROLES:
+        raise PydanticCustomError(
+            "unknown_role", "must be one of " + ", ".join(sorted(CLIENT_ROLES))
+        )
+    return role
+
+
+def _not_reserved(name: str) -> str:
+    if name.strip().lower() in RESERVED_LEVELS:
+        raise PydanticCustomError(
+            "reserved_name", "{name} is reserved for the platform policy", {"name": repr(name)}
+        )
+    return name
+
+
+@with_config(_WIRE)
+class FunctionCall(TypedDict):
+    """A legacy ``function_call``, or a tool call's function: name and JSON arguments."""
+
+    name: NotRequired[str | None]
+    arguments: NotRequired[str | None]
+
+
+@with_config(_WIRE)
+class ToolCall(TypedDict):
+    """One call in an assistant turn's ``tool_calls``."""
+
+    id: NotRequired[str | None]
+    type: NotRequired[str | None]
+    function: NotRequired[FunctionCall | None]
+
+
+@with_config(_WIRE)
+class ContentPart(TypedDict):
+    """One part of a ``content`` array: text, image, audio, file ..."""
+
+    type: str
+    text: NotRequired[str | None]
+
+
+@with_config(_WIRE)
+class Message(TypedDict):
+    """One message of ``messages``."""
+
+    role: Annotated[str, AfterValidator(_client_role)]
+    content: NotRequired[str | list[ContentPart] | None]
+    name: NotRequired[Annotated[str, AfterValidator(_not_reserved)] | None]
+    tool_calls: NotRequired[list[ToolCall] | None]
+    tool_call_id: NotRequired[str | None]
+    function_call: NotRequired[FunctionCall | None]
+
+
+@with_config(_WIRE)
+class ChatRequest(TypedDict):
+    """The fields of a chat-completions request the proxy relies on."""
+
+    model: Annotated[str, Field(min_length=1)]
+    messages: Annotated[list[Message], Field(min_length=1)]
+    stream: NotRequired[bool | None]
+    n: NotRequired[Annotated[int, Field(ge=1, le=128)] | None]
+
+
+_CHAT_REQUEST = TypeAdapter(ChatRequest)
 
 
 def parse_chat_request(raw: bytes) -> dict[str, Any]:
@@ -27,50 +116,89 @@ def parse_chat_request(raw: bytes) -> dict[str, Any]:
         ) from None
     if not isinstance(body, dict):
         raise InvalidRequest("The request body must be a JSON object.")
-    model = body.get("model")
-    if not isinstance(model, str) or not model:
-        raise InvalidRequest("You must provide a model parameter.", param="model")
-    messages = body.get("messages")
-    if not isinstance(messages, list) or not messages:
-        raise InvalidRequest("'messages' must be a non-empty array.", param="messages")
-    for index, message in enumerate(messages):
-        _check_message(index, message)
-    if "stream" in body and not isinstance(body["stream"], bool | None):
-        raise InvalidRequest("'stream' must be a boolean.", param="stream")
-    n = body.get("n")
-    if n is not None and (not isinstance(n, int) or isinstance(n, bool) or not 1 <= n <= 128):
-        raise InvalidRequest("'n' must be an integer between 1 and 128.", param="n")
+    # Only a body with more brackets than the limit can nest deeper than it (a C-speed count).
+    if raw.count(b"[") + raw.count(b"{") > MAX_DEPTH:
+        _check_depth(body)
+    try:
+        _CHAT_REQUEST.validate_python(body)
+    except ValidationError as exc:
+        raise _invalid(exc.errors(include_url=False, include_input=False)) from None
     return body
 
 
-def _check_message(index: int, message: Any) -> None:
-    where = f"messages[{index}]"
-    if not isinstance(message, dict):
-        raise InvalidRequest(f"'{where}' must be an object.", param=where)
-    role = message.get("role")
-    if not isinstance(role, str):
-        raise InvalidRequest(f"'{where}.role' is required.", param=f"{where}.role")
-    if role.strip().lower() in RESERVED_LEVELS:
-        raise InvalidRequest(
-            f"'{where}.role' {role!r} is reserved for the platform policy; "
-            "send instructions as system or developer messages.",
-            param=f"{where}.role",
-        )
-    if role not in CLIENT_ROLES:
-        raise InvalidRequest(
-            f"'{where}.role' must be one of {', '.join(sorted(CLIENT_ROLES))}.",
-            param=f"{where}.role",
-        )
-    name = message.get("name")
-    if isinstance(name, str) and name.strip().lower() in RESERVED_LEVELS:
-        raise InvalidRequest(
-            f"'{where}.name' {name!r} is reserved for the platform policy.", param=f"{where}.name"
-        )
-    content = message.get("content")
-    if content is not None and not isinstance(content, str | list):
-        raise InvalidRequest(
-            f"'{where}.content' must be a string or an array of parts.", param=f"{where}.content"
-        )
+def _check_depth(body: dict[str, Any]) -> None:
+    """400 naming the top-level field (and index) that nests deeper than ``MAX_DEPTH``."""
+    for key, value in body.items():
+        if isinstance(value, list):
+            for index, item in enumerate(value):
+                if _deeper_than(item, MAX_DEPTH - 2):
+                    _too_deep(f"{key}[{index}]")
+        elif _deeper_than(value, MAX_DEPTH - 1):
+            _too_deep(str(key))
+
+
+def _too_deep(param: str) -> None:
+    raise InvalidRequest(
+        f"'{param}' is nested too deeply (at most {MAX_DEPTH} levels of objects and arrays).",
+        param=param,
+    )
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    """Whether ``value`` has more than ``limit`` levels of objects and arrays (level by level,
+    without recursion)."""
+    level = [value] if type(value) in _CONTAINERS else []
+    for _ in range(limit):
+        level = [
+            child
+            for item in level
+            for child in (item.values() if type(item) is dict else item)
+            if type(child) in _CONTAINERS
+        ]
+        if not level:
+            return False
+    return True
+
+
+_CONTAINERS = frozenset({dict, list})
+
+
+def _invalid(errors: list[ErrorDetails]) -> InvalidRequest:
+    """The most specific validation error, as a 400 naming its ``param``."""
+    error = max(errors, key=lambda e: len(_fields(e["loc"])))
+    loc = _fields(error["loc"])
+    if not loc:
+        return InvalidRequest("The request body must be a JSON object.")
+    param = _param(loc)
+    if error["type"] == "missing":
+        return InvalidRequest(f"'{param}' is required.", param=param)
+    # A union (``content``: string or array) fails once per member at the same place.
+    reasons = dict.fromkeys(_sentence(e["msg"]) for e in errors if _fields(e["loc"]) == loc)
+    return InvalidRequest(f"Invalid '{param}': {' or '.join(reasons)}.", param=param)
+
+
+_FIELD_NAMES = frozenset(
+    name
+    for shape in (ChatRequest, Message, ContentPart, ToolCall, FunctionCall)
+    for name in shape.__annotations__
+)
+
+
+def _fields(loc: tuple[int | str, ...]) -> list[int | str]:
+    """``loc`` without the tags pydantic adds for union members (``str``, ``list[...]``)."""
+    return [part for part in loc if isinstance(part, int) or part in _FIELD_NAMES]
+
+
+def _param(loc: list[int | str]) -> str:
+    """``["messages", 0, "content"]`` -> ``messages[0].content``."""
+    param = ""
+    for part in loc:
+        param += f"[{part}]" if isinstance(part, int) else f".{part}" if param else str(part)
+    return param
+
+
+def _sentence(message: str) -> str:
+    return (message[:1].lower() + message[1:]).rstrip(".")
 
 
 def message_text(message: dict[str, Any]) -> str:

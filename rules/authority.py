@@ -67,7 +67,7 @@ class AuthorityClaims:
             text = own_words(text_of(messages[index]))
             if not text:
                 continue
-            hits, failed = self.scanner.scan(text, ctx, f"messages.{index}")
+            hits, failed = self.scanner.scan(text, ctx, f"messages.{index}", scope.deadline)
             findings += [
                 f
                 if f.category == "scan_error"

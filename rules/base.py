@@ -8,6 +8,8 @@ request's text came from for the tool-call guard).
 
 from __future__ import annotations
 
+import math
+import time
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -85,6 +87,13 @@ class RuleScope:
     """Tenant name, passed on to detectors' ``ScanContext``."""
     system_role: str = "system"
     """Role platform-level messages are sent with (the upstream's ``system_role``)."""
+    deadline: float = math.inf
+    """``time.perf_counter()`` value by which the rules must be done (the tenant's rule budget);
+    scans past it fail and refuse the request."""
+
+    def expired(self) -> bool:
+        """Whether the rule budget is spent."""
+        return time.perf_counter() > self.deadline
 
 
 class Rule(Protocol):

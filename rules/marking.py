@@ -94,7 +94,7 @@ class UntrustedMarking:
         """The body with every untrusted span wrapped, plus the notes that explain them."""
         messages: list[Any] = body["messages"]
         markers = draw_markers(strings_in(body), self.config.mode)
-        run = _Run(self, markers, scan_context(messages, scope.tenant))
+        run = _Run(self, markers, scan_context(messages, scope.tenant), scope.deadline)
         names = tool_names(messages)
         trusted = tag_tools(messages, self.config.delegation_tag)
         out: list[Any] = []
@@ -128,8 +128,9 @@ class UntrustedMarking:
 class _Run:
     """One request's pass: span numbering, findings and notes (request-scoped state)."""
 
-    def __init__(self, rule: UntrustedMarking, markers: Markers, ctx: ScanContext):
+    def __init__(self, rule: UntrustedMarking, markers: Markers, ctx: ScanContext, deadline: float):
         self.config = rule.config
+        self.deadline = deadline
         self.scanner = rule.scanner if rule.config.injection_action != "off" else None
         self.markers = markers
         self.ctx = ctx
@@ -228,7 +229,7 @@ class _Run:
     def screen(self, text: str, number: int, kind: str, name: str, where: str) -> str:
         if self.scanner is None or self.refusal is not None:
             return text
-        findings, failed = self.scanner.scan(text, self.ctx, where)
+        findings, failed = self.scanner.scan(text, self.ctx, where, self.deadline)
         self.findings += findings
         if failed:
             self.refusal = Refusal(SCAN_FAILED)

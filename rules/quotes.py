@@ -25,7 +25,12 @@ _SEPARATOR = re.compile(r"^[ \t]*(?:-{3,}|={3,}|\*{3,}|_{3,})[ \t]*$", re.M)
 _INLINE_QUOTE = re.compile(r"\"[^\"\n]*\"|\u201c[^\u201d\n]*\u201d")
 _MIN_INLINE_QUOTE = 60
 _BRACKET = re.compile(r"[{\[]")
-_XML_OPEN = re.compile(r"^[ \t]*(<\?xml[^>]*\?>|<([A-Za-z_][\w:.-]*)(?:\s[^<>]*)?>)", re.M)
+# Start tags are bounded (attributes may span lines): an unbounded ``[^<>]*`` rescans the rest
+# of the text from every line that starts like a tag, which is quadratic.
+_XML_OPEN = re.compile(
+    r"^[ \t]*(<\?xml[^>]{0,500}\?>|<([A-Za-z_][\w:.-]*)(?:\s[^<>]{0,500})?>)", re.M
+)
+_XML_CLOSE = re.compile(r"</([A-Za-z_][\w:.-]*)\s*>")
 _YAML_LINE = re.compile(
     r"^(?:[ \t]*(?:- )?[A-Za-z_][\w.-]*:(?:[ \t]+[^\n]*)?|[ \t]+-[ \t]+[^\n]*|---[ \t]*)$"
 )
@@ -43,6 +48,10 @@ _DOC_INTRO = re.compile(
     re.M | re.I,
 )
 _MAX_JSON_TRIES = 32
+MAX_REGIONS = 64
+"""Regions kept apart per text; the rest merge into one region running to the end of the last.
+Each region is scanned on its own, so this bounds the scans a message can cause (a message of
+100,000 code fences is one scan more, not 50,000)."""
 _DELIMITED = ("code", "triple_quote", "separated", "block_quote", "json", "xml", "yaml", "quote")
 
 
@@ -56,18 +65,24 @@ class Region:
     """Offset just past the last character."""
     kind: str
     """``code``, ``triple_quote``, ``block_quote``, ``separated``, ``json``, ``xml``, ``yaml``,
-    ``quote`` (inline), ``email`` or ``document``."""
+    ``quote`` (inline), ``email``, ``document``, or ``merged`` (past ``MAX_REGIONS``)."""
 
 
-def fenced_blocks(text: str) -> list[tuple[int, int]]:
+def fenced_blocks(text: str, limit: int | None = None) -> list[tuple[int, int]]:
     """Fenced code blocks, each from its opening line to the end of its closing line (newline
-    included); an unclosed fence runs to the end, as in CommonMark."""
+    included); an unclosed fence runs to the end, as in CommonMark. With ``limit``, the
+    ``limit``-th block runs to the end of the text (cheap: later blocks are never looked at)."""
     blocks: list[tuple[int, int]] = []
     position = 0
     while (opening := _FENCE_OPEN.search(text, position)) is not None:
         fence = opening.group(1)
         closing = re.compile(rf"^[ \t]{{0,3}}{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$", re.M)
-        close = closing.search(text, opening.end() + 1) if opening.end() < len(text) else None
+        last = limit is not None and len(blocks) + 1 >= limit
+        close = (
+            closing.search(text, opening.end() + 1)
+            if opening.end() < len(text) and not last
+            else None
+        )
         end = len(text) if close is None else min(close.end() + 1, len(text))
         blocks.append((opening.start(), end))
         position = end
@@ -97,7 +112,9 @@ def quoted_regions(text: str) -> list[Region]:
     # Each form is looked for only when its tell-tale character occurs at all (cheap checks).
     candidates: list[Region] = []
     if "```" in text or "~~~" in text:
-        candidates += [Region(start, end, "code") for start, end in fenced_blocks(text)]
+        candidates += [
+            Region(start, end, "code") for start, end in fenced_blocks(text, MAX_REGIONS)
+        ]
     if '"' in text or "'" in text or "\u201c" in text:
         candidates += [Region(m.start(), m.end(), "triple_quote") for m in _TRIPLE.finditer(text)]
         candidates += [
@@ -127,7 +144,16 @@ def quoted_regions(text: str) -> list[Region]:
             for d in delimited
         )
     ]
-    return [_trimmed(text, region) for region in _disjoint(delimited + heuristic)]
+    return [_trimmed(text, region) for region in _capped(_disjoint(delimited + heuristic))]
+
+
+def _capped(regions: list[Region]) -> list[Region]:
+    """At most ``MAX_REGIONS`` regions: the ones past the limit merge with everything between
+    them, which is then treated as quoted too (marked and scanned, never skipped)."""
+    if len(regions) <= MAX_REGIONS:
+        return regions
+    keep = regions[: MAX_REGIONS - 1]
+    return [*keep, Region(regions[MAX_REGIONS - 1].start, regions[-1].end, "merged")]
 
 
 def own_words(text: str) -> str:
@@ -202,7 +228,7 @@ def _json_blobs(text: str) -> list[Region]:
             break
         try:
             value, end = decoder.raw_decode(text, start)
-        except ValueError:
+        except (ValueError, RecursionError):  # thousands of "[" nest past the stack
             continue
         # Mid-line, only an object counts: "sum of [1, 2, 3]" is the user's own words.
         if value and (isinstance(value, dict) or (at_line_start and isinstance(value, list))):
@@ -211,15 +237,19 @@ def _json_blobs(text: str) -> list[Region]:
 
 
 def _xml_blobs(text: str) -> list[Region]:
+    """From an opening tag to the last closing tag of its name (any name after ``<?xml``)."""
+    # The last closing tag of each name, found in one pass: looking for closings after every
+    # opening tag again would be quadratic.
+    last: dict[str | None, tuple[int, int]] = {}
+    for closing in _XML_CLOSE.finditer(text):
+        last[closing.group(1)] = last[None] = (closing.start(), closing.end())
     found: list[Region] = []
     for match in _XML_OPEN.finditer(text):
         if found and match.start() < found[-1].end:
             continue
-        closings = list(re.finditer(r"</([A-Za-z_][\w:.-]*)\s*>", text[match.end() :]))
-        name = match.group(2)
-        ends = [c.end() for c in closings if name is None or c.group(1) == name]
-        if ends:
-            found.append(Region(match.start(1), match.end() + ends[-1], "xml"))
+        start, end = last.get(match.group(2), (-1, -1))
+        if start >= match.end():
+            found.append(Region(match.start(1), end, "xml"))
     return found
 
 

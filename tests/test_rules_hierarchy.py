@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -119,7 +120,7 @@ def test_policy_goes_in_the_developer_role_when_the_upstream_asks_for_it() -> No
     tenant = Tenant("acme", tenant_config, build_pipeline(tenant_config))
     ctx = RequestContext("req_1", tenant, system_role=config.upstreams["demo"].system_role)
     body = {"model": "m", "messages": [{"role": "system", "content": "Be kind."}]}
-    rewritten = tenant.pipeline.rewrite(body, ctx)
+    rewritten = asyncio.run(tenant.pipeline.rewrite(body, ctx))
     assert rewritten["messages"] == [
         {"role": "developer", "content": POLICY},
         {"role": "system", "content": "Be kind."},
