@@ -1,0 +1,143 @@
+"""Whether a call carries private data out to a destination that came from untrusted content.
+
+Private data is what the conversation holds that a third party should not get by asking: secrets
+(API keys, tokens, private keys, passwords and one-time codes), identifiers (SSNs, card and
+account numbers, e-mail addresses, phone numbers) and stretches of the conversation itself
+(five words or more in a row of the developer's, the user's or another source's text). It is
+*carried out* when it sits in the path, query or fragment of a URL, or in another argument of
+the same call, and was not already part of the destination as the untrusted text gave it (a
+search result's link with its own query string carries nothing of the user's).
+
+When the destination is data the user pointed at (a search result, a message's sender) what
+the user wrote themselves may go there (they asked to); when an instruction in the content
+supplied the destination, nothing private may.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from urllib.parse import unquote_plus
+
+from rules.conversation import Conversation
+
+_SECRET = re.compile(
+    r"\b(?:sk-[A-Za-z0-9_-]{16,}|sk_(?:live|test)_[A-Za-z0-9]{16,}|AKIA[0-9A-Z]{16}"
+    r"|gh[pousr]_[A-Za-z0-9]{20,}|github_pat_\w{20,}|xox[abposr]-[A-Za-z0-9-]{10,}"
+    r"|AIza[0-9A-Za-z_-]{30,}|eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,})"
+    r"|-----BEGIN [A-Z ]*PRIVATE KEY-----"
+)
+_LABELLED = re.compile(
+    r"\b[\w-]*(?:password|passwd|passcode|passphrase|pin|otp|code|secret|token|api[_ -]?key"
+    r"|access[_ -]?key|private[_ -]?key)\b[^\w\n]{0,3}(?:is|was|:|=)?\s*[\"'`]?"
+    r"([A-Za-z0-9!@#$%^&*_+=./-]{4,64})",
+    re.I,
+)
+_SSN = re.compile(r"\b\d{3}-\d{2}-\d{4}\b")
+_DIGIT_RUN = re.compile(r"\d(?:[ \-.]?\d){7,}")
+_IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b")
+_EMAIL = re.compile(r"[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}")
+_PHONE = re.compile(r"\+?\d[\d ()\-.]{8,}\d")
+_WORD = re.compile(r"[a-z0-9]+")
+_SHINGLE = 5
+_STOP = frozenset({"is", "was", "are", "the", "a", "an", "code", "token", "secret", "pin"})
+
+
+def _digits(text: str) -> str:
+    return re.sub(r"\D", "", text)
+
+
+@dataclass(frozen=True, slots=True)
+class Private:
+    """Private items of one text: secrets, identifiers (normalised) and word shingles."""
+
+    secrets: frozenset[str]
+    identifiers: frozenset[str]
+    shingles: frozenset[tuple[str, ...]]
+
+    @classmethod
+    def of(cls, text: str, shingles: bool = True) -> Private:
+        """The private items in ``text``."""
+        secrets = {m.group().lower() for m in _SECRET.finditer(text)}
+        secrets |= {
+            m.group(1).lower()
+            for m in _LABELLED.finditer(text)
+            if m.group(1).lower() not in _STOP
+            and (any(c.isdigit() for c in m.group(1)) or len(m.group(1)) >= 8)
+        }
+        ids = {_digits(m.group()) for m in _SSN.finditer(text)}
+        ids |= {_digits(m.group()) for m in _DIGIT_RUN.finditer(text)}
+        ids |= {m.group().replace(" ", "").lower() for m in _IBAN.finditer(text)}
+        lower = text.lower()
+        ids |= {m.group() for m in _EMAIL.finditer(lower)}
+        ids |= {_digits(m.group()) for m in _PHONE.finditer(text) if len(_digits(m.group())) >= 9}
+        grams: frozenset[tuple[str, ...]] = frozenset()
+        if shingles:
+            words = _WORD.findall(lower)
+            grams = frozenset(
+                tuple(words[i : i + _SHINGLE]) for i in range(len(words) - _SHINGLE + 1)
+            )
+        return cls(frozenset(secrets), frozenset(i for i in ids if i), grams)
+
+    def minus(self, other: Private) -> Private:
+        """These items without ``other``'s."""
+        return Private(
+            self.secrets - other.secrets,
+            self.identifiers - other.identifiers,
+            self.shingles - other.shingles,
+        )
+
+    def union(self, others: Iterable[Private]) -> Private:
+        """These items and ``others``'."""
+        secrets, ids, grams = set(self.secrets), set(self.identifiers), set(self.shingles)
+        for other in others:
+            secrets |= other.secrets
+            ids |= other.identifiers
+            grams |= other.shingles
+        return Private(frozenset(secrets), frozenset(ids), frozenset(grams))
+
+
+EMPTY = Private(frozenset(), frozenset(), frozenset())
+
+
+class Holdings:
+    """The private items of one conversation, computed once and reused for every call."""
+
+    def __init__(self, conversation: Conversation):
+        texts = [*conversation.trusted, *(s.text for s in conversation.sources)]
+        self.held = Private.of("\n".join(texts))
+        self.user = Private.of("\n".join(conversation.user))
+
+    def at_risk(self, given_texts: Sequence[str], pointed_at: bool) -> Private:
+        """What must not reach a destination that the untrusted ``given_texts`` (the text
+        around it) supplied; ``pointed_at``: the destination is data the user pointed at, so the
+        user's own words may go there too."""
+        given = Private.of("\n".join(given_texts))
+        if pointed_at:
+            given = given.union([self.user])
+        return self.held.minus(given)
+
+
+def carried(payload: str, risk: Private) -> bool:
+    """Whether ``payload`` (URL remainder and other arguments) carries any item of ``risk``."""
+    if not payload.strip():
+        return False
+    decoded = unquote_plus(payload)
+    found = Private.of(decoded)
+    lower = decoded.lower()
+    if any(secret in lower for secret in risk.secrets):
+        return True
+    if found.identifiers & risk.identifiers:
+        return True
+    digits = _digits(decoded)
+    if any(len(i) >= 8 and i.isdigit() and i in digits for i in risk.identifiers):
+        return True
+    return bool(found.shingles & risk.shingles)
+
+
+def url_remainder(url: str) -> str:
+    """The part of a URL after ``scheme://host``: path, query and fragment."""
+    rest = url.split("://", 1)[-1]
+    cut = min((rest.find(c) for c in "/?#" if c in rest), default=len(rest))
+    return rest[cut:]
