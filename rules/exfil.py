@@ -23,13 +23,13 @@ from urllib.parse import unquote_plus
 from rules.conversation import Conversation
 
 _SECRET = re.compile(
-    r"\b(?:sk-[A-Za-z0-9_-]{16,}|sk_(?:live|test)_[A-Za-z0-9]{16,}|AKIA[0-9A-Z]{16}"
+    r"(?<![\w-])(?:sk-[A-Za-z0-9_-]{16,}|sk_(?:live|test)_[A-Za-z0-9]{16,}|AKIA[0-9A-Z]{16}"
     r"|gh[pousr]_[A-Za-z0-9]{20,}|github_pat_\w{20,}|xox[abposr]-[A-Za-z0-9-]{10,}"
     r"|AIza[0-9A-Za-z_-]{30,}|eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,})"
     r"|-----BEGIN [A-Z ]*PRIVATE KEY-----"
 )
 _LABELLED = re.compile(
-    r"\b[\w-]*(?:password|passwd|passcode|passphrase|pin|otp|code|secret|token|api[_ -]?key"
+    r"(?:password|passwd|passcode|passphrase|pin|otp|code|secret|token|api[_ -]?key"
     r"|access[_ -]?key|private[_ -]?key)\b[^\w\n]{0,3}(?:is|was|:|=)?\s*[\"'`]?"
     r"([A-Za-z0-9!@#$%^&*_+=./-]{4,64})",
     re.I,

@@ -228,6 +228,8 @@ class Decider:
                 verbatim = any(value.raw.lower() in s.lower for s in self.sources)
                 rest = [t for t in texts if value.raw not in t]
                 payload = "\n".join([url_remainder(value.raw) if not verbatim else "", *rest])
+                if not payload.strip():
+                    continue
                 risk = self.holdings.at_risk(self.around(value), pointed_at=origin == "data")
                 if carried(payload, risk):
                     return True
