@@ -131,7 +131,9 @@ _DELEGATES = re.compile(
     r"\b(?:(?:do|follow|complete|carry out|execute|handle|action|work through|take care of)"
     r"\s+(?:all\s+|each\s+|every\s+)?(?:the\s+|my\s+|its\s+|their\s+)?(?:tasks?|instructions?|"
     r"steps|to-?dos?|todo list|action items?|requests?|what (?:it|they|the \w+) (?:says?|asks?))"
-    r"|do what (?:it|they|the \w+|\w+) (?:says?|asks?)|as (?:it|the \w+) (?:says|instructs))",
+    r"|do what (?:it|they|the \w+|\w+) (?:says?|asks?)|as (?:it|the \w+) (?:says|instructs)"
+    r"|(?:handle|deal with|take care of|sort out|process|action)\s+(?:it|this|that|them|these"
+    r"|those|the\s+\w+|my\s+\w+|\w+'s\s+\w+))",
     re.I,
 )
 

@@ -36,6 +36,7 @@ _LABELLED = re.compile(
 )
 _SSN = re.compile(r"\b\d{3}-\d{2}-\d{4}\b")
 _DIGIT_RUN = re.compile(r"\d(?:[ \-.]?\d){7,}")
+_DATE = re.compile(r"\b(?:\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{4})\b")
 _IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b")
 _EMAIL = re.compile(r"[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}")
 _PHONE = re.compile(r"\+?\d[\d ()\-.]{8,}\d")
@@ -67,7 +68,9 @@ class Private:
             and (any(c.isdigit() for c in m.group(1)) or len(m.group(1)) >= 8)
         }
         ids = {_digits(m.group()) for m in _SSN.finditer(text)}
-        ids |= {_digits(m.group()) for m in _DIGIT_RUN.finditer(text)}
+        ids |= {
+            _digits(m.group()) for m in _DIGIT_RUN.finditer(text) if not _DATE.search(m.group())
+        }
         ids |= {m.group().replace(" ", "").lower() for m in _IBAN.finditer(text)}
         lower = text.lower()
         ids |= {m.group() for m in _EMAIL.finditer(lower)}
@@ -110,9 +113,9 @@ class Holdings:
         self.user = Private.of("\n".join(conversation.user))
 
     def at_risk(self, given_texts: Sequence[str], pointed_at: bool) -> Private:
-        """What must not reach a destination that the untrusted ``given_texts`` (the text
-        around it) supplied; ``pointed_at``: the destination is data the user pointed at, so the
-        user's own words may go there too."""
+        """What must not reach a destination that came with ``given_texts``: the untrusted text
+        around it when an instruction supplied it; when it is data the user pointed at, the
+        whole texts it occurs in, and the user's own words may go there too."""
         given = Private.of("\n".join(given_texts))
         if pointed_at:
             given = given.union([self.user])
@@ -129,9 +132,6 @@ def carried(payload: str, risk: Private) -> bool:
     if any(secret in lower for secret in risk.secrets):
         return True
     if found.identifiers & risk.identifiers:
-        return True
-    digits = _digits(decoded)
-    if any(len(i) >= 8 and i.isdigit() and i in digits for i in risk.identifiers):
         return True
     return bool(found.shingles & risk.shingles)
 

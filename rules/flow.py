@@ -218,6 +218,10 @@ class Decider:
         """The untrusted text around every occurrence of ``value``."""
         return [s.window(start) for s in self.sources for start, _ in s.occurrences(value)]
 
+    def containing(self, value: Value) -> list[str]:
+        """The untrusted texts ``value`` occurs in."""
+        return [s.source.text for s in self.sources if s.occurrences(value)]
+
     def exfiltrates(
         self, texts: list[str], origins: list[tuple[Value, Origin]], effect: str
     ) -> bool:
@@ -230,7 +234,9 @@ class Decider:
                 payload = "\n".join([url_remainder(value.raw) if not verbatim else "", *rest])
                 if not payload.strip():
                     continue
-                risk = self.holdings.at_risk(self.around(value), pointed_at=origin == "data")
+                pointed_at = origin == "data"
+                given = self.containing(value) if pointed_at else self.around(value)
+                risk = self.holdings.at_risk(given, pointed_at)
                 if carried(payload, risk):
                     return True
             elif value.kind == "email" and effect in _CARRIERS:

@@ -62,15 +62,18 @@ _LEAD = (
     r"|\bdon'?t\s+forget\s+to\s+|\bit\s+is\s+(?:important|required|necessary|mandatory)\s+to\s+)"
 )
 _DIRECTIVE = re.compile(rf"{_LEAD}(?:{_VERBS})\b(?!\s*[:\-])", re.I)
+_AI = r"(?:ai|a\.i\.|assistant|agent|model|bot|llm|chatbot|chatgpt|gpt(?:-?\d\w*)?|claude|copilot)"
 _ADDRESSED = re.compile(
-    r"\b(?:ai|a\.i\.|llm|chatbot|chatgpt|gpt(?:-?\d\w*)?|claude|copilot|language model)\b"
-    r"|\b(?:dear|hey|hi|hello|attention|note to|message to|notice to|instructions? (?:for|to)"
-    r"|to you,?)\s+(?:the\s+|all\s+|any\s+)?(?:ai|assistant|agent|model|bot)s?\b"
-    r"|\bassistants?\s*[,:]|</?information>|<\|[a-z_]+\|>|\[/?inst\]",
+    rf"\b(?:dear|hey|hi|hello|attention|note to|message to|notice to|instructions? (?:for|to)"
+    rf"|to you,?|you,?)\s+(?:the\s+|all\s+|any\s+|an?\s+)?(?:ai\s+)?{_AI}s?\b"
+    r"|\b(?:ai|assistant|llm|chatbot|chatgpt|gpt(?:-?\d\w*)?|claude|copilot)s?\s*[,:]"
+    r"|\b(?:ai|llm)\s+(?:[a-z]+\s+)?(?:agents?|assistants?|models?|bots?)\b"
+    r"|\bif you are an?\s+(?:ai|llm|language model|assistant)"
+    r"|</?information>|<\|[a-z_]+\|>|\[/?inst\]",
     re.I,
 )
 _TELLS = re.compile(
-    r"\b(?:assistant|the agent|the model|bot)\b|\b(?:ignore|disregard|override|instead"
+    r"\b(?:ai|assistant|the agent|the model|bot|llm)\b|\b(?:ignore|disregard|override|instead"
     r"|from now on|going forward|henceforth|has (?:been )?changed|have changed|changed to"
     r"|no longer|new (?:bank|account|iban|payee|address|recipient|details|number|e-?mail)"
     r"|updated (?:bank|payment|account|billing|banking) (?:details|information|info)"
