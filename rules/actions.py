@@ -45,7 +45,10 @@ _NAME_TOKENS: tuple[tuple[EffectClass, frozenset[str]], ...] = (
     ("purchase", _words("purchase buy order checkout cart subscribe")),
     (
         "delete",
-        _words("delete remove erase purge trash destroy wipe drop unlink rm cancel revoke unshare"),
+        _words(
+            "delete remove erase purge trash destroy wipe drop unlink rm cancel revoke unshare "
+            "close disable deactivate"
+        ),
     ),
     ("share", _words("share grant permission permissions collaborator collaborators access")),
     (
@@ -92,7 +95,7 @@ _ASKS: dict[str, tuple[str, str]] = {
     ),
     "delete": (
         r"delet|remov|eras|clean ?up|clear|trash|purg|get rid|cancel|unsubscrib|declin|wipe"
-        r"|prune",
+        r"|prune|close|disabl|deactivat|revok",
         r"drop",
     ),
     "post": (
@@ -105,8 +108,8 @@ _ASKS: dict[str, tuple[str, str]] = {
         r"access",
     ),
     "invite": (
-        r"invit|schedul|reschedul|set up|arrang|rsvp|accept|add\b|move|organi[sz]|plan",
-        r"book|create|meet",
+        r"invit|reschedul|set up|arrang|rsvp|accept|add\b|move|organi[sz]",
+        r"book|create|meet|schedule|plan",
     ),
     "purchase": (
         r"buy|purchas|checkout|check out|get me|reorder|subscribe|add \w+ to (?:my )?cart",

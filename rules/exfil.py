@@ -39,6 +39,8 @@ _DIGIT_RUN = re.compile(r"\d(?:[ \-.]?\d){7,}")
 _DATE = re.compile(r"\b(?:\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{4})\b")
 _IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b")
 _EMAIL = re.compile(r"[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}")
+_CODE = re.compile(r"\b(?=[A-Z0-9]*\d)(?=[A-Z0-9]*[A-Z])[A-Z0-9]{5,12}\b")
+_CARD = re.compile(r"\b(?:\d[ -]?){12,18}\d\b")
 _PHONE = re.compile(r"\+?\d[\d ()\-.]{8,}\d")
 _WORD = re.compile(r"[a-z0-9]+")
 _SHINGLE = 5
@@ -75,6 +77,7 @@ class Private:
         lower = text.lower()
         ids |= {m.group() for m in _EMAIL.finditer(lower)}
         ids |= {_digits(m.group()) for m in _PHONE.finditer(text) if len(_digits(m.group())) >= 9}
+        ids |= {m.group().lower() for m in _CODE.finditer(text)}
         grams: frozenset[tuple[str, ...]] = frozenset()
         if shingles:
             words = _WORD.findall(lower)
@@ -134,6 +137,22 @@ def carried(payload: str, risk: Private) -> bool:
     if found.identifiers & risk.identifiers:
         return True
     return bool(found.shingles & risk.shingles)
+
+
+def sensitive(text: str) -> frozenset[str]:
+    """Government and card numbers in ``text`` (digits only): what a message body must not
+    carry to a third party unless the user typed it."""
+    found = {_digits(m.group()) for m in _SSN.finditer(text)}
+    found |= {_digits(m.group()) for m in _CARD.finditer(text) if _luhn(_digits(m.group()))}
+    return frozenset(found)
+
+
+def _luhn(digits: str) -> bool:
+    total = 0
+    for position, char in enumerate(reversed(digits)):
+        value = int(char) * (2 if position % 2 else 1)
+        total += value - 9 if value > 9 else value
+    return len(digits) >= 13 and total % 10 == 0
 
 
 def url_remainder(url: str) -> str:

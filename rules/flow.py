@@ -31,8 +31,8 @@ from typing import Literal
 from rules.actions import HIGH_RISK, asked_for, effect_of, effects_of
 from rules.content import matches_any
 from rules.conversation import Conversation, ProposedCall, leaves
-from rules.exfil import Holdings, carried, url_remainder
-from rules.origin import Corpus, Indexed, Origin, Value, ValueKind, origin_of, values_in
+from rules.exfil import Holdings, carried, sensitive, url_remainder
+from rules.origin import LEAD, Corpus, Indexed, Origin, Value, ValueKind, origin_of, values_in
 
 Category = Literal[
     "tool_not_allowed",
@@ -58,19 +58,13 @@ _SECRET_PATH = re.compile(
     r"|\.pem$|\.key$|credentials|secrets?(?:\.|/|$)|\.npmrc|\.pypirc",
     re.I,
 )
-_LEAD = (
-    r"(?:^|[.!?:;,(\"\u2013\u2014*\u2022>]\s*|-\s+|\b(?:please|kindly|now|also|then|and"
-    r"|immediately|just|first|next|finally|instead|always|simply|must)\s+|\byou\s+(?:must"
-    r"|should|need\s+to|have\s+to|are\s+(?:required|instructed|asked|expected|supposed)\s+to"
-    r"|will|shall)\s+|\b(?:make|be)\s+sure\s+(?:to\s+|you\s+)?|\bremember\s+to\s+"
-    r"|\bdon'?t\s+forget\s+to\s+|\bit\s+is\s+(?:important|required|necessary)\s+to\s+)"
-)
 _CLASS_VERBS: dict[str, str] = {
     "send": r"send|forward|e-?mail|mail|reply|respond|write\s+to|message|text|contact|notify"
     r"|cc|bcc|dm|direct\s+message",
     "pay": r"pay|transfer|wire|remit|deposit|refund|donate|send\s+(?:\$|\u20ac|\u00a3|\d|money"
     r"|funds|the\s+(?:payment|money|amount|rent))|move\s+(?:the\s+)?(?:money|funds)",
-    "delete": r"delete|remove|erase|purge|trash|wipe|clear|cancel|drop|destroy",
+    "delete": r"delete|remove|erase|purge|trash|wipe|clear|cancel|drop|destroy|close"
+    r"|disable|deactivate|revoke",
     "post": r"post|publish|tweet|comment|upload|submit|leave\s+a\s+review",
     "share": r"share|grant|give\s+\S+\s+(?:access|permission)|add\s+\S+\s+as\s+(?:an?\s+)?"
     r"(?:collaborator|editor|owner|admin)",
@@ -89,7 +83,7 @@ def _class_directive(effect: str) -> re.Pattern[str] | None:
     verbs = _CLASS_VERBS.get(effect)
     if verbs is None:
         return None
-    return re.compile(rf"{_LEAD}(?:{verbs})\b(?!\s*[:\-])", re.I | re.M)
+    return re.compile(rf"{LEAD}(?:{verbs})\b(?!\s*[:\-])", re.I | re.M)
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,6 +237,9 @@ class Decider:
                 risk = self.holdings.at_risk(self.around(value), pointed_at=True)
                 body = "\n".join(t for t in texts if value.text not in t.lower()).lower()
                 if any(secret in body for secret in risk.secrets):
+                    return True
+                typed = sensitive("\n".join(self.conversation.user))
+                if sensitive(body) - typed:
                     return True
         return False
 

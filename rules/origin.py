@@ -52,24 +52,41 @@ _VERBS = (
     r"|open|go|navigate|browse|fetch|load|download|click|call|delete|remove|erase|route"
     r"|redirect|change|update|set|use|include|append|book|schedule|buy|purchase|order|run"
     r"|execute|install|read|cat|copy|report|direct|switch|put|enter|paste|leak|exfiltrate|dm"
-    r"|tip|donate|attach|sign|approve|log\s+in|sign\s+in"
+    r"|tip|donate|attach|sign|approve|log\s+in|sign\s+in|close|archive|trash|disable|render"
 )
-_LEAD = (
-    r"(?:^|[:;,(\-\u2013\u2014*\u2022>]\s*|\b(?:please|kindly|now|also|then|and|immediately"
-    r"|just|first|next|finally|instead|always|simply|asap|must)\s+|\byou\s+(?:must|should"
-    r"|need\s+to|have\s+to|are\s+(?:required|instructed|asked|expected|supposed)\s+to|will"
-    r"|shall|can|may)\s+|\b(?:make|be)\s+sure\s+(?:to\s+|you\s+)?|\bremember\s+to\s+"
-    r"|\bdon'?t\s+forget\s+to\s+|\bit\s+is\s+(?:important|required|necessary|mandatory)\s+to\s+)"
+LEAD = (
+    r"(?:^|[.!?:;,(\"\u2013\u2014*\u2022>]\s*|-\s+|\b(?:please|kindly|now|also|then|and"
+    r"|immediately|just|first|next|finally|instead|always|simply|asap|must)\s+|\byou\s+(?:must"
+    r"|should|need\s+to|have\s+to|are\s+(?:required|instructed|asked|expected|supposed)\s+to"
+    r"|will|shall|can|may)\s+|\b(?:make|be)\s+sure\s+(?:to\s+|you\s+)?|\bremember\s+to\s+"
+    r"|\bdon'?t\s+forget\s+to\s+|\bit\s+is\s+(?:important|required|necessary|mandatory)\s+to\s+"
+    r"|\b(?:asks?|asked|wants?|tells?|instructs?|requests?|needs?|requires?|would\s+like|expects?)"
+    r"\s+(?:[\w-]+\s+){0,3}?to\s+|\b(?:complete|finali[sz]e|finish|proceed\s+(?:to|with))\s+"
+    r"(?:the\s+|a\s+|this\s+)?)"
 )
-_DIRECTIVE = re.compile(rf"{_LEAD}(?:{_VERBS})\b(?!\s*[:\-])", re.I)
+"""Where an imperative starts: a sentence or clause start, "please", "you must", "make sure
+to", "remember to", "X asks the agents to" ..."""
+_DIRECTIVE = re.compile(rf"{LEAD}(?:{_VERBS})\b(?!\s*[:\-])", re.I)
 _AI = r"(?:ai|a\.i\.|assistant|agent|model|bot|llm|chatbot|chatgpt|gpt(?:-?\d\w*)?|claude|copilot)"
 _ADDRESSED = re.compile(
     rf"\b(?:dear|hey|hi|hello|attention|note to|message to|notice to|instructions? (?:for|to)"
-    rf"|to you,?|you,?)\s+(?:the\s+|all\s+|any\s+|an?\s+)?(?:ai\s+)?{_AI}s?\b"
-    r"|\b(?:ai|assistant|llm|chatbot|chatgpt|gpt(?:-?\d\w*)?|claude|copilot)s?\s*[,:]"
-    r"|\b(?:ai|llm)\s+(?:[a-z]+\s+)?(?:agents?|assistants?|models?|bots?)\b"
-    r"|\bif you are an?\s+(?:ai|llm|language model|assistant)"
+    rf"|(?:message|note|notice|reminder|request|instructions?) for|to you,?|you,?)\s+"
+    rf"(?:the\s+|all\s+|any\s+|an?\s+)?(?:ai\s+|automated\s+|autonomous\s+)?(?:[a-z]+\s+)?"
+    rf"{_AI}s?\b"
+    r"|\b(?:ai|assistant|agent|llm|chatbot|chatgpt|gpt(?:-?\d\w*)?|claude|copilot)s?\s*[,:/]"
+    r"|\b(?:ai|llm|automated|autonomous|virtual)\s+(?:[a-z]+\s+)?(?:agents?|assistants?"
+    r"|models?|bots?|tools?|systems?)\b"
+    r"|\b(?:ai|agents?|assistants?|bots?|llms?|language models?)\s+(?:should|must|need to"
+    r"|have to|are (?:required|expected|asked|instructed) to|reading this|processing this)\b"
+    r"|\bif you are an?\s+(?:ai|llm|language model|assistant|agent|bot)"
     r"|</?information>|<\|[a-z_]+\|>|\[/?inst\]",
+    re.I,
+)
+_OVERRIDE = re.compile(
+    r"\b(?:instead|has (?:been )?changed|have (?:been )?changed|changed to|no longer"
+    r"|(?:new|updated|correct|current) (?:bank|account|iban|payee|recipient|remittance|payment"
+    r"|billing|wire) ?(?:details|information|info|number|account|address)?"
+    r"|(?:details|account|iban|address) (?:were|was|has been|have been) (?:updated|changed))\b",
     re.I,
 )
 _TELLS = re.compile(
@@ -227,7 +244,8 @@ class Indexed:
             return "injected"
         prefix = text[s_start:start].lstrip(" \t*->#0123456789.)(\u2022")
         if not _DIRECTIVE.search(prefix):
-            return "data"
+            # "the correct account is now ...": a payee swapped by the text, not a field.
+            return "injected" if _OVERRIDE.search(text[s_start:s_end]) else "data"
         return "injected" if _TELLS.search(window) else "directive"
 
     def window(self, start: int) -> str:

@@ -1,8 +1,12 @@
 """Held-out flows, first set: written after the policy was frozen (commit 370f06c), with other
 tool names (gmail_*, gcal_*, slack_*, drive_*, github_*, sepa_transfer ...) and other wording.
 
-Measured once against the frozen policy, before any change it prompted: benign 14/14, attacks
-8/14 stopped (see ``tests/trajectories/heldout2.py`` for the set written after the changes).
+Measured once against the frozen policy, before any change it prompted (commit fbce621): benign
+14/14, attacks 8/14 stopped (0.571). The policy was then changed because of the misses (addressee
+forms such as "message for the automated payment agent", reported requests "asks tools to
+trash", "close", swapped payees without an imperative, identifiers in sends and codes in URLs),
+so this set is no longer held out: it now counts as development data. ``heldout2`` is the fresh
+set written after those changes.
 """
 
 from __future__ import annotations
