@@ -81,10 +81,13 @@ def cost(flows: Sequence[Flow], rounds: int = 200) -> tuple[float, float]:
 
 
 def main() -> None:
-    from tests.trajectories import heldout, suite
+    from tests.trajectories import heldout, heldout2, suite
 
     report(suite.BENIGN + suite.ATTACKS, "suite (developed against)")
-    report(heldout.BENIGN + heldout.ATTACKS, "held-out (written after the policy froze)")
+    report(heldout.BENIGN + heldout.ATTACKS, "first held-out set (tuned on since: development)")
+    report(
+        heldout2.BENIGN + heldout2.ATTACKS, "second held-out set (written after the last change)"
+    )
     decide_us, build_us = cost(suite.BENIGN + suite.ATTACKS)
     print(
         f"\ndecision: {decide_us:.1f} us per call; request rule (model + scan): {build_us:.1f} us"
