@@ -32,7 +32,17 @@ from rules.actions import HIGH_RISK, asked_for, effect_of, effects_of
 from rules.content import matches_any
 from rules.conversation import Conversation, ProposedCall, leaves
 from rules.exfil import Holdings, carried, sensitive, url_remainder
-from rules.origin import LEAD, Corpus, Indexed, Origin, Value, ValueKind, origin_of, values_in
+from rules.origin import (
+    LEAD,
+    PASSIVE,
+    Corpus,
+    Indexed,
+    Origin,
+    Value,
+    ValueKind,
+    origin_of,
+    values_in,
+)
 
 Category = Literal[
     "tool_not_allowed",
@@ -78,12 +88,28 @@ _CLASS_VERBS: dict[str, str] = {
 }
 
 
+_CLASS_PARTICIPLES: dict[str, str] = {
+    "send": r"sent|forwarded|e-?mailed|mailed|messaged|texted|cc'?e?d",
+    "pay": r"paid|transferred|wired|remitted|deposited|refunded|donated",
+    "delete": r"deleted|removed|erased|purged|trashed|wiped|cancell?ed|dropped|closed|disabled"
+    r"|revoked",
+    "post": r"posted|published|tweeted|uploaded|submitted",
+    "share": r"shared|granted",
+    "invite": r"invited|scheduled|booked|added",
+    "purchase": r"purchased|bought|ordered",
+    "modify": r"changed|updated|edited|modified|overwritten|renamed|moved|replaced|committed"
+    r"|pushed",
+    "execute": r"run|executed|installed|deployed",
+}
+
+
 @lru_cache(maxsize=32)
 def _class_directive(effect: str) -> re.Pattern[str] | None:
     verbs = _CLASS_VERBS.get(effect)
     if verbs is None:
         return None
-    return re.compile(rf"{LEAD}(?:{verbs})\b(?!\s*[:\-])", re.I | re.M)
+    participles = _CLASS_PARTICIPLES[effect]
+    return re.compile(rf"{LEAD}(?:{verbs})\b(?!\s*[:\-])|{PASSIVE}(?:{participles})\b", re.I | re.M)
 
 
 @dataclass(frozen=True, slots=True)

@@ -67,6 +67,18 @@ LEAD = (
 """Where an imperative starts: a sentence or clause start, "please", "you must", "make sure
 to", "remember to", "X asks the agents to" ..."""
 _DIRECTIVE = re.compile(rf"{LEAD}(?:{_VERBS})\b(?!\s*[:\-])", re.I)
+PASSIVE = (
+    r"\b(?:should|must|needs?\s+to|has\s+to|have\s+to|is\s+to|are\s+to|shall|ought\s+to)\s+"
+    r"(?:now\s+|also\s+|then\s+)?be\s+(?:\w+ly\s+)?"
+)
+"""A request in the passive voice: "this doc should be shared with ..."."""
+_PASSIVE_DIRECTIVE = re.compile(
+    rf"{PASSIVE}(?:sent|forwarded|e-?mailed|mailed|shared|paid|transferred|wired|remitted"
+    r"|deleted|removed|erased|cancell?ed|closed|trashed|wiped|posted|published|uploaded"
+    r"|submitted|invited|added|granted|given|moved|copied|purchased|ordered|bought|booked"
+    r"|scheduled|routed|redirected|directed|visited|opened|fetched|run|executed|installed)\b",
+    re.I,
+)
 _AI = r"(?:ai|a\.i\.|assistant|agent|model|bot|llm|chatbot|chatgpt|gpt(?:-?\d\w*)?|claude|copilot)"
 _ADDRESSED = re.compile(
     rf"\b(?:dear|hey|hi|hello|attention|note to|message to|notice to|instructions? (?:for|to)"
@@ -79,6 +91,9 @@ _ADDRESSED = re.compile(
     r"|\b(?:ai|agents?|assistants?|bots?|llms?|language models?)\s+(?:should|must|need to"
     r"|have to|are (?:required|expected|asked|instructed) to|reading this|processing this)\b"
     r"|\bif you are an?\s+(?:ai|llm|language model|assistant|agent|bot)"
+    r"|\b(?:by|for)\s+(?:the|an?|any|every|all|each)\s+(?:ai\s+)?(?:assistant|agent|bot|model|ai"
+    r"|llm)s?\b|\b(?:any|every|all|each)\s+(?:ai\s+)?(?:assistant|agent|bot|model|ai|llm)s?\s+"
+    r"(?:that|who|which|reading|processing|opening|handling|summari[sz]ing)\b"
     r"|</?information>|<\|[a-z_]+\|>|\[/?inst\]",
     re.I,
 )
@@ -243,7 +258,7 @@ class Indexed:
         if _ADDRESSED.search(window):
             return "injected"
         prefix = text[s_start:start].lstrip(" \t*->#0123456789.)(\u2022")
-        if not _DIRECTIVE.search(prefix):
+        if not (_DIRECTIVE.search(prefix) or _PASSIVE_DIRECTIVE.search(prefix)):
             # "the correct account is now ...": a payee swapped by the text, not a field.
             return "injected" if _OVERRIDE.search(text[s_start:s_end]) else "data"
         return "injected" if _TELLS.search(window) else "directive"
