@@ -42,7 +42,7 @@ _NAME_TOKENS: tuple[tuple[EffectClass, frozenset[str]], ...] = (
             "deposit withdraw payout money transaction transactions venmo zelle crypto bitcoin"
         ),
     ),
-    ("purchase", _words("purchase buy order checkout cart subscribe")),
+    ("purchase", _words("purchase buy order checkout cart subscribe upgrade renew")),
     (
         "delete",
         _words(
@@ -100,8 +100,8 @@ _ASKS: dict[str, tuple[str, str]] = {
     ),
     "post": (
         r"post (?:a|an|it|this|that|my|our|these|them)\b|publish|tweet|upload|announce"
-        r"|submit|respond|repl(?:y|ies)",
-        r"post|comment|review|share",
+        r"|submit|respond|repl(?:y|ies)|sign (?:me )?up|fill (?:in|out)|apply",
+        r"post|comment|review|share|file|claim|request|report|register|enrol|enroll",
     ),
     "share": (
         r"shar|grant|give \w+ (?:access|permission)|invit|add \w+ (?:to|as)|collaborat",
@@ -136,7 +136,7 @@ _DELEGATES = re.compile(
     r"steps|to-?dos?|todo list|action items?|requests?|what (?:it|they|the \w+) (?:says?|asks?))"
     r"|do what (?:it|they|the \w+|\w+) (?:says?|asks?)|as (?:it|the \w+) (?:says|instructs)"
     r"|(?:handle|deal with|take care of|sort out|process|action)\s+(?:it|this|that|them|these"
-    r"|those|the\s+\w+|my\s+\w+|\w+'s\s+\w+))",
+    r"|those|the\s+\w+|my\s+\w+|\w+'s\s+\w+))\b",
     re.I,
 )
 

@@ -155,6 +155,13 @@ def _luhn(digits: str) -> bool:
     return len(digits) >= 13 and total % 10 == 0
 
 
+def url_host(url: str) -> str:
+    """The lower-cased host of a URL (no user info, no port)."""
+    rest = url.split("://", 1)[-1]
+    cut = min((rest.find(c) for c in "/?#" if c in rest), default=len(rest))
+    return rest[:cut].rpartition("@")[2].partition(":")[0].lower()
+
+
 def url_remainder(url: str) -> str:
     """The part of a URL after ``scheme://host``: path, query and fragment."""
     rest = url.split("://", 1)[-1]

@@ -31,7 +31,7 @@ from typing import Literal
 from rules.actions import HIGH_RISK, asked_for, effect_of, effects_of
 from rules.content import matches_any
 from rules.conversation import Conversation, ProposedCall, leaves
-from rules.exfil import Holdings, carried, sensitive, url_remainder
+from rules.exfil import Holdings, carried, sensitive, url_host, url_remainder
 from rules.origin import (
     LEAD,
     PASSIVE,
@@ -80,7 +80,8 @@ _CLASS_VERBS: dict[str, str] = {
     r"(?:collaborator|editor|owner|admin)",
     "invite": r"invite|schedule|book|add\s+\S+\s+to\s+(?:the\s+|this\s+)?(?:meeting|event|invite"
     r"|calendar)|create\s+(?:an?\s+)?(?:event|meeting)",
-    "purchase": r"buy|purchase|order|check\s?out|add\s+\S+\s+to\s+(?:the\s+|your\s+)?cart"
+    "purchase": r"buy|purchase|order|upgrade|renew|check\s?out"
+    r"|add\s+\S+\s+to\s+(?:the\s+|your\s+)?cart"
     r"|subscribe",
     "modify": r"change|update|edit|modify|overwrite|rename|move|set|write|append|insert|replace"
     r"|commit|push|add",
@@ -205,7 +206,7 @@ class Decider:
                 for text in texts
                 if len(text.strip()) >= _MIN_TEXT and not text.strip().isdigit()
             ]
-        origins = [(v, origin_of(v, self.trusted, self.sources)) for v in values]
+        origins = [self.origin(v) for v in values]
         if self.exfiltrates(texts, origins, effect):
             return "exfiltration"
         if effect == "read":
@@ -234,6 +235,20 @@ class Decider:
         strict = effect not in HIGH_RISK
         return any(s.directives(pattern, strict) for s in self.sources)
 
+    def origin(self, value: Value) -> tuple[Value, Origin]:
+        """``value`` and its origin; a URL host found nowhere is traced by its parent domains
+        (``<data>.collect.example`` when the content named ``collect.example``)."""
+        origin = origin_of(value, self.trusted, self.sources)
+        if value.kind != "url" or origin != "model":
+            return value, origin
+        labels = value.text.split(".")
+        for cut in range(1, len(labels) - 1):
+            parent = Value("url", ".".join(labels[cut:]), value.raw)
+            found = origin_of(parent, self.trusted, self.sources)
+            if found != "model":
+                return parent, found
+        return value, origin
+
     def around(self, value: Value) -> list[str]:
         """The untrusted text around every occurrence of ``value``."""
         return [s.window(start) for s in self.sources for start, _ in s.occurrences(value)]
@@ -251,7 +266,11 @@ class Decider:
             if value.kind == "url":
                 verbatim = any(value.raw.lower() in s.lower for s in self.sources)
                 rest = [t for t in texts if value.raw not in t]
-                payload = "\n".join([url_remainder(value.raw) if not verbatim else "", *rest])
+                # Labels in front of the domain the content named carry data too (DNS exfil).
+                host = url_host(value.raw)
+                prefix = host[: -len(value.text)] if host != value.text else ""
+                remainder = url_remainder(value.raw) if not verbatim else ""
+                payload = "\n".join([prefix + remainder, *rest])
                 if not payload.strip():
                     continue
                 pointed_at = origin == "data"

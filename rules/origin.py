@@ -55,7 +55,7 @@ _VERBS = (
     r"|tip|donate|attach|sign|approve|log\s+in|sign\s+in|close|archive|trash|disable|render"
 )
 LEAD = (
-    r"(?:^|[.!?:;,(\"\u2013\u2014*\u2022>]\s*|-\s+|\b(?:please|kindly|now|also|then|and"
+    r"(?:(?:^|[.!?:;,(\"\u2013\u2014*\u2022>]\s*)(?:\d{1,2}[.)]\s*|[a-z][.)]\s+)?|-\s+|\b(?:please|kindly|now|also|then|and"
     r"|immediately|just|first|next|finally|instead|always|simply|asap|must)\s+|\byou\s+(?:must"
     r"|should|need\s+to|have\s+to|are\s+(?:required|instructed|asked|expected|supposed)\s+to"
     r"|will|shall|can|may)\s+|\b(?:make|be)\s+sure\s+(?:to\s+|you\s+)?|\bremember\s+to\s+"
@@ -90,7 +90,7 @@ _ADDRESSED = re.compile(
     r"|models?|bots?|tools?|systems?)\b"
     r"|\b(?:ai|agents?|assistants?|bots?|llms?|language models?)\s+(?:should|must|need to"
     r"|have to|are (?:required|expected|asked|instructed) to|reading this|processing this)\b"
-    r"|\bif you are an?\s+(?:ai|llm|language model|assistant|agent|bot)"
+    r"|\bif you(?:\s+are|'re|\u2019re)\s+an?\s+(?:ai|llm|language model|assistant|agent|bot)"
     r"|\b(?:by|for)\s+(?:the|an?|any|every|all|each)\s+(?:ai\s+)?(?:assistant|agent|bot|model|ai"
     r"|llm)s?\b|\b(?:any|every|all|each)\s+(?:ai\s+)?(?:assistant|agent|bot|model|ai|llm)s?\s+"
     r"(?:that|who|which|reading|processing|opening|handling|summari[sz]ing)\b"
