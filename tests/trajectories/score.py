@@ -101,12 +101,15 @@ def cost(flows: Sequence[Flow], rounds: int = 20) -> tuple[float, float, float]:
 
 
 def main() -> None:
-    from tests.trajectories import heldout, heldout2, heldout3, suite
+    from tests.trajectories import heldout, heldout2, heldout3, heldout4, suite
 
     report(suite.BENIGN + suite.ATTACKS, "suite (developed against)")
     report(heldout.BENIGN + heldout.ATTACKS, "first held-out set (tuned on since: development)")
     report(heldout2.BENIGN + heldout2.ATTACKS, "second held-out set (tuned on since)")
-    report(heldout3.BENIGN + heldout3.ATTACKS, "third held-out set (written after the last change)")
+    report(heldout3.BENIGN + heldout3.ATTACKS, "third held-out set (tuned on since)")
+    report(
+        heldout4.BENIGN + heldout4.ATTACKS, "fourth held-out set (written after the last change)"
+    )
     fresh, indexed, rule = cost(suite.BENIGN + suite.ATTACKS)
     print(
         f"\nper decision: {fresh:.0f} us (first call of an answer), {indexed:.0f} us (further "
