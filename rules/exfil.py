@@ -29,7 +29,8 @@ _SECRET = re.compile(
     r"|-----BEGIN [A-Z ]*PRIVATE KEY-----"
 )
 _LABELLED = re.compile(
-    r"(?:password|passwd|passcode|passphrase|pin|otp|code|secret|token|api[_ -]?key"
+    # The lookahead lets the engine skip positions that cannot start a label (2x on long text).
+    r"(?=[pPoOcCsStTaA])(?:password|passwd|passcode|passphrase|pin|otp|code|secret|token|api[_ -]?key"
     r"|access[_ -]?key|private[_ -]?key)\b[^\w\n]{0,3}(?:is|was|:|=)?\s*[\"'`]?"
     r"([A-Za-z0-9!@#$%^&*_+=./-]{4,64})",
     re.I,
@@ -62,13 +63,7 @@ class Private:
     @classmethod
     def of(cls, text: str, shingles: bool = True) -> Private:
         """The private items in ``text``."""
-        secrets = {m.group().lower() for m in _SECRET.finditer(text)}
-        secrets |= {
-            m.group(1).lower()
-            for m in _LABELLED.finditer(text)
-            if m.group(1).lower() not in _STOP
-            and (any(c.isdigit() for c in m.group(1)) or len(m.group(1)) >= 8)
-        }
+        secrets = secrets_in(text)
         ids = {_digits(m.group()) for m in _SSN.finditer(text)}
         ids |= {
             _digits(m.group()) for m in _DIGIT_RUN.finditer(text) if not _DATE.search(m.group())
@@ -84,7 +79,7 @@ class Private:
             grams = frozenset(
                 tuple(words[i : i + _SHINGLE]) for i in range(len(words) - _SHINGLE + 1)
             )
-        return cls(frozenset(secrets), frozenset(i for i in ids if i), grams)
+        return cls(secrets, frozenset(i for i in ids if i), grams)
 
     def minus(self, other: Private) -> Private:
         """These items without ``other``'s."""
@@ -107,13 +102,48 @@ class Private:
 EMPTY = Private(frozenset(), frozenset(), frozenset())
 
 
+def secrets_in(text: str) -> frozenset[str]:
+    """Keys, tokens, private keys and labelled passwords or codes in ``text`` (lower-cased)."""
+    found = {m.group().lower() for m in _SECRET.finditer(text)}
+    found |= {
+        m.group(1).lower()
+        for m in _LABELLED.finditer(text)
+        if m.group(1).lower() not in _STOP
+        and (any(c.isdigit() for c in m.group(1)) or len(m.group(1)) >= 8)
+    }
+    return frozenset(found)
+
+
 class Holdings:
     """The private items of one conversation, computed once and reused for every call."""
 
     def __init__(self, conversation: Conversation):
-        texts = [*conversation.trusted, *(s.text for s in conversation.sources)]
-        self.held = Private.of("\n".join(texts))
-        self.user = Private.of("\n".join(conversation.user))
+        self.text = "\n".join([*conversation.trusted, *(s.text for s in conversation.sources)])
+        self.user_text = "\n".join(conversation.user)
+        self._held: Private | None = None
+        self._user: Private | None = None
+        self._secrets: frozenset[str] | None = None
+
+    @property
+    def held(self) -> Private:
+        """Every private item of the conversation."""
+        if self._held is None:
+            self._held = Private.of(self.text)
+        return self._held
+
+    @property
+    def user(self) -> Private:
+        """The private items of the user's own words."""
+        if self._user is None:
+            self._user = Private.of(self.user_text)
+        return self._user
+
+    def secrets_at_risk(self, given_texts: Sequence[str]) -> frozenset[str]:
+        """The conversation's secrets, except those in ``given_texts`` and the user's words
+        (a message body may carry what the user typed; that is all it may carry of them)."""
+        if self._secrets is None:
+            self._secrets = secrets_in(self.text)
+        return self._secrets - secrets_in("\n".join([*given_texts, self.user_text]))
 
     def at_risk(self, given_texts: Sequence[str], pointed_at: bool) -> Private:
         """What must not reach a destination that came with ``given_texts``: the untrusted text

@@ -279,9 +279,10 @@ class Decider:
                 if carried(payload, risk):
                     return True
             elif value.kind == "email" and effect in _CARRIERS:
-                risk = self.holdings.at_risk(self.around(value), pointed_at=True)
                 body = "\n".join(t for t in texts if value.text not in t.lower()).lower()
-                if any(secret in body for secret in risk.secrets):
+                if any(
+                    secret in body for secret in self.holdings.secrets_at_risk(self.around(value))
+                ):
                     return True
                 typed = sensitive("\n".join(self.conversation.user))
                 if sensitive(body) - typed:
