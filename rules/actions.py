@@ -178,8 +178,3 @@ def asked_for(effect: str, user_words: Iterable[str]) -> bool:
         return True
     pattern = _asks(effect)
     return any(pattern.search(text) or _DELEGATES.search(text) for text in user_words)
-
-
-def delegates(user_words: Iterable[str]) -> bool:
-    """Whether the user handed the instructions in the content over to the assistant."""
-    return any(_DELEGATES.search(text) for text in user_words)

@@ -30,8 +30,8 @@ _SECRET = re.compile(
 )
 _LABELLED = re.compile(
     # The lookahead lets the engine skip positions that cannot start a label (2x on long text).
-    r"(?=[pPoOcCsStTaA])(?:password|passwd|passcode|passphrase|pin|otp|code|secret|token|api[_ -]?key"
-    r"|access[_ -]?key|private[_ -]?key)\b[^\w\n]{0,3}(?:is|was|:|=)?\s*[\"'`]?"
+    r"(?=[pPoOcCsStTaA])(?:password|passwd|passcode|passphrase|pin|otp|code|secret|token"
+    r"|api[_ -]?key|access[_ -]?key|private[_ -]?key)\b[^\w\n]{0,3}(?:is|was|:|=)?\s*[\"'`]?"
     r"([A-Za-z0-9!@#$%^&*_+=./-]{4,64})",
     re.I,
 )
@@ -98,8 +98,6 @@ class Private:
             grams |= other.shingles
         return Private(frozenset(secrets), frozenset(ids), frozenset(grams))
 
-
-EMPTY = Private(frozenset(), frozenset(), frozenset())
 
 
 def secrets_in(text: str) -> frozenset[str]:
