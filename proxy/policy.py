@@ -19,9 +19,10 @@ from typing import Literal, cast
 from detectors.base import DetectorConfig
 from detectors.findings import Finding
 
-Outcome = Literal["allow", "flag", "redact", "refuse"]
-DecisionAction = Literal["flag", "redact", "refuse"]
-_SEVERITY: dict[str, int] = {"allow": 0, "flag": 1, "redact": 2, "refuse": 3}
+Outcome = Literal["allow", "flag", "redact", "hold", "refuse"]
+DecisionAction = Literal["flag", "redact", "hold", "refuse"]
+"""``hold``: a tool call withheld until the user confirms it (the tool guard's)."""
+_SEVERITY: dict[str, int] = {"allow": 0, "flag": 1, "redact": 2, "hold": 3, "refuse": 4}
 
 
 @dataclass(frozen=True, slots=True)

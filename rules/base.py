@@ -2,8 +2,8 @@
 
 A rule returns a ``Rewrite``: the new body, what it found, a ``Refusal`` when the request must
 not go upstream (a value: the pipeline turns it into a 400), and a ``RuleRecord`` of what the
-output side needs to know about this request (the markers to strip from the answer, where the
-request's text came from for the tool-call guard).
+output side needs to know about this request (the markers to strip from the answer, the
+conversation model the tool-call guard decides over).
 """
 
 from __future__ import annotations
@@ -14,18 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from detectors.findings import Finding
-
-
-@dataclass(frozen=True, slots=True)
-class Provenance:
-    """Where the request's text came from, kept for the response-side tool-call guard."""
-
-    trusted: tuple[str, ...] = ()
-    """Developer messages and the user's own (unquoted) words."""
-    untrusted: tuple[str, ...] = ()
-    """Tool outputs, attachment text and regions the user quoted or pasted."""
-    allowed_tools: frozenset[str] = frozenset()
-    """Functions the developer allowed for this request (allow tag, forced ``tool_choice``)."""
+from rules.conversation import Conversation
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,17 +25,20 @@ class RuleRecord:
     """Boundary identifiers used to delimit untrusted content; never valid in output."""
     datamarks: tuple[str, ...] = ()
     """Marker characters interleaved between the words of untrusted content."""
-    provenance: Provenance | None = None
-    """The request's trusted and untrusted text, when the tool-call guard is on."""
+    conversation: Conversation | None = None
+    """The request as the tool-call policy sees it, when the tool guard is on."""
 
     def merged(self, other: RuleRecord) -> RuleRecord:
-        """This record with ``other``'s markers added and its provenance, if any, taking over."""
+        """This record with ``other``'s markers added and its conversation, if any, taking
+        over."""
         if other == _EMPTY:
             return self
         return RuleRecord(
             boundaries=self.boundaries + other.boundaries,
             datamarks=self.datamarks + other.datamarks,
-            provenance=other.provenance if other.provenance is not None else self.provenance,
+            conversation=other.conversation
+            if other.conversation is not None
+            else self.conversation,
         )
 
 

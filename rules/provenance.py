@@ -1,17 +1,25 @@
-"""Which text of a request has authority, for the tool-call guard.
+"""A chat completions request as the tool-call policy's ``Conversation`` (the chat adapter).
 
-Trusted: the developer's messages and the user's own words. Untrusted: tool and function output
-(except tools the tenant trusts), text of file/document attachments, and regions the user quoted
-or pasted: exactly what ``untrusted_marking`` marks. Assistant turns are neither: a value the
-model repeated earlier still has to come from somewhere.
+Trusted: the developer's messages and the user's own words (and results of tools the tenant or
+the developer's delegation tag trusts). Untrusted sources: tool and function results, the text
+of file/document attachments, and regions the user quoted or pasted: exactly what
+``untrusted_marking`` marks. Assistant turns are neither: a value the model repeated earlier
+still has to come from somewhere; their tool calls count toward the conversation's limit.
+
+The developer's system text may narrow the scope of autonomy for the request with
+``<specguard-scope allowed_tools="search_*, open_url" confirm="pay, delete"
+max_tool_calls="8"/>`` (the tag name is configurable); the same tag in user or tool text is
+ignored. ``<specguard-allow tools="send_email"/>`` and a forced ``tool_choice`` pre-approve
+functions (no confirmation needed).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from rules.base import Provenance
+from detectors.findings import Finding
 from rules.content import (
     DEVELOPER_ROLES,
     TOOL_ROLES,
@@ -21,36 +29,105 @@ from rules.content import (
     tool_name,
     tool_names,
 )
+from rules.conversation import Conversation, Scope, Source
 from rules.quotes import own_words, quoted_regions
 
 _ATTACHMENTS = frozenset({"file", "input_file", "document"})
+_ATTRIBUTE = re.compile(r"([a-z_]+)\s*=\s*\"([^\"<>]*)\"")
+
+Scan = Callable[[str, str], tuple[tuple[Finding, ...], bool]]
+"""``scan(text, where) -> (injection findings, scanned ok)``."""
 
 
-def provenance_of(
-    body: dict[str, Any], trusted_tools: Iterable[str] = (), allow_tag: str = "specguard-allow"
-) -> Provenance:
-    """The trusted and untrusted text of ``body`` and the functions its developer allowed."""
+def conversation_of(
+    body: dict[str, Any],
+    scan: Scan | None = None,
+    trusted_tools: Iterable[str] = (),
+    allow_tag: str = "specguard-allow",
+    scope_tag: str = "specguard-scope",
+    delegation_tag: str = "specguard-trust",
+) -> Conversation:
+    """The conversation model of ``body``; ``scan`` (None: not scanned, fail closed) grades
+    each untrusted source for injected instructions."""
     messages: list[Any] = [m for m in body.get("messages", []) if isinstance(m, dict)]
     names = tool_names(messages)
-    patterns = list(trusted_tools)
+    patterns = [*trusted_tools, *tag_tools(messages, delegation_tag)]
     trusted: list[str] = []
-    untrusted: list[str] = []
-    for message in messages:
+    user: list[str] = []
+    raw: list[tuple[str, str, str, str]] = []
+    prior = 0
+    for index, message in enumerate(messages):
         role = message.get("role")
         if role in DEVELOPER_ROLES:
             trusted.append(text_of(message))
         elif role in TOOL_ROLES:
-            trusted_tool = matches_any(tool_name(message, names), patterns)
-            (trusted if trusted_tool else untrusted).append(_all_text(message.get("content")))
+            name = tool_name(message, names)
+            text = _all_text(message.get("content"))
+            if matches_any(name, patterns):
+                trusted.append(text)
+            else:
+                raw.append((text, name, "tool_output", f"messages.{index}"))
         elif role == "user":
             text = text_of(message)
-            trusted.append(own_words(text))
-            untrusted += [text[r.start : r.end] for r in quoted_regions(text)]
-            untrusted += _attachment_texts(message.get("content"))
-    return Provenance(
+            words = own_words(text)
+            trusted.append(words)
+            user.append(words)
+            raw += [
+                (text[r.start : r.end], "", "quote", f"messages.{index}")
+                for r in quoted_regions(text)
+            ]
+            raw += [
+                (t, "", "attachment", f"messages.{index}")
+                for t in _attachment_texts(message.get("content"))
+            ]
+        elif role == "assistant":
+            prior += len(message.get("tool_calls") or [])
+            prior += 1 if isinstance(message.get("function_call"), dict) else 0
+    sources = tuple(
+        _source(text, tool, kind, where, scan) for text, tool, kind, where in raw if text
+    )
+    return Conversation(
         trusted=tuple(t for t in trusted if t),
-        untrusted=tuple(t for t in untrusted if t),
-        allowed_tools=tag_tools(messages, allow_tag) | _forced(body.get("tool_choice")),
+        user=tuple(u for u in user if u),
+        sources=sources,
+        prior_calls=prior,
+        scope=_scope(messages, body.get("tool_choice"), allow_tag, scope_tag),
+    )
+
+
+def _source(text: str, tool: str, kind: str, where: str, scan: Scan | None) -> Source:
+    if scan is None:
+        return Source(text, tool, kind, scanned=False)
+    findings, ok = scan(text, where)
+    return Source(text, tool, kind, findings, ok)
+
+
+def _scope(messages: list[Any], tool_choice: Any, allow_tag: str, scope_tag: str) -> Scope:
+    """The developer's per-request scope: only system/developer text counts."""
+    pattern = re.compile(rf"<{re.escape(scope_tag)}\s+([^<>]*?)/?>")
+    allowed: list[str] | None = None
+    confirm: set[str] = set()
+    limit: int | None = None
+    for message in messages:
+        if message.get("role") not in DEVELOPER_ROLES:
+            continue
+        for tag in pattern.finditer(text_of(message)):
+            attributes = dict(_ATTRIBUTE.findall(tag.group(1)))
+            if "allowed_tools" in attributes:
+                named = [n for n in re.split(r"[\s,]+", attributes["allowed_tools"]) if n]
+                # Several tags narrow each other: a function must match every one of them.
+                allowed = (
+                    named if allowed is None else [n for n in named if matches_any(n, allowed)]
+                )
+            confirm |= {c for c in re.split(r"[\s,]+", attributes.get("confirm", "")) if c}
+            if attributes.get("max_tool_calls", "").isdigit():
+                count = int(attributes["max_tool_calls"])
+                limit = count if limit is None else min(limit, count)
+    return Scope(
+        allowed_tools=tuple(allowed) if allowed is not None else None,
+        confirm=frozenset(confirm),
+        max_tool_calls=limit,
+        preapproved=tag_tools(messages, allow_tag) | _forced(tool_choice),
     )
 
 

@@ -2,7 +2,8 @@
 
 Registration order is the order rules run in (``Registry.build``):
 
-1. ``tool_guard`` records the request's provenance before anything is rewritten;
+1. ``tool_guard`` records the conversation model (``rules.conversation``) before anything is
+   rewritten;
 2. ``forged_turns`` neutralises control tokens and forged headers;
 3. ``authority_claims`` scans the user's own words (annotates or refuses);
 4. ``untrusted_marking`` wraps no-authority content with a fresh boundary;

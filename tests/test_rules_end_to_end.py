@@ -50,7 +50,7 @@ def test_planted_account_number_in_a_tool_call_is_blocked_while_an_in_scope_call
     )
     assert blocked.choices[0].finish_reason == "content_filter"
     assert blocked.choices[0].message.tool_calls is None
-    assert blocked.choices[0].message.refusal == BLOCKED["untrusted_argument"]
+    assert blocked.choices[0].message.content == BLOCKED["untrusted_instruction"]
     passed = client.chat.completions.create(
         model="fake-model", messages=conversation(f"Pay invoice 8812 to {USERS_IBAN}.")
     )

@@ -1,0 +1,297 @@
+"""The tool-call policy: an information-flow decision per proposed call. Pure: data in, data out.
+
+For each call, in order (the first that applies is the ruling):
+
+1. ``tool_not_allowed``: the function is outside the tenant's ``allowed_tools`` or the
+   developer's per-request scope;
+2. ``tool_call_limit``: the conversation would exceed its maximum number of tool calls;
+3. ``exfiltration``: the call carries private data (secrets, the user's identifiers, the
+   conversation's text) in a URL or argument to a destination that came from untrusted content
+   (``rules.exfil``), read-only or not;
+4. ``untrusted_instruction``: a side-effecting call (``rules.actions``) whose argument value an
+   instruction in untrusted content supplied (``rules.origin``: ``injected``, or a plain
+   ``directive`` when the user never asked for that kind of action), or an action the user
+   never asked for that untrusted content directs ("delete all events"); a read-only call
+   reading a secret file (``~/.ssh/id_rsa``) an instruction pointed at;
+5. ``confirmation_required``: a side effect of a class the tenant or developer wants confirmed,
+   unless the developer pre-approved the function.
+
+Values taken from data the user pointed at (a search result's URL, a message's sender, an
+event's attendees, a listed path) pass; read-only calls pass on untrusted values.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Literal
+
+from rules.actions import HIGH_RISK, asked_for, effect_of, effects_of
+from rules.content import matches_any
+from rules.conversation import Conversation, ProposedCall, leaves
+from rules.exfil import Holdings, carried, sensitive, url_host, url_remainder
+from rules.origin import (
+    LEAD,
+    PASSIVE,
+    Corpus,
+    Indexed,
+    Origin,
+    Value,
+    ValueKind,
+    origin_of,
+    values_in,
+)
+
+Category = Literal[
+    "tool_not_allowed",
+    "tool_call_limit",
+    "exfiltration",
+    "untrusted_instruction",
+    "confirmation_required",
+]
+CATEGORIES: tuple[Category, ...] = (
+    "untrusted_instruction",
+    "exfiltration",
+    "tool_not_allowed",
+    "confirmation_required",
+    "tool_call_limit",
+)
+ALL_KINDS: tuple[ValueKind, ...] = ("account", "email", "url", "path", "token", "text")
+_MIN_TEXT = 6
+"""Shortest argument string traced to its origin as a whole (a command, a product id)."""
+_CARRIERS = frozenset({"send", "share", "invite", "post"})
+_SECRET_PATH = re.compile(
+    r"(?:^|/)(?:\.ssh|\.aws|\.gnupg|\.kube|\.docker)(?:/|$)|id_(?:rsa|ed25519|ecdsa|dsa)"
+    r"|(?:^|/)\.env(?:\.|$)|\.netrc|\.git-credentials|\.pgpass|/etc/(?:shadow|passwd|sudoers)"
+    r"|\.pem$|\.key$|credentials|secrets?(?:\.|/|$)|\.npmrc|\.pypirc",
+    re.I,
+)
+_CLASS_VERBS: dict[str, str] = {
+    "send": r"send|forward|e-?mail|mail|reply|respond|write\s+to|message|text|contact|notify"
+    r"|cc|bcc|dm|direct\s+message",
+    "pay": r"pay|transfer|wire|remit|deposit|refund|donate|send\s+(?:\$|\u20ac|\u00a3|\d|money"
+    r"|funds|the\s+(?:payment|money|amount|rent))|move\s+(?:the\s+)?(?:money|funds)",
+    "delete": r"delete|remove|erase|purge|trash|wipe|clear|cancel|drop|destroy|close"
+    r"|disable|deactivate|revoke",
+    "post": r"post|publish|tweet|comment|upload|submit|leave\s+a\s+review",
+    "share": r"share|grant|give\s+\S+\s+(?:access|permission)|add\s+\S+\s+as\s+(?:an?\s+)?"
+    r"(?:collaborator|editor|owner|admin)",
+    "invite": r"invite|schedule|book|add\s+\S+\s+to\s+(?:the\s+|this\s+)?(?:meeting|event|invite"
+    r"|calendar)|create\s+(?:an?\s+)?(?:event|meeting)",
+    "purchase": r"buy|purchase|order|upgrade|renew|check\s?out"
+    r"|add\s+\S+\s+to\s+(?:the\s+|your\s+)?cart"
+    r"|subscribe",
+    "modify": r"change|update|edit|modify|overwrite|rename|move|set|write|append|insert|replace"
+    r"|commit|push|add",
+    "execute": r"run|execute|install|curl|wget|bash|eval|deploy",
+}
+
+
+_CLASS_PARTICIPLES: dict[str, str] = {
+    "send": r"sent|forwarded|e-?mailed|mailed|messaged|texted|cc'?e?d",
+    "pay": r"paid|transferred|wired|remitted|deposited|refunded|donated",
+    "delete": r"deleted|removed|erased|purged|trashed|wiped|cancell?ed|dropped|closed|disabled"
+    r"|revoked",
+    "post": r"posted|published|tweeted|uploaded|submitted",
+    "share": r"shared|granted",
+    "invite": r"invited|scheduled|booked|added",
+    "purchase": r"purchased|bought|ordered",
+    "modify": r"changed|updated|edited|modified|overwritten|renamed|moved|replaced|committed"
+    r"|pushed",
+    "execute": r"run|executed|installed|deployed",
+}
+
+
+@lru_cache(maxsize=32)
+def _class_directive(effect: str) -> re.Pattern[str] | None:
+    verbs = _CLASS_VERBS.get(effect)
+    if verbs is None:
+        return None
+    participles = _CLASS_PARTICIPLES[effect]
+    return re.compile(rf"{LEAD}(?:{verbs})\b(?!\s*[:\-])|{PASSIVE}(?:{participles})\b", re.I | re.M)
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """The tenant's scope of autonomy and tool-guard settings, as the decision needs them."""
+
+    allowed_tools: tuple[str, ...] = ("*",)
+    side_effecting: tuple[str, ...] = ()
+    read_only: tuple[str, ...] = ()
+    exempt: tuple[str, ...] = ()
+    confirm: frozenset[str] = frozenset()
+    max_tool_calls: int | None = None
+    values: tuple[ValueKind, ...] = ALL_KINDS
+    injection_threshold: float = 0.7
+
+
+@dataclass(frozen=True, slots=True)
+class Ruling:
+    """Why one proposed call must not run as it is."""
+
+    index: int
+    """Position of the call in the proposed list."""
+    category: Category
+    effect: str
+    """The call's side-effect class (``read`` for read-only calls)."""
+
+
+class Decider:
+    """The policy bound to one conversation: indexes built once, reused for every call."""
+
+    def __init__(self, conversation: Conversation, policy: Policy):
+        self.conversation = conversation
+        self.policy = policy
+        self.trusted = Corpus(conversation.trusted)
+        self.sources = [Indexed.of(s, policy.injection_threshold) for s in conversation.sources]
+        self._holdings: Holdings | None = None
+
+    @property
+    def holdings(self) -> Holdings:
+        """The conversation's private items (computed on first need)."""
+        if self._holdings is None:
+            self._holdings = Holdings(self.conversation)
+        return self._holdings
+
+    def decide(self, calls: Sequence[ProposedCall]) -> list[Ruling]:
+        """A ruling for every call that must be stopped or confirmed."""
+        rulings: list[Ruling] = []
+        for index, call in enumerate(calls):
+            effect = self.effect(call.name)
+            category = self.category(call, index, effect)
+            if category is not None:
+                rulings.append(Ruling(index, category, effect))
+        return rulings
+
+    def effect(self, name: str) -> str:
+        """The side-effect class of ``name`` under the tenant's globs."""
+        if matches_any(name, self.policy.read_only):
+            return "read"
+        effect = effect_of(name)
+        if effect == "read" and matches_any(name, self.policy.side_effecting):
+            return "other"
+        return effect
+
+    def category(self, call: ProposedCall, index: int, effect: str) -> Category | None:
+        scope = self.conversation.scope
+        if not matches_any(call.name, self.policy.allowed_tools) or (
+            scope.allowed_tools is not None and not matches_any(call.name, scope.allowed_tools)
+        ):
+            return "tool_not_allowed"
+        limits = [n for n in (self.policy.max_tool_calls, scope.max_tool_calls) if n is not None]
+        if limits and self.conversation.prior_calls + index + 1 > min(limits):
+            return "tool_call_limit"
+        if not matches_any(call.name, self.policy.exempt):
+            flow = self.flow(call, effect)
+            if flow is not None:
+                return flow
+        confirm = self.policy.confirm | scope.confirm
+        if (
+            effect != "read"
+            and (effect in confirm or "all" in confirm)
+            and call.name not in scope.preapproved
+        ):
+            return "confirmation_required"
+        return None
+
+    def flow(self, call: ProposedCall, effect: str) -> Category | None:
+        """``exfiltration`` or ``untrusted_instruction`` for the call, if it is either."""
+        texts = leaves(call.arguments)
+        values = [v for text in texts for v in values_in(text, self.policy.values)]
+        if "text" in self.policy.values:
+            values += [
+                Value("text", text.lower().strip(), text)
+                for text in texts
+                if len(text.strip()) >= _MIN_TEXT and not text.strip().isdigit()
+            ]
+        origins = [self.origin(v) for v in values]
+        if self.exfiltrates(texts, origins, effect):
+            return "exfiltration"
+        if effect == "read":
+            hostile = any(
+                v.kind == "path" and o in ("directive", "injected") and _SECRET_PATH.search(v.text)
+                for v, o in origins
+            )
+            return "untrusted_instruction" if hostile else None
+        user = self.conversation.user
+        asked = any(asked_for(e, user) for e in {effect, *effects_of(call.name)} - {"read"})
+        for _, origin in origins:
+            if origin == "injected" or (
+                origin == "directive" and not asked and effect in HIGH_RISK
+            ):
+                return "untrusted_instruction"
+        if not asked and self.directed(effect):
+            return "untrusted_instruction"
+        return None
+
+    def directed(self, effect: str) -> bool:
+        """Whether untrusted content directs an action of class ``effect`` (for low-risk
+        classes: only text aimed at the assistant)."""
+        pattern = _class_directive(effect)
+        if pattern is None:
+            return any(not s.source.scanned or s.flagged for s in self.sources)
+        strict = effect not in HIGH_RISK
+        return any(s.directives(pattern, strict) for s in self.sources)
+
+    def origin(self, value: Value) -> tuple[Value, Origin]:
+        """``value`` and its origin; a URL host found nowhere is traced by its parent domains
+        (``<data>.collect.example`` when the content named ``collect.example``)."""
+        origin = origin_of(value, self.trusted, self.sources)
+        if value.kind != "url" or origin != "model":
+            return value, origin
+        labels = value.text.split(".")
+        for cut in range(1, len(labels) - 1):
+            parent = Value("url", ".".join(labels[cut:]), value.raw)
+            found = origin_of(parent, self.trusted, self.sources)
+            if found != "model":
+                return parent, found
+        return value, origin
+
+    def around(self, value: Value) -> list[str]:
+        """The untrusted text around every occurrence of ``value``."""
+        return [s.window(start) for s in self.sources for start, _ in s.occurrences(value)]
+
+    def containing(self, value: Value) -> list[str]:
+        """The untrusted texts ``value`` occurs in."""
+        return [s.source.text for s in self.sources if s.occurrences(value)]
+
+    def exfiltrates(
+        self, texts: list[str], origins: list[tuple[Value, Origin]], effect: str
+    ) -> bool:
+        for value, origin in origins:
+            if origin in ("user", "model"):
+                continue
+            if value.kind == "url":
+                verbatim = any(value.raw.lower() in s.lower for s in self.sources)
+                rest = [t for t in texts if value.raw not in t]
+                # Labels in front of the domain the content named carry data too (DNS exfil).
+                host = url_host(value.raw)
+                prefix = host[: -len(value.text)] if host != value.text else ""
+                remainder = url_remainder(value.raw) if not verbatim else ""
+                payload = "\n".join([prefix + remainder, *rest])
+                if not payload.strip():
+                    continue
+                pointed_at = origin == "data"
+                given = self.containing(value) if pointed_at else self.around(value)
+                risk = self.holdings.at_risk(given, pointed_at)
+                if carried(payload, risk):
+                    return True
+            elif value.kind == "email" and effect in _CARRIERS:
+                body = "\n".join(t for t in texts if value.text not in t.lower()).lower()
+                if any(
+                    secret in body for secret in self.holdings.secrets_at_risk(self.around(value))
+                ):
+                    return True
+                typed = sensitive("\n".join(self.conversation.user))
+                if sensitive(body) - typed:
+                    return True
+        return False
+
+
+def decide(
+    conversation: Conversation, calls: Sequence[ProposedCall], policy: Policy
+) -> list[Ruling]:
+    """Rulings for the ``calls`` the model proposed at the end of ``conversation``."""
+    return Decider(conversation, policy).decide(calls)

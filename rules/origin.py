@@ -1,0 +1,306 @@
+"""Where an argument value came from, and what the text it came from was doing.
+
+A value (account number, e-mail address, URL, file path) the user or developer wrote is
+``user``. A value found only in no-authority text is graded by the text around each occurrence:
+
+- ``data``: a field, a header, a list item, a link: the value is information (a search
+  result's URL, a message's sender, an event's attendees, a listed path);
+- ``directive``: an imperative governs it ("Contact support@vendor.example", "pay to IBAN ..."):
+  an instruction, to a reader who may or may not be the assistant;
+- ``injected``: an instruction aimed at the assistant: the injection detector flags the
+  sentence or the one before it, or the imperative comes with tells (addressed to the AI,
+  "instead", "from now on", "the account has changed", "don't tell the user"), or the value is
+  a URL template waiting to be filled in (``?ssn={ssn}``);
+
+and a value found nowhere is ``model`` (the model made it up or derived it). A value's origin is
+the most benign of its occurrences: an address that is a message's ``From:`` is data even if
+the body repeats it in a request.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from rules.conversation import Source
+
+ValueKind = Literal["account", "email", "url", "path", "token", "text"]
+Origin = Literal["user", "data", "model", "directive", "injected"]
+RANK: dict[Origin, int] = {"user": 0, "data": 1, "model": 2, "directive": 3, "injected": 4}
+
+_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+_URL = re.compile(r"\b[A-Za-z][A-Za-z0-9+.-]*://([^\s/?#\"'<>\\]+)[^\s\"'<>]*")
+_PATH = re.compile(
+    r"(?<![\w/.:~\\-])(?:(?:~|\.{1,2})?/(?:[\w.@~-]+/)*[\w.@~-]*[A-Za-z][\w.@~-]*"
+    r"|[A-Za-z]:\\(?:[\w .@~-]+\\)*[\w.@~-]+)"
+)
+_DIGITS = re.compile(r"\d(?:[ \-]?\d)+")
+_TOKEN = re.compile(r"\b(?=[A-Za-z0-9]*\d)(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9]{16,}\b")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_MIN_ACCOUNT_DIGITS = 8
+_MIN_RUN_DIGITS = 6
+
+# A sentence ends at a line break, a quote (JSON strings are their own sentences), a table
+# cell, a tab, or ., ! or ? before a space.
+_BREAK = re.compile(r"[\n\"|\t]|[.!?](?=\s|$)")
+_VERBS = (
+    r"send|forward|transfer|pay|wire|remit|deposit|move|e-?mail|mail|cc|bcc|reply|respond|write"
+    r"|message|text|contact|notify|invite|add|share|grant|give|post|publish|upload|submit|visit"
+    r"|open|go|navigate|browse|fetch|load|download|click|call|delete|remove|erase|route"
+    r"|redirect|change|update|set|use|include|append|book|schedule|buy|purchase|order|run"
+    r"|execute|install|read|cat|copy|report|direct|switch|put|enter|paste|leak|exfiltrate|dm"
+    r"|tip|donate|attach|sign|approve|log\s+in|sign\s+in|close|archive|trash|disable|render"
+)
+LEAD = (
+    r"(?:(?:^|[.!?:;,(\"\u2013\u2014*\u2022>]\s*)(?:\d{1,2}[.)]\s*|[a-z][.)]\s+)?|-\s+|\b(?:please|kindly|now|also|then|and"
+    r"|immediately|just|first|next|finally|instead|always|simply|asap|must)\s+|\byou\s+(?:must"
+    r"|should|need\s+to|have\s+to|are\s+(?:required|instructed|asked|expected|supposed)\s+to"
+    r"|will|shall|can|may)\s+|\b(?:make|be)\s+sure\s+(?:to\s+|you\s+)?|\bremember\s+to\s+"
+    r"|\bdon'?t\s+forget\s+to\s+|\bit\s+is\s+(?:important|required|necessary|mandatory)\s+to\s+"
+    r"|\b(?:asks?|asked|wants?|tells?|instructs?|requests?|needs?|requires?|would\s+like|expects?)"
+    r"\s+(?:[\w-]+\s+){0,3}?to\s+|\b(?:complete|finali[sz]e|finish|proceed\s+(?:to|with))\s+"
+    r"(?:the\s+|a\s+|this\s+)?)"
+)
+"""Where an imperative starts: a sentence or clause start, "please", "you must", "make sure
+to", "remember to", "X asks the agents to" ..."""
+_DIRECTIVE = re.compile(rf"{LEAD}(?:{_VERBS})\b(?!\s*[:\-])", re.I)
+PASSIVE = (
+    r"\b(?:should|must|needs?\s+to|has\s+to|have\s+to|is\s+to|are\s+to|shall|ought\s+to)\s+"
+    r"(?:now\s+|also\s+|then\s+)?be\s+(?:\w+ly\s+)?"
+)
+"""A request in the passive voice: "this doc should be shared with ..."."""
+_PASSIVE_DIRECTIVE = re.compile(
+    rf"{PASSIVE}(?:sent|forwarded|e-?mailed|mailed|shared|paid|transferred|wired|remitted"
+    r"|deleted|removed|erased|cancell?ed|closed|trashed|wiped|posted|published|uploaded"
+    r"|submitted|invited|added|granted|given|moved|copied|purchased|ordered|bought|booked"
+    r"|scheduled|routed|redirected|directed|visited|opened|fetched|run|executed|installed)\b",
+    re.I,
+)
+_AI = r"(?:ai|a\.i\.|assistant|agent|model|bot|llm|chatbot|chatgpt|gpt(?:-?\d\w*)?|claude|copilot)"
+_ADDRESSED = re.compile(
+    rf"\b(?:dear|hey|hi|hello|attention|note to|message to|notice to|instructions? (?:for|to)"
+    rf"|(?:message|note|notice|reminder|request|instructions?) for|to you,?|you,?)\s+"
+    rf"(?:the\s+|all\s+|any\s+|an?\s+)?(?:ai\s+|automated\s+|autonomous\s+)?(?:[a-z]+\s+)?"
+    rf"{_AI}s?\b"
+    r"|\b(?:ai|assistant|agent|llm|chatbot|chatgpt|gpt(?:-?\d\w*)?|claude|copilot)s?\s*[,:/]"
+    r"|\b(?:ai|llm|automated|autonomous|virtual)\s+(?:[a-z]+\s+)?(?:agents?|assistants?"
+    r"|models?|bots?|tools?|systems?)\b"
+    r"|\b(?:ai|agents?|assistants?|bots?|llms?|language models?)\s+(?:should|must|need to"
+    r"|have to|are (?:required|expected|asked|instructed) to|reading this|processing this)\b"
+    r"|\bif you(?:\s+are|'re|\u2019re)\s+an?\s+(?:ai|llm|language model|assistant|agent|bot)"
+    r"|\b(?:by|for)\s+(?:the|an?|any|every|all|each)\s+(?:ai\s+)?(?:assistant|agent|bot|model|ai"
+    r"|llm)s?\b|\b(?:any|every|all|each)\s+(?:ai\s+)?(?:assistant|agent|bot|model|ai|llm)s?\s+"
+    r"(?:that|who|which|reading|processing|opening|handling|summari[sz]ing)\b"
+    r"|</?information>|<\|[a-z_]+\|>|\[/?inst\]",
+    re.I,
+)
+_OVERRIDE = re.compile(
+    r"\b(?:instead|has (?:been )?changed|have (?:been )?changed|changed to|no longer"
+    r"|(?:new|updated|correct|current) (?:bank|account|iban|payee|recipient|remittance|payment"
+    r"|billing|wire) ?(?:details|information|info|number|account|address)?"
+    r"|(?:details|account|iban|address) (?:were|was|has been|have been) (?:updated|changed))\b",
+    re.I,
+)
+_TELLS = re.compile(
+    r"\b(?:ai|assistant|the agent|the model|bot|llm)\b|\b(?:ignore|disregard|override|instead"
+    r"|from now on|going forward|henceforth|has (?:been )?changed|have changed|changed to"
+    r"|no longer|new (?:bank|account|iban|payee|address|recipient|details|number|e-?mail)"
+    r"|updated (?:bank|payment|account|billing|banking) (?:details|information|info)"
+    r"|before (?:you|doing|answering|replying|summari[sz]ing|anything)"
+    r"|important (?:message|instructions?|notice|update)|important!|attention"
+    r"|(?:do not|don't|never|without) (?:tell|inform|notify|mention|ask|asking|telling"
+    r"|notifying|informing|alert|confirm|confirming|checking)|secretly|silently|quietly"
+    r"|all (?:of )?(?:the |my |their |your )?(?:emails|messages|files|contacts|events"
+    r"|documents|data|passwords)|entire (?:inbox|history|conversation|mailbox)"
+    r"|(?:the )?user'?s (?:ssn|password|passwords|address|data|email|e-mail|phone|card"
+    r"|credentials|api key|token|account|details|personal)|your (?:system prompt|instructions)"
+    r"|on behalf of|as (?:well|soon as you)|in addition|additionally)\b"
+    r"|</?information>|<\|[a-z_]+\|>|\[/?inst\]",
+    re.I,
+)
+_TEMPLATE_FIELD = re.compile(r"[?&/=][\w-]*(?:\{|<|\[|\$\{?[a-z_]|%7b|%3c)", re.I)
+_WINDOW_BEFORE = 240
+
+
+@dataclass(frozen=True, slots=True)
+class Value:
+    """A checkable value found in a tool call's arguments."""
+
+    kind: ValueKind
+    text: str
+    """Normalised: lower-cased e-mail, URL host or path; digits only for accounts."""
+    raw: str = ""
+    """The value as written (the whole URL for ``url``)."""
+
+
+def values_in(
+    text: str, kinds: Sequence[ValueKind] = ("account", "email", "url", "path", "token")
+) -> list[Value]:
+    """Checkable values in one string."""
+    found = [Value("url", _host(m.group(1)), m.group()) for m in _URL.finditer(text)]
+    rest = _URL.sub(" ", text)
+    found += [Value("email", m.group().lower(), m.group()) for m in _EMAIL.finditer(rest)]
+    rest = _EMAIL.sub(" ", rest)
+    found += [
+        Value("path", m.group().lower(), m.group())
+        for m in _PATH.finditer(rest)
+        if "/" in m.group() or "\\" in m.group()
+    ]
+    found += [
+        Value("account", digits, m.group())
+        for m in _DIGITS.finditer(rest)
+        if not _ISO_DATE.fullmatch(m.group())
+        and len(digits := re.sub(r"\D", "", m.group())) >= _MIN_ACCOUNT_DIGITS
+    ]
+    found += [Value("token", m.group().lower(), m.group()) for m in _TOKEN.finditer(rest)]
+    return [value for value in found if value.kind in kinds]
+
+
+class Corpus:
+    """Text to look values up in: lower-cased, plus its digit runs without separators."""
+
+    def __init__(self, texts: Sequence[str]):
+        self.lower = "\n".join(texts).lower()
+        self.runs = [
+            digits
+            for m in _DIGITS.finditer(self.lower)
+            if len(digits := re.sub(r"\D", "", m.group())) >= _MIN_RUN_DIGITS
+        ]
+
+    def has(self, value: Value) -> bool:
+        """Whether ``value`` occurs here."""
+        if value.kind == "account":
+            return any(value.text in run for run in self.runs)
+        return value.text in self.lower
+
+
+@dataclass(slots=True)
+class Indexed:
+    """A source prepared for lookups: lower-cased text, digit runs, sentence starts and the
+    ranges the injection detector flagged."""
+
+    source: Source
+    lower: str
+    runs: list[tuple[int, str]]
+    starts: list[int]
+    flagged: list[tuple[int, int]]
+    cache: dict[tuple[int, int], Origin] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, source: Source, threshold: float) -> Indexed:
+        """Index ``source``; findings scoring at least ``threshold`` count as flagged."""
+        text = source.text
+        runs = [
+            (m.start(), re.sub(r"\D", "", m.group()))
+            for m in _DIGITS.finditer(text)
+            if len(re.sub(r"\D", "", m.group())) >= _MIN_RUN_DIGITS
+        ]
+        starts = [0, *(m.end() for m in _BREAK.finditer(text))]
+        flagged = [
+            (f.start, f.end)
+            for f in source.injections
+            if f.score >= threshold and f.category != "scan_error"
+        ]
+        if not source.scanned:
+            flagged = [(0, len(text))]
+        return cls(source, text.lower(), runs, starts, flagged)
+
+    def occurrences(self, value: Value) -> list[tuple[int, int]]:
+        """``(start, end)`` of every occurrence of ``value``."""
+        if value.kind == "account":
+            return [(s, s + len(value.text)) for s, digits in self.runs if value.text in digits]
+        out: list[tuple[int, int]] = []
+        at = self.lower.find(value.text)
+        while at >= 0:
+            out.append((at, at + len(value.text)))
+            at = self.lower.find(value.text, at + 1)
+        return out
+
+    def sentence(self, at: int) -> tuple[int, int]:
+        """Bounds of the sentence around offset ``at``."""
+        index = bisect.bisect_right(self.starts, at) - 1
+        start = self.starts[max(index, 0)]
+        end = self.starts[index + 1] if index + 1 < len(self.starts) else len(self.lower)
+        return start, end
+
+    def previous(self, start: int) -> int:
+        """Start of the sentence before the one starting at ``start`` (same paragraph)."""
+        index = bisect.bisect_left(self.starts, start) - 1
+        if index < 0:
+            return start
+        before = self.starts[index]
+        return start if "\n\n" in self.lower[before:start] else before
+
+    def grade(self, start: int, end: int) -> Origin:
+        """What the text around the occurrence ``[start, end)`` was doing with it."""
+        key = (start, end)
+        if key not in self.cache:
+            self.cache[key] = self._grade(start, end)
+        return self.cache[key]
+
+    def _grade(self, start: int, end: int) -> Origin:
+        text = self.source.text
+        s_start, s_end = self.sentence(start)
+        token_end = end
+        while (
+            token_end < len(text) and not text[token_end].isspace() and text[token_end] not in "\"'"
+        ):
+            token_end += 1
+        if _TEMPLATE_FIELD.search(text[start:token_end]):
+            return "injected"
+        before = self.previous(s_start)
+        if any(a < s_end and before < b for a, b in self.flagged):
+            return "injected"
+        window = text[max(before, s_start - _WINDOW_BEFORE) : s_end]
+        if _ADDRESSED.search(window):
+            return "injected"
+        prefix = text[s_start:start].lstrip(" \t*->#0123456789.)(\u2022")
+        if not (_DIRECTIVE.search(prefix) or _PASSIVE_DIRECTIVE.search(prefix)):
+            # "the correct account is now ...": a payee swapped by the text, not a field.
+            return "injected" if _OVERRIDE.search(text[s_start:s_end]) else "data"
+        return "injected" if _TELLS.search(window) else "directive"
+
+    def window(self, start: int) -> str:
+        """The sentence around ``start`` and the one before it."""
+        s_start, s_end = self.sentence(start)
+        return self.source.text[self.previous(s_start) : s_end]
+
+    def directives(self, pattern: re.Pattern[str], strict: bool) -> bool:
+        """Whether some sentence here directs an action ``pattern`` matches in imperative
+        position (``strict``: only one aimed at the assistant counts)."""
+        for match in pattern.finditer(self.source.text):
+            s_start, s_end = self.sentence(max(match.end() - 1, 0))
+            if not strict:
+                return True
+            before = self.previous(s_start)
+            if any(a < s_end and before < b for a, b in self.flagged):
+                return True
+            window = self.source.text[before:s_end]
+            if _TELLS.search(window) or _ADDRESSED.search(window):
+                return True
+        return False
+
+
+def origin_of(value: Value, trusted: Corpus, sources: Sequence[Indexed]) -> Origin:
+    """The most benign origin among ``value``'s occurrences."""
+    if trusted.has(value):
+        return "user"
+    best: Origin | None = None
+    for indexed in sources:
+        for start, end in indexed.occurrences(value):
+            grade = indexed.grade(start, end)
+            if best is None or RANK[grade] < RANK[best]:
+                best = grade
+            if best == "data":
+                return best
+    return best or "model"
+
+
+def _host(netloc: str) -> str:
+    host = netloc.rpartition("@")[2].lower()
+    if host.startswith("["):
+        return host.partition("]")[0] + "]"
+    return host.partition(":")[0]
