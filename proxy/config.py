@@ -152,6 +152,10 @@ class TenantConfig(_Strict):
     an obviously prohibited request is refused without paying for a completion."""
     refusal: RefusalConfig = RefusalConfig()
     stream: StreamConfig = StreamConfig()
+    reasoning: Literal["screen", "drop", "pass"] = "screen"
+    """The model's reasoning text (``reasoning_content``, ``reasoning`` ...): ``screen`` it like
+    content and release it, ``drop`` it after screening (its findings still count), or ``pass``
+    it unscreened."""
 
     @model_validator(mode="after")
     def _input_detectors_configured(self) -> TenantConfig:

@@ -1,0 +1,173 @@
+"""What an OpenAI-compatible upstream may answer with, checked before any stage sees it.
+
+Every completion and every stream chunk is parsed and its shape checked here, at the adapter:
+a truncated body, a top-level list, ``{"error": ...}`` with status 200, ``"choices": 5``,
+``"index": "zero"``, ``"delta": "str"``, a text field holding a number ... each becomes an
+``UpstreamMalformed`` (a 502, or an error event ending a stream), never a crash later and never
+bytes relayed without screening. Only the fields the proxy and OpenAI's clients rely on are
+checked; unknown fields pass (and their strings are screened, ``proxy.texts``).
+
+``StreamCheck`` follows a stream event by event: it checks each, rewrites a chunk carrying
+``message`` instead of ``delta`` to the usual shape, and tells a finished stream from one cut off
+before ``[DONE]``. ``as_chunks`` turns a JSON completion answering a streaming request into the
+stream the client asked for.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+from proxy.errors import UpstreamIncomplete, UpstreamMalformed
+from proxy.sse import DONE, KEEPALIVE, encode_event, event_data, is_keepalive
+
+_TEXT_OR_NULL = ("refusal", "role", "reasoning_content")
+"""Answer fields that are a string or null."""
+_HEAD = ("id", "object", "created", "model", "system_fingerprint", "service_tier")
+
+
+def malformed(what: str) -> UpstreamMalformed:
+    """The error for an answer that is not a completion (``what`` names the problem, never any
+    upstream text)."""
+    return UpstreamMalformed(f"The upstream's answer was not a valid completion: {what}.")
+
+
+def parse_completion(raw: bytes) -> dict[str, Any]:
+    """A complete (non-streaming) answer, parsed and checked."""
+    try:
+        payload = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        raise malformed("not JSON") from None
+    check(payload, "message", required=True)
+    return payload  # type: ignore[no-any-return]
+
+
+def check(payload: Any, answer: str, required: bool = False) -> None:
+    """Raise ``UpstreamMalformed`` unless ``payload`` is a completion (``answer="message"``) or
+    a chunk (``"delta"``)."""
+    if not isinstance(payload, dict):
+        raise malformed("not a JSON object")
+    if payload.get("error") is not None:
+        raise malformed("an error object")
+    choices = payload.get("choices")
+    if choices is None and not required:
+        return
+    if not isinstance(choices, list):
+        raise malformed("'choices' is not a list")
+    for choice in choices:
+        if not isinstance(choice, dict):
+            raise malformed("a choice is not an object")
+        index = choice.get("index", 0)
+        if type(index) is not int or index < 0:
+            raise malformed("a choice's 'index' is not a non-negative integer")
+        if not isinstance(choice.get("finish_reason"), str | None):
+            raise malformed("'finish_reason' is not a string")
+        if not isinstance(choice.get("text"), str | None):
+            raise malformed("'text' is not a string")
+        if not isinstance(choice.get("logprobs"), dict | None):
+            raise malformed("'logprobs' is not an object")
+        for key in ("message", "delta"):
+            if key in choice and choice[key] is not None:
+                _check_answer(choice[key], key)
+
+
+def _check_answer(answer: Any, key: str) -> None:
+    if not isinstance(answer, dict):
+        raise malformed(f"'{key}' is not an object")
+    for name in _TEXT_OR_NULL:
+        if not isinstance(answer.get(name), str | None):
+            raise malformed(f"'{key}.{name}' is not a string")
+    content = answer.get("content")
+    if not isinstance(content, str | list | None):
+        raise malformed(f"'{key}.content' is not a string or a list")
+    if isinstance(content, list) and not all(isinstance(p, dict | str) for p in content):
+        raise malformed(f"'{key}.content' has a part that is not an object")
+    for name in ("audio", "function_call"):
+        if not isinstance(answer.get(name), dict | None):
+            raise malformed(f"'{key}.{name}' is not an object")
+    calls = answer.get("tool_calls")
+    if calls is None:
+        return
+    if not isinstance(calls, list):
+        raise malformed(f"'{key}.tool_calls' is not a list")
+    for call in calls:
+        if not isinstance(call, dict):
+            raise malformed("a tool call is not an object")
+        if type(call.get("index", 0)) is not int:
+            raise malformed("a tool call's 'index' is not an integer")
+        function = call.get("function")
+        if function is None:
+            continue
+        if not isinstance(function, dict):
+            raise malformed("a tool call's 'function' is not an object")
+        for name in ("name", "arguments"):
+            if not isinstance(function.get(name), str | None):
+                raise malformed(f"a tool call's 'function.{name}' is not a string")
+
+
+def as_chunks(completion: dict[str, Any]) -> list[bytes]:
+    """The stream of a (checked) completion: one chunk per choice, usage, then ``[DONE]``."""
+    head = {key: completion[key] for key in _HEAD if key in completion}
+    head["object"] = "chat.completion.chunk"
+    events = []
+    for position, choice in enumerate(completion["choices"]):
+        delta = dict(choice.get("message") or {})
+        if isinstance(delta.get("tool_calls"), list):
+            delta["tool_calls"] = [
+                {"index": number, **call} for number, call in enumerate(delta["tool_calls"])
+            ]
+        streamed = {k: v for k, v in choice.items() if k != "message"}
+        streamed.update(index=choice.get("index", position), delta=delta)
+        events.append(encode_event({**head, "choices": [streamed]}))
+    if completion.get("usage") is not None:
+        events.append(encode_event({**head, "choices": [], "usage": completion["usage"]}))
+    events.append(DONE)
+    return events
+
+
+class StreamCheck:
+    """The state of one upstream stream: which choices it opened and finished."""
+
+    def __init__(self) -> None:
+        self.open: set[int] = set()
+        """Choices with text after their last ``finish_reason`` (or none yet)."""
+        self.finished = False
+        """Some choice has finished."""
+        self.done = False
+        """``[DONE]`` was seen: nothing after it is read."""
+
+    def take(self, event: bytes) -> bytes:
+        """``event`` checked (and normalised); raises ``UpstreamMalformed``."""
+        if is_keepalive(event):
+            return KEEPALIVE
+        data = event_data(event)
+        if data is None:
+            raise malformed("an event without data")
+        try:
+            payload = orjson.loads(data)
+        except orjson.JSONDecodeError:
+            if data.strip() == b"[DONE]":
+                self.done = True
+                return DONE
+            raise malformed("an event that is not JSON") from None
+        check(payload, "delta")
+        rewritten = False
+        for choice in payload.get("choices") or ():
+            if "message" in choice and "delta" not in choice:
+                choice["delta"] = choice.pop("message")
+                rewritten = True
+            index = choice.get("index", 0)
+            if choice.get("finish_reason"):
+                self.open.discard(index)
+                self.finished = True
+            else:
+                self.open.add(index)
+        return encode_event(payload) if rewritten else event
+
+    def end(self) -> list[bytes]:
+        """What closes a stream that ended without ``[DONE]``: ``[DONE]`` when every choice has
+        finished, else ``UpstreamIncomplete``."""
+        if self.open or not self.finished:
+            raise UpstreamIncomplete("The upstream's stream ended before it was complete.")
+        return [DONE]
