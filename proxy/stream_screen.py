@@ -44,6 +44,7 @@ from proxy.texts import ANSWER, REASONING, choice_texts, is_call, is_exact
 if TYPE_CHECKING:
     from proxy.screening import ScreeningStage
 
+
 @dataclass(slots=True, eq=False)
 class Channel:
     """The text of one choice's channel (``content``, ``refusal``, ...) as it streams in."""
