@@ -21,6 +21,7 @@ import orjson
 
 from proxy.errors import UpstreamIncomplete, UpstreamMalformed
 from proxy.sse import DONE, KEEPALIVE, encode_event, event_data, is_keepalive
+from proxy.texts import MAX_DEPTH
 
 _TEXT_OR_NULL = ("refusal", "role", "reasoning_content")
 """Answer fields that are a string or null."""
@@ -40,7 +41,24 @@ def parse_completion(raw: bytes) -> dict[str, Any]:
     except orjson.JSONDecodeError:
         raise malformed("not JSON") from None
     check(payload, "message", required=True)
+    check_depth(payload, raw)
     return payload  # type: ignore[no-any-return]
+
+
+def check_depth(payload: Any, raw: bytes) -> None:
+    """Raise ``UpstreamMalformed`` if ``payload`` nests deeper than ``MAX_DEPTH``: deeper answers
+    are no completion, and would exhaust recursion where stages walk or re-serialize them."""
+    if raw.count(b"{") + raw.count(b"[") <= MAX_DEPTH:
+        return  # too few brackets to nest that deep: nearly every chunk
+    stack: list[tuple[Any, int]] = [(payload, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise malformed("nested too deeply")
+        if isinstance(node, dict):
+            stack.extend((value, depth + 1) for value in node.values())
+        elif isinstance(node, list):
+            stack.extend((value, depth + 1) for value in node)
 
 
 def check(payload: Any, answer: str, required: bool = False) -> None:
@@ -152,6 +170,7 @@ class StreamCheck:
                 return DONE
             raise malformed("an event that is not JSON") from None
         check(payload, "delta")
+        check_depth(payload, data)
         rewritten = False
         for choice in payload.get("choices") or ():
             if "message" in choice and "delta" not in choice:
