@@ -20,11 +20,9 @@ from typing import Any
 import orjson
 
 from proxy.errors import UpstreamIncomplete, UpstreamMalformed
-from proxy.sse import DONE, KEEPALIVE, encode_event, event_data, is_keepalive
+from proxy.sse import DONE, KEEPALIVE, encode_event
 from proxy.texts import MAX_DEPTH
 
-_TEXT_OR_NULL = ("refusal", "role", "reasoning_content")
-"""Answer fields that are a string or null."""
 _HEAD = ("id", "object", "created", "model", "system_fingerprint", "service_tier")
 
 
@@ -63,64 +61,82 @@ def check_depth(payload: Any, raw: bytes) -> None:
 
 def check(payload: Any, answer: str, required: bool = False) -> None:
     """Raise ``UpstreamMalformed`` unless ``payload`` is a completion (``answer="message"``) or
-    a chunk (``"delta"``)."""
-    if not isinstance(payload, dict):
+    a chunk (``"delta"``). Runs on every chunk of every stream: one pass over each dict."""
+    if type(payload) is not dict:
         raise malformed("not a JSON object")
     if payload.get("error") is not None:
         raise malformed("an error object")
     choices = payload.get("choices")
     if choices is None and not required:
         return
-    if not isinstance(choices, list):
+    if type(choices) is not list:
         raise malformed("'choices' is not a list")
     for choice in choices:
-        if not isinstance(choice, dict):
+        if type(choice) is not dict:
             raise malformed("a choice is not an object")
         index = choice.get("index", 0)
         if type(index) is not int or index < 0:
             raise malformed("a choice's 'index' is not a non-negative integer")
-        if not isinstance(choice.get("finish_reason"), str | None):
-            raise malformed("'finish_reason' is not a string")
-        if not isinstance(choice.get("text"), str | None):
-            raise malformed("'text' is not a string")
-        if not isinstance(choice.get("logprobs"), dict | None):
-            raise malformed("'logprobs' is not an object")
-        for key in ("message", "delta"):
-            if key in choice and choice[key] is not None:
-                _check_answer(choice[key], key)
+        for key, value in choice.items():
+            if value is None:
+                continue
+            allowed = _CHOICE.get(key)
+            if allowed is not None and type(value) is not allowed:
+                raise malformed(f"a choice's '{key}' is not {_NAMES[allowed]}")
+            if allowed is dict and key != "logprobs":
+                _check_answer(value, key)
 
 
-def _check_answer(answer: Any, key: str) -> None:
-    if not isinstance(answer, dict):
-        raise malformed(f"'{key}' is not an object")
-    for name in _TEXT_OR_NULL:
-        if not isinstance(answer.get(name), str | None):
-            raise malformed(f"'{key}.{name}' is not a string")
-    content = answer.get("content")
-    if not isinstance(content, str | list | None):
-        raise malformed(f"'{key}.content' is not a string or a list")
-    if isinstance(content, list) and not all(isinstance(p, dict | str) for p in content):
-        raise malformed(f"'{key}.content' has a part that is not an object")
-    for name in ("audio", "function_call"):
-        if not isinstance(answer.get(name), dict | None):
-            raise malformed(f"'{key}.{name}' is not an object")
-    calls = answer.get("tool_calls")
-    if calls is None:
-        return
-    if not isinstance(calls, list):
-        raise malformed(f"'{key}.tool_calls' is not a list")
+_NAMES = {str: "a string", dict: "an object", list: "a list", int: "an integer"}
+_CHOICE = {
+    "finish_reason": str,
+    "text": str,
+    "logprobs": dict,
+    "message": dict,
+    "delta": dict,
+}
+"""Choice fields that must have this type when not null."""
+_ANSWER: dict[str, tuple[type, ...]] = {
+    "content": (str, list),
+    "refusal": (str,),
+    "role": (str,),
+    "reasoning_content": (str,),
+    "audio": (dict,),
+    "function_call": (dict,),
+    "tool_calls": (list,),
+}
+"""Message or delta fields that must have one of these types when not null."""
+
+
+def _check_answer(answer: dict[str, Any], key: str) -> None:
+    for name, value in answer.items():
+        if value is None:
+            continue
+        allowed = _ANSWER.get(name)
+        if allowed is None:
+            continue
+        if type(value) not in allowed:
+            raise malformed(f"'{key}.{name}' has the wrong type")
+        if name == "content" and type(value) is list:
+            if not all(type(part) in (dict, str) for part in value):
+                raise malformed(f"'{key}.content' has a part that is not an object")
+        elif name == "tool_calls":
+            _check_calls(value)
+
+
+def _check_calls(calls: list[Any]) -> None:
     for call in calls:
-        if not isinstance(call, dict):
+        if type(call) is not dict:
             raise malformed("a tool call is not an object")
         if type(call.get("index", 0)) is not int:
             raise malformed("a tool call's 'index' is not an integer")
         function = call.get("function")
         if function is None:
             continue
-        if not isinstance(function, dict):
+        if type(function) is not dict:
             raise malformed("a tool call's 'function' is not an object")
         for name in ("name", "arguments"):
-            if not isinstance(function.get(name), str | None):
+            if type(function.get(name, "")) not in (str, type(None)):
                 raise malformed(f"a tool call's 'function.{name}' is not a string")
 
 
@@ -157,11 +173,11 @@ class StreamCheck:
 
     def take(self, event: bytes) -> bytes:
         """``event`` checked (and normalised); raises ``UpstreamMalformed``."""
-        if is_keepalive(event):
+        if event[:1] == b":":
             return KEEPALIVE
-        data = event_data(event)
-        if data is None:
-            raise malformed("an event without data")
+        data = event[6:-2]  # events come in normal form (``proxy.sse``)
+        if b"\n" in data:
+            data = data.replace(b"\ndata: ", b"\n")
         try:
             payload = orjson.loads(data)
         except orjson.JSONDecodeError:
@@ -170,7 +186,8 @@ class StreamCheck:
                 return DONE
             raise malformed("an event that is not JSON") from None
         check(payload, "delta")
-        check_depth(payload, data)
+        if data.count(b"{") + data.count(b"[") > MAX_DEPTH:
+            check_depth(payload, data)
         rewritten = False
         for choice in payload.get("choices") or ():
             if "message" in choice and "delta" not in choice:
