@@ -45,11 +45,18 @@ def refusal_message(message: str, programmatic: bool) -> dict[str, Any]:
     return {"role": "assistant", "content": None if programmatic else message, "refusal": message}
 
 
+_KEPT = frozenset(
+    {"id", "object", "created", "model", "system_fingerprint", "service_tier", "usage"}
+)
+"""Top-level fields a refusal keeps: anything else may carry the refused text."""
+
+
 def refuse_completion(
     completion: dict[str, Any], verdict: Verdict, message: str, programmatic: bool
 ) -> dict[str, Any]:
-    """``completion`` with every choice replaced by the refusal."""
-    refused = {key: value for key, value in completion.items() if key != "choices"}
+    """``completion`` with every choice replaced by the refusal (and top-level fields other
+    than the known ones left out)."""
+    refused = {key: value for key, value in completion.items() if key in _KEPT}
     refused["choices"] = [
         {
             "index": choice.get("index", position),

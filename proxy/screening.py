@@ -25,7 +25,7 @@ from proxy.errors import UpstreamMalformed
 from proxy.policy import Verdict, decide, merge
 from proxy.refusal import redact_completion, refuse_completion
 from proxy.stream_schedule import Schedule
-from proxy.texts import ANSWER, REASONING, choice_texts, is_exact
+from proxy.texts import ANSWER, REASONING, choice_texts, is_exact, top_texts
 from proxy.wire import message_text
 
 
@@ -60,10 +60,10 @@ def unscreened(config: TenantConfig) -> frozenset[str]:
 def completion_fields(
     completion: dict[str, Any], skip: frozenset[str] = frozenset()
 ) -> list[Field]:
-    """Every screened text of a completion, one field per choice and channel
-    (``proxy.texts``). Tool-call arguments are JSON and logprobs repeat their text as bytes, so a
-    span in them cannot be cut out cleanly: they are marked inexact and a redaction there
-    refuses."""
+    """Every screened text of a completion, one field per choice and channel, and one per
+    channel outside the choices (``proxy.texts``). Tool-call arguments are JSON and logprobs
+    repeat their text as bytes, so a span in them cannot be cut out cleanly: they are marked
+    inexact and a redaction there refuses."""
     fields: list[Field] = []
     for position, choice in enumerate(completion.get("choices") or []):
         if not isinstance(choice, dict):
@@ -73,6 +73,11 @@ def completion_fields(
             channels.setdefault(leaf.channel, []).append(leaf.text)
         for channel, texts in channels.items():
             fields.append(Field(f"choices.{position}.{channel}", "".join(texts), is_exact(channel)))
+    top: dict[str, list[str]] = {}
+    for leaf in top_texts(completion):
+        top.setdefault(leaf.channel, []).append(leaf.text)
+    # Outside the choices a span is not cut out: a redaction there refuses.
+    fields += [Field(channel, "".join(texts), False) for channel, texts in top.items()]
     return fields
 
 

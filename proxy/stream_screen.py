@@ -39,7 +39,7 @@ from proxy.errors import UpstreamIncomplete, UpstreamMalformed
 from proxy.policy import Decision, Verdict, decide
 from proxy.refusal import decision_summary, redact_span
 from proxy.sse import DONE, encode_event, event_payload
-from proxy.texts import ANSWER, REASONING, choice_texts, is_call, is_exact
+from proxy.texts import ANSWER, REASONING, choice_texts, is_call, is_exact, top_texts
 
 if TYPE_CHECKING:
     from proxy.screening import ScreeningStage
@@ -127,11 +127,11 @@ class StreamScreen:
         """Time spent screening (excluding waits for the upstream)."""
 
     def channel(self, index: int, key: str) -> Channel:
+        """Choice ``index``'s channel ``key``; index -1 is outside the choices."""
         found = self.channels.get((index, key))
         if found is None:
-            found = self.channels[(index, key)] = Channel(
-                f"choices.{index}.{key}", index, is_exact(key)
-            )
+            where, exact = (f"choices.{index}.{key}", is_exact(key)) if index >= 0 else (key, False)
+            found = self.channels[(index, key)] = Channel(where, index, exact)
         return found
 
     # -- intake ------------------------------------------------------------------------------
@@ -159,6 +159,20 @@ class StreamScreen:
             choices = ()
         elif type(choices) is not list:
             raise UpstreamMalformed("The upstream sent a chunk whose 'choices' is not a list.")
+        for leaf in top_texts(payload):
+            # Outside the choices: held back like a choice's text, finished by [DONE].
+            channel = self.channel(-1, leaf.channel)
+            start = channel.length
+            if not start:
+                channel.first_piece = len(leaf.text)
+                channel.next_due = self.schedule.next_due(len(leaf.text), {})
+            channel.add(leaf.text)
+            span = (channel, start, channel.length, leaf.holder, leaf.key)
+            if pending.spans:
+                pending.spans.append(span)
+            else:
+                pending.spans = [span]
+            grown.append(channel)
         for choice in choices:
             index = choice.get("index", 0) if isinstance(choice, dict) else None
             if type(index) is not int:
@@ -383,7 +397,7 @@ async def screen_stream(
             grown, finished = state.take(raw)
             is_done = raw.startswith(b"data: [DONE]")
             if is_done:
-                finished = sorted(state.choices_seen)
+                finished = [-1, *sorted(state.choices_seen)]  # -1: text outside the choices
             verdict = None
             scanned = (grown or finished) and not state.idle(grown, finished)
             if scanned:

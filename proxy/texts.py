@@ -18,6 +18,9 @@ What is not screened, and why:
 - Non-string values (numbers, booleans). ``logprobs[].bytes`` (lists of integers) repeat their
   token, which is screened.
 
+Strings outside the choices (``top_texts``: an unknown top-level field, ``citations``) are
+screened too, as channels named from the top.
+
 Strings are grouped into **channels**, one text per choice and channel, joined in order, so a
 value split across list items or stream chunks is still seen whole. A channel is named by its
 path below the choice with ``message``/``delta`` and list positions left out, and a part's
@@ -48,6 +51,8 @@ STRUCTURAL = frozenset(
         "format",
         "expires_at",
         "specguard",
+        "system_fingerprint",
+        "service_tier",
     }
 )
 """Keys whose values are identifiers, enums or signatures, never prose."""
@@ -108,6 +113,24 @@ def choice_texts(choice: dict[str, Any], skip: frozenset[str] = frozenset()) -> 
                 out.append(Leaf(key, choice, key, value, False, False))
         elif type(value) in (dict, list):
             _walk(value, key + ".", out, _NONE, False, False, 1)
+    return out
+
+
+def top_texts(payload: dict[str, Any]) -> list[Leaf]:
+    """Every string of a completion or chunk outside its choices (an unknown top-level field,
+    Perplexity's ``citations`` ...), channels named from the top (``citations``)."""
+    out: list[Leaf] = []
+    for key, value in payload.items():
+        if key in STRUCTURAL or key == "choices":
+            continue
+        kind = type(value)
+        if kind is str:
+            if value:
+                out.append(Leaf(key, payload, key, value, False, False))
+        elif kind is dict:
+            _walk(value, key + ".", out, _NONE, False, False, 1)
+        elif kind is list:
+            _walk(value, key, out, _NONE, False, True, 1)
     return out
 
 

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from proxy.testing import FakeUpstream, Reply, completion
-from proxy.texts import choice_texts
+from proxy.texts import choice_texts, top_texts
 from tests.conftest import Guarded
 from tests.hostile import (
     BENIGN,
@@ -74,6 +74,7 @@ JSON_SHAPES = {
         }
     ),
     "unknown_field": lambda t: answer({"content": "Done.", "commentary": {"note": t}}),
+    "top_level_field": lambda t: {**answer({"content": "Done."}), "citations": [t]},
 }
 
 
@@ -110,17 +111,21 @@ STREAM_SHAPES = {
     "message_not_delta": lambda piece: {"message": {"content": piece}},
     "logprobs": lambda piece: {"delta": {}, "logprobs": tokens(piece)},
 }
+TOP_LEVEL = "top_level_field"
 
 
 def streamed(shape: str, pieces: list[str]) -> list[Any]:
-    make = STREAM_SHAPES[shape]
     events: list[Any] = [chunk({"role": "assistant", "content": ""})]
     for piece in pieces:
-        events.append({**chunk(), "choices": [{"index": 0, "finish_reason": None, **make(piece)}]})
+        if shape == TOP_LEVEL:
+            events.append({**chunk({}), "note": piece})
+            continue
+        choice = {"index": 0, "finish_reason": None, **STREAM_SHAPES[shape](piece)}
+        events.append({**chunk(), "choices": [choice]})
     return [*events, chunk({}, "stop"), "[DONE]"]
 
 
-@pytest.mark.parametrize("shape", list(STREAM_SHAPES))
+@pytest.mark.parametrize("shape", [*STREAM_SHAPES, TOP_LEVEL])
 def test_ssn_outside_content_is_cut_from_a_stream(
     upstream: FakeUpstream, guarded: Guarded, shape: str
 ) -> None:
@@ -132,7 +137,7 @@ def test_ssn_outside_content_is_cut_from_a_stream(
     assert last["choices"][0]["finish_reason"] == "content_filter"
 
 
-@pytest.mark.parametrize("shape", list(STREAM_SHAPES))
+@pytest.mark.parametrize("shape", [*STREAM_SHAPES, TOP_LEVEL])
 def test_benign_text_outside_content_streams_through(
     upstream: FakeUpstream, guarded: Guarded, shape: str
 ) -> None:
@@ -141,6 +146,7 @@ def test_benign_text_outside_content_streams_through(
     upstream.queue(Reply(events=events))
     raw = stream_raw(client)
     texts = [leaf.text for p in payloads(raw) for c in p["choices"] for leaf in choice_texts(c)]
+    texts += [leaf.text for p in payloads(raw) for leaf in top_texts(p)]
     assert "".join(texts) == BENIGN
     assert [p["choices"][0].get("finish_reason") for p in payloads(raw)][-1] == "stop"
 
