@@ -28,6 +28,7 @@ from proxy.errors import (
     PayloadTooLarge,
     ProxyError,
     Unauthorized,
+    UpstreamMalformed,
     UpstreamTimeout,
     UpstreamUnreachable,
 )
@@ -360,7 +361,8 @@ async def _timed_upstream(ctx: RequestContext, call: Awaitable[T]) -> T:
 
 
 async def _stream_body(events: EventStream, ctx: RequestContext) -> AsyncIterator[bytes]:
-    """Relay the stream; a mid-stream failure ends it with an OpenAI-style error event."""
+    """Relay the stream; a mid-stream failure ends it with an OpenAI-style error event and
+    ``[DONE]`` (what was held back unscreened is dropped, never released)."""
     status = 200
     try:
         async for event in ctx.tenant.pipeline.relay(aiter(events), ctx):
@@ -369,7 +371,7 @@ async def _stream_body(events: EventStream, ctx: RequestContext) -> AsyncIterato
     except ProxyError as exc:
         status = exc.http_status()
         metrics.UPSTREAM_ERRORS.labels(ctx.upstream, _error_kind(exc)).inc()
-        yield encode_event(exc.envelope())
+        yield encode_event(exc.envelope()) + DONE
     except asyncio.CancelledError:
         status = CLIENT_CLOSED  # the client went away mid-stream
         raise
@@ -430,6 +432,8 @@ def _finish(ctx: RequestContext | None, status: int) -> None:
 
 
 def _error_kind(exc: ProxyError) -> str:
+    if isinstance(exc, UpstreamMalformed):
+        return exc.kind
     if isinstance(exc, UpstreamTimeout):
         return "timeout"
     if isinstance(exc, UpstreamUnreachable):

@@ -198,6 +198,10 @@ class TenantConfig(_Strict):
     rules_budget_ms: float = Field(2000, gt=0, le=60000)
     """Time all request rules together may take on one request; past it the request is refused
     (400 ``request_too_complex``), never forwarded unchecked."""
+    reasoning: Literal["screen", "drop", "pass"] = "screen"
+    """The model's reasoning text (``reasoning_content``, ``reasoning`` ...): ``screen`` it like
+    content and release it, ``drop`` it after screening (its findings still count), or ``pass``
+    it unscreened."""
 
     @model_validator(mode="after")
     def _input_detectors_configured(self) -> TenantConfig:

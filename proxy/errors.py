@@ -12,6 +12,9 @@ Hierarchy (every class maps to one HTTP status):
     ``rules_budget_ms``; fail-closed, the request is not forwarded.
   - ``UpstreamError``: the upstream answered with an error; its status and a sanitized message.
   - ``UpstreamUnreachable`` (502) and ``UpstreamTimeout`` (504): transport failures.
+  - ``UpstreamMalformed`` (502): the upstream answered 200 with something that is not a
+    completion (unparseable, wrong shape, an error object); ``UpstreamIncomplete`` (502) its
+    stream ended before ``[DONE]``. Neither carries any upstream text.
 
 Adapters translate third-party exceptions into these with ``raise ... from exc``; the single
 handler in ``proxy.app`` renders them. Messages never carry prompt text, secrets or tracebacks.
@@ -133,6 +136,23 @@ class UpstreamTimeout(ProxyError):
     status = 504
     type = "upstream_error"
     default_code = "upstream_timeout"
+
+
+class UpstreamMalformed(ProxyError):
+    """The upstream's answer cannot be parsed or is not shaped like a completion."""
+
+    status = 502
+    type = "upstream_error"
+    default_code = "upstream_malformed"
+    kind: ClassVar[str] = "malformed"
+    """The ``kind`` label of ``specguard_upstream_errors_total`` it is counted under."""
+
+
+class UpstreamIncomplete(UpstreamMalformed):
+    """The upstream's stream ended cleanly but before ``[DONE]`` with a choice unfinished."""
+
+    default_code = "upstream_incomplete"
+    kind: ClassVar[str] = "incomplete"
 
 
 def error_envelope(

@@ -47,7 +47,7 @@ UPSTREAM_LATENCY = Histogram(
 )
 UPSTREAM_ERRORS = Counter(
     "specguard_upstream_errors_total",
-    "Upstream failures by kind (timeout, unreachable, status).",
+    "Upstream failures by kind (timeout, unreachable, malformed, incomplete, status_N).",
     ["upstream", "kind"],
 )
 DECISIONS = Counter(
@@ -97,7 +97,7 @@ def initialise(tenants: list[str], upstreams: list[str], detectors: list[str]) -
     for result in ("ok", "invalid"):
         CONFIG_RELOADS.labels(result)
     for upstream in upstreams:
-        for kind in ("timeout", "unreachable"):
+        for kind in ("timeout", "unreachable", "malformed", "incomplete"):
             UPSTREAM_ERRORS.labels(upstream, kind)
     for detector in detectors:
         for kind in ("error", "timeout"):

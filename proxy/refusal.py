@@ -66,11 +66,18 @@ def refusal_message(message: str, programmatic: bool) -> dict[str, Any]:
     return {"role": "assistant", "content": message, "refusal": None}
 
 
+_KEPT = frozenset(
+    {"id", "object", "created", "model", "system_fingerprint", "service_tier", "usage"}
+)
+"""Top-level fields a refusal keeps: anything else may carry the refused text."""
+
+
 def refuse_completion(
     completion: dict[str, Any], verdict: Verdict, message: str, programmatic: bool
 ) -> dict[str, Any]:
-    """``completion`` with every choice replaced by the refusal."""
-    refused = {key: value for key, value in completion.items() if key != "choices"}
+    """``completion`` with every choice replaced by the refusal (and top-level fields other
+    than the known ones left out)."""
+    refused = {key: value for key, value in completion.items() if key in _KEPT}
     refused["choices"] = [
         {
             "index": choice.get("index", position),
@@ -114,21 +121,48 @@ def redaction_note(decisions: Iterable[Decision], template: str) -> str:
     return template.format(count=len(decisions), what=what, kinds=kinds, detectors=detectors)
 
 
+def redact_span(piece: str, offset: int, decisions: Iterable[Decision]) -> str:
+    """``piece``, the part of a text from ``offset`` on, with the spans of ``decisions`` cut out.
+    A span's placeholder goes where the span starts, so a span split across pieces shows once."""
+    end = offset + len(piece)
+    out: list[str] = []
+    cursor = offset
+    for decision in sorted(decisions, key=lambda d: d.finding.start):
+        r_start, r_end = decision.finding.start, decision.finding.end
+        if r_end <= cursor or r_start >= end:
+            continue
+        if r_start >= cursor:
+            out += [piece[cursor - offset : r_start - offset], placeholder(decision)]
+        cursor = max(cursor, min(r_end, end))
+    out.append(piece[cursor - offset :])
+    return "".join(out)
+
+
 def redact_completion(
-    completion: dict[str, Any], verdict: Verdict, note_template: str, programmatic: bool
+    completion: dict[str, Any],
+    verdict: Verdict,
+    note_template: str,
+    programmatic: bool,
+    skip: frozenset[str] = frozenset(),
 ) -> dict[str, Any]:
-    """``completion`` with redacted spans replaced and the note declared."""
+    """``completion`` with redacted spans replaced in every text (``proxy.texts``; answer fields
+    in ``skip`` were not screened) and the note declared."""
+    from proxy.texts import choice_texts
+
     redacted = copy.deepcopy(completion)
     for position, choice in enumerate(redacted.get("choices") or []):
-        message = choice.get("message") or {}
-        touched: list[Decision] = []
-        for key in ("content", "refusal"):
-            decisions = verdict.redactions(f"choices.{position}.{key}")
-            if decisions and isinstance(message.get(key), str):
-                message[key] = redact_text(message[key], decisions)
-                touched += decisions
+        touched: dict[int, Decision] = {}
+        offsets: dict[str, int] = {}
+        for leaf in choice_texts(choice, skip):
+            start = offsets.get(leaf.channel, 0)
+            offsets[leaf.channel] = start + len(leaf.text)
+            decisions = verdict.redactions(f"choices.{position}.{leaf.channel}")
+            if decisions:
+                leaf.holder[leaf.key] = redact_span(leaf.text, start, decisions)
+                touched.update((id(d), d) for d in decisions)
         if touched:
-            note = redaction_note(touched, note_template)
+            note = redaction_note(touched.values(), note_template)
+            message = choice.get("message") or {}
             if not programmatic and isinstance(message.get("content"), str):
                 message["content"] += f"\n\n{note}"
             choice["specguard"] = {**decision_summary(verdict), "note": note}

@@ -1,9 +1,11 @@
 """Output screening as a pipeline stage, and input screening before the upstream call.
 
-The stage collects every screened field of a response (each choice's ``content``, ``refusal``
-and tool-call ``arguments``), runs the tenant's detectors once over all of them, turns the
-findings into one verdict (``proxy.policy``) and renders it (``proxy.refusal``). An allowed or
-flagged answer is relayed as the upstream's own bytes.
+The stage collects every text of a response (``proxy.texts``: content, refusal, reasoning,
+transcripts, parts, legacy ``text``, logprobs tokens, tool calls), runs the tenant's detectors
+once over all of them, turns the findings into one verdict (``proxy.policy``) and renders it
+(``proxy.refusal``). An allowed or flagged answer is relayed as the upstream's own bytes, unless
+the tenant drops reasoning (``reasoning = "drop"``). An answer that cannot be parsed is never
+relayed: ``UpstreamMalformed``.
 """
 
 from __future__ import annotations
@@ -19,9 +21,11 @@ from detectors.screen import Field, Screener
 from proxy import metrics
 from proxy.config import TenantConfig
 from proxy.context import RequestContext
+from proxy.errors import UpstreamMalformed
 from proxy.policy import Verdict, decide, merge
 from proxy.refusal import redact_completion, refusal_sentence, refuse_completion
 from proxy.stream_schedule import Schedule
+from proxy.texts import ANSWER, REASONING, choice_texts, is_exact, top_texts
 from proxy.wire import message_text
 
 
@@ -48,29 +52,43 @@ def scan_context(body: dict[str, Any], tenant: str) -> ScanContext:
     )
 
 
-def completion_fields(completion: dict[str, Any]) -> list[Field]:
-    """Every screened text of a completion. Tool-call arguments (and a legacy ``function_call``'s)
-    are JSON, so a span in them cannot be cut out cleanly: they are marked inexact and a
-    redaction there refuses."""
+def unscreened(config: TenantConfig) -> frozenset[str]:
+    """Answer fields a tenant leaves unscreened: its reasoning, with ``reasoning = "pass"``."""
+    return REASONING if config.reasoning == "pass" else frozenset()
+
+
+def completion_fields(
+    completion: dict[str, Any], skip: frozenset[str] = frozenset()
+) -> list[Field]:
+    """Every screened text of a completion, one field per choice and channel, and one per
+    channel outside the choices (``proxy.texts``). Tool-call arguments are JSON and logprobs
+    repeat their text as bytes, so a span in them cannot be cut out cleanly: they are marked
+    inexact and a redaction there refuses."""
     fields: list[Field] = []
     for position, choice in enumerate(completion.get("choices") or []):
-        message = choice.get("message") if isinstance(choice, dict) else None
-        if not isinstance(message, dict):
+        if not isinstance(choice, dict):
             continue
-        for key in ("content", "refusal"):
-            if isinstance(message.get(key), str) and message[key]:
-                fields.append(Field(f"choices.{position}.{key}", message[key]))
-        for number, call in enumerate(message.get("tool_calls") or []):
-            arguments = (call.get("function") or {}).get("arguments")
-            if isinstance(arguments, str) and arguments:
-                fields.append(
-                    Field(f"choices.{position}.tool_calls.{number}.arguments", arguments, False)
-                )
-        legacy = message.get("function_call")
-        arguments = legacy.get("arguments") if isinstance(legacy, dict) else None
-        if isinstance(arguments, str) and arguments:
-            fields.append(Field(f"choices.{position}.function_call.arguments", arguments, False))
+        channels: dict[str, list[str]] = {}
+        for leaf in choice_texts(choice, skip):
+            channels.setdefault(leaf.channel, []).append(leaf.text)
+        for channel, texts in channels.items():
+            fields.append(Field(f"choices.{position}.{channel}", "".join(texts), is_exact(channel)))
+    top: dict[str, list[str]] = {}
+    for leaf in top_texts(completion):
+        top.setdefault(leaf.channel, []).append(leaf.text)
+    # Outside the choices a span is not cut out: a redaction there refuses.
+    fields += [Field(channel, "".join(texts), False) for channel, texts in top.items()]
     return fields
+
+
+def drop_reasoning(completion: dict[str, Any]) -> None:
+    """Remove every choice's reasoning fields, in place."""
+    for choice in completion.get("choices") or []:
+        for key in ANSWER:
+            answer = choice.get(key) if isinstance(choice, dict) else None
+            if isinstance(answer, dict):
+                for name in REASONING.intersection(answer):
+                    del answer[name]
 
 
 def record(ctx: RequestContext, verdict: Verdict, stage: str) -> None:
@@ -107,8 +125,15 @@ class ScreeningStage:
         """Screen a complete answer; relay it, redact it or refuse it."""
         started = time.perf_counter()
         try:
-            completion = orjson.loads(raw)
-            fields = completion_fields(completion) if isinstance(completion, dict) else []
+            try:
+                completion = orjson.loads(raw)
+            except orjson.JSONDecodeError:
+                raise UpstreamMalformed("The upstream's answer was not valid JSON.") from None
+            if not isinstance(completion, dict):
+                raise UpstreamMalformed("The upstream's answer was not a JSON object.")
+            skip = unscreened(self.config)
+            fields = completion_fields(completion, skip)
+            drop = self.config.reasoning == "drop"
             if not fields:
                 return raw
             scan = await self.screener.scan(fields, ctx.scan)
@@ -124,12 +149,18 @@ class ScreeningStage:
                     )
                 )
             if verdict.action == "redact":
-                return orjson.dumps(
-                    redact_completion(
-                        completion, verdict, self.config.refusal.redaction_note, ctx.programmatic
-                    )
+                completion = redact_completion(
+                    completion,
+                    verdict,
+                    self.config.refusal.redaction_note,
+                    ctx.programmatic,
+                    skip,
                 )
-            return raw
+            elif not drop:
+                return raw
+            if drop:
+                drop_reasoning(completion)
+            return orjson.dumps(completion)
         finally:
             ctx.add_stage_time("detectors", time.perf_counter() - started)
 

@@ -5,11 +5,18 @@ screened by every detector with that detector's hold-back of right-context after
 detector's decision about released text can still change, because none of its matches is longer
 than its hold-back (``detectors.base.holdback``).
 
-Scanning is incremental: each choice's text (``content`` and ``refusal`` are separate channels)
-is scanned as ``proxy.stream_schedule`` plans it. Every detector rescans only its own hold-back
-of earlier text; after the first delta, which goes as soon as it has the hold-back after it,
-text is scanned and released about every 3 hold-backs. Tool-call argument deltas are held per
-choice until the choice finishes (a legacy ``function_call``'s too), then screened complete.
+Scanning is incremental: each choice's text is scanned as ``proxy.stream_schedule`` plans it,
+one channel per text the chunk walk finds (``proxy.texts``: ``content``, ``refusal``,
+``reasoning_content``, ``audio.transcript``, ``logprobs.content.token`` ...). Every detector
+rescans only its own hold-back of earlier text; after the first delta, which goes as soon as it
+has the hold-back after it, text is scanned and released about every 3 hold-backs. Tool-call
+deltas (names, arguments, a legacy ``function_call``) are held per choice until the choice
+finishes, then screened complete. With ``reasoning = "drop"`` reasoning fields are screened and
+then removed from what is released; with ``"pass"`` they are not screened.
+
+An event that is not a JSON object (nor ``[DONE]`` nor a keep-alive) raises
+``UpstreamMalformed``, and a stream that ends without ``[DONE]`` raises ``UpstreamIncomplete``:
+the caller ends the stream with an error event, and whatever is still held is never released.
 
 On a refusal the stream stops: one final chunk carries the refusal sentence (``delta.content``,
 or ``delta.refusal`` when the request was programmatic), ``finish_reason: "content_filter"`` and
@@ -28,22 +35,25 @@ from typing import TYPE_CHECKING, Any
 from detectors.screen import Field
 from proxy import metrics
 from proxy.context import RequestContext
+from proxy.errors import UpstreamIncomplete, UpstreamMalformed
 from proxy.policy import Decision, Verdict, decide
-from proxy.refusal import decision_summary, placeholder, refusal_sentence
+from proxy.refusal import decision_summary, redact_span, refusal_sentence
 from proxy.sse import DONE, encode_event, event_payload
+from proxy.texts import ANSWER, REASONING, choice_texts, is_call, is_exact, top_texts
 
 if TYPE_CHECKING:
     from proxy.screening import ScreeningStage
 
-_TEXT_KEYS = ("content", "refusal")
-"""Delta fields whose text is screened as a channel each."""
-
 
 @dataclass(slots=True, eq=False)
 class Channel:
-    """The text of one choice's ``content`` or ``refusal`` as it streams in."""
+    """The text of one choice's channel (``content``, ``refusal``, ...) as it streams in."""
 
     where: str
+    index: int
+    """The choice's index."""
+    exact: bool = True
+    """Whether a span in it can be cut out (``proxy.texts.is_exact``)."""
     joined: str = ""
     pieces: list[str] = field(default_factory=list)
     """Deltas not yet in ``joined``: appending to a long string copies it, joining once per
@@ -75,19 +85,7 @@ class Channel:
 
     def render(self, start: int, end: int) -> str:
         """The released form of ``text[start:end]``: redacted spans become placeholders."""
-        text = self.text
-        out: list[str] = []
-        cursor = start
-        for decision in self.redactions:
-            r_start, r_end = decision.finding.start, decision.finding.end
-            if r_end <= cursor or r_start >= end:
-                continue
-            if r_start >= cursor:
-                out.append(text[cursor:r_start])
-                out.append(placeholder(decision))
-            cursor = max(cursor, min(r_end, end))
-        out.append(text[cursor:end])
-        return "".join(out)
+        return redact_span(self.text[start:end], start, self.redactions)
 
 
 @dataclass(slots=True)
@@ -96,10 +94,13 @@ class Pending:
 
     raw: bytes
     payload: dict[str, Any] | None = None
-    spans: list[tuple[Channel, int, int]] | tuple[()] = ()
-    """Text this event adds to each channel (a list only when it has any)."""
+    spans: list[tuple[Channel, int, int, Any, Any]] | tuple[()] = ()
+    """Text this event adds to each channel, and where in ``payload`` it sits (``holder[key]``);
+    a list only when it has any."""
     holds_tool_calls: frozenset[int] | set[int] = frozenset()
     """Choice indexes whose tool-call deltas this event carries (a set only when it has any)."""
+    reasoning: bool = False
+    """It carries reasoning the tenant drops."""
 
 
 class StreamScreen:
@@ -110,6 +111,8 @@ class StreamScreen:
         self.stage = stage
         self.schedule = stage.schedule
         self.eager = stage.config.stream.release == "before_screening"
+        self.skip = REASONING if stage.config.reasoning == "pass" else frozenset()
+        self.drop = stage.config.reasoning == "drop"
         self.queue: deque[Pending] = deque()
         self.channels: dict[tuple[int, str], Channel] = {}
         self.tool_args: dict[int, dict[str, str]] = {}
@@ -124,9 +127,11 @@ class StreamScreen:
         """Time spent screening (excluding waits for the upstream)."""
 
     def channel(self, index: int, key: str) -> Channel:
+        """Choice ``index``'s channel ``key``; index -1 is outside the choices."""
         found = self.channels.get((index, key))
         if found is None:
-            found = self.channels[(index, key)] = Channel(f"choices.{index}.{key}")
+            where, exact = (f"choices.{index}.{key}", is_exact(key)) if index >= 0 else (key, False)
+            found = self.channels[(index, key)] = Channel(where, index, exact)
         return found
 
     # -- intake ------------------------------------------------------------------------------
@@ -141,52 +146,71 @@ class StreamScreen:
         finished: list[int] = []
         payload = event_payload(raw)
         if payload is None:
+            if raw[:1] != b":" and not raw.startswith(b"data: [DONE]"):
+                raise UpstreamMalformed("The upstream sent an event that is not a JSON object.")
             return grown, finished
         pending.payload = payload
         if not self.head:
             self.head = {
                 k: payload[k] for k in ("id", "object", "created", "model") if k in payload
             }
-        for choice in payload.get("choices") or ():
-            if not isinstance(choice, dict):
-                continue
-            index = choice.get("index", 0)
+        choices = payload.get("choices")
+        if choices is None:
+            choices = ()
+        elif type(choices) is not list:
+            raise UpstreamMalformed("The upstream sent a chunk whose 'choices' is not a list.")
+        for leaf in top_texts(payload):
+            # Outside the choices: held back like a choice's text, finished by [DONE].
+            channel = self.channel(-1, leaf.channel)
+            start = channel.length
+            if not start:
+                channel.first_piece = len(leaf.text)
+                channel.next_due = self.schedule.next_due(len(leaf.text), {})
+            channel.add(leaf.text)
+            span = (channel, start, channel.length, leaf.holder, leaf.key)
+            if pending.spans:
+                pending.spans.append(span)
+            else:
+                pending.spans = [span]
+            grown.append(channel)
+        for choice in choices:
+            index = choice.get("index", 0) if isinstance(choice, dict) else None
+            if type(index) is not int:
+                raise UpstreamMalformed("The upstream sent a chunk with a malformed choice.")
             self.choices_seen.add(index)
-            delta = choice.get("delta")
-            if delta:
-                for key in _TEXT_KEYS:
-                    piece = delta.get(key)
-                    if piece and isinstance(piece, str):
-                        channel = self.channels.get((index, key)) or self.channel(index, key)
-                        start = channel.length
-                        if not start:
-                            channel.first_piece = len(piece)
-                            channel.next_due = self.schedule.next_due(len(piece), {})
-                        channel.add(piece)
-                        span = (channel, start, start + len(piece))
-                        if pending.spans:
-                            pending.spans.append(span)
-                        else:
-                            pending.spans = [span]
-                        grown.append(channel)
-                if delta.get("tool_calls") or isinstance(delta.get("function_call"), dict):
-                    self._hold_calls(pending, index, delta)
+            calls = False
+            for leaf in choice_texts(choice, self.skip):
+                name, piece = leaf.channel, leaf.text
+                if is_call(name):
+                    held = self.tool_args.setdefault(index, {})
+                    held[name] = held.get(name, "") + piece
+                    calls = True
+                    continue
+                channel = self.channels.get((index, name)) or self.channel(index, name)
+                start = channel.length
+                if not start:
+                    channel.first_piece = len(piece)
+                    channel.next_due = self.schedule.next_due(len(piece), {})
+                channel.add(piece)
+                span = (channel, start, start + len(piece), leaf.holder, leaf.key)
+                if pending.spans:
+                    pending.spans.append(span)
+                else:
+                    pending.spans = [span]
+                grown.append(channel)
+            for key in ANSWER:
+                answer = choice.get(key)
+                if isinstance(answer, dict):
+                    if calls or answer.get("tool_calls") or answer.get("function_call"):
+                        calls = True
+                    if self.drop and not REASONING.isdisjoint(answer):
+                        pending.reasoning = True
+            if calls:
+                pending.holds_tool_calls = {*pending.holds_tool_calls, index}
+                self.open_tool_calls.add(index)
             if choice.get("finish_reason"):
                 finished.append(index)
         return grown, finished
-
-    def _hold_calls(self, pending: Pending, index: int, delta: dict[str, Any]) -> None:
-        """Add a delta's tool-call (or legacy ``function_call``) arguments to what choice
-        ``index`` holds until it finishes, and hold the event with them."""
-        held = self.tool_args.setdefault(index, {})
-        for call in delta.get("tool_calls") or ():
-            key = f"tool_calls.{call.get('index', 0)}"
-            held[key] = held.get(key, "") + ((call.get("function") or {}).get("arguments") or "")
-        legacy = delta.get("function_call")
-        if isinstance(legacy, dict):
-            held["function_call"] = held.get("function_call", "") + (legacy.get("arguments") or "")
-        pending.holds_tool_calls = {*pending.holds_tool_calls, index}
-        self.open_tool_calls.add(index)
 
     # -- screening ---------------------------------------------------------------------------
 
@@ -209,8 +233,7 @@ class StreamScreen:
         offsets: dict[str, int] = {}
         scanning: set[str] = set()
         for channel in self.channels.values():
-            index = int(channel.where.split(".")[1])
-            done = index in finished or channel.finished
+            done = channel.index in finished or channel.finished
             length = channel.length
             names: list[str] = []
             if done:
@@ -219,7 +242,9 @@ class StreamScreen:
                 names = schedule.due(length, channel.first_piece, channel.scanned)
             if names:
                 start, fresh = schedule.window(names, channel.scanned)
-                fields.append(Field(channel.where, channel.text[start:], fresh=fresh))
+                fields.append(
+                    Field(channel.where, channel.text[start:], channel.exact, fresh=fresh)
+                )
                 offsets[channel.where] = start
                 scanning.update(names)
                 channel.scanned.update(dict.fromkeys(names, length))
@@ -227,8 +252,8 @@ class StreamScreen:
             if done:
                 channel.finished = True
         for index in finished:
-            for call, arguments in self.tool_args.get(index, {}).items():
-                fields.append(Field(f"choices.{index}.{call}.arguments", arguments, exact=False))
+            for call, text in self.tool_args.get(index, {}).items():
+                fields.append(Field(f"choices.{index}.{call}", text, exact=False))
             if index in self.tool_args:
                 scanning.update(schedule.release)
             self.open_tool_calls.discard(index)
@@ -291,30 +316,35 @@ class StreamScreen:
         queue = self.queue
         while queue:
             pending = queue[0]
-            for channel, _, end in pending.spans:
+            for channel, _, end, _, _ in pending.spans:
                 if end > channel.safe_to:
                     return out
             if pending.holds_tool_calls and pending.holds_tool_calls & self.open_tool_calls:
                 break
             queue.popleft()
-            out.append(self._render(pending) if self.redacting else pending.raw)
+            out.append(
+                self._render(pending) if self.redacting or pending.reasoning else pending.raw
+            )
         return out
 
     def _render(self, pending: Pending) -> bytes:
         touched = [
-            (c, s, e)
-            for c, s, e in pending.spans
+            (c, s, e, holder, key)
+            for c, s, e, holder, key in pending.spans
             if c.redactions and any(d.finding.start < e and d.finding.end > s for d in c.redactions)
         ]
-        if not touched or pending.payload is None:
-            return pending.raw
         payload = pending.payload
-        for channel, start, end in touched:
-            index = int(channel.where.split(".")[1])
-            key = channel.where.split(".")[2]
-            for choice in payload.get("choices") or []:
-                if choice.get("index", 0) == index:
-                    choice["delta"][key] = channel.render(start, end)
+        if (not touched and not pending.reasoning) or payload is None:
+            return pending.raw
+        for channel, start, end, holder, key in touched:
+            holder[key] = channel.render(start, end)
+        if pending.reasoning:
+            for choice in payload.get("choices") or ():
+                for name in ANSWER:
+                    answer = choice.get(name)
+                    if isinstance(answer, dict):
+                        for field_name in REASONING.intersection(answer):
+                            del answer[field_name]
         return encode_event(payload)
 
     def release_all(self) -> None:
@@ -367,7 +397,7 @@ async def screen_stream(
             grown, finished = state.take(raw)
             is_done = raw.startswith(b"data: [DONE]")
             if is_done:
-                finished = sorted(state.choices_seen)
+                finished = [-1, *sorted(state.choices_seen)]  # -1: text outside the choices
             verdict = None
             scanned = (grown or finished) and not state.idle(grown, finished)
             if scanned:
@@ -384,9 +414,9 @@ async def screen_stream(
             if scanned or is_done or state.eager or len(state.queue) == 1:
                 for event in state.releasable():
                     yield event
-        # The upstream ended without [DONE]: release only what screening clears.
-        verdict = await state.screen([], sorted(state.choices_seen)) if state.choices_seen else None
-        for event in state.cut(verdict) if verdict is not None else state.releasable():
-            yield event
+            if is_done:
+                return  # nothing after [DONE] is read, let alone released
+        # The upstream ended without [DONE]: what is held is dropped, the caller reports it.
+        raise UpstreamIncomplete("The upstream's stream ended before it was complete.")
     finally:
         ctx.add_stage_time("detectors", state.seconds)

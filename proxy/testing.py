@@ -48,6 +48,9 @@ class Reply:
     status: int = 200
     json: Any = None
     """A JSON body (non-streaming)."""
+    raw: bytes | None = None
+    """A body sent as it is (with a JSON content type), instead of ``json``: a truncated or
+    otherwise broken answer."""
     events: list[Any] | None = None
     """SSE events: dicts become ``data: <json>``, strings are sent as raw event text, bytes raw."""
     chunk_bytes: int | None = None
@@ -193,7 +196,7 @@ class FakeUpstream:
         if reply.events is None:
             return web.Response(
                 status=reply.status,
-                body=orjson.dumps(reply.json),
+                body=reply.raw if reply.raw is not None else orjson.dumps(reply.json),
                 content_type="application/json",
                 headers=reply.headers,
             )

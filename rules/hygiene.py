@@ -2,10 +2,14 @@
 
 ``strip_markers`` is the pure function: it removes whole tags (``<untrusted-ID ...>``,
 ``</untrusted-ID>``), then any bare ``untrusted-ID`` or ``ID``, and turns datamark characters back
-into spaces, reporting whether anything was echoed. ``MarkerHygiene`` is the output stage: on a
-complete answer it cleans every choice's content, refusal and tool-call arguments; on a stream it
-holds back only a tail that could still grow into a marker (a ``<`` that may open a tag, or a
-prefix of the identifier), so a marker split across chunks is still caught.
+into spaces, reporting whether anything was echoed. ``MarkerHygiene`` is the output stage: it
+cleans every text of every choice, found by the same walk screening uses (``proxy.texts``:
+content, refusal, reasoning, transcripts, parts, tool calls ...). On a stream it holds back only a
+tail that could still grow into a marker (a ``<`` that may open a tag, or a prefix of the
+identifier), so a marker split across chunks is still caught; that hold-back covers every text
+reached through dicts from ``delta`` (those a final chunk can carry the tail in). Texts inside
+lists (content parts) or beside ``delta`` (``logprobs``, legacy ``text``) are cleaned chunk by
+chunk.
 
 An echo is recorded as a finding (``marker_hygiene`` / ``marker_echo``); the answer is kept.
 """
@@ -20,6 +24,7 @@ import orjson
 
 from detectors.findings import Finding
 from proxy.sse import encode_event, event_payload, is_done
+from proxy.texts import choice_texts
 from rules.base import RuleRecord
 
 if TYPE_CHECKING:
@@ -118,15 +123,12 @@ class MarkerHygiene:
             return raw
         changed = False
         for position, choice in enumerate(_choices(payload)):
-            message = choice.get("message")
-            if not isinstance(message, dict):
-                continue
-            for field, holder, key in _fields(message):
-                clean, echoed = strip_markers(holder[key], record)
+            for leaf in choice_texts(choice):
+                clean, echoed = strip_markers(leaf.text, record)
                 if echoed:
-                    holder[key] = clean
+                    leaf.holder[leaf.key] = clean
                     changed = True
-                    ctx.findings.append(_echo(f"choices.{position}.{field}"))
+                    ctx.findings.append(_echo(f"choices.{position}.{leaf.channel}"))
         return orjson.dumps(payload) if changed else raw
 
     async def relay(
@@ -166,15 +168,23 @@ def _clean_chunk(
     changed = False
     for choice in _choices(payload):
         index = choice.get("index", 0)
-        delta = choice.get("delta")
-        if not isinstance(index, int) or not isinstance(delta, dict):
+        if type(index) is not int:
             continue
-        for field, holder, key in _fields(delta):
-            hold = holds.setdefault((index, field), _Holdback(record))
-            released = hold.feed(holder[key])
-            changed |= released != holder[key]
-            holder[key] = released
+        for leaf in choice_texts(choice):
+            if leaf.answer and not leaf.listed:
+                hold = holds.setdefault((index, leaf.channel), _Holdback(record))
+                released = hold.feed(leaf.text)
+            else:
+                released, echoed = strip_markers(leaf.text, record)
+                if echoed:
+                    ctx.findings.append(_echo(f"choices.{index}.{leaf.channel}"))
+            if released != leaf.text:
+                changed = True
+                leaf.holder[leaf.key] = released
         if choice.get("finish_reason") is not None:
+            delta = choice.get("delta")
+            if not isinstance(delta, dict):
+                delta = choice["delta"] = {}
             changed |= _flush_into(delta, index, holds, ctx)
     return changed
 
@@ -187,26 +197,36 @@ def _flush_into(
 ) -> bool:
     """Release what choice ``index`` still holds into its last delta."""
     changed = False
-    for (owner, field), hold in list(holds.items()):
+    for (owner, channel), hold in list(holds.items()):
         if owner != index:
             continue
         rest = hold.flush()
         if hold.echoed:
-            ctx.findings.append(_echo(f"choices.{index}.{field}"))
-        del holds[(owner, field)]
-        if not rest:
-            continue
-        changed = True
-        if field in ("content", "refusal"):
-            delta[field] = (delta.get(field) or "") + rest
-        elif field.startswith("tool_calls."):
-            call = {"index": int(field.split(".")[1]), "function": {"arguments": rest}}
-            delta["tool_calls"] = [*(delta.get("tool_calls") or []), call]
-        else:
-            function_call = dict(delta.get("function_call") or {})
-            function_call["arguments"] = (function_call.get("arguments") or "") + rest
-            delta["function_call"] = function_call
+            ctx.findings.append(_echo(f"choices.{index}.{channel}"))
+        del holds[(owner, channel)]
+        if rest:
+            _put(delta, channel, rest)
+            changed = True
     return changed
+
+
+def _put(delta: dict[str, Any], channel: str, rest: str) -> None:
+    """Append ``rest`` to ``channel`` in ``delta`` (a dotted path of dicts; a tool call's by its
+    index, under ``function`` for its ``name`` and ``arguments``)."""
+    path = channel.split(".")
+    holder = delta
+    if path[0] == "tool_calls":
+        call: dict[str, Any] = {"index": int(path[1])}
+        delta["tool_calls"] = [*(delta.get("tool_calls") or []), call]
+        holder, path = call, (["function"] if len(path) == 3 else []) + path[2:]
+    for key in path[:-1]:
+        inner = holder.get(key)
+        if not isinstance(inner, dict):
+            inner = holder[key] = {}
+        holder = inner
+    last = path[-1]
+    current = holder.get(last)
+    holder[last] = current + rest if isinstance(current, str) else rest
 
 
 def _tail_event(
@@ -224,21 +244,6 @@ def _tail_event(
 def _choices(payload: Any) -> list[dict[str, Any]]:
     choices = payload.get("choices") if isinstance(payload, dict) else None
     return [c for c in choices if isinstance(c, dict)] if isinstance(choices, list) else []
-
-
-def _fields(message: dict[str, Any]) -> list[tuple[str, dict[str, Any], str]]:
-    """``(name, holder, key)`` for every string field of a message or delta that may echo."""
-    found = [
-        (key, message, key) for key in ("content", "refusal") if isinstance(message.get(key), str)
-    ]
-    for position, call in enumerate(message.get("tool_calls") or []):
-        function = call.get("function") if isinstance(call, dict) else None
-        if isinstance(function, dict) and isinstance(function.get("arguments"), str):
-            found.append((f"tool_calls.{call.get('index', position)}", function, "arguments"))
-    function_call = message.get("function_call")
-    if isinstance(function_call, dict) and isinstance(function_call.get("arguments"), str):
-        found.append(("function_call", function_call, "arguments"))
-    return found
 
 
 def _echo(where: str) -> Finding:

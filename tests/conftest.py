@@ -14,6 +14,8 @@ from proxy.testing import FakeUpstream, ProxyServer, make_config, only
 UPSTREAM_KEY = "sk-upstream-secret-0123456789"
 Connect = Callable[..., OpenAI]
 """``connect(rules, extra=None)``: see the ``connect`` fixture."""
+Guarded = Callable[..., OpenAI]
+"""``guarded(tenant=None, privacy=None)``: see the ``guarded`` fixture."""
 
 
 @pytest.fixture
@@ -88,3 +90,25 @@ def tool_turns(
         },
         {"role": "tool", "tool_call_id": "c1", "content": output},
     ]
+
+
+@pytest.fixture
+def guarded(upstream: FakeUpstream, serve: Callable[[Config], ProxyServer]) -> Iterator[Guarded]:
+    """``guarded(tenant=None, privacy=None)``: an SDK client of a proxy whose tenant ``acme``
+    screens with the privacy detector (``privacy`` its table, ``tenant`` more of the tenant's
+    table). The same arguments give the same client; clients are closed after the test."""
+    from tests.hostile import privacy_client
+
+    clients: dict[str, OpenAI] = {}
+
+    def guarded(
+        tenant: dict[str, Any] | None = None, privacy: dict[str, Any] | None = None
+    ) -> OpenAI:
+        key = repr((tenant, privacy))
+        if key not in clients:
+            clients[key] = privacy_client(upstream, serve, tenant, privacy)
+        return clients[key]
+
+    yield guarded
+    for client in clients.values():
+        client.close()

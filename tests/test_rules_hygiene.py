@@ -69,7 +69,7 @@ def test_complete_answer_is_cleaned_in_content_refusal_and_tool_arguments() -> N
     assert sorted(f.where for f in ctx.findings) == [
         "choices.0.content",
         "choices.0.refusal",
-        "choices.0.tool_calls.0",
+        "choices.0.tool_calls.0.arguments",
     ]
     assert {(f.detector, f.category) for f in ctx.findings} == {("marker_hygiene", "marker_echo")}
 
@@ -164,3 +164,46 @@ def test_streamed_cleaning_matches_cleaning_the_whole_answer(
     split = [whole[a:b] for a, b in itertools.pairwise(points)]
     streamed, _ = run(_relay(split))
     assert streamed == strip_markers(whole, RECORD)[0]
+
+
+def test_markers_are_removed_from_every_text_of_a_complete_answer() -> None:
+    body = completion("ok")
+    message = body["choices"][0]["message"]
+    message["reasoning_content"] = f"see untrusted-{B} now"
+    message["audio"] = {"id": "a1", "data": "AAAA", "transcript": f"say {B}"}
+    message["content"] = [{"type": "text", "text": f"one{MARK}two"}]
+    ctx = context()
+    out = orjson.loads(run(MarkerHygiene().finish(orjson.dumps(body), ctx)))
+    cleaned = out["choices"][0]["message"]
+    assert cleaned["reasoning_content"] == "see  now"
+    assert cleaned["audio"] == {"id": "a1", "data": "AAAA", "transcript": "say "}
+    assert cleaned["content"] == [{"type": "text", "text": "one two"}]
+    assert sorted(f.where for f in ctx.findings) == [
+        "choices.0.audio.transcript",
+        "choices.0.content",
+        "choices.0.reasoning_content",
+    ]
+
+
+async def _relay_reasoning(pieces: list[str]) -> tuple[str, RequestContext]:
+    ctx = context()
+
+    async def events() -> AsyncIterator[bytes]:
+        for piece in pieces:
+            yield encode_event({"choices": [{"index": 0, "delta": {"reasoning_content": piece}}]})
+        yield encode_event({"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})
+        yield DONE
+
+    text = ""
+    async for event in MarkerHygiene().relay(events(), ctx):
+        data = event_data(event)
+        if data is not None and data != b"[DONE]":
+            for choice in orjson.loads(data)["choices"]:
+                text += choice["delta"].get("reasoning_content") or ""
+    return text, ctx
+
+
+def test_a_marker_split_across_reasoning_chunks_is_removed_and_the_tail_released() -> None:
+    text, ctx = run(_relay_reasoning(["I read <untr", f"usted-{B}>the page", " and then <"]))
+    assert text == "I read the page and then <"
+    assert [f.where for f in ctx.findings] == ["choices.0.reasoning_content"]

@@ -17,8 +17,9 @@ import orjson
 
 from proxy.config import UpstreamConfig
 from proxy.errors import ProxyError, UpstreamError, UpstreamTimeout, UpstreamUnreachable
-from proxy.sse import SSEDecoder
+from proxy.sse import EventTooLarge, SSEDecoder
 from proxy.upstream.sanitize import sanitized_error
+from proxy.upstream.shapes import StreamCheck, as_chunks, malformed, parse_completion
 
 
 class OpenAIRelay:
@@ -58,6 +59,7 @@ class OpenAIRelay:
             raise _translate(exc, self.name) from exc
         if status >= 400:
             raise sanitized_error(status, raw, self._key)
+        parse_completion(raw)
         return raw
 
     async def stream(self, body: dict[str, Any], request_id: str) -> RelayedStream:
@@ -79,24 +81,51 @@ class OpenAIRelay:
             finally:
                 response.release()
             raise sanitized_error(response.status, raw, self._key)
+        if response.content_type != "text/event-stream" and "json" in response.content_type:
+            # A JSON answer to a streaming request: checked, then streamed as chunks.
+            try:
+                raw = await response.read()
+            except Exception as exc:
+                raise _translate(exc, self.name) from exc
+            finally:
+                response.release()
+            return RelayedStream(response, self.name, as_chunks(parse_completion(raw)))
         return RelayedStream(response, self.name)
 
 
 class RelayedStream:
-    """SSE events read from an open aiohttp response."""
+    """SSE events read from an open aiohttp response, each checked (``proxy.upstream.shapes``);
+    the stream ends at ``[DONE]``, or with ``UpstreamIncomplete`` if it stops before."""
 
-    def __init__(self, response: aiohttp.ClientResponse, upstream: str):
+    def __init__(
+        self, response: aiohttp.ClientResponse, upstream: str, events: list[bytes] | None = None
+    ):
         self._response = response
         self._upstream = upstream
+        self._events = events
+        """The whole stream, already built (from a JSON answer)."""
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
+        if self._events is not None:
+            for event in self._events:
+                yield event
+            return
         decoder = SSEDecoder()
+        check = StreamCheck()
         try:
             async for chunk in self._response.content.iter_any():
                 for event in decoder.feed(chunk):
-                    yield event
-            if tail := decoder.close():
-                yield tail
+                    yield check.take(event)
+                    if check.done:
+                        return
+            for event in decoder.close():
+                yield check.take(event)
+                if check.done:
+                    return
+            for event in check.end():
+                yield event
+        except EventTooLarge:
+            raise malformed("an event too large") from None
         except Exception as exc:
             raise _translate(exc, self._upstream) from exc
         finally:

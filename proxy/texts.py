@@ -1,0 +1,181 @@
+"""Every text an OpenAI-compatible answer carries, found by walking its shape.
+
+A choice's answer is not only ``message.content``: reasoning servers add ``reasoning_content``
+or ``reasoning`` (vLLM, DeepSeek, OpenRouter's ``reasoning_details``), audio answers carry a
+``transcript``, ``content`` may be a list of parts, legacy completions answer in
+``choices[].text``, ``logprobs`` repeat every token, and a stream chunk may carry ``message``
+where ``delta`` belongs. A fixed list of fields lets whatever it forgets through, so
+``choice_texts`` walks the whole choice and returns every non-empty string in it, except under
+keys that hold no prose (``STRUCTURAL``) and two opaque payloads (``OPAQUE``).
+
+What is not screened, and why:
+
+- ``STRUCTURAL`` keys: identifiers and enums (``id``, ``tool_call_id``, ``role``, ``type``,
+  ``finish_reason``, ``index``...) and signatures or timestamps. Clients don't display them;
+  an upstream hiding text in an id is out of scope.
+- ``OPAQUE`` channels: ``audio.data`` (base64 audio, not text) and ``reasoning_details.data``
+  (encrypted reasoning). Their transcripts and summaries are screened.
+- Non-string values (numbers, booleans). ``logprobs[].bytes`` (lists of integers) repeat their
+  token, which is screened.
+
+Strings outside the choices (``top_texts``: an unknown top-level field, ``citations``) are
+screened too, as channels named from the top.
+
+Strings are grouped into **channels**, one text per choice and channel, joined in order, so a
+value split across list items or stream chunks is still seen whole. A channel is named by its
+path below the choice with ``message``/``delta`` and list positions left out, and a part's
+``text`` key folded into its list: ``content`` (a string, or the text parts of a list),
+``reasoning_content``, ``audio.transcript``, ``text`` (legacy), ``logprobs.content.token``.
+Tool calls keep their call index and drop ``function``: ``tool_calls.0.arguments``,
+``tool_calls.0.name``, ``function_call.arguments``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+from proxy.errors import UpstreamMalformed
+
+STRUCTURAL = frozenset(
+    {
+        "index",
+        "id",
+        "tool_call_id",
+        "role",
+        "type",
+        "finish_reason",
+        "object",
+        "created",
+        "model",
+        "signature",
+        "format",
+        "expires_at",
+        "specguard",
+        "system_fingerprint",
+        "service_tier",
+    }
+)
+"""Keys whose values are identifiers, enums or signatures, never prose."""
+OPAQUE = frozenset({"audio.data", "reasoning_details.data"})
+"""Channels holding encoded payloads rather than text."""
+REASONING = frozenset(
+    {"reasoning_content", "reasoning", "reasoning_details", "thinking", "thinking_blocks"}
+)
+"""Answer fields that carry the model's reasoning rather than its answer."""
+ANSWER = frozenset({"message", "delta"})
+"""Where a choice keeps its answer: its fields are named from here."""
+_NONE: frozenset[str] = frozenset()
+MAX_DEPTH = 32
+"""Nesting deeper than this is not an answer: refused rather than walked."""
+
+
+class Leaf(NamedTuple):
+    """One string of a choice."""
+
+    channel: str
+    """Its channel (see the module docstring)."""
+    holder: Any
+    """The dict or list holding it: ``holder[key]`` is the string, so it can be rewritten."""
+    key: Any
+    text: str
+    answer: bool
+    """Under ``message``/``delta`` (not at the choice level, like ``logprobs``)."""
+    listed: bool
+    """Reached through a list (other than ``tool_calls``): no simple path rebuilds it."""
+
+
+def is_call(channel: str) -> bool:
+    """Whether ``channel`` is part of a tool call (JSON arguments, held until the call ends)."""
+    return channel.startswith(("tool_calls.", "function_call."))
+
+
+def is_exact(channel: str) -> bool:
+    """Whether a span found in ``channel`` can be cut out of the delivered text: not in tool-call
+    JSON, and not in ``logprobs``, whose byte arrays would still carry it."""
+    return not (is_call(channel) or channel.startswith("logprobs."))
+
+
+def is_reasoning(channel: str) -> bool:
+    """Whether ``channel`` is the model's reasoning."""
+    return channel.split(".", 1)[0] in REASONING
+
+
+def choice_texts(choice: dict[str, Any], skip: frozenset[str] = frozenset()) -> list[Leaf]:
+    """Every string of ``choice``, in order; answer fields named in ``skip`` are left out."""
+    out: list[Leaf] = []
+    for key, value in choice.items():
+        if key in STRUCTURAL:
+            continue
+        if key in ANSWER and type(value) is dict:
+            _walk(value, "", out, skip, True, False, 1)
+        elif type(value) is str:
+            if value:
+                out.append(Leaf(key, choice, key, value, False, False))
+        elif type(value) in (dict, list):
+            _walk(value, key + ".", out, _NONE, False, False, 1)
+    return out
+
+
+def top_texts(payload: dict[str, Any]) -> list[Leaf]:
+    """Every string of a completion or chunk outside its choices (an unknown top-level field,
+    Perplexity's ``citations`` ...), channels named from the top (``citations``)."""
+    out: list[Leaf] = []
+    for key, value in payload.items():
+        if key in STRUCTURAL or key == "choices":
+            continue
+        kind = type(value)
+        if kind is str:
+            if value:
+                out.append(Leaf(key, payload, key, value, False, False))
+        elif kind is dict:
+            _walk(value, key + ".", out, _NONE, False, False, 1)
+        elif kind is list:
+            _walk(value, key, out, _NONE, False, True, 1)
+    return out
+
+
+def _walk(
+    node: Any,
+    prefix: str,
+    out: list[Leaf],
+    skip: frozenset[str],
+    answer: bool,
+    listed: bool,
+    depth: int,
+) -> None:
+    """The strings of a dict (``prefix`` names its channel, ending in a dot) or of a list
+    (``prefix`` is the channel of its items, without the dot)."""
+    if depth > MAX_DEPTH:
+        raise UpstreamMalformed("The upstream's answer is nested too deeply.")
+    if type(node) is list:
+        calls = prefix.endswith("tool_calls")
+        for position, item in enumerate(node):
+            kind = type(item)
+            if kind is str:
+                if item:
+                    out.append(Leaf(prefix, node, position, item, answer, listed))
+            elif kind is dict and calls:
+                number = item.get("index", position)
+                number = number if type(number) is int else position
+                _walk(item, f"{prefix}.{number}.", out, _NONE, answer, listed, depth + 1)
+            elif kind is dict:
+                _walk(item, prefix + ".", out, _NONE, answer, True, depth + 1)
+            elif kind is list:
+                _walk(item, prefix, out, _NONE, answer, True, depth + 1)
+        return
+    for key, value in node.items():
+        if key in STRUCTURAL or key in skip:
+            continue
+        kind = type(value)
+        # A part's ``text`` joins its list's channel; a tool call's ``function`` adds no name.
+        if (key == "text" and listed) or (key == "function" and prefix.startswith("tool_calls.")):
+            name = prefix[:-1]
+        else:
+            name = prefix + key
+        if kind is str:
+            if value and name not in OPAQUE:
+                out.append(Leaf(name, node, key, value, answer, listed))
+        elif kind is dict:
+            _walk(value, name + ".", out, _NONE, answer, listed, depth + 1)
+        elif kind is list:
+            _walk(value, name, out, _NONE, answer, listed, depth + 1)
