@@ -99,9 +99,9 @@ class _Holdback:
         core = rest.lstrip("<").strip().removeprefix("/").lstrip()
         for boundary in self.record.boundaries:
             name = f"untrusted-{boundary}"
-            if len(core) >= 4 and (
-                name.startswith(core) or core.startswith(name) or boundary.startswith(core)
-            ):
+            # Only a tail that is all partial marker is dropped; a whole marker followed by
+            # text is removed by ``strip_markers`` below and the text kept.
+            if len(core) >= 4 and (name.startswith(core) or boundary.startswith(core)):
                 self.echoed = True
                 return ""
         clean, echoed = strip_markers(rest, self.record)
