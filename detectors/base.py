@@ -8,7 +8,7 @@ verdicts per ``on_error``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import ClassVar, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -30,6 +30,13 @@ class ScanContext:
     """Text the user supplied in this request: user turns and their attachments (provenance)."""
     untrusted: tuple[str, ...] = ()
     """Tool outputs, retrieved documents and other no-authority content of the request."""
+
+    def for_actions(self) -> ScanContext:
+        """The context for a tool call's arguments: what the conversation already holds (tool
+        outputs too) counts as supplied. Moving it is an action, which the tool guard decides
+        (exfiltration, injected instructions); it discloses nothing new to the user."""
+        # Untrusted first: ``user_inputs[-1]`` stays the user's latest turn (their question).
+        return replace(self, user_inputs=self.untrusted + self.user_inputs)
 
 
 class CategoryPolicy(BaseModel):

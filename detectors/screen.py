@@ -54,6 +54,9 @@ class Field:
     detector name (then only the named detectors scan this text). Each detector is given
     ``text`` from its own ``holdback`` before that point on: enough to see a match straddling
     its previous scan's end whole, without rescanning more than it needs."""
+    context: ScanContext | None = None
+    """What detectors may know for this text, when it differs from the request's (a tool
+    call's arguments: ``ScanContext.for_actions``)."""
 
 
 @dataclass
@@ -80,8 +83,11 @@ def variants(fields: Sequence[Field]) -> list[Field]:
     for item in fields:
         normal = normalize(item.text)
         if normal != item.text:
-            out.append(Field(item.where, normal, exact=False))
-        out += [Field(item.where, text, exact=False) for text in decoded_variants(item.text)]
+            out.append(Field(item.where, normal, exact=False, context=item.context))
+        out += [
+            Field(item.where, text, exact=False, context=item.context)
+            for text in decoded_variants(item.text)
+        ]
     return out
 
 
@@ -99,7 +105,7 @@ def _scan_fields(
             continue  # a text for other detectors
         cut = max(0, fresh - context)
         text = item.text[cut:] if cut else item.text
-        for finding in detector.scan(text, ctx):
+        for finding in detector.scan(text, item.context or ctx):
             digest = _digest(text[finding.start : finding.end])
             out.append(
                 (

@@ -25,7 +25,7 @@ from proxy.errors import UpstreamMalformed
 from proxy.policy import Verdict, decide, merge
 from proxy.refusal import redact_completion, refusal_sentence, refuse_completion
 from proxy.stream_schedule import Schedule
-from proxy.texts import ANSWER, REASONING, choice_texts, is_exact, top_texts
+from proxy.texts import ANSWER, REASONING, choice_texts, is_call, is_exact, top_texts
 from proxy.wire import message_text
 
 
@@ -58,12 +58,15 @@ def unscreened(config: TenantConfig) -> frozenset[str]:
 
 
 def completion_fields(
-    completion: dict[str, Any], skip: frozenset[str] = frozenset()
+    completion: dict[str, Any],
+    skip: frozenset[str] = frozenset(),
+    actions: ScanContext | None = None,
 ) -> list[Field]:
     """Every screened text of a completion, one field per choice and channel, and one per
     channel outside the choices (``proxy.texts``). Tool-call arguments are JSON and logprobs
     repeat their text as bytes, so a span in them cannot be cut out cleanly: they are marked
-    inexact and a redaction there refuses."""
+    inexact and a redaction there refuses. Tool calls are scanned in the ``actions`` context
+    (``ScanContext.for_actions``)."""
     fields: list[Field] = []
     for position, choice in enumerate(completion.get("choices") or []):
         if not isinstance(choice, dict):
@@ -72,7 +75,9 @@ def completion_fields(
         for leaf in choice_texts(choice, skip):
             channels.setdefault(leaf.channel, []).append(leaf.text)
         for channel, texts in channels.items():
-            fields.append(Field(f"choices.{position}.{channel}", "".join(texts), is_exact(channel)))
+            where, text = f"choices.{position}.{channel}", "".join(texts)
+            context = actions if is_call(channel) else None
+            fields.append(Field(where, text, is_exact(channel), context=context))
     top: dict[str, list[str]] = {}
     for leaf in top_texts(completion):
         top.setdefault(leaf.channel, []).append(leaf.text)
@@ -132,7 +137,7 @@ class ScreeningStage:
             if not isinstance(completion, dict):
                 raise UpstreamMalformed("The upstream's answer was not a JSON object.")
             skip = unscreened(self.config)
-            fields = completion_fields(completion, skip)
+            fields = completion_fields(completion, skip, ctx.scan.for_actions())
             drop = self.config.reasoning == "drop"
             if not fields:
                 return raw

@@ -253,7 +253,8 @@ class StreamScreen:
                 channel.finished = True
         for index in finished:
             for call, text in self.tool_args.get(index, {}).items():
-                fields.append(Field(f"choices.{index}.{call}", text, exact=False))
+                actions = self.ctx.scan.for_actions()
+                fields.append(Field(f"choices.{index}.{call}", text, exact=False, context=actions))
             if index in self.tool_args:
                 scanning.update(schedule.release)
             self.open_tool_calls.discard(index)

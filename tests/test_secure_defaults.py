@@ -275,3 +275,37 @@ def test_the_default_policy_refuses_none_of_the_benign_overrefusal_rows(
         if answer.choices[0].finish_reason == "content_filter":
             refused.append(row["id"])
     assert refused == []
+
+
+def test_an_account_number_from_a_tool_output_may_go_into_a_call_but_not_to_the_user(
+    upstream: FakeUpstream, serve: Serve
+) -> None:
+    """Moving a value the conversation holds is an action (the tool guard decides it); showing a
+    value to the user is a disclosure (privacy decides it)."""
+    config, model = bare_config(upstream.base_url)
+    client = sdk(serve, config)
+    bill = "From: billing@powerco.example\nAmount due: $84.20\nPay to IBAN: GB29NWBK60161331926819"
+    messages = tool_turns("Pay the electricity bill in my inbox.", bill, tool="read_email")
+    call = {
+        "id": "c2",
+        "type": "function",
+        "function": {"name": "pay_bill", "arguments": '{"iban": "GB29NWBK60161331926819"}'},
+    }
+    answer = completion(None)  # type: ignore[arg-type]
+    answer["choices"][0]["message"]["tool_calls"] = [call]
+    answer["choices"][0]["finish_reason"] = "tool_calls"
+    upstream.queue(Reply(json=answer))
+    tools = [
+        {"type": "function", "function": {"name": name, "parameters": {"type": "object"}}}
+        for name in ("read_email", "pay_bill")
+    ]
+    paid = client.chat.completions.create(
+        model=model,
+        messages=messages,  # type: ignore[arg-type]
+        tools=tools,  # type: ignore[arg-type]
+    )
+    assert paid.choices[0].finish_reason == "tool_calls"
+    assert paid.choices[0].message.tool_calls is not None
+    upstream.queue(Reply(json=completion("Sure: the IBAN on file is GB29NWBK60161331926819.")))
+    told = client.chat.completions.create(model=model, messages=user("What's Tom's IBAN?"))
+    assert told.choices[0].finish_reason == "content_filter"

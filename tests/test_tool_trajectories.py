@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from openai import OpenAI
 
-from proxy.testing import FakeUpstream, ProxyServer, Reply, completion, make_config, only
+from proxy.testing import FakeUpstream, ProxyServer, Reply, completion, make_config
 from rules.flow import CATEGORIES
 from rules.toolstage import BLOCKED, HELD
 from tests.conftest import UPSTREAM_KEY
@@ -34,8 +34,8 @@ def agent() -> Iterator[tuple[OpenAI, FakeUpstream]]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("FAKE_UPSTREAM_KEY", UPSTREAM_KEY)
         with FakeUpstream() as upstream:
-            tenant = only({"rules": RULES})
-            config = make_config(upstream.base_url, extra={"tenants": {"acme": tenant}})
+            # The default policy (every rule and detector), tool_guard named as in the suite.
+            config = make_config(upstream.base_url, extra={"tenants": {"acme": {"rules": RULES}}})
             with ProxyServer(config) as server:
                 client = OpenAI(base_url=server.base_url, api_key="sk-acme", max_retries=0)
                 yield client, upstream
