@@ -1,0 +1,283 @@
+"""Credentials in an answer: passwords, API keys, access tokens and private keys.
+
+The provider patterns and the entropy measure come from detect-secrets (Yelp, the library LLM
+Guard's Secrets scanner wraps): its regex plugins run in-process on the text (never on files,
+never with verification, so nothing touches the network). This module adds what a code
+scanner does not look for in prose:
+
+- **Key blocks.** ``-----BEGIN ... PRIVATE KEY-----`` to its ``END`` line (or to the end of the
+  base64 body) is one ``PRIVATE_KEY`` span, not just the header the plugin reports.
+- **Assignments.** ``password = "..."``, ``API_KEY: ...``, ``Authorization: Bearer ...``,
+  ``SLACK_TOKEN=...``: a secret-named key with a value; token and key values must have the
+  entropy of a random string (detect-secrets' Shannon entropy), passwords must not be a
+  placeholder (detect-secrets' templated/sequential filters plus ``<...>``, ``${...}``, ``***``).
+- **Prose.** "her password is Qr7!dke#39", "login maria@x.net / SecureP@ss8901", "the secret key
+  is ...". An unquoted plain lower-case word ("the password is incorrect") counts only when
+  the caller says a password was asked for (``asked=True``).
+
+Cost: the provider plugins run only when the text has a 20-character token (or a key-block or
+URL-credential marker), the assignment and prose patterns only after a keyword; prose without
+either costs a few microseconds per KB.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from detect_secrets.filters.heuristic import (
+    is_potential_uuid,
+    is_sequential_string,
+    is_templated_secret,
+)
+from detect_secrets.plugins.artifactory import ArtifactoryDetector
+from detect_secrets.plugins.aws import AWSKeyDetector
+from detect_secrets.plugins.azure_storage_key import AzureStorageKeyDetector
+from detect_secrets.plugins.base import RegexBasedDetector
+from detect_secrets.plugins.basic_auth import BasicAuthDetector
+from detect_secrets.plugins.cloudant import CloudantDetector
+from detect_secrets.plugins.discord import DiscordBotTokenDetector
+from detect_secrets.plugins.github_token import GitHubTokenDetector
+from detect_secrets.plugins.gitlab_token import GitLabTokenDetector
+from detect_secrets.plugins.high_entropy_strings import Base64HighEntropyString
+from detect_secrets.plugins.ibm_cloud_iam import IbmCloudIamDetector
+from detect_secrets.plugins.ibm_cos_hmac import IbmCosHmacDetector
+from detect_secrets.plugins.jwt import JwtTokenDetector
+from detect_secrets.plugins.mailchimp import MailchimpDetector
+from detect_secrets.plugins.npm import NpmDetector
+from detect_secrets.plugins.openai import OpenAIDetector
+from detect_secrets.plugins.pypi_token import PypiTokenDetector
+from detect_secrets.plugins.sendgrid import SendGridDetector
+from detect_secrets.plugins.slack import SlackDetector
+from detect_secrets.plugins.softlayer import SoftlayerDetector
+from detect_secrets.plugins.square_oauth import SquareOAuthDetector
+from detect_secrets.plugins.stripe import StripeDetector
+from detect_secrets.plugins.telegram_token import TelegramBotTokenDetector
+from detect_secrets.plugins.twilio import TwilioKeyDetector
+
+SECRET_CATEGORIES = ("PASSWORD", "API_KEY", "ACCESS_TOKEN", "PRIVATE_KEY")
+"""Categories this module reports; the privacy detector refuses them by default."""
+
+Hit = tuple[str, int, int, float]
+"""``(category, start, end, score)`` of one credential."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Plugin:
+    """A detect-secrets regex plugin, the category it reports, and a cheap gate."""
+
+    plugin: RegexBasedDetector
+    category: str
+    gate: str = ""
+    """Lower-case substring that must occur for the plugin to run ('' = always)."""
+
+
+_PROVIDERS = (
+    _Plugin(AWSKeyDetector(), "API_KEY"),
+    _Plugin(AzureStorageKeyDetector(), "API_KEY", "accountkey="),
+    _Plugin(ArtifactoryDetector(), "API_KEY"),
+    _Plugin(CloudantDetector(), "API_KEY", "cl"),
+    _Plugin(IbmCloudIamDetector(), "API_KEY", "iam"),
+    _Plugin(IbmCosHmacDetector(), "API_KEY", "cos"),
+    _Plugin(SoftlayerDetector(), "API_KEY", "softlayer"),
+    _Plugin(MailchimpDetector(), "API_KEY", "-us"),
+    _Plugin(OpenAIDetector(), "API_KEY", "sk-"),
+    _Plugin(SendGridDetector(), "API_KEY", "sg."),
+    _Plugin(StripeDetector(), "API_KEY", "k_live_"),
+    _Plugin(TwilioKeyDetector(), "API_KEY"),
+    _Plugin(SquareOAuthDetector(), "API_KEY", "sq0csp-"),
+    _Plugin(DiscordBotTokenDetector(), "ACCESS_TOKEN"),
+    _Plugin(GitHubTokenDetector(), "ACCESS_TOKEN", "_"),
+    _Plugin(GitLabTokenDetector(), "ACCESS_TOKEN"),
+    _Plugin(JwtTokenDetector(), "ACCESS_TOKEN", "eyj"),
+    _Plugin(NpmDetector(), "ACCESS_TOKEN", "_authtoken"),
+    _Plugin(PypiTokenDetector(), "ACCESS_TOKEN", "pypi-"),
+    _Plugin(SlackDetector(), "ACCESS_TOKEN", "slack"),
+    _Plugin(SlackDetector(), "ACCESS_TOKEN", "xox"),
+    _Plugin(TelegramBotTokenDetector(), "ACCESS_TOKEN", ":"),
+)
+_BASIC_AUTH = BasicAuthDetector()
+_ENTROPY = Base64HighEntropyString()
+_LONG_TOKEN = re.compile(r"[\w+/=.:-]{20,}")
+
+# A few very common key formats detect-secrets 1.5 has no plugin for (fixed prefixes only).
+_EXTRA_PREFIXES = re.compile(
+    r"(?<![\w-])(?:AIza[0-9A-Za-z_-]{35}|sk-ant-[\w-]{32,}|sk-(?:proj-)?[A-Za-z0-9_-]{40,}|"
+    r"hf_[A-Za-z0-9]{30,}|xox[abposr]-[A-Za-z0-9-]{10,}|gh[pousr]_[A-Za-z0-9]{30,}|"
+    r"github_pat_[A-Za-z0-9_]{40,}|glpat-[\w-]{20}|npm_[A-Za-z0-9]{36})(?![\w-])"
+)
+
+_KEY_BLOCK = re.compile(
+    r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----"
+    r"(?:[\s\S]*?-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|[A-Za-z0-9+/=\s:,-]*)"
+    r"|PuTTY-User-Key-File-\d[^\n]*(?:\n[^\n]+){0,40}"
+)
+
+_PASSWORD_WORD = r"(?:pass(?:word|wd|phrase|code)?|pwd|pin|contrase(?:ñ|n)a|mot de passe|passwort)"
+_TOKEN_WORD = (
+    r"(?:api[_ -]?key|apikey|access[_ -]?key|secret[_ -]?key|secret|client[_ -]?secret|"
+    r"private[_ -]?key|auth[_ -]?key|access[_ -]?token|auth[_ -]?token|refresh[_ -]?token|"
+    r"bearer[_ -]?token|api[_ -]?token|token|credentials?|key)"
+)
+_QUOTED = r"(?P<q>[\"'`\u2018\u201c])(?P<quoted>[^\"'`\u2019\u201d\n]{3,128})[\"'`\u2019\u201d]"
+_BARE = r"(?P<bare>[^\s\"'`,;()<>\[\]{}]{3,128}?)(?=[.,;:!?)]*(?:\s|$))"
+_VALUE = rf"(?:{_QUOTED}|{_BARE})"
+
+# `password = ...`, `"api_key": "..."`, `SLACK_TOKEN=...`, `Authorization: Bearer ...`
+_ASSIGNMENT = re.compile(
+    rf"(?i)(?P<key>[\w.-]*?(?:{_PASSWORD_WORD}|{_TOKEN_WORD}))[\w-]*[\"'\]]{{0,2}}\s*"
+    rf"(?::=|=>|==?|:|\bis\b|\bwas\b)\s*(?:bearer\s+|basic\s+|token\s+)?{_VALUE}"
+)
+_AUTH_HEADER = re.compile(r"(?i)\b(?:authorization:\s*)?bearer\s+(?P<bare>[\w.~+/=-]{16,})")
+# "her password is X", "his Gmail password was X", "use the password X", "with password X",
+# "password for the router: X", "the secret key is X"
+_PROSE = re.compile(
+    rf"(?i)\b(?P<key>{_PASSWORD_WORD}|{_TOKEN_WORD})s?\b(?:\s+(?:for|to|of|on)\s+[^\n:]{{1,40}}?)?"
+    rf"(?:\s*(?:is|was|=|:|->|would be|will be|reads|set to|changed to)\s*|\s+)"
+    rf"(?:(?:now|still|just|actually|simply)\s+)?{_VALUE}"
+)
+# "maria@jobport.net / SecureP@ss8901", "user jsmith and password X" (login pairs)
+_LOGIN_PAIR = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+\s*(?:/|\|)\s*(?P<bare>[^\s\"',;]{4,64})")
+_KEYWORD_GATE = re.compile(
+    rf"(?i){_PASSWORD_WORD}|secret|token|key|credential|bearer|@[\w-]+\.[\w.-]+\s*[/|]"
+)
+_PLACEHOLDER = re.compile(
+    r"(?i)^(?:<[^>]*>|\$\{?[\w.]+\}?|%\(?\w*\)?s|\{\{?[^}]*\}?\}|\*+|x{3,}|\.{3}|…|"
+    r"your[\w-]*|my[_-]?\w*|example\w*|sample\w*|placeholder|redacted|hidden|none|null|nil|"
+    r"true|false|undefined|empty|required|optional|os\.\w+.*|env\.\w+.*|process\.env.*|"
+    r"getenv.*|config\.\w+.*|settings\.\w+.*|self\.\w+|\w+\(.*|\[.*|secret|password|token|key|"
+    r"changeme|\*\*\*\*)$"
+)
+# Words that follow "password is" in advice, not a password: "the password is incorrect".
+_NOT_A_VALUE = re.compile(
+    r"(?i)^(?:a|an|the|not|no|never|also|too|very|so|only|being|been|be|is|are|was|were|to|"
+    r"that|this|these|those|it|its|which|what|set|sent|stored|saved|kept|encrypted|hashed|"
+    r"salted|required|needed|incorrect|wrong|invalid|correct|valid|expired|weak|strong|secure|"
+    r"insecure|case[- ]sensitive|reset|changed|shown|displayed|masked|hidden|protected|"
+    r"managed|generated|used|reused|long|short|empty|blank|missing|unknown|private|public|"
+    r"confidential|sensitive|secret|safe|unsafe|compromised|leaked|field|manager|policy|"
+    r"prompt|hint|length|requirements?|rules?|and|or|but|for|with|from|in|on|at|by|of|if|"
+    r"you|your|yours|my|mine|his|her|hers|their|our|we|they|i|me|he|she|them|can|can't|"
+    r"cannot|will|should|must|may|might|could|would|do|does|did|has|have|had|here|there|"
+    r"below|above|again|yet|now|then|later|first|based|known|available|provided|listed|"
+    r"included|attached|authentication|login|access|rotation|file|store|vault|one|same|"
+    r"different|unique|each|every|all|any|some|such|like|as|than|because|since|until|"
+    r"when|where|who|how|why|please|must|sign|log|enter|type|paste|copy|share|sharing|"
+    r"authorization|authorisation|header|value|string|variable|parameter|argument|"
+    r"setting|settings|option|name|names|id|ids|type|types|format|pair|pairs)$"
+)
+_LOWER_WORD = re.compile(r"^[a-z]+$")
+
+
+def find_secrets(text: str, *, asked: bool = False) -> list[Hit]:
+    """Credentials in ``text``; ``asked`` says the user asked for someone's password."""
+    hits: list[Hit] = []
+    for match in _KEY_BLOCK.finditer(text):
+        hits.append(("PRIVATE_KEY", match.start(), match.end(), 0.95))
+    if _LONG_TOKEN.search(text):
+        hits += _provider_hits(text)
+    if "://" in text:
+        hits += [("PASSWORD", s, e, 0.85) for s, e in _locate(text, _BASIC_AUTH.analyze_string(text))]
+    if _KEYWORD_GATE.search(text):
+        hits += _keyword_hits(text, asked)
+    return _dedupe(hits)
+
+
+def _provider_hits(text: str) -> list[Hit]:
+    lower = text.lower()
+    hits: list[Hit] = []
+    for entry in _PROVIDERS:
+        if entry.gate and entry.gate not in lower:
+            continue
+        values = [v for v in entry.plugin.analyze_string(text) if len(v) >= 8]
+        hits += [(entry.category, s, e, 0.9) for s, e in _locate(text, values)]
+    for match in _EXTRA_PREFIXES.finditer(text):
+        category = "ACCESS_TOKEN" if match.group().startswith(("xox", "gh", "npm_")) else "API_KEY"
+        hits.append((category, match.start(), match.end(), 0.9))
+    return hits
+
+
+def _keyword_hits(text: str, asked: bool) -> list[Hit]:
+    hits: list[Hit] = []
+    for pattern in (_ASSIGNMENT, _PROSE):
+        for match in pattern.finditer(text):
+            group = "quoted" if match.group("quoted") is not None else "bare"
+            value = match.group(group)
+            category = _category(match.group("key"))
+            if _counts(value, category, quoted=group == "quoted", asked=asked):
+                hits.append((category, match.start(group), match.end(group), 0.8))
+    for match in _AUTH_HEADER.finditer(text):
+        if _random_looking(match.group("bare")):
+            hits.append(("ACCESS_TOKEN", match.start("bare"), match.end("bare"), 0.85))
+    for match in _LOGIN_PAIR.finditer(text):
+        if _counts(match.group("bare"), "PASSWORD", quoted=False, asked=asked):
+            hits.append(("PASSWORD", match.start("bare"), match.end("bare"), 0.8))
+    return hits
+
+
+def _category(key: str) -> str:
+    key = key.lower()
+    if re.search(_PASSWORD_WORD, key) and not re.search(r"key|token|secret", key):
+        return "PASSWORD"
+    if "private" in key:
+        return "PRIVATE_KEY"
+    if "token" in key or "bearer" in key:
+        return "ACCESS_TOKEN"
+    return "API_KEY"
+
+
+def _counts(value: str, category: str, *, quoted: bool, asked: bool) -> bool:
+    """Whether ``value`` after a secret keyword is a credential, not a placeholder or a word."""
+    value = value.strip().rstrip(".,;:!?")
+    if len(value) < 4 or _PLACEHOLDER.match(value) or is_templated_secret(value):
+        return False
+    if is_sequential_string(value) or is_potential_uuid(value) or " " in value.strip():
+        return quoted and category == "PASSWORD" and " " in value and len(value.split()) <= 4
+    if category != "PASSWORD":
+        return _random_looking(value)
+    if _NOT_A_VALUE.match(value):
+        return False
+    if _LOWER_WORD.match(value):
+        return quoted or asked
+    return _password_like(value) or quoted or asked
+
+
+def _password_like(value: str) -> bool:
+    """Two or more character classes (a password, not a word): ``W!nter2024``, ``hunter2``."""
+    classes = (
+        any(c.islower() for c in value)
+        + any(c.isupper() for c in value[1:])
+        + any(c.isdigit() for c in value)
+        + any(c in string.punctuation for c in value)
+    )
+    return classes >= 2 and not value.isdigit()
+
+
+def _random_looking(value: str) -> bool:
+    """A key or token: long enough and with the entropy of a random string."""
+    if len(value) < 12 or not any(c.isdigit() for c in value):
+        return False
+    return float(_ENTROPY.calculate_shannon_entropy(value)) >= 3.0
+
+
+def _locate(text: str, values: Iterable[str]) -> Iterator[tuple[int, int]]:
+    """Every occurrence of each value the plugin reported (it reports values, not offsets)."""
+    seen: set[str] = set()
+    for value in values:
+        if not value or value in seen:
+            continue
+        seen.add(value)
+        for match in re.finditer(re.escape(value), text):
+            yield match.start(), match.end()
+
+
+def _dedupe(hits: list[Hit]) -> list[Hit]:
+    """Of overlapping hits, the highest-scoring (ties: the longest)."""
+    kept: list[Hit] = []
+    for hit in sorted(hits, key=lambda h: (-h[3], h[1] - h[2])):
+        if not any(k[1] < hit[2] and hit[1] < k[2] for k in kept):
+            kept.append(hit)
+    return sorted(kept, key=lambda h: h[1])
+
