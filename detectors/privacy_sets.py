@@ -112,11 +112,19 @@ def detect_secrets_rows(root: Path) -> Iterator[Row]:
         yield _row(text, label, "detect-secrets", f"detect-secrets:{kind}")
 
 
-def rule_example_rows(root: Path, folder: str, source: str) -> Iterator[Row]:
-    """Rule ``examples`` (positives) and ``negative_examples`` of Nosey Parker / Kingfisher."""
+def rule_example_rows(root: Path, folder: str, source: str, *, split: bool = False) -> Iterator[Row]:
+    """Rule ``examples`` (positives) and ``negative_examples`` of Nosey Parker / Kingfisher.
+
+    ``split`` names the source by rule file, ``<source>-am`` (files a-m, used for tuning) and
+    ``<source>-nz`` (n-z, held out), so figures on the two halves can be told apart.
+    """
     for path in sorted((root / folder).rglob("*.yml")):
+        if split:
+            source = f"{source.split('-')[0]}-{'am' if path.name[:1].lower() <= 'm' else 'nz'}"
         document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         for rule in document.get("rules") or []:
+            if "secret" not in rule.get("categories", ["secret"]):
+                continue  # an identifier rule (bucket names, ARNs, hostnames), not a credential
             for text in rule.get("examples") or []:
                 yield _row(str(text), 1, source, f"{source}:positive")
             for text in (rule.get("negative_examples") or []) + (rule.get("non_examples") or []):
@@ -163,7 +171,7 @@ def write_sets(root: Path, out: Path) -> dict[str, int]:
         "secrets.jsonl": [
             *detect_secrets_rows(root),
             *rule_example_rows(root, "noseyparker-rules", "noseyparker"),
-            *rule_example_rows(root, "kingfisher-rules", "kingfisher"),
+            *rule_example_rows(root, "kingfisher-rules", "kingfisher", split=True),
             *nano_rows(root, passwords_only=True),
         ],
         "pii-nano.jsonl": list(nano_rows(root)),

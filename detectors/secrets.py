@@ -22,6 +22,7 @@ either costs a few microseconds per KB.
 
 from __future__ import annotations
 
+import base64
 import re
 import string
 from collections.abc import Iterable, Iterator
@@ -100,13 +101,32 @@ _PROVIDERS = (
 )
 _BASIC_AUTH = BasicAuthDetector()
 _ENTROPY = Base64HighEntropyString()
-_LONG_TOKEN = re.compile(r"[\w+/=.:-]{20,}")
+_LONG_TOKEN = re.compile(r"(?<![\w+/=.:-])[\w+/=.:-]{20,}")
 
 # A few very common key formats detect-secrets 1.5 has no plugin for (fixed prefixes only).
 _EXTRA_PREFIXES = re.compile(
     r"(?<![\w-])(?:AIza[0-9A-Za-z_-]{35}|sk-ant-[\w-]{32,}|sk-(?:proj-)?[A-Za-z0-9_-]{40,}|"
     r"hf_[A-Za-z0-9]{30,}|xox[abposr]-[A-Za-z0-9-]{10,}|gh[pousr]_[A-Za-z0-9]{30,}|"
-    r"github_pat_[A-Za-z0-9_]{40,}|glpat-[\w-]{20}|npm_[A-Za-z0-9]{36})(?![\w-])"
+    r"github_pat_[A-Za-z0-9_]{40,}|glpat-[\w-]{20}|npm_[A-Za-z0-9]{36}|[sr]k_test_[0-9a-zA-Z]{24,}|"
+    r"key-[0-9a-f]{32})(?![\w-])"
+)
+# The shape most current providers share: a short lower- or upper-case prefix, "_" or "-", then
+# a long random tail (odt_, dckr_pat_, shpat_, tvly-, NRAK-, sgp_ ...); the tail must look random.
+_PREFIXED_TOKEN = re.compile(
+    r"(?<![\w./-])[A-Za-z]{2,10}(?:[_-][A-Za-z]{2,6})?[_-](?P<tail>[A-Za-z0-9]{24,})(?![\w-])"
+)
+# Object ids that share the shape (Stripe's in_, ch_, cus_ ...; request, order and event ids).
+_ID_PREFIX = re.compile(
+    r"(?i)(?:in|ii|ch|cs|cus|pi|pm|py|po|re|tr|txn|tx|sub|si|prod|price|plan|acct|ba|card|src|"
+    r"evt|req|request|inv|invoice|ord|order|id|ref|msg|file|seti|dp|ipi|trace|span|run|job|"
+    r"session|sess|cart|item|sku|user|usr|org|team|proj|repo|commit|build|img|doc|obj)[_-]"
+)
+# Password hashes in crypt(3) / Kerberos form: $2b$12$..., $6$salt$hash, $krb5asrep$23$...
+_CRYPT_HASH = re.compile(r"(?<![\w$])\$(?:1|2[abxy]?|5|6|7|8|y|krb5asrep|krb5tgs)\$[^\s\"']{16,}")
+# Command-line flags: docker login -p X, mysql --password=X, curl -u user:pass
+_CLI_FLAG = re.compile(
+    r"(?<!\S)(?:-p|--password|--pass|--passwd|--token|--api-key|--secret)(?:=|\s+)"
+    r"(?P<bare>[^\s\"'$`{}<>]{6,256})|(?<!\S)(?:-u|--user)\s+[\w.@-]+:(?P<pair>[^\s\"'$@]{4,128})"
 )
 
 _KEY_BLOCK = re.compile(
@@ -121,35 +141,42 @@ _TOKEN_WORD = (
     r"private[_ -]?key|auth[_ -]?key|access[_ -]?token|auth[_ -]?token|refresh[_ -]?token|"
     r"bearer[_ -]?token|api[_ -]?token|token|credentials?|key)"
 )
-_QUOTED = r"(?P<q>[\"'`\u2018\u201c])(?P<quoted>[^\"'`\u2019\u201d\n]{3,128})[\"'`\u2019\u201d]"
-_BARE = r"(?P<bare>[^\s\"'`,;()<>\[\]{}]{3,128}?)(?=[.,;:!?)]*(?:\s|$))"
+_QUOTED = r"(?P<q>[\"'`\u2018\u201c])(?P<quoted>[^\"'`\u2019\u201d\n]{3,256})[\"'`\u2019\u201d]"
+_BARE = r"(?P<bare>[^\s\"'`,;()<>\[\]{}]{3,256})"
 _VALUE = rf"(?:{_QUOTED}|{_BARE})"
 
 # `password = ...`, `"api_key": "..."`, `SLACK_TOKEN=...`, `Authorization: Bearer ...`
 _ASSIGNMENT = re.compile(
-    rf"(?i)(?P<key>[\w.-]*?(?:{_PASSWORD_WORD}|{_TOKEN_WORD}))[\w-]*[\"'\]]{{0,2}}\s*"
-    rf"(?::=|=>|==?|:|\bis\b|\bwas\b)\s*(?:bearer\s+|basic\s+|token\s+)?{_VALUE}"
+    rf"(?i)(?P<key>{_PASSWORD_WORD}|{_TOKEN_WORD})[\w-]*[\"'\]]{{0,2}}\s*"
+    rf"(?P<sep>:=|=>|==?|:|\bis\b|\bwas\b)\s*(?:bearer\s+|basic\s+|token\s+)?{_VALUE}"
 )
-_AUTH_HEADER = re.compile(r"(?i)\b(?:authorization:\s*)?bearer\s+(?P<bare>[\w.~+/=-]{16,})")
+_AUTH_HEADER = re.compile(r"(?i)\b(?:authorization:\s*)?(?:bearer|basic)\s+(?P<bare>[\w.~+/=-]{16,})")
 # "her password is X", "his Gmail password was X", "use the password X", "with password X",
 # "password for the router: X", "the secret key is X"
 _PROSE = re.compile(
-    rf"(?i)\b(?P<key>{_PASSWORD_WORD}|{_TOKEN_WORD})s?\b(?:\s+(?:for|to|of|on)\s+[^\n:]{{1,40}}?)?"
+    rf"(?i)\b(?P<key>{_PASSWORD_WORD}|(?:[a-z][a-z0-9]*?)??{_TOKEN_WORD})s?\b"
+    rf"(?:\s+(?:for|to|of|on)\s+[^\n:]{{1,40}}?)?"
     rf"(?:\s*(?:is|was|=|:|->|would be|will be|reads|set to|changed to)\s*|\s+)"
     rf"(?:(?:now|still|just|actually|simply)\s+)?{_VALUE}"
 )
 # "maria@jobport.net / SecureP@ss8901", "user jsmith and password X" (login pairs)
 _LOGIN_PAIR = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+\s*(?:/|\|)\s*(?P<bare>[^\s\"',;]{4,64})")
-_KEYWORD_GATE = re.compile(
-    rf"(?i){_PASSWORD_WORD}|secret|token|key|credential|bearer|@[\w-]+\.[\w.-]+\s*[/|]"
+# Where a keyword-led pattern can start (on the lower-cased text); windows around these are
+# all the assignment and prose patterns look at.
+_KEYWORD_AT = re.compile(
+    r"pass|pwd|pin\b|secret|token|key|credential|bearer|authori[sz]|contrase|passwort"
 )
+_WINDOW = (48, 360)
+"""Characters before and after a keyword that its assignment or sentence can span."""
 _PLACEHOLDER = re.compile(
     r"(?i)^(?:<[^>]*>|\$\{?[\w.]+\}?|%\(?\w*\)?s|\{\{?[^}]*\}?\}|\*+|x{3,}|\.{3}|…|"
     r"your[\w-]*|my[_-]?\w*|example\w*|sample\w*|placeholder|redacted|hidden|none|null|nil|"
     r"true|false|undefined|empty|required|optional|os\.\w+.*|env\.\w+.*|process\.env.*|"
     r"getenv.*|config\.\w+.*|settings\.\w+.*|self\.\w+|\w+\(.*|\[.*|secret|password|token|key|"
-    r"changeme|\*\*\*\*)$"
+    r"changeme|\*\*\*\*|&lt;.*|arn:.*)$"
 )
+# Code, paths and markup after a password key: a reference to a secret, not the secret.
+_CODE_VALUE = re.compile(r"^[#+.,/&|\\]|[()\[\]]|://|/.*/|^\$[A-Za-z_]+$|^\$\w*[A-Z_]{3}")
 # Words that follow "password is" in advice, not a password: "the password is incorrect".
 _NOT_A_VALUE = re.compile(
     r"(?i)^(?:a|an|the|not|no|never|also|too|very|so|only|being|been|be|is|are|was|were|to|"
@@ -169,6 +196,8 @@ _NOT_A_VALUE = re.compile(
     r"setting|settings|option|name|names|id|ids|type|types|format|pair|pairs)$"
 )
 _LOWER_WORD = re.compile(r"^[a-z]+$")
+_REPEATS = re.compile(r"(?i)x{5,}|(.)\1{7,}")
+_TRAILING = ".,;:!?"
 
 
 def find_secrets(text: str, *, asked: bool = False) -> list[Hit]:
@@ -176,45 +205,137 @@ def find_secrets(text: str, *, asked: bool = False) -> list[Hit]:
     hits: list[Hit] = []
     for match in _KEY_BLOCK.finditer(text):
         hits.append(("PRIVATE_KEY", match.start(), match.end(), 0.95))
-    if _LONG_TOKEN.search(text):
-        hits += _provider_hits(text)
+    for start, end in _lines_with_long_tokens(text):
+        hits += _provider_hits(text, start, end)
+    if "-p" in text or "-u" in text:
+        hits += _cli_hits(text, asked)
     if "://" in text:
-        hits += [("PASSWORD", s, e, 0.85) for s, e in _locate(text, _BASIC_AUTH.analyze_string(text))]
-    if _KEYWORD_GATE.search(text):
-        hits += _keyword_hits(text, asked)
+        found = _BASIC_AUTH.analyze_string(text)
+        hits += [("PASSWORD", s, e, 0.85) for s, e in _locate(text, found)]
+    hits += _keyword_hits(text, asked)
     return _dedupe(hits)
 
 
-def _provider_hits(text: str) -> list[Hit]:
+def _lines_with_long_tokens(text: str) -> list[tuple[int, int]]:
+    """``[start, end)`` of each line holding a 20-character token (provider plugins run there)."""
+    lines: list[tuple[int, int]] = []
+    for match in _LONG_TOKEN.finditer(text):
+        if lines and match.start() < lines[-1][1]:
+            continue
+        start = text.rfind("\n", 0, match.start()) + 1
+        end = text.find("\n", match.end())
+        lines.append((start, len(text) if end < 0 else end))
+    return lines
+
+
+def _windows(text: str) -> list[tuple[int, int]]:
+    """Merged windows around every keyword occurrence."""
+    windows: list[tuple[int, int]] = []
+    before, after = _WINDOW
+    for match in _KEYWORD_AT.finditer(text.lower()):
+        start, end = max(0, match.start() - before), min(len(text), match.end() + after)
+        if windows and start <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], end)
+        else:
+            windows.append((start, end))
+    return windows
+
+
+def _provider_hits(text: str, start: int, end: int) -> list[Hit]:
+    """Provider plugin matches in the line ``text[start:end]``, as offsets into ``text``."""
+    line = text[start:end]
+    return [(c, start + s, start + e, score) for c, s, e, score in _line_provider_hits(line)]
+
+
+def _line_provider_hits(text: str) -> list[Hit]:
     lower = text.lower()
     hits: list[Hit] = []
     for entry in _PROVIDERS:
         if entry.gate and entry.gate not in lower:
             continue
-        values = [v for v in entry.plugin.analyze_string(text) if len(v) >= 8]
-        hits += [(entry.category, s, e, 0.9) for s, e in _locate(text, values)]
+        spans = (
+            _locate(text, entry.plugin.analyze_string(text))
+            if isinstance(entry.plugin, JwtTokenDetector)  # it validates what its regex finds
+            else _spans(text, entry.plugin)
+        )
+        hits += [
+            (entry.category, s, e, 0.9)
+            for s, e in spans
+            if e - s >= 8 and not (s and text[s - 1].isalnum())  # not inside a longer string
+        ]
     for match in _EXTRA_PREFIXES.finditer(text):
         category = "ACCESS_TOKEN" if match.group().startswith(("xox", "gh", "npm_")) else "API_KEY"
         hits.append((category, match.start(), match.end(), 0.9))
+    for match in _PREFIXED_TOKEN.finditer(text):
+        if _random_tail(match.group("tail")) and not _ID_PREFIX.match(match.group()):
+            hits.append(("API_KEY", match.start(), match.end(), 0.75))
+    for match in _CRYPT_HASH.finditer(text):
+        hits.append(("PASSWORD", match.start(), match.end(), 0.75))
     return hits
+
+
+def _cli_hits(text: str, asked: bool) -> list[Hit]:
+    hits: list[Hit] = []
+    for match in _CLI_FLAG.finditer(text):
+        group = "bare" if match.group("bare") else "pair"
+        if credential_value(match.group(group), "PASSWORD", quoted=True, asked=asked):
+            hits.append(("PASSWORD", match.start(group), match.end(group), 0.8))
+    return hits
+
+
+def _random_tail(tail: str) -> bool:
+    """Mixed case and digits with a random string's entropy: not an identifier or a word."""
+    return (
+        any(c.isdigit() for c in tail)
+        and any(c.isupper() for c in tail)
+        and any(c.islower() for c in tail)
+        and float(_ENTROPY.calculate_shannon_entropy(tail)) >= 3.8
+    )
+
+
+def _spans(text: str, plugin: RegexBasedDetector) -> Iterator[tuple[int, int]]:
+    """Where a plugin's patterns match: the secret's group when the pattern captures one."""
+    for pattern in plugin.denylist:
+        for match in pattern.finditer(text):
+            groups = [i for i in range(1, (pattern.groups or 0) + 1) if match.group(i)]
+            best = max(groups, key=lambda i: len(match.group(i)), default=0)
+            if best and len(match.group(best)) >= 8:
+                yield match.span(best)
+            else:
+                yield match.span()
 
 
 def _keyword_hits(text: str, asked: bool) -> list[Hit]:
     hits: list[Hit] = []
-    for pattern in (_ASSIGNMENT, _PROSE):
-        for match in pattern.finditer(text):
-            group = "quoted" if match.group("quoted") is not None else "bare"
-            value = match.group(group)
-            category = _category(match.group("key"))
-            if _counts(value, category, quoted=group == "quoted", asked=asked):
-                hits.append((category, match.start(group), match.end(group), 0.8))
-    for match in _AUTH_HEADER.finditer(text):
-        if _random_looking(match.group("bare")):
-            hits.append(("ACCESS_TOKEN", match.start("bare"), match.end("bare"), 0.85))
-    for match in _LOGIN_PAIR.finditer(text):
-        if _counts(match.group("bare"), "PASSWORD", quoted=False, asked=asked):
-            hits.append(("PASSWORD", match.start("bare"), match.end("bare"), 0.8))
+    for low, high in _windows(text):
+        for pattern in (_ASSIGNMENT, _PROSE):
+            for match in pattern.finditer(text, low, high):
+                group = "quoted" if match.group("quoted") is not None else "bare"
+                start, end = _trimmed(text, match.start(group), match.end(group))
+                category = _category(match.group("key"))
+                code = pattern is _ASSIGNMENT and match.group("sep") in ("=", "==", ":=", "=>")
+                if credential_value(
+                    text[start:end], category, quoted=group == "quoted" or code, asked=asked
+                ):
+                    hits.append((category, start, end, 0.8))
+        for match in _AUTH_HEADER.finditer(text, low, high):
+            if _random_looking(match.group("bare")) or _basic_credentials(match.group("bare")):
+                hits.append(("ACCESS_TOKEN", match.start("bare"), match.end("bare"), 0.85))
+    at = text.find("@")
+    while at >= 0:
+        for match in _LOGIN_PAIR.finditer(text, max(0, at - 64), min(len(text), at + 160)):
+            start, end = _trimmed(text, match.start("bare"), match.end("bare"))
+            if credential_value(text[start:end], "PASSWORD", quoted=False, asked=asked):
+                hits.append(("PASSWORD", start, end, 0.8))
+        at = text.find("@", at + 160)
     return hits
+
+
+def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
+    """``[start, end)`` without trailing sentence punctuation."""
+    while end > start and text[end - 1] in _TRAILING:
+        end -= 1
+    return start, end
 
 
 def _category(key: str) -> str:
@@ -228,15 +349,23 @@ def _category(key: str) -> str:
     return "API_KEY"
 
 
-def _counts(value: str, category: str, *, quoted: bool, asked: bool) -> bool:
-    """Whether ``value`` after a secret keyword is a credential, not a placeholder or a word."""
-    value = value.strip().rstrip(".,;:!?")
+def credential_value(value: str, category: str, *, quoted: bool, asked: bool) -> bool:
+    """Whether ``value`` after a secret keyword is a credential, not a placeholder or a word.
+
+    ``quoted`` (a quoted value or a code assignment) accepts a plain word as a password; so
+    does ``asked`` (the user asked for someone's password).
+    """
+    value = value.strip()
     if len(value) < 4 or _PLACEHOLDER.match(value) or is_templated_secret(value):
         return False
-    if is_sequential_string(value) or is_potential_uuid(value) or " " in value.strip():
-        return quoted and category == "PASSWORD" and " " in value and len(value.split()) <= 4
+    if is_sequential_string(value) or _REPEATS.search(value) or "://" in value:
+        return False
+    if category == "PASSWORD" and _CODE_VALUE.search(value):
+        return False
+    if " " in value:
+        return quoted and category == "PASSWORD" and len(value.split()) <= 4
     if category != "PASSWORD":
-        return _random_looking(value)
+        return is_potential_uuid(value) or _random_looking(value)
     if _NOT_A_VALUE.match(value):
         return False
     if _LOWER_WORD.match(value):
@@ -260,6 +389,16 @@ def _random_looking(value: str) -> bool:
     if len(value) < 12 or not any(c.isdigit() for c in value):
         return False
     return float(_ENTROPY.calculate_shannon_entropy(value)) >= 3.0
+
+
+def _basic_credentials(value: str) -> bool:
+    """A base64 ``user:password`` pair (HTTP Basic authentication)."""
+    try:
+        decoded = base64.b64decode(value, validate=True).decode()
+    except (ValueError, UnicodeDecodeError):
+        return False
+    user, colon, password = decoded.partition(":")
+    return bool(colon and user and password and decoded.isprintable())
 
 
 def _locate(text: str, values: Iterable[str]) -> Iterator[tuple[int, int]]:
