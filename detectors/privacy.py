@@ -205,6 +205,8 @@ class PrivacyDetector:
                 rule = (result.recognition_metadata or {}).get(ADDRESS_RULE_KEY, "")
                 addresses.append((start, end, float(result.score), str(rule)))
                 continue
+            if entity == "IP_ADDRESS":
+                end = rules.ip_extent(text, start, end)
             if entity in asked:
                 score = max(float(result.score), 0.85)
             elif entity in _IDENTIFIERS and is_lookalike(text, start, end):

@@ -101,6 +101,7 @@ _PROVIDERS = (
 )
 _BASIC_AUTH = BasicAuthDetector()
 _ENTROPY = Base64HighEntropyString()
+_TOKEN_TAIL = re.compile(r"[\w.=+/-]*")
 _LONG_TOKEN = re.compile(r"(?<![\w+/=.:-])[\w+/=.:-]{20,}")
 
 # A few very common key formats detect-secrets 1.5 has no plugin for (fixed prefixes only).
@@ -254,8 +255,11 @@ def _line_provider_hits(text: str) -> list[Hit]:
         if entry.gate and entry.gate not in lower:
             continue
         spans = (
-            _locate(text, entry.plugin.analyze_string(text))
-            if isinstance(entry.plugin, JwtTokenDetector)  # it validates what its regex finds
+            [  # the plugin validates what its lazy pattern finds; the span takes the whole token
+                (s, _token_end(text, e))
+                for s, e in _locate(text, entry.plugin.analyze_string(text))
+            ]
+            if isinstance(entry.plugin, JwtTokenDetector)
             else _spans(text, entry.plugin)
         )
         hits += [
@@ -291,6 +295,15 @@ def _random_tail(tail: str) -> bool:
         and any(c.islower() for c in tail)
         and float(_ENTROPY.calculate_shannon_entropy(tail)) >= 3.8
     )
+
+
+def _token_end(text: str, end: int) -> int:
+    """``end`` moved over the rest of a base64url token, without trailing dots."""
+    tail = _TOKEN_TAIL.match(text, end)
+    end = tail.end() if tail else end
+    while text[end - 1] == ".":
+        end -= 1
+    return end
 
 
 def _spans(text: str, plugin: RegexBasedDetector) -> Iterator[tuple[int, int]]:
