@@ -8,6 +8,7 @@ account-shaped candidate that nobody asked for. It is a look-alike when
   "order", "invoice", "tracking", "ticket", "case", "ref", "serial", "ISBN", "version" ...)
   and no word of a personal kind ("phone", "SSN", "card", "passport", "account") is closer;
 - it is a valid ISBN-10/13 (checksum) with "ISBN" near or a 978/979 prefix;
+- (for phone numbers) the words before it name another kind ("my credit card number is ...");
 - it is a date, a time range, a version string (``v2.3.1``, ``1.24.3-1``), or carries letters
   glued to the digits the way product codes do (``AB-1234-567``, ``X200-445-1021``).
 Presidio's context-word idea, inverted: these words lower the score instead of raising it.
@@ -32,9 +33,19 @@ _PERSONAL = re.compile(
     r"card|credit|debit|passport|licen[cs]e|account|acct|iban|routing)\b"
 )
 _LEAD = 40
+# "number" is a phone context word, unless the number is someone's card, SSN, passport ...
+_OTHER_KIND = re.compile(
+    r"(?i)\b(?:card|credit|debit|ssn|social security|passport|licen[cs]e|account|acct|iban|"
+    r"routing|tax|tin|ein|id|identification|member|policy|patient|employee|customer|student|"
+    r"case|order|invoice|serial)\b"
+)
+_PHONE_WORD = re.compile(
+    r"(?i)\b(?:phone|tel|telephone|mobile|cell|cellphone|fax|call|calls|called|calling|text|"
+    r"sms|whatsapp|dial|reach|contact|ring)\b"
+)
 _DATE = re.compile(
     r"^(?:(?:19|20)\d\d[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./](?:19|20)?\d\d|"
-    r"(?:19|20)\d\d\s?[-/]\s?(?:19|20)?\d\d|\d{1,2}:\d\d\s?[-–]\s?\d{1,2}:\d\d)$"
+    r"(?:19|20)\d\d\s?[-/]\s?(?:19|20)?\d\d|\d{1,2}:\d\d\s?[-\u2013]\s?\d{1,2}:\d\d)$"
 )
 _VERSION = re.compile(r"(?i)(?:\bv|version\s*|release\s*|\d\.)$")
 _CODE_GLUE = re.compile(r"[A-Za-z][-/]?$")
@@ -65,10 +76,17 @@ def is_lookalike(text: str, start: int, end: int) -> bool:
         return True
     if _DATE.match(value.strip()):
         return True
-    if _VERSION.search(text[max(0, start - 9) : start]) or text[end : end + 1] == "." and (
-        text[end + 1 : end + 2].isdigit()
+    if _VERSION.search(text[max(0, start - 9) : start]) or (
+        text[end : end + 1] == "." and (text[end + 1 : end + 2].isdigit())
     ):
         return True
-    return bool(_CODE_GLUE.search(text[max(0, start - 2) : start])) and not text[
-        max(0, start - 2) : start
-    ].isspace()
+    return (
+        bool(_CODE_GLUE.search(text[max(0, start - 2) : start]))
+        and not text[max(0, start - 2) : start].isspace()
+    )
+
+
+def names_another_kind(text: str, start: int) -> bool:
+    """Whether the words before a phone-shaped number name another kind and no phone word."""
+    lead = max(0, start - 48)
+    return bool(_OTHER_KIND.search(text, lead, start)) and not _PHONE_WORD.search(text, lead, start)

@@ -18,7 +18,7 @@ import re
 
 from detect_secrets.filters.heuristic import is_sequential_string
 
-from detectors.secrets import credential_value
+from detectors.secret_values import credential_value
 
 ASKED_KINDS: dict[str, str] = {
     "US_SSN": r"ssns?|social[ -]security(?: numbers?| nos?\.?| #)?|ss#|taxpayer id",

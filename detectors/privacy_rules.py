@@ -11,6 +11,8 @@ import re
 
 import regex
 
+from detectors.lookalikes import names_another_kind
+
 
 def _words(*words: str) -> re.Pattern[str]:
     return re.compile(r"\b(?:" + "|".join(words) + r")\b", re.IGNORECASE)
@@ -89,16 +91,6 @@ CONTEXT = {
         r"find (?:me|us) at",
     ),
 }
-# "number" is a phone context word, unless the number is someone's card, SSN, passport ...
-_OTHER_KIND = _words(
-    "card", "credit", "debit", "ssn", "social security", "passport", r"licen[cs]e", "account",
-    "acct", "iban", "routing", "tax", "tin", "ein", "id", "identification", "member", "policy",
-    "patient", "employee", "customer", "student", "case", "order", "invoice", "serial",
-)
-_PHONE_WORD = _words(
-    "phone", "tel", "telephone", "mobile", "cell", "cellphone", "fax", "call", "calls", "called",
-    "calling", "text", "sms", "whatsapp", "dial", "reach", "contact", "ring",
-)
 CONTEXT_REQUIRED = {"US_DRIVER_LICENSE", "US_PASSPORT", "US_BANK_NUMBER", "PHONE_NUMBER"}
 _PUBLIC = _words(
     "city hall",
@@ -286,9 +278,8 @@ def entity_score(entity: str, score: float, text: str, start: int, end: int) -> 
         digits = re.sub(r"\D", "", value)
         plausible = len(digits) >= 13 and _CARD_PREFIX.match(digits)
         return score if context or plausible else min(score, 0.3)
-    if entity == "PHONE_NUMBER" and _OTHER_KIND.search(text, max(0, start - 48), start):
-        if not _PHONE_WORD.search(text, max(0, start - 48), start):
-            return 0.0  # "my credit card number is ...": "number" names another kind
+    if entity == "PHONE_NUMBER" and names_another_kind(text, start):
+        return 0.0  # "my credit card number is ...": "number" names another kind
     if entity in CONTEXT_REQUIRED:
         return min(max(score, 0.4) + 0.35, 0.9) if context else min(score, 0.4)
     if entity == "US_SSN":
@@ -300,7 +291,7 @@ _IPV6_TAIL = re.compile(r"[0-9A-Fa-f:]*(?:%\w+)?")
 
 
 def ip_extent(text: str, start: int, end: int) -> int:
-    """The end of a compressed IPv6 address Presidio cut short (``2001:db8::`` of ``2001:db8::1``)."""
+    """The end of an IPv6 address Presidio cut short (``2001:db8::`` of ``2001:db8::1``)."""
     if ":" not in text[start:end]:
         return end
     tail = _IPV6_TAIL.match(text, end)

@@ -112,7 +112,9 @@ def detect_secrets_rows(root: Path) -> Iterator[Row]:
         yield _row(text, label, "detect-secrets", f"detect-secrets:{kind}")
 
 
-def rule_example_rows(root: Path, folder: str, source: str, *, split: bool = False) -> Iterator[Row]:
+def rule_example_rows(
+    root: Path, folder: str, source: str, *, split: bool = False
+) -> Iterator[Row]:
     """Rule ``examples`` (positives) and ``negative_examples`` of Nosey Parker / Kingfisher.
 
     ``split`` names the source by rule file, ``<source>-am`` (files a-m, used for tuning) and

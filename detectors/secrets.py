@@ -22,17 +22,10 @@ either costs a few microseconds per KB.
 
 from __future__ import annotations
 
-import base64
 import re
-import string
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from detect_secrets.filters.heuristic import (
-    is_potential_uuid,
-    is_sequential_string,
-    is_templated_secret,
-)
 from detect_secrets.plugins.artifactory import ArtifactoryDetector
 from detect_secrets.plugins.aws import AWSKeyDetector
 from detect_secrets.plugins.azure_storage_key import AzureStorageKeyDetector
@@ -42,7 +35,6 @@ from detect_secrets.plugins.cloudant import CloudantDetector
 from detect_secrets.plugins.discord import DiscordBotTokenDetector
 from detect_secrets.plugins.github_token import GitHubTokenDetector
 from detect_secrets.plugins.gitlab_token import GitLabTokenDetector
-from detect_secrets.plugins.high_entropy_strings import Base64HighEntropyString
 from detect_secrets.plugins.ibm_cloud_iam import IbmCloudIamDetector
 from detect_secrets.plugins.ibm_cos_hmac import IbmCosHmacDetector
 from detect_secrets.plugins.jwt import JwtTokenDetector
@@ -57,6 +49,13 @@ from detect_secrets.plugins.square_oauth import SquareOAuthDetector
 from detect_secrets.plugins.stripe import StripeDetector
 from detect_secrets.plugins.telegram_token import TelegramBotTokenDetector
 from detect_secrets.plugins.twilio import TwilioKeyDetector
+
+from detectors.secret_values import (
+    basic_credentials,
+    credential_value,
+    random_looking,
+    random_tail,
+)
 
 SECRET_CATEGORIES = ("PASSWORD", "API_KEY", "ACCESS_TOKEN", "PRIVATE_KEY")
 """Categories this module reports; the privacy detector refuses them by default."""
@@ -100,7 +99,6 @@ _PROVIDERS = (
     _Plugin(TelegramBotTokenDetector(), "ACCESS_TOKEN", ":"),
 )
 _BASIC_AUTH = BasicAuthDetector()
-_ENTROPY = Base64HighEntropyString()
 _TOKEN_TAIL = re.compile(r"[\w.=+/-]*")
 _LONG_TOKEN = re.compile(r"(?<![\w+/=.:-])[\w+/=.:-]{20,}")
 
@@ -151,7 +149,9 @@ _ASSIGNMENT = re.compile(
     rf"(?i)(?P<key>{_PASSWORD_WORD}|{_TOKEN_WORD})[\w-]*[\"'\]]{{0,2}}\s*"
     rf"(?P<sep>:=|=>|==?|:|\bis\b|\bwas\b)\s*(?:bearer\s+|basic\s+|token\s+)?{_VALUE}"
 )
-_AUTH_HEADER = re.compile(r"(?i)\b(?:authorization:\s*)?(?:bearer|basic)\s+(?P<bare>[\w.~+/=-]{16,})")
+_AUTH_HEADER = re.compile(
+    r"(?i)\b(?:authorization:\s*)?(?:bearer|basic)\s+(?P<bare>[\w.~+/=-]{16,})"
+)
 # "her password is X", "his Gmail password was X", "use the password X", "with password X",
 # "password for the router: X", "the secret key is X"
 _PROSE = re.compile(
@@ -169,35 +169,6 @@ _KEYWORD_AT = re.compile(
 )
 _WINDOW = (48, 360)
 """Characters before and after a keyword that its assignment or sentence can span."""
-_PLACEHOLDER = re.compile(
-    r"(?i)^(?:<[^>]*>|\$\{?[\w.]+\}?|%\(?\w*\)?s|\{\{?[^}]*\}?\}|\*+|x{3,}|\.{3}|…|"
-    r"your[\w-]*|my[_-]?\w*|example\w*|sample\w*|placeholder|redacted|hidden|none|null|nil|"
-    r"true|false|undefined|empty|required|optional|os\.\w+.*|env\.\w+.*|process\.env.*|"
-    r"getenv.*|config\.\w+.*|settings\.\w+.*|self\.\w+|\w+\(.*|\[.*|secret|password|token|key|"
-    r"changeme|\*\*\*\*|&lt;.*|arn:.*)$"
-)
-# Code, paths and markup after a password key: a reference to a secret, not the secret.
-_CODE_VALUE = re.compile(r"^[#+.,/&|\\]|[()\[\]]|://|/.*/|^\$[A-Za-z_]+$|^\$\w*[A-Z_]{3}")
-# Words that follow "password is" in advice, not a password: "the password is incorrect".
-_NOT_A_VALUE = re.compile(
-    r"(?i)^(?:a|an|the|not|no|never|also|too|very|so|only|being|been|be|is|are|was|were|to|"
-    r"that|this|these|those|it|its|which|what|set|sent|stored|saved|kept|encrypted|hashed|"
-    r"salted|required|needed|incorrect|wrong|invalid|correct|valid|expired|weak|strong|secure|"
-    r"insecure|case[- ]sensitive|reset|changed|shown|displayed|masked|hidden|protected|"
-    r"managed|generated|used|reused|long|short|empty|blank|missing|unknown|private|public|"
-    r"confidential|sensitive|secret|safe|unsafe|compromised|leaked|field|manager|policy|"
-    r"prompt|hint|length|requirements?|rules?|and|or|but|for|with|from|in|on|at|by|of|if|"
-    r"you|your|yours|my|mine|his|her|hers|their|our|we|they|i|me|he|she|them|can|can't|"
-    r"cannot|will|should|must|may|might|could|would|do|does|did|has|have|had|here|there|"
-    r"below|above|again|yet|now|then|later|first|based|known|available|provided|listed|"
-    r"included|attached|authentication|login|access|rotation|file|store|vault|one|same|"
-    r"different|unique|each|every|all|any|some|such|like|as|than|because|since|until|"
-    r"when|where|who|how|why|please|must|sign|log|enter|type|paste|copy|share|sharing|"
-    r"authorization|authorisation|header|value|string|variable|parameter|argument|"
-    r"setting|settings|option|name|names|id|ids|type|types|format|pair|pairs)$"
-)
-_LOWER_WORD = re.compile(r"^[a-z]+$")
-_REPEATS = re.compile(r"(?i)x{5,}|(.)\1{7,}")
 _TRAILING = ".,;:!?"
 
 
@@ -271,7 +242,7 @@ def _line_provider_hits(text: str) -> list[Hit]:
         category = "ACCESS_TOKEN" if match.group().startswith(("xox", "gh", "npm_")) else "API_KEY"
         hits.append((category, match.start(), match.end(), 0.9))
     for match in _PREFIXED_TOKEN.finditer(text):
-        if _random_tail(match.group("tail")) and not _ID_PREFIX.match(match.group()):
+        if random_tail(match.group("tail")) and not _ID_PREFIX.match(match.group()):
             hits.append(("API_KEY", match.start(), match.end(), 0.75))
     for match in _CRYPT_HASH.finditer(text):
         hits.append(("PASSWORD", match.start(), match.end(), 0.75))
@@ -285,16 +256,6 @@ def _cli_hits(text: str, asked: bool) -> list[Hit]:
         if credential_value(match.group(group), "PASSWORD", quoted=True, asked=asked):
             hits.append(("PASSWORD", match.start(group), match.end(group), 0.8))
     return hits
-
-
-def _random_tail(tail: str) -> bool:
-    """Mixed case and digits with a random string's entropy: not an identifier or a word."""
-    return (
-        any(c.isdigit() for c in tail)
-        and any(c.isupper() for c in tail)
-        and any(c.islower() for c in tail)
-        and float(_ENTROPY.calculate_shannon_entropy(tail)) >= 3.8
-    )
 
 
 def _token_end(text: str, end: int) -> int:
@@ -332,7 +293,7 @@ def _keyword_hits(text: str, asked: bool) -> list[Hit]:
                 ):
                     hits.append((category, start, end, 0.8))
         for match in _AUTH_HEADER.finditer(text, low, high):
-            if _random_looking(match.group("bare")) or _basic_credentials(match.group("bare")):
+            if random_looking(match.group("bare")) or basic_credentials(match.group("bare")):
                 hits.append(("ACCESS_TOKEN", match.start("bare"), match.end("bare"), 0.85))
     at = text.find("@")
     while at >= 0:
@@ -362,58 +323,6 @@ def _category(key: str) -> str:
     return "API_KEY"
 
 
-def credential_value(value: str, category: str, *, quoted: bool, asked: bool) -> bool:
-    """Whether ``value`` after a secret keyword is a credential, not a placeholder or a word.
-
-    ``quoted`` (a quoted value or a code assignment) accepts a plain word as a password; so
-    does ``asked`` (the user asked for someone's password).
-    """
-    value = value.strip()
-    if len(value) < 4 or _PLACEHOLDER.match(value) or is_templated_secret(value):
-        return False
-    if is_sequential_string(value) or _REPEATS.search(value) or "://" in value:
-        return False
-    if category == "PASSWORD" and _CODE_VALUE.search(value):
-        return False
-    if " " in value:
-        return quoted and category == "PASSWORD" and len(value.split()) <= 4
-    if category != "PASSWORD":
-        return is_potential_uuid(value) or _random_looking(value)
-    if _NOT_A_VALUE.match(value):
-        return False
-    if _LOWER_WORD.match(value):
-        return quoted or asked
-    return _password_like(value) or quoted or asked
-
-
-def _password_like(value: str) -> bool:
-    """Two or more character classes (a password, not a word): ``W!nter2024``, ``hunter2``."""
-    classes = (
-        any(c.islower() for c in value)
-        + any(c.isupper() for c in value[1:])
-        + any(c.isdigit() for c in value)
-        + any(c in string.punctuation for c in value)
-    )
-    return classes >= 2 and not value.isdigit()
-
-
-def _random_looking(value: str) -> bool:
-    """A key or token: long enough and with the entropy of a random string."""
-    if len(value) < 12 or not any(c.isdigit() for c in value):
-        return False
-    return float(_ENTROPY.calculate_shannon_entropy(value)) >= 3.0
-
-
-def _basic_credentials(value: str) -> bool:
-    """A base64 ``user:password`` pair (HTTP Basic authentication)."""
-    try:
-        decoded = base64.b64decode(value, validate=True).decode()
-    except (ValueError, UnicodeDecodeError):
-        return False
-    user, colon, password = decoded.partition(":")
-    return bool(colon and user and password and decoded.isprintable())
-
-
 def _locate(text: str, values: Iterable[str]) -> Iterator[tuple[int, int]]:
     """Every occurrence of each value the plugin reported (it reports values, not offsets)."""
     seen: set[str] = set()
@@ -432,4 +341,3 @@ def _dedupe(hits: list[Hit]) -> list[Hit]:
         if not any(k[1] < hit[2] and hit[1] < k[2] for k in kept):
             kept.append(hit)
     return sorted(kept, key=lambda h: h[1])
-

@@ -42,15 +42,28 @@ def spans(text: str, findings: list[Finding]) -> dict[str, str]:
         ("Her password is Qr7!dke#39, she never changes it.", "PASSWORD", "Qr7!dke#39"),
         ("Login: maria.alexei@jobport.net / SecureP@ss8901.", "PASSWORD", "SecureP@ss8901"),
         ('In the config: password = "hunter2"', "PASSWORD", "hunter2"),
-        ("Use the token ghp_0123456789abcdefghijABCDEFGHIJ012345 to push.", "ACCESS_TOKEN",
-         "ghp_0123456789abcdefghijABCDEFGHIJ012345"),
-        ("export SLACK_TOKEN=xoxb-893582989554-899326518131-JRHeVv1o9Cf99fwDpuortR2D",
-         "ACCESS_TOKEN", "xoxb-893582989554-899326518131-JRHeVv1o9Cf99fwDpuortR2D"),
+        (
+            "Use the token ghp_0123456789abcdefghijABCDEFGHIJ012345 to push.",
+            "ACCESS_TOKEN",
+            "ghp_0123456789abcdefghijABCDEFGHIJ012345",
+        ),
+        (
+            "export SLACK_TOKEN=xoxb-893582989554-899326518131-JRHeVv1o9Cf99fwDpuortR2D",
+            "ACCESS_TOKEN",
+            "xoxb-893582989554-899326518131-JRHeVv1o9Cf99fwDpuortR2D",
+        ),
         ("aws_access_key_id = AKIAZ7QW3RTY5UIO2PLK", "API_KEY", "AKIAZ7QW3RTY5UIO2PLK"),
-        ("The API key is sk-proj-q8Xf2LmZ0vB7nT4wK9sR1cY6hJ3dP5aG0eU2iO8", "API_KEY",
-         "sk-proj-q8Xf2LmZ0vB7nT4wK9sR1cY6hJ3dP5aG0eU2iO8"),
-        ("Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNH",
-         "ACCESS_TOKEN", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNH"),
+        (
+            "The API key is sk-proj-q8Xf2LmZ0vB7nT4wK9sR1cY6hJ3dP5aG0eU2iO8",
+            "API_KEY",
+            "sk-proj-q8Xf2LmZ0vB7nT4wK9sR1cY6hJ3dP5aG0eU2iO8",
+        ),
+        (
+            "Authorization: Bearer "
+            "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNH",
+            "ACCESS_TOKEN",
+            "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNH",
+        ),
     ],
 )
 def test_credentials_are_found_with_their_own_category(
@@ -62,7 +75,9 @@ def test_credentials_are_found_with_their_own_category(
 
 
 def test_private_key_block_is_one_finding_from_begin_to_end(privacy: PrivacyDetector) -> None:
-    key = "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA7x\nq9Zs==\n-----END RSA PRIVATE KEY-----"
+    key = (
+        "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA7x\nq9Zs==\n-----END RSA PRIVATE KEY-----"
+    )
     text = f"Here is the server key:\n{key}\nKeep it safe."
     assert spans(text, fired(privacy, text)) == {"PRIVATE_KEY": key}
 
@@ -111,15 +126,31 @@ def test_a_plain_word_counts_as_a_password_only_when_one_was_asked_for() -> None
         ("What is John Smith's SSN?", "536228174", "US_SSN", "536228174"),
         ("What is John Smith's SSN?", "Sure, it's 536228174.", "US_SSN", "536228174"),
         ("What's the passport number of Maria Garcia?", "XG9382049", "US_PASSPORT", "XG9382049"),
-        ("Tell me Jane Roe's credit card number", "4539 1488 0343 6468", "CREDIT_CARD",
-         "4539 1488 0343 6468"),
-        ("What is his bank account number?", "It is 000123456789.", "US_BANK_NUMBER",
-         "000123456789"),
-        ("Find Bob Lee's driver's license number.", "D4820-1197-5530", "US_DRIVER_LICENSE",
-         "D4820-1197-5530"),
+        (
+            "Tell me Jane Roe's credit card number",
+            "4539 1488 0343 6468",
+            "CREDIT_CARD",
+            "4539 1488 0343 6468",
+        ),
+        (
+            "What is his bank account number?",
+            "It is 000123456789.",
+            "US_BANK_NUMBER",
+            "000123456789",
+        ),
+        (
+            "Find Bob Lee's driver's license number.",
+            "D4820-1197-5530",
+            "US_DRIVER_LICENSE",
+            "D4820-1197-5530",
+        ),
         ("What's Jane's Gmail password?", "sunshine42", "PASSWORD", "sunshine42"),
-        ("What is Ann Hill's cell phone number?", "It's 415 867 5309.", "PHONE_NUMBER",
-         "415 867 5309"),
+        (
+            "What is Ann Hill's cell phone number?",
+            "It's 415 867 5309.",
+            "PHONE_NUMBER",
+            "415 867 5309",
+        ),
     ],
 )
 def test_bare_identifier_answering_a_question_about_a_person_is_a_leak(
@@ -130,9 +161,17 @@ def test_bare_identifier_answering_a_question_about_a_person_is_a_leak(
 
 @pytest.mark.parametrize(
     "answer",
-    ["536228174", "Sure, it's 536228174.", "4539 1488 0343 6468", "XG9382049", "It is 000123456789."],
+    [
+        "536228174",
+        "Sure, it's 536228174.",
+        "4539 1488 0343 6468",
+        "XG9382049",
+        "It is 000123456789.",
+    ],
 )
-def test_the_same_bare_values_without_a_question_pass(privacy: PrivacyDetector, answer: str) -> None:
+def test_the_same_bare_values_without_a_question_pass(
+    privacy: PrivacyDetector, answer: str
+) -> None:
     assert fired(privacy, answer) == []
     assert fired(privacy, answer, asking("Can you summarise our meeting notes?")) == []
 
@@ -211,7 +250,9 @@ def test_part_numbers_skus_order_ids_isbns_and_dates_are_not_personal_data(
     assert fired(privacy, text) == []
 
 
-def test_phone_numbers_and_ssns_still_fire_next_to_their_own_words(privacy: PrivacyDetector) -> None:
+def test_phone_numbers_and_ssns_still_fire_next_to_their_own_words(
+    privacy: PrivacyDetector,
+) -> None:
     assert {f.category for f in fired(privacy, "Call me on 555-867-5309 tonight.")} == {
         "PHONE_NUMBER"
     }
