@@ -262,3 +262,19 @@ def test_phone_numbers_and_ssns_still_fire_next_to_their_own_words(
 def test_isbn_checksums() -> None:
     assert isbn_valid("9780306406157") and isbn_valid("0306406152")
     assert not isbn_valid("9780306406158") and not isbn_valid("0306406153")
+
+
+def test_credential_scan_opens_no_network_connection(monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    def refuse(*args: object) -> None:
+        raise AssertionError("the credential scan tried to open a connection")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    text = (
+        "token=ghp_0123456789abcdefghijABCDEFGHIJ012345 AKIAZ7QW3RTY5UIO2PLK "
+        "https://user:Sup3rS3cret@db.example.net sk_live_4eC39HqLyjWDarjtT1zdp7dc "
+        "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNH"
+    )
+    assert {category for category, *_ in find_secrets(text)} >= {"ACCESS_TOKEN", "API_KEY"}
