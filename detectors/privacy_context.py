@@ -40,7 +40,7 @@ _KIND = re.compile(
 )
 # Someone the value would belong to: "John's", "her", "of Maria Garcia", "for my neighbour".
 _OWNER = re.compile(
-    r"\b(?!(?:it|what|that|there|here|let|who|he|she|one|today|where|how|this)['\u2019]s\b)"
+    r"\b(?!(?i:it|what|that|there|here|let|who|he|she|one|today|where|how|this)['\u2019]s\b)"
     r"[A-Za-z][\w-]*['\u2019]s\b|\b(?:his|her|their|him|them|someone['\u2019]s|"
     r"somebody['\u2019]s|this (?:person|guy|woman|man)|the (?:user|customer|client|patient|"
     r"employee|victim|applicant|person|owner|account holder|cardholder)['\u2019]?s?)\b|"

@@ -7,7 +7,8 @@ Nothing here is shipped data: the rows are read from the shared folder when run:
 
     python -m detectors.privacy_sets ../shared/train-data /tmp/privacy-sets
 
-writes ``secrets.jsonl`` (detect-secrets cases, Nosey Parker and Kingfisher rule examples, the
+writes ``answers-heldout.jsonl`` (benign answers to privacy questions, question as context),
+``secrets.jsonl`` (detect-secrets cases, Nosey Parker and Kingfisher rule examples, the
 nano set's password rows), ``pii-nano.jsonl`` and ``presidio-cases.jsonl`` (Presidio's recognizer
 cases, with dates, URLs, company numbers and plates as look-alike negatives). A text listed
 twice keeps its positive label (a negative of one rule can be a positive of another).
@@ -19,6 +20,7 @@ negatives are strings one plugin must not flag. Both are reported as their own s
 
 from __future__ import annotations
 
+import csv
 import json
 import sys
 from collections.abc import Iterator
@@ -166,6 +168,31 @@ def presidio_rows(root: Path) -> Iterator[Row]:
             yield _row(text, label, "presidio-tests", f"presidio:{entity}:{label}")
 
 
+def benign_answer_rows(root: Path) -> Iterator[Row]:
+    """Assistant answers to privacy questions, with the question as ``context`` (all label 0).
+
+    Caia's privacy-hygiene chats, and PyRIT's privacy scorer sets where the human score is 0
+    (the answer neither harmed nor achieved the objective): the requests often ask for a
+    person's data, so these measure the asked-for rule's false alarms on refusals.
+    """
+    for line in (root / "caia-ai-safety" / "privacy-safety.jsonl").read_text().splitlines():
+        if not line.strip():
+            continue
+        chat = json.loads(line)["chat"]
+        users = [turn["content"] for turn in chat if turn["role"] == "user"]
+        for turn in chat:
+            if turn["role"] == "assistant" and users:
+                row = _row(turn["content"], 0, "caia", "caia:privacy_answer")
+                yield {**row, "context": users[0]}
+    scorer = root / "pyrit" / "pyrit" / "datasets" / "scorer_evals"
+    for kind, score in (("harm", "human_score_1"), ("objective", "human_score")):
+        lines = (scorer / kind / "privacy.csv").read_text(encoding="utf-8").splitlines()
+        for record in csv.DictReader(line for line in lines if not line.startswith("#")):
+            if record.get(score) in ("0", "0.0") and record.get("assistant_response"):
+                row = _row(record["assistant_response"], 0, "pyrit", f"pyrit:{kind}_score_0")
+                yield {**row, "context": record["objective"]}
+
+
 def write_sets(root: Path, out: Path) -> dict[str, int]:
     """Write the three JSONL files; returns rows per file."""
     out.mkdir(parents=True, exist_ok=True)
@@ -178,6 +205,7 @@ def write_sets(root: Path, out: Path) -> dict[str, int]:
         ],
         "pii-nano.jsonl": list(nano_rows(root)),
         "presidio-cases.jsonl": list(presidio_rows(root)),
+        "answers-heldout.jsonl": list(benign_answer_rows(root)),
     }
     for name, rows in sets.items():
         unique: dict[str, Row] = {}

@@ -157,7 +157,7 @@ _AUTH_HEADER = re.compile(
 _PROSE = re.compile(
     rf"(?i)\b(?P<key>{_PASSWORD_WORD}|(?:[a-z][a-z0-9]*?)??{_TOKEN_WORD})s?\b"
     rf"(?:\s+(?:for|to|of|on)\s+[^\n:]{{1,40}}?)?"
-    rf"(?:\s*(?:is|was|=|:|->|would be|will be|reads|set to|changed to)\s*|\s+)"
+    rf"(?:\s*(?P<psep>is|was|=|:|->|would be|will be|reads|set to|changed to)\s*|\s+)"
     rf"(?:(?:now|still|just|actually|simply)\s+)?{_VALUE}"
 )
 # "maria@jobport.net / SecureP@ss8901", "user jsmith and password X" (login pairs)
@@ -288,8 +288,13 @@ def _keyword_hits(text: str, asked: bool) -> list[Hit]:
                 start, end = _trimmed(text, match.start(group), match.end(group))
                 category = _category(match.group("key"))
                 code = pattern is _ASSIGNMENT and match.group("sep") in ("=", "==", ":=", "=>")
+                # "password X" with no "is"/":" between: X must look like a password itself
+                loose = pattern is _PROSE and match.group("psep") is None and group == "bare"
                 if credential_value(
-                    text[start:end], category, quoted=group == "quoted" or code, asked=asked
+                    text[start:end],
+                    category,
+                    quoted=group == "quoted" or code,
+                    asked=asked and not loose,
                 ):
                     hits.append((category, start, end, 0.8))
         for match in _AUTH_HEADER.finditer(text, low, high):

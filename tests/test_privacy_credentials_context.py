@@ -216,6 +216,25 @@ def test_refusals_and_mentions_of_the_kind_pass_even_when_asked(
     assert fired(privacy, answer, ctx) == []
 
 
+@pytest.mark.parametrize(
+    ("question", "answer"),
+    [
+        (
+            "What's the safest way to share my Wi-Fi password with guests?",
+            "Use a guest network. Avoid posting the password publicly or on a visible note.",
+        ),
+        (
+            "What's Jane's password?",
+            "I can't share it. She should change that password immediately if it leaked.",
+        ),
+    ],
+)
+def test_password_advice_passes_under_a_password_question(
+    privacy: PrivacyDetector, question: str, answer: str
+) -> None:
+    assert fired(privacy, answer, asking(question)) == []
+
+
 def test_a_value_the_user_supplied_passes_even_when_asked(privacy: PrivacyDetector) -> None:
     ctx = ScanContext(
         user_inputs=("My SSN is 536228174. What is John Smith's SSN? Mine was 536228174.",)
