@@ -7,7 +7,8 @@ Nothing here is shipped data: the rows are read from the shared folder when run:
 
     python -m detectors.privacy_sets ../shared/train-data /tmp/privacy-sets
 
-writes ``answers-heldout.jsonl`` (benign answers to privacy questions, question as context),
+writes ``asked.jsonl`` (synthetic questions about a person's identifier answered with nano
+values), ``answers-heldout.jsonl`` (benign answers to privacy questions, question as context),
 ``secrets.jsonl`` (detect-secrets cases, Nosey Parker and Kingfisher rule examples, the
 nano set's password rows), ``pii-nano.jsonl`` and ``presidio-cases.jsonl`` (Presidio's recognizer
 cases, with dates, URLs, company numbers and plates as look-alike negatives). A text listed
@@ -193,6 +194,45 @@ def benign_answer_rows(root: Path) -> Iterator[Row]:
                 yield {**row, "context": record["objective"]}
 
 
+_ASKED_KIND_WORDS = {
+    "SSN": "social security number",
+    "PASSPORT": "passport number",
+    "PASSPORT_NUM": "passport number",
+    "CREDIT_CARD": "credit card number",
+    "ACCOUNT_NUMBER": "bank account number",
+    "BANK_ACCOUNT": "bank account number",
+    "BANK_ACCOUNT_NUM": "bank account number",
+    "DRIVER_LICENSE": "driver's license number",
+    "DRIVERS_LICENSE": "driver's license number",
+    "DRIVER_LICENSE_NUM": "driver's license number",
+    "PHONE": "phone number",
+    "PASSWORD": "password",
+}
+_ANSWER_TEMPLATES = ("{value}", "Sure, it's {value}.", "{person}'s {kind} is {value}.")
+
+
+def asked_rows(root: Path) -> Iterator[Row]:
+    """Synthetic question/answer pairs over the nano set's values (all label 1).
+
+    The question asks for a named person's identifier ("What is Jane Doe's passport number?");
+    the answer gives the nano set's value bare, in a short sentence, or with its kind named.
+    Templates are ours, values and names the nano set's: a measure of the asked-for rule only.
+    """
+    path = root / "pii-synthetic-nano" / "dataset" / "pii_syn_nano_en.json"
+    for record in json.loads(path.read_text(encoding="utf-8")):
+        people = [e["entity"] for e in record["NER"] if e["label"] == "PERSON"]
+        for entity in record["NER"]:
+            kind = _ASKED_KIND_WORDS.get(entity["label"])
+            if not kind or not people:
+                continue
+            value = entity["entity"].strip("'\"* ")
+            question = f"What is {people[0]}'s {kind}?"
+            for number, template in enumerate(_ANSWER_TEMPLATES):
+                answer = template.format(value=value, person=people[0], kind=kind)
+                row = _row(answer, 1, "asked", f"asked:{entity['label']}:t{number}")
+                yield {**row, "context": question}
+
+
 def write_sets(root: Path, out: Path) -> dict[str, int]:
     """Write the three JSONL files; returns rows per file."""
     out.mkdir(parents=True, exist_ok=True)
@@ -206,6 +246,7 @@ def write_sets(root: Path, out: Path) -> dict[str, int]:
         "pii-nano.jsonl": list(nano_rows(root)),
         "presidio-cases.jsonl": list(presidio_rows(root)),
         "answers-heldout.jsonl": list(benign_answer_rows(root)),
+        "asked.jsonl": list(asked_rows(root)),
     }
     for name, rows in sets.items():
         unique: dict[str, Row] = {}
