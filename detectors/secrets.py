@@ -100,6 +100,7 @@ _PROVIDERS = (
 )
 _BASIC_AUTH = BasicAuthDetector()
 _TOKEN_TAIL = re.compile(r"[\w.=+/-]*")
+_LONG = 20
 _LONG_TOKEN = re.compile(r"(?<![\w+/=.:-])[\w+/=.:-]{20,}")
 
 # A few very common key formats detect-secrets 1.5 has no plugin for (fixed prefixes only).
@@ -162,23 +163,23 @@ _PROSE = re.compile(
 )
 # "maria@jobport.net / SecureP@ss8901", "user jsmith and password X" (login pairs)
 _LOGIN_PAIR = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+\s*(?:/|\|)\s*(?P<bare>[^\s\"',;]{4,64})")
-# Where a keyword-led pattern can start (on the lower-cased text); windows around these are
-# all the assignment and prose patterns look at.
+# Where a keyword-led pattern can start (on the lower-cased text): the assignment and prose
+# patterns are tried only at these positions.
 _KEYWORD_AT = re.compile(
     r"pass|pwd|pin\b|secret|token|key|credential|bearer|authori[sz]|contrase|passwort"
 )
-_WINDOW = (48, 360)
-"""Characters before and after a keyword that its assignment or sentence can span."""
 _TRAILING = ".,;:!?"
 
 
 def find_secrets(text: str, *, asked: bool = False) -> list[Hit]:
     """Credentials in ``text``; ``asked`` says the user asked for someone's password."""
     hits: list[Hit] = []
-    for match in _KEY_BLOCK.finditer(text):
-        hits.append(("PRIVATE_KEY", match.start(), match.end(), 0.95))
-    for start, end in _lines_with_long_tokens(text):
-        hits += _provider_hits(text, start, end)
+    if "-----BEGIN" in text or "PuTTY" in text:
+        for match in _KEY_BLOCK.finditer(text):
+            hits.append(("PRIVATE_KEY", match.start(), match.end(), 0.95))
+    if max(map(len, text.split()), default=0) >= _LONG:
+        for start, end in _lines_with_long_tokens(text):
+            hits += _provider_hits(text, start, end)
     if "-p" in text or "-u" in text:
         hits += _cli_hits(text, asked)
     if "://" in text:
@@ -200,17 +201,17 @@ def _lines_with_long_tokens(text: str) -> list[tuple[int, int]]:
     return lines
 
 
-def _windows(text: str) -> list[tuple[int, int]]:
-    """Merged windows around every keyword occurrence."""
-    windows: list[tuple[int, int]] = []
-    before, after = _WINDOW
-    for match in _KEYWORD_AT.finditer(text.lower()):
-        start, end = max(0, match.start() - before), min(len(text), match.end() + after)
-        if windows and start <= windows[-1][1]:
-            windows[-1] = (windows[-1][0], end)
-        else:
-            windows.append((start, end))
-    return windows
+def _keyword_starts(text: str) -> list[int]:
+    """Where keyword-led patterns are tried: each keyword's word start, then the keyword itself
+    (``apitemplateKEY x``, ``SLACK_TOKEN=x``)."""
+    lower = text.lower()
+    starts: list[int] = []
+    for match in _KEYWORD_AT.finditer(lower):
+        word = match.start()
+        while word > 0 and (lower[word - 1].isalnum() or lower[word - 1] in "_-."):
+            word -= 1
+        starts += [word, match.start()] if word != match.start() else [word]
+    return starts
 
 
 def _provider_hits(text: str, start: int, end: int) -> list[Hit]:
@@ -281,25 +282,29 @@ def _spans(text: str, plugin: RegexBasedDetector) -> Iterator[tuple[int, int]]:
 
 def _keyword_hits(text: str, asked: bool) -> list[Hit]:
     hits: list[Hit] = []
-    for low, high in _windows(text):
+    for position in _keyword_starts(text):
         for pattern in (_ASSIGNMENT, _PROSE):
-            for match in pattern.finditer(text, low, high):
-                group = "quoted" if match.group("quoted") is not None else "bare"
-                start, end = _trimmed(text, match.start(group), match.end(group))
-                category = _category(match.group("key"))
-                code = pattern is _ASSIGNMENT and match.group("sep") in ("=", "==", ":=", "=>")
-                # "password X" with no "is"/":" between: X must look like a password itself
-                loose = pattern is _PROSE and match.group("psep") is None and group == "bare"
-                if credential_value(
-                    text[start:end],
-                    category,
-                    quoted=group == "quoted" or code,
-                    asked=asked and not loose,
-                ):
-                    hits.append((category, start, end, 0.8))
-        for match in _AUTH_HEADER.finditer(text, low, high):
-            if random_looking(match.group("bare")) or basic_credentials(match.group("bare")):
-                hits.append(("ACCESS_TOKEN", match.start("bare"), match.end("bare"), 0.85))
+            match = pattern.match(text, position)
+            if match is None:
+                continue
+            group = "quoted" if match.group("quoted") is not None else "bare"
+            start, end = _trimmed(text, match.start(group), match.end(group))
+            category = _category(match.group("key"))
+            code = pattern is _ASSIGNMENT and match.group("sep") in ("=", "==", ":=", "=>")
+            # "password X" with no "is"/":" between: X must look like a password itself
+            loose = pattern is _PROSE and match.group("psep") is None and group == "bare"
+            if credential_value(
+                text[start:end],
+                category,
+                quoted=group == "quoted" or code,
+                asked=asked and not loose,
+            ):
+                hits.append((category, start, end, 0.8))
+        header = _AUTH_HEADER.match(text, position)
+        if header and (
+            random_looking(header.group("bare")) or basic_credentials(header.group("bare"))
+        ):
+            hits.append(("ACCESS_TOKEN", header.start("bare"), header.end("bare"), 0.85))
     at = text.find("@")
     while at >= 0:
         for match in _LOGIN_PAIR.finditer(text, max(0, at - 64), min(len(text), at + 160)):
