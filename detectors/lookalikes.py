@@ -47,8 +47,7 @@ _DATE = re.compile(
     r"^(?:(?:19|20)\d\d[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./](?:19|20)?\d\d|"
     r"(?:19|20)\d\d\s?[-/]\s?(?:19|20)?\d\d|\d{1,2}:\d\d\s?[-\u2013]\s?\d{1,2}:\d\d)$"
 )
-_VERSION = re.compile(r"(?i)(?:\bv|version\s*|release\s*|\d\.)$")
-_CODE_GLUE = re.compile(r"[A-Za-z][-/]?$")
+_VERSION = re.compile(r"(?i)(?:\bv|version\s*|release\s*|\d\.)\Z")
 
 
 def isbn_valid(digits: str) -> bool:
@@ -80,10 +79,9 @@ def is_lookalike(text: str, start: int, end: int) -> bool:
         text[end : end + 1] == "." and (text[end + 1 : end + 2].isdigit())
     ):
         return True
-    return (
-        bool(_CODE_GLUE.search(text[max(0, start - 2) : start]))
-        and not text[max(0, start - 2) : start].isspace()
-    )
+    # letters glued to the digits: a product code (XR2000-445-1021, AB-1234-567)
+    before = text[start - 1 : start]
+    return before.isalpha() or (before in ("-", "/") and text[start - 2 : start - 1].isalpha())
 
 
 def names_another_kind(text: str, start: int) -> bool:

@@ -278,6 +278,17 @@ def test_phone_numbers_and_ssns_still_fire_next_to_their_own_words(
     assert {f.category for f in fired(privacy, "Her SSN is 536-22-8174.")} == {"US_SSN"}
 
 
+def test_phone_numbers_on_the_lines_of_a_signature_still_fire(privacy: PrivacyDetector) -> None:
+    text = "Tiffany Kilfoyle\nVatican City\n69 987 88 37 office\n+1-944-435-4352x04732 mobile"
+    found = [text[f.start : f.end] for f in fired(privacy, text) if f.category == "PHONE_NUMBER"]
+    assert found == ["69 987 88 37", "+1-944-435-4352x04732"]
+
+
+def test_a_number_after_a_card_or_licence_word_is_not_a_phone(privacy: PrivacyDetector) -> None:
+    text = "My driver's license number is 6940579"
+    assert {f.category for f in fired(privacy, text)} == {"US_DRIVER_LICENSE"}
+
+
 def test_isbn_checksums() -> None:
     assert isbn_valid("9780306406157") and isbn_valid("0306406152")
     assert not isbn_valid("9780306406158") and not isbn_valid("0306406153")
