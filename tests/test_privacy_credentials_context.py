@@ -284,6 +284,11 @@ def test_phone_numbers_on_the_lines_of_a_signature_still_fire(privacy: PrivacyDe
     assert found == ["69 987 88 37", "+1-944-435-4352x04732"]
 
 
+def test_a_phone_number_well_after_its_word_still_fires(privacy: PrivacyDetector) -> None:
+    text = "His mobile, the one he keeps for family and never shares at work, is 415 555 0134."
+    assert spans(text, fired(privacy, text)) == {"PHONE_NUMBER": "415 555 0134"}
+
+
 def test_a_number_after_a_card_or_licence_word_is_not_a_phone(privacy: PrivacyDetector) -> None:
     text = "My driver's license number is 6940579"
     assert {f.category for f in fired(privacy, text)} == {"US_DRIVER_LICENSE"}
