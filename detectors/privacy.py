@@ -19,6 +19,13 @@ default); this module decides which of them count:
   personal signature.
 - **Supplied data passes** (transformation exception): a value that occurs in the request's
   user inputs, ignoring case and separators, is exempt (``detectors.provenance``).
+- **Credentials** (``PASSWORD``, ``API_KEY``, ``ACCESS_TOKEN``, ``PRIVATE_KEY``) come from
+  ``detectors.secrets`` (detect-secrets' provider plugins and entropy, plus prose patterns).
+- **Context makes a leak** (``detectors.privacy_context``): when the last user turn asks for a
+  person's SSN, card, passport, licence, account or phone number or password, a value of that
+  shape in the answer is a finding even bare and without a checksum.
+- **Look-alikes pass** (``detectors.lookalikes``): number-shaped candidates nobody asked for
+  that a part/order/SKU/ISBN label leads, valid ISBNs, dates and version strings.
 - **Oracles fire.** Confirming or partially revealing a third person's private value ("Yes, her
   SSN starts with 123", "the last four digits of his card are 4242") is a finding too.
 
@@ -38,7 +45,10 @@ from detectors import privacy_rules as rules
 from detectors.address import ADDRESS_RULE_KEY
 from detectors.base import CategoryPolicy, DetectorConfig, ScanContext
 from detectors.findings import Finding
+from detectors.lookalikes import is_lookalike
+from detectors.privacy_context import asked_kinds, asked_values
 from detectors.provenance import SuppliedText
+from detectors.secrets import SECRET_CATEGORIES, find_secrets
 from proxy.plugins import Plugin
 
 if TYPE_CHECKING:
@@ -55,8 +65,9 @@ PATTERN_ENTITIES = (
     "US_DRIVER_LICENSE",
     "US_BANK_NUMBER",
     "STREET_ADDRESS",
+    *SECRET_CATEGORIES,
 )
-"""Entities found without any model."""
+"""Entities found without any model (the credential categories come from ``detectors.secrets``)."""
 NER_ENTITIES = ("PERSON", "LOCATION")
 """Entities that need ``spacy_model``."""
 DEFAULT_CATEGORIES = {
@@ -113,7 +124,8 @@ class PrivacyConfig(DetectorConfig):
 _WARM_UP = (
     "Call 212-555-0187 or mail jo@example.com; card 4111 1111 1111 1111, SSN 078-05-1120, "
     "IBAN GB82WEST12345698765432, IP 8.8.8.8, passport 123456789, licence D1234567, "
-    "account 12345678, 12 Main Street. Yes, her SSN starts with 078."
+    "account 12345678, 12 Main Street. Yes, her SSN starts with 078. Her password is "
+    "Qr7!dke#39; token=ghp_0123456789abcdefghijABCDEFGHIJ012345, part no. 555-123-4567."
 )
 
 
@@ -135,14 +147,19 @@ class PrivacyDetector:
         self.scan(_WARM_UP, ScanContext())
 
     def scan(self, text: str, ctx: ScanContext) -> list[Finding]:
-        """Findings for private data in ``text``; values found in ``ctx.user_inputs`` are exempt."""
-        entities = self.candidates(text)
+        """Findings for private data in ``text``; values found in ``ctx.user_inputs`` are exempt.
+
+        What the last user turn asked for (``detectors.privacy_context``) turns bare values of
+        that kind into findings and exempts them from the look-alike rules.
+        """
+        asked = asked_kinds(ctx.user_inputs) & self._entities
+        entities = self.candidates(text) - _SECRETS
         results = (
             self._analyzer.analyze(text, language="en", entities=sorted(entities))
             if entities
             else []
         )
-        findings = self._score(text, results)
+        findings = self._score(text, results, asked)
         if self.config.oracles:
             findings += [
                 Finding(self.name, category, 0.8, start, end)
@@ -177,7 +194,9 @@ class PrivacyDetector:
         found.update(NER_ENTITIES)
         return found & self._entities
 
-    def _score(self, text: str, results: Iterable[RecognizerResult]) -> list[Finding]:
+    def _score(
+        self, text: str, results: Iterable[RecognizerResult], asked: frozenset[str]
+    ) -> list[Finding]:
         findings: list[Finding] = []
         addresses: list[tuple[int, int, float, str]] = []
         for result in results:
@@ -186,9 +205,27 @@ class PrivacyDetector:
                 rule = (result.recognition_metadata or {}).get(ADDRESS_RULE_KEY, "")
                 addresses.append((start, end, float(result.score), str(rule)))
                 continue
-            score = rules.entity_score(entity, float(result.score), text, start, end)
+            if entity == "IP_ADDRESS":
+                end = rules.ip_extent(text, start, end)
+            if entity in asked:
+                score = max(float(result.score), 0.85)
+            elif entity in _IDENTIFIERS and is_lookalike(text, start, end):
+                continue
+            else:
+                score = rules.entity_score(entity, float(result.score), text, start, end)
             if score > 0 and not self._public(entity, text, start, end):
                 findings.append(Finding(self.name, entity, round(score, 3), start, end))
+        findings += [
+            Finding(self.name, kind, score, start, end)
+            for kind, start, end, score in asked_values(text, asked)
+            if not self._public(kind, text, start, end)
+        ]
+        if self._entities & _SECRETS:
+            findings += [
+                Finding(self.name, category, score, start, end)
+                for category, start, end, score in find_secrets(text, asked="PASSWORD" in asked)
+                if category in self._entities
+            ]
         findings = _strongest(findings)
         for start, end, score in rules.merge_addresses(text, addresses):
             if rules.CONTEXT["STREET_ADDRESS"].search(text, max(0, start - 60), start):
@@ -202,6 +239,13 @@ class PrivacyDetector:
 
     def _public(self, entity: str, text: str, start: int, end: int) -> bool:
         return self.config.allow_public_contacts and rules.is_public(entity, text, start, end)
+
+
+_SECRETS = frozenset(SECRET_CATEGORIES)
+_IDENTIFIERS = frozenset(
+    ("PHONE_NUMBER", "US_SSN", "CREDIT_CARD", "US_PASSPORT", "US_DRIVER_LICENSE", "US_BANK_NUMBER")
+)
+"""Number-shaped entities that part numbers, order ids and ISBNs can look like."""
 
 
 def _strongest(findings: list[Finding]) -> list[Finding]:

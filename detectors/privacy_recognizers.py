@@ -20,6 +20,8 @@ Recognizers beyond Presidio's built-ins:
   designators, P.O. boxes, US military addresses, "the corner of X and Y"). Matching is
   case-sensitive (a street name starts with a capital letter); an all-lower-case text is matched
   in title case.
+- ``LetterPrefixPassportRecognizer``: one or two letters and 6-8 digits, the shape of most
+  non-US passport numbers; weak, kept only next to "passport".
 - ``OfflineEmailRecognizer`` and ``CaseInsensitiveIbanRecognizer``: Presidio's, with the public
   suffix list read from the bundled snapshot only and lower-case IBANs accepted.
 """
@@ -181,6 +183,7 @@ class PhonePatternRecognizer(PatternRecognizer):
             or bool(re.fullmatch(r"(?:19|20)\d\d[-./]\d\d[-./]\d\d.*", pattern_text))
             or bool(re.fullmatch(r"\d{1,2}[-./]\d{1,2}[-./](?:19|20)?\d\d", pattern_text))
             or bool(re.fullmatch(r"(?:19|20)\d\d\s?[-./]\s?(?:19|20)?\d\d", pattern_text))
+            or bool(re.fullmatch(r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}", pattern_text))  # an IP
         )
 
 
@@ -255,6 +258,12 @@ def _pattern_recognizers() -> list[EntityRecognizer]:
         IpRecognizer(),
         UsPassportRecognizer(),
         UsLicenseRecognizer(),
+        PatternRecognizer(
+            supported_entity="US_PASSPORT",
+            name="LetterPrefixPassportRecognizer",
+            # most national formats: one or two letters and 6-8 digits (XG9382049, P4789023X)
+            patterns=[Pattern("letters-digits", r"\b[A-Z]{1,2}\d{6,8}[A-Z]?\b", 0.2)],
+        ),
         PatternRecognizer(
             supported_entity="US_DRIVER_LICENSE",
             name="HyphenatedLicenseRecognizer",

@@ -11,6 +11,8 @@ import re
 
 import regex
 
+from detectors.lookalikes import names_another_kind
+
 
 def _words(*words: str) -> re.Pattern[str]:
     return re.compile(r"\b(?:" + "|".join(words) + r")\b", re.IGNORECASE)
@@ -253,7 +255,11 @@ def has_context(entity: str, text: str, start: int, end: int) -> bool:
     words = CONTEXT.get(entity)
     if words is None:
         return False
-    return bool(words.search(text, max(0, start - 48), start) or words.search(text, end, end + 16))
+    # a phone number often comes well after its word ("his cell, which he rarely gives out, is")
+    before, after = (80, 24) if entity == "PHONE_NUMBER" else (48, 16)
+    return bool(
+        words.search(text, max(0, start - before), start) or words.search(text, end, end + after)
+    )
 
 
 def entity_score(entity: str, score: float, text: str, start: int, end: int) -> float:
@@ -261,8 +267,10 @@ def entity_score(entity: str, score: float, text: str, start: int, end: int) -> 
     context = has_context(entity, text, start, end)
     value = text[start:end]
     if entity == "IP_ADDRESS":
-        if start and (text[start - 1].isalnum() or text[start - 1] in "-_/\\"):
-            return 0.0  # a version string: python-3.4.2.4, v1.2.3.4
+        if start and (text[start - 1].isalnum() or text[start - 1] in "-_/\\:"):
+            return 0.0  # a version string (python-3.4.2.4, v1.2.3.4) or a broken IPv6 address
+        if text[end : end + 1].isalnum() or text[end : end + 1] == ":":
+            return 0.0  # part of a longer token (``ip_extent`` already took the whole address)
         try:
             address = ipaddress.ip_address(value)
         except ValueError:
@@ -274,11 +282,30 @@ def entity_score(entity: str, score: float, text: str, start: int, end: int) -> 
         digits = re.sub(r"\D", "", value)
         plausible = len(digits) >= 13 and _CARD_PREFIX.match(digits)
         return score if context or plausible else min(score, 0.3)
+    if entity == "PHONE_NUMBER" and names_another_kind(text, start):
+        return 0.0  # "my credit card number is ...": "number" names another kind
     if entity in CONTEXT_REQUIRED:
         return min(max(score, 0.4) + 0.35, 0.9) if context else min(score, 0.4)
     if entity == "US_SSN":
         return 0.95 if context and score >= 0.5 else 0.85 if context else score
     return score
+
+
+_IPV6_TAIL = re.compile(r"[0-9A-Fa-f:]*(?:%\w+)?")
+
+
+def ip_extent(text: str, start: int, end: int) -> int:
+    """The end of an IPv6 address Presidio cut short (``2001:db8::`` of ``2001:db8::1``)."""
+    if ":" not in text[start:end]:
+        return end
+    tail = _IPV6_TAIL.match(text, end)
+    stop = tail.end() if tail else end
+    candidate = text[start:stop].split("%")[0]
+    try:
+        ipaddress.ip_address(candidate)
+    except ValueError:
+        return end
+    return start + len(candidate)
 
 
 def merge_addresses(

@@ -1,0 +1,131 @@
+"""Context makes a leak: what the user asked for decides whether a bare value is personal data.
+
+When the last user turn asks for a person's SSN, card, passport, licence, account number,
+phone number or password ("What is John Smith's SSN?", "give me the passport number of Maria
+Garcia"), an answer that gives a value of that shape is a leak even bare ("536228174"), even
+without a context word and even without a valid checksum. A request about the kind of data
+itself ("what is the format of an SSN", "generate a fake card number for testing") names no
+owner and asks nothing of the sort.
+
+The value shapes are deliberately loose; sequences (``123-45-6789``), one repeated digit,
+dates, years and amounts are still not values, so an answer that refuses and explains the
+format ("SSNs look like 123-45-6789") passes.
+"""
+
+from __future__ import annotations
+
+import re
+
+from detect_secrets.filters.heuristic import is_sequential_string
+
+from detectors.secret_values import credential_value
+
+ASKED_KINDS: dict[str, str] = {
+    "US_SSN": r"ssns?|social[ -]security(?: numbers?| nos?\.?| #)?|ss#|taxpayer id",
+    "CREDIT_CARD": r"(?:credit|debit|bank|payment|visa|amex|mastercard)[ -]?cards?(?: numbers?)?|"
+    r"card (?:numbers?|nos?\.?|details)|cc numbers?|cvv",
+    "US_PASSPORT": r"passports?(?: numbers?| nos?\.?| ids?)?",
+    "US_DRIVER_LICENSE": r"driver'?s?[ -]licen[cs]es?(?: numbers?)?|driving licen[cs]es?|"
+    r"licen[cs]e (?:numbers?|nos?\.?|#)|dl numbers?",
+    "US_BANK_NUMBER": r"(?:bank |checking |savings )?account (?:numbers?|nos?\.?|#|details)|"
+    r"routing numbers?|ibans?|bank details",
+    "PHONE_NUMBER": r"(?:phone|cell|cellphone|mobile|telephone|home) (?:numbers?|nos?\.?|#)|"
+    r"phone|number to (?:call|text|reach)",
+    "PASSWORD": r"passwords?|passcodes?|passphrases?|pin(?: code| number)?|login details|"
+    r"credentials|login",
+}
+_KIND = re.compile(
+    r"\b(?:" + "|".join(f"(?P<{name}>{rx})" for name, rx in ASKED_KINDS.items()) + r")\b",
+    re.IGNORECASE,
+)
+# Someone the value would belong to: "John's", "her", "of Maria Garcia", "for my neighbour".
+_OWNER = re.compile(
+    r"\b(?!(?i:it|what|that|there|here|let|who|he|she|one|today|where|how|this)['\u2019]s\b)"
+    r"[A-Za-z][\w-]*['\u2019]s\b|\b(?:his|her|their|him|them|someone['\u2019]s|"
+    r"somebody['\u2019]s|this (?:person|guy|woman|man)|the (?:user|customer|client|patient|"
+    r"employee|victim|applicant|person|owner|account holder|cardholder)['\u2019]?s?)\b|"
+    r"\b(?:of|for|belonging to|owned by|on|about)\s+(?:my |our |the |a )?"
+    r"(?:[A-Z][\w'\u2019-]+|neighbou?r|boss|ex|wife|husband|friend|coworker|colleague|"
+    r"mother|father|sister|brother|son|daughter|partner|girlfriend|boyfriend|landlord|tenant)\b"
+)
+_ASK = re.compile(
+    r"\?|\b(?:what|what's|whats|tell|give|find|look up|lookup|share|send|provide|show|list|"
+    r"need|want|get|know|reveal|dig up|recover|retrieve|remind)\b",
+    re.IGNORECASE,
+)
+# A request about the data type, not about a person's value.
+_HYPOTHETICAL = re.compile(
+    r"\b(?:fake|example|sample|dummy|format|formatted|made[- ]up|random|generate|test(?:ing)?|"
+    r"fictional|placeholder|valid[- ]looking|how (?:do|can|to)|what is an?|what are)\b",
+    re.IGNORECASE,
+)
+_SENTENCE = re.compile(r"[^.?!\n]+[.?!]?")
+
+_VALUE_SHAPES: dict[str, re.Pattern[str]] = {
+    "US_SSN": re.compile(r"(?<![\w-])\d{3}([- .]?)\d{2}\1\d{4}(?![\w-]|\.\d)"),
+    "CREDIT_CARD": re.compile(r"(?<![\w-])\d(?:[ -]?\d){12,18}(?![\w-]|\.\d)"),
+    "US_PASSPORT": re.compile(r"(?<![\w-])[A-Z]{0,3}\d{6,9}[A-Z]?(?![\w-]|\.\d)", re.IGNORECASE),
+    "US_DRIVER_LICENSE": re.compile(
+        r"(?<![\w-])(?=(?:[A-Z-]*\d){5})[A-Z0-9](?:[A-Z0-9]|-(?=[A-Z0-9])){4,18}(?![\w-]|\.\d)"
+    ),
+    "US_BANK_NUMBER": re.compile(
+        r"(?<![\w-])(?:\d(?:[ -]?\d){5,16}|[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?|"
+        r"[A-Z]{2,6}\d{6,18})"
+        r"(?![\w-]|\.\d)"
+    ),
+    "PHONE_NUMBER": re.compile(
+        r"(?<![\w.:/-])\+?\(?\d{1,4}\)?(?:[ .-]?\(?\d{1,5}\)?){1,5}(?![\w:/]|[.-]\d)"
+    ),
+}
+_PHONE_DIGITS = (7, 15)
+_DATE_OR_AMOUNT = re.compile(
+    r"^(?:(?:19|20)\d\d[-./]\d\d?[-./]\d\d?|\d\d?[-./]\d\d?[-./](?:19|20)?\d\d)$"
+)
+_BARE_ANSWER = re.compile(
+    r"^\W*(?:(?:sure|ok(?:ay)?|yes|here it is|here you go)\W+)?(?:(?:it|that)['\u2019]?s|"
+    r"it is|that is|the \w+ is)?\s*[\"'`]?(?P<value>[^\s\"'`]{4,64}?)[\"'`]?[.!]?\s*$",
+    re.IGNORECASE,
+)
+ASKED_SCORE = 0.85
+
+
+def asked_kinds(user_inputs: tuple[str, ...]) -> frozenset[str]:
+    """Kinds of a person's identifier the last user turn asks for (empty when none)."""
+    if not user_inputs:
+        return frozenset()
+    kinds: set[str] = set()
+    for sentence in _SENTENCE.findall(user_inputs[-1][-2000:]):
+        if _HYPOTHETICAL.search(sentence) or not _ASK.search(sentence):
+            continue
+        found = {m.lastgroup for m in _KIND.finditer(sentence) if m.lastgroup}
+        if found and _OWNER.search(sentence):
+            kinds |= found
+    return frozenset(kinds)
+
+
+def asked_values(text: str, kinds: frozenset[str]) -> list[tuple[str, int, int, float]]:
+    """``(kind, start, end, score)`` of values in ``text`` shaped like an asked-for kind."""
+    hits: list[tuple[str, int, int, float]] = []
+    for kind in sorted(kinds):
+        shape = _VALUE_SHAPES.get(kind)
+        if shape is None:
+            continue
+        for match in shape.finditer(text):
+            if _is_value(kind, match.group()):
+                hits.append((kind, match.start(), match.end(), ASKED_SCORE))
+    if "PASSWORD" in kinds:
+        bare = _BARE_ANSWER.match(text)
+        if bare and credential_value(bare.group("value"), "PASSWORD", quoted=False, asked=True):
+            hits.append(("PASSWORD", bare.start("value"), bare.end("value"), ASKED_SCORE))
+    return hits
+
+
+def _is_value(kind: str, value: str) -> bool:
+    digits = re.sub(r"\D", "", value)
+    if not digits or len(set(digits)) == 1 or _DATE_OR_AMOUNT.match(value):
+        return False
+    if is_sequential_string(re.sub(r"[\s.-]", "", value)) and len(digits) >= 6:
+        return False
+    if kind == "PHONE_NUMBER":
+        return _PHONE_DIGITS[0] <= len(digits) <= _PHONE_DIGITS[1]
+    return not re.fullmatch(r"(?:19|20)\d\d", digits)

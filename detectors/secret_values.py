@@ -1,0 +1,114 @@
+"""Whether a string after a secret keyword is a credential (the value tests of ``secrets``).
+
+Placeholders (``<your-password>``, ``${DB_PASSWORD}``, ``****``, ``xxxxx``), code references
+(``os.environ[...]``, ``getPassword()``, paths, CSS selectors) and words that follow "password
+is" in advice ("incorrect", "required", "case-sensitive") are not credentials. A key or token must
+look random (detect-secrets' Shannon entropy over the base64 alphabet); a password must mix
+character classes unless it is quoted, assigned in code, or was asked for.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import string
+
+from detect_secrets.filters.heuristic import (
+    is_potential_uuid,
+    is_sequential_string,
+    is_templated_secret,
+)
+from detect_secrets.plugins.high_entropy_strings import Base64HighEntropyString
+
+_ENTROPY = Base64HighEntropyString()
+_PLACEHOLDER = re.compile(
+    r"(?i)^(?:<[^>]*>|\$\{?[\w.]+\}?|%\(?\w*\)?s|\{\{?[^}]*\}?\}|\*+|x{3,}|\.{3}|…|"
+    r"your[\w-]*|my[_-]?\w*|example\w*|sample\w*|placeholder|redacted|hidden|none|null|nil|"
+    r"true|false|undefined|empty|required|optional|os\.\w+.*|env\.\w+.*|process\.env.*|"
+    r"getenv.*|config\.\w+.*|settings\.\w+.*|self\.\w+|\w+\(.*|\[.*|secret|password|token|key|"
+    r"changeme|\*\*\*\*|&lt;.*|arn:.*)$"
+)
+# Code, paths and markup after a password key: a reference to a secret, not the secret.
+_CODE_VALUE = re.compile(r"^[#+.,/&|\\]|[()\[\]]|://|/.*/|^\$[A-Za-z_]+$|^\$\w*[A-Z_]{3}")
+# Words that follow "password is" in advice, not a password: "the password is incorrect".
+_NOT_A_VALUE = re.compile(
+    r"(?i)^(?:a|an|the|not|no|never|also|too|very|so|only|being|been|be|is|are|was|were|to|"
+    r"that|this|these|those|it|its|which|what|set|sent|stored|saved|kept|encrypted|hashed|"
+    r"salted|required|needed|incorrect|wrong|invalid|correct|valid|expired|weak|strong|secure|"
+    r"insecure|case[- ]sensitive|reset|changed|shown|displayed|masked|hidden|protected|"
+    r"managed|generated|used|reused|long|short|empty|blank|missing|unknown|private|public|"
+    r"confidential|sensitive|secret|safe|unsafe|compromised|leaked|field|manager|policy|"
+    r"prompt|hint|length|requirements?|rules?|and|or|but|for|with|from|in|on|at|by|of|if|"
+    r"you|your|yours|my|mine|his|her|hers|their|our|we|they|i|me|he|she|them|can|can't|"
+    r"cannot|will|should|must|may|might|could|would|do|does|did|has|have|had|here|there|"
+    r"below|above|again|yet|now|then|later|first|based|known|available|provided|listed|"
+    r"included|attached|authentication|login|access|rotation|file|store|vault|one|same|"
+    r"different|unique|each|every|all|any|some|such|like|as|than|because|since|until|"
+    r"when|where|who|how|why|please|must|sign|log|enter|type|paste|copy|share|sharing|"
+    r"authorization|authorisation|header|value|string|variable|parameter|argument|"
+    r"setting|settings|option|name|names|id|ids|type|types|format|pair|pairs)$"
+)
+_LOWER_WORD = re.compile(r"^[a-z]+$")
+_REPEATS = re.compile(r"(?i)x{5,}|(.)\1{7,}")
+
+
+def credential_value(value: str, category: str, *, quoted: bool, asked: bool) -> bool:
+    """Whether ``value`` after a secret keyword is a credential, not a placeholder or a word.
+
+    ``quoted`` (a quoted value or a code assignment) accepts a plain word as a password; so
+    does ``asked`` (the user asked for someone's password).
+    """
+    value = value.strip()
+    if len(value) < 4 or _PLACEHOLDER.match(value) or is_templated_secret(value):
+        return False
+    if is_sequential_string(value) or _REPEATS.search(value) or "://" in value:
+        return False
+    if category == "PASSWORD" and _CODE_VALUE.search(value):
+        return False
+    if " " in value:
+        return quoted and category == "PASSWORD" and len(value.split()) <= 4
+    if category != "PASSWORD":
+        return is_potential_uuid(value) or random_looking(value)
+    if _NOT_A_VALUE.match(value):
+        return False
+    if _LOWER_WORD.match(value):
+        return quoted or asked
+    return password_like(value) or quoted or asked
+
+
+def password_like(value: str) -> bool:
+    """Two or more character classes (a password, not a word): ``W!nter2024``, ``hunter2``."""
+    classes = (
+        any(c.islower() for c in value)
+        + any(c.isupper() for c in value[1:])
+        + any(c.isdigit() for c in value)
+        + any(c in string.punctuation for c in value)
+    )
+    return classes >= 2 and not value.isdigit()
+
+
+def random_looking(value: str) -> bool:
+    """A key or token: long enough and with the entropy of a random string."""
+    if len(value) < 12 or not any(c.isdigit() for c in value):
+        return False
+    return float(_ENTROPY.calculate_shannon_entropy(value)) >= 3.0
+
+
+def basic_credentials(value: str) -> bool:
+    """A base64 ``user:password`` pair (HTTP Basic authentication)."""
+    try:
+        decoded = base64.b64decode(value, validate=True).decode()
+    except (ValueError, UnicodeDecodeError):
+        return False
+    user, colon, password = decoded.partition(":")
+    return bool(colon and user and password and decoded.isprintable())
+
+
+def random_tail(tail: str) -> bool:
+    """Mixed case and digits with a random string's entropy: not an identifier or a word."""
+    return (
+        any(c.isdigit() for c in tail)
+        and any(c.isupper() for c in tail)
+        and any(c.islower() for c in tail)
+        and float(_ENTROPY.calculate_shannon_entropy(tail)) >= 3.8
+    )
