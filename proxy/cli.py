@@ -95,7 +95,8 @@ def _eval(args: argparse.Namespace) -> int:
     from detectors.registry import DETECTORS
 
     if args.disguise is not None and args.disguise not in DISGUISES:
-        print(f"unknown disguise {args.disguise!r} (known: {', '.join(DISGUISES)})", file=sys.stderr)
+        known = ", ".join(DISGUISES)
+        print(f"unknown disguise {args.disguise!r} (known: {known})", file=sys.stderr)
         return 2
     rows = read_rows(args.file)
     name = args.detector or (rows[0]["task"] if rows else "")
