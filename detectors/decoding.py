@@ -206,11 +206,12 @@ def _joined(text: str) -> str | None:
 
 
 def _reads_better(words: list[str], common: frozenset[str], enough: float, short: bool) -> bool:
-    """Whether enough of ``words`` (three distinct), or for a short text any one, are common
-    English words once the cipher is undone (``common`` holds them as ciphered)."""
+    """Whether enough of ``words`` (three distinct), or for a short text two or one of three
+    letters or more (``ti`` and ``os`` are words in other languages), are common English words
+    once the cipher is undone (``common`` holds them as ciphered)."""
     hits = [word for word in words if word in common]
     if short:
-        return bool(hits)
+        return len(hits) >= 2 or any(len(hit) >= 3 for hit in hits)
     return len(hits) >= enough and len(set(hits)) >= 3
 
 
@@ -262,15 +263,17 @@ def _deciphered(text: str) -> list[str]:
     short = len(text) <= SHORT_TEXT
     if short:
         words = [word.strip(_TRIM) for word in words]
+    # letter statistics need words: one long token (base64, a hash) is no ciphered sentence
+    tells = len(words) >= 4
     found = []
     rot13_short = short and english == 0
     if english < enough and (
-        _reads_better(words, _COMMON_ROT13, enough, rot13_short) or _rot13_tells(text)
+        _reads_better(words, _COMMON_ROT13, enough, rot13_short) or (tells and _rot13_tells(text))
     ):
         found.append(normalize(codecs.encode(text, "rot13")))
     reversed_short = short and reversible == 0
-    if _reads_better(words, _COMMON_REVERSED, enough, reversed_short) or _reversed_tells(
-        text, reversed_short
+    if _reads_better(words, _COMMON_REVERSED, enough, reversed_short) or (
+        tells and _reversed_tells(text, reversed_short)
     ):
         found.append(normalize(text[::-1]))
     return found
@@ -285,8 +288,9 @@ def decoded_variants(text: str) -> list[str]:
     if joined is not None:
         found.append(joined)
         text, tokens = joined, joined.split()
-    found += _deciphered(text)
     unleet = _unleet(text, tokens)
     if unleet is not None:
         found.append(unleet)
+        text = unleet  # leet digits stand for e, t, a, o: the rot13 letter count needs them
+    found += _deciphered(text)
     return [item for item in dict.fromkeys(found) if item != original]

@@ -70,7 +70,7 @@ _TAG_OFFSET = 0xE0000
 
 _STRIP_TABLE: dict[int, str | None] = {
     **{code: None for low, high in _IGNORABLE_RANGES for code in range(low, high + 1)},
-    **{code: None for code in range(0xFE00, 0xFE10)},
+    **{code: None for code in range(0xFE00, 0xFE0E)},  # FE0E/FE0F: see _HIDDEN
     **{code: None for code in range(0xE0100, 0xE01F0)},
     **{code: chr(code - _TAG_OFFSET) for code in range(0xE0020, 0xE007F)},
     0xFFF9: None,  # interlinear annotation anchor, separator, terminator
@@ -164,8 +164,23 @@ _MIXED_WORD = re.compile(
     rf"\w*(?:[A-Za-z]\w*[{_HOMOGLYPH_CLASS}]|[{_HOMOGLYPH_CLASS}]\w*[A-Za-z])\w*"
 )
 _MARKS = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
-_HIDDEN = re.compile(f"(?P<selectors>[{_SELECTORS}]{{4,}})|(?<=[A-Za-z])[{_MARKS}]+")
-"""A run of variation selectors long enough to carry data, or marks stacked on a letter."""
+_EMOJI = "\u2000-\u2bff\u3030\u303d\u3297\u3299\U0001f000-\U0001faff"
+_HIDDEN = re.compile(
+    f"(?P<selectors>[{_SELECTORS}]{{4,}})|(?<=[A-Za-z])[{_MARKS}]+|(?<![{_EMOJI}])[\ufe0e\ufe0f]"
+)
+"""A run of variation selectors long enough to carry data, marks stacked on a letter, or a
+text/emoji presentation selector anywhere but after a symbol or emoji (``❤️`` keeps its
+selector, so ordinary emoji text normalises to itself and costs no extra scan)."""
+_TAGS = "\U000e0020-\U000e007e"
+# One-character-class scans are ~10x cheaper than the patterns they guard: ordinary non-ASCII
+# text (curly quotes, accents, emoji) pays one per step and skips the step.
+_MAY_HIDE = re.compile(f"[{_SELECTORS}{_MARKS}]")
+_MAY_SMUGGLE = re.compile(f"[{_SELECTORS}{_TAGS}]")
+_INVISIBLE = re.compile(
+    "["
+    + "".join(f"\\U{low:08x}-\\U{high:08x}" for low, high in _IGNORABLE_RANGES)
+    + f"{_SELECTORS}{_TAGS}\ufff9-\ufffb\u2800]"
+)
 MIN_PRINTABLE = 0.9
 """Share of printable characters a decoded run needs to count as text."""
 
@@ -191,7 +206,7 @@ def _selector_byte(ch: str) -> int:
 def _reveal(match: re.Match[str]) -> str:
     selectors = match.group("selectors")
     if selectors is None:
-        return ""  # stacked combining marks
+        return ""  # stacked combining marks, a stray presentation selector
     decoded = printable_text(bytes(map(_selector_byte, selectors)))
     return f" {decoded} " if decoded else ""
 
@@ -203,7 +218,7 @@ _TAG_TABLE = {code: chr(code - _TAG_OFFSET) for code in range(0xE0020, 0xE007F)}
 def hidden_text(text: str) -> str | None:
     """The text smuggled into ``text`` in tag characters or variation-selector runs, alone
     (a hidden payload is also scanned apart from the visible text it hides behind), or None."""
-    if text.isascii():
+    if text.isascii() or not _MAY_SMUGGLE.search(text):
         return None
     found = []
     for match in _SMUGGLED.finditer(text):
@@ -223,11 +238,13 @@ def normalize(text: str) -> str:
         return text
     if not unicodedata.is_normalized("NFKC", text):
         text = unicodedata.normalize("NFKC", text)
-    if _HIDDEN.search(text):
+    if _MAY_HIDE.search(text):
         text = _HIDDEN.sub(_reveal, text)
-    if not _CONFUSABLE.search(text):
-        return text.translate(_STRIP_TABLE)
-    if len(_LATIN.findall(text)) > len(_FOREIGN.findall(text)):
+    confusable = _CONFUSABLE.search(text)
+    if confusable and len(_LATIN.findall(text)) > len(_FOREIGN.findall(text)):
         return text.translate(_FOLD_TABLE)
-    text = text.translate(_STRIP_TABLE)
+    if _INVISIBLE.search(text):
+        text = text.translate(_STRIP_TABLE)
+    if not confusable:
+        return text
     return _MIXED_WORD.sub(lambda match: match.group().translate(_FOLD_TABLE), text)
