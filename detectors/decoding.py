@@ -205,14 +205,14 @@ def _joined(text: str) -> str | None:
     return joined if joined != text else None
 
 
-def _reads_better(words: list[str], common: frozenset[str], enough: float, short: bool) -> bool:
-    """Whether enough of ``words`` (three distinct), or for a short text two or one of three
-    letters or more (``ti`` and ``os`` are words in other languages), are common English words
-    once the cipher is undone (``common`` holds them as ciphered)."""
+def _deciphers(words: list[str], common: frozenset[str], enough: float, short: int) -> int:
+    """How many of ``words`` are common English words once the cipher is undone (``common``
+    holds them as ciphered), when that is enough (three distinct), or for a short text
+    (``short`` > -1) more than the ``short`` common words it has as it stands; else 0."""
     hits = [word for word in words if word in common]
-    if short:
-        return len(hits) >= 2 or any(len(hit) >= 3 for hit in hits)
-    return len(hits) >= enough and len(set(hits)) >= 3
+    if short >= 0:
+        return len(hits) if len(hits) > short else 0
+    return len(hits) if len(hits) >= enough and len(set(hits)) >= 3 else 0
 
 
 def _rot13_tells(text: str) -> bool:
@@ -246,7 +246,8 @@ def _unleet(text: str, tokens: list[str]) -> str | None:
     if hints < 2:
         return None
     folded = _LEET_WORD.sub(_unleet_word, text)
-    folded = _LEET_NUMBER.sub(lambda m: _LEET_NUMBER_WORDS[m.group()], folded)
+    for _ in range(2):  # twice: "because 17 15 n07" -> "because it 15 not" -> "... it is not"
+        folded = _LEET_NUMBER.sub(lambda m: _LEET_NUMBER_WORDS[m.group()], folded)
     return _LEET_SUFFIX.sub(lambda m: m.group().translate(_LEET_FOLD), folded)
 
 
@@ -261,20 +262,22 @@ def _deciphered(text: str) -> list[str]:
     if reversible >= enough:
         return []
     short = len(text) <= SHORT_TEXT
-    if short:
+    if short:  # few words: punctuation must not hide one, and each one counts
         words = [word.strip(_TRIM) for word in words]
-    # letter statistics need words: one long token (base64, a hash) is no ciphered sentence
-    tells = len(words) >= 4
-    found = []
-    rot13_short = short and english == 0
-    if english < enough and (
-        _reads_better(words, _COMMON_ROT13, enough, rot13_short) or (tells and _rot13_tells(text))
-    ):
-        found.append(normalize(codecs.encode(text, "rot13")))
-    reversed_short = short and reversible == 0
-    if _reads_better(words, _COMMON_REVERSED, enough, reversed_short) or (
-        tells and _reversed_tells(text, reversed_short)
-    ):
+        english = sum(map(_COMMON.__contains__, words))
+        reversible = english - words.count("a") - words.count("i")
+    rot13 = _deciphers(words, _COMMON_ROT13, enough, english if short else -1)
+    backwards = _deciphers(words, _COMMON_REVERSED, enough, reversible if short else -1)
+    if english >= enough:
+        rot13 = 0
+    if short and rot13 and backwards:  # a few words: keep the better reading only
+        rot13, backwards = int(rot13 >= backwards), int(backwards >= rot13)
+    if not (rot13 or backwards) and len(words) >= 4:
+        # no word says which: the letters may (not for one long token such as base64)
+        rot13 = int(english < enough and _rot13_tells(text))
+        backwards = int(_reversed_tells(text, short))
+    found = [normalize(codecs.encode(text, "rot13"))] if rot13 else []
+    if backwards:
         found.append(normalize(text[::-1]))
     return found
 
