@@ -149,15 +149,13 @@ _LEET_NUMBER_WORDS = {
 }
 _LEET_NUMBER = re.compile(r"(?<=[^\W\d_] )(?:70|4|1|15|17|45|47|50)(?= [^\W\d_]| \d+\b)")
 _LEET_SUFFIX = re.compile(r"(?<=[^\W\d_]')[57]\b")
-_STARTS = ("", "\n", ".", "!", "?", ":")
 _LEET_FOLD = str.maketrans("013457@$", "oieastas")
 
 
-# Characters written apart: 4+ single letters/digits one space apart (then every run of single
-# characters one space apart is joined); or a token of single characters with the same
-# separator between each, 4+ of them letters/digits.
-_SPACED_HINT = re.compile(r" [^\W_] [^\W_] ")  # a cheap scan first: literal spaces
-_SPACED_RUN = re.compile(r"(?<!\S)[^\W_](?: [^\W_](?!\S)){3}")
+# Characters written apart: a run of single characters one space apart, 4+ of them letters or
+# digits (then every such run is joined); or a token of single characters with the same
+# separator between each, 4+ of them letters or digits.
+_SPACED_HINT = re.compile(r" \S \S ")  # a cheap scan first: literal spaces
 _SPACED_WORD = re.compile(r"(?<!\S)\S(?: \S(?!\S))+")
 _SEPARATORS = frozenset(".-_*·•,|/+~")
 _APART_HINT = re.compile(r"([.\-_*·•,|/+~])\S\1\S\1")  # starts on a separator: cheap
@@ -192,14 +190,16 @@ def _unapart(word: str, least: int = 1) -> str | None:
 def _joined(text: str) -> str | None:
     """``text`` with characters written apart joined up, or None when it has no such run."""
     joined = text
-    if _SPACED_HINT.search(text) and _SPACED_RUN.search(text):
+    if _SPACED_HINT.search(text) and any(
+        sum(ch.isalnum() for ch in run.group()[::2]) >= 4 for run in _SPACED_WORD.finditer(text)
+    ):
         joined = _SPACED_WORD.sub(lambda match: match.group().replace(" ", ""), text)
         joined = _WIDE_SPACE.sub(" ", joined)
-    if _APART_HINT.search(text) and any(
+    if _APART_HINT.search(joined) and any(
         len(token) >= 7
         and token[1] == token[3] == token[5]
         and _unapart(token, least=4) is not None
-        for token in text.split()
+        for token in joined.split()
     ):
         joined = " ".join(_unapart(word) or word for word in joined.split())
     return joined if joined != text else None
@@ -232,8 +232,15 @@ def _unleet_word(match: re.Match[str]) -> str:
     folded = word.translate(_LEET_FOLD)
     if word.isupper() and sum(ch.isalpha() for ch in word) >= 2:
         return folded.upper()  # B5L -> BSL, not BsL (but H15 -> His)
-    if not word[0].isalpha() and match.string[: match.start()].rstrip(" \t")[-1:] in _STARTS:
-        return folded[0].upper() + folded[1:]  # a line or sentence begins: 174ly -> Italy
+    before = match.string[max(0, match.start() - 8) : match.start()]
+    stripped = before.rstrip(" \t")
+    begins = (
+        (not stripped and match.start() < 8)  # the text begins
+        or stripped.endswith("\n")  # a line begins
+        or (stripped != before and stripped[-1:] in ".!?:")  # a sentence begins
+    )
+    if begins and not word[0].isalpha():
+        return folded[0].upper() + folded[1:]  # 174ly -> Italy, but example.0rg -> example.org
     return folded
 
 
