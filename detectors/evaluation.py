@@ -135,6 +135,31 @@ async def _screened_runs(
     return runs
 
 
+def fired(
+    rows: list[dict[str, Any]],
+    detector: Any,
+    config: DetectorConfig,
+    *,
+    raw: bool = False,
+    disguise: Callable[[str], str] | None = None,
+) -> list[bool]:
+    """Whether each of ``rows`` fires (module docstring), in order."""
+    texts = [disguise(row["text"]) if disguise else row["text"] for row in rows]
+    return [run[0] for run in _runs(texts, rows, detector, config, raw)]
+
+
+def _runs(
+    texts: list[str],
+    rows: list[dict[str, Any]],
+    detector: Any,
+    config: DetectorConfig,
+    raw: bool,
+) -> list[tuple[bool, float, bool]]:
+    if raw:
+        return _raw_runs(texts, rows, detector, config)
+    return asyncio.run(_screened_runs(texts, rows, detector, config))
+
+
 def evaluate(
     rows: list[dict[str, Any]],
     detector: Any,
@@ -146,16 +171,13 @@ def evaluate(
     """Run ``detector`` over ``rows`` (module docstring); the result has the keys
     ``specguard eval --json`` prints."""
     texts = [disguise(row["text"]) if disguise else row["text"] for row in rows]
-    if raw:
-        runs = _raw_runs(texts, rows, detector, config)
-    else:
-        runs = asyncio.run(_screened_runs(texts, rows, detector, config))
+    runs = _runs(texts, rows, detector, config, raw)
     overall = Counts()
     by_category: dict[str, Counts] = defaultdict(Counts)
-    for text, row, (fired, millis, _) in zip(texts, rows, runs, strict=True):
+    for text, row, (hit, millis, _) in zip(texts, rows, runs, strict=True):
         size = len(text.encode())
-        overall.add(int(row["label"]), fired, millis, size)
-        by_category[str(row.get("category"))].add(int(row["label"]), fired, millis, size)
+        overall.add(int(row["label"]), hit, millis, size)
+        by_category[str(row.get("category"))].add(int(row["label"]), hit, millis, size)
     return {
         "task": rows[0]["task"] if rows else None,
         "path": "raw" if raw else "screened",
