@@ -7,8 +7,9 @@
    space/joiners, word joiner, soft hyphen, BOM, Mongolian vowel separator, the bidi controls,
    Arabic number signs ...) and the other default-ignorable ones (variation selectors
    U+FE00-U+FE0F and U+E0100-U+E01EF, combining grapheme joiner, Hangul fillers, Khmer inherent
-   vowels, Mongolian free variation selectors). An interlinear annotation (U+FFF9-U+FFFB) keeps
-   both texts, a space apart. The Braille blank U+2800 reads as a space.
+   vowels, Mongolian free variation selectors; an emoji keeps its presentation selector U+FE0F,
+   which splits no word). An interlinear annotation (U+FFF9-U+FFFB) keeps both texts, a space
+   apart.
 3. Hidden text decoded in place: Unicode tag characters (U+E0020-U+E007E, "ASCII smuggling")
    become the ASCII characters they shadow, and a run of 4+ variation selectors that spells
    UTF-8 bytes ("emoji smuggling": byte b as U+FE00+b below 16, else U+E0100+b-16) becomes
@@ -76,7 +77,6 @@ _STRIP_TABLE: dict[int, str | None] = {
     0xFFF9: None,  # interlinear annotation anchor, separator, terminator
     0xFFFA: " ",
     0xFFFB: " ",
-    0x2800: " ",  # Braille pattern blank
 }
 
 # Letters that render like Latin ones in common fonts (a subset of Unicode's confusables.txt
@@ -179,7 +179,7 @@ _MAY_SMUGGLE = re.compile(f"[{_SELECTORS}{_TAGS}]")
 _INVISIBLE = re.compile(
     "["
     + "".join(f"\\U{low:08x}-\\U{high:08x}" for low, high in _IGNORABLE_RANGES)
-    + f"{_SELECTORS}{_TAGS}\ufff9-\ufffb\u2800]"
+    + f"{_SELECTORS}{_TAGS}\ufff9-\ufffb]"
 )
 MIN_PRINTABLE = 0.9
 """Share of printable characters a decoded run needs to count as text."""
