@@ -8,23 +8,26 @@ other readings of it that detectors should also scan:
   decimal) and every run of 16+ hex pairs separated by spaces or colons, when it decodes to
   UTF-8 text that is at least 90 % printable (each decoded text normalised in turn);
 - the text with characters written apart joined up: ``s o c i a l  s e c u r i t y  5 3 6``
-  (one space inside a word, two or more between words) and ``s.o.c.i.a.l``, ``5-3-6-2-2``
-  (one separator of ``.-_*·•,|/+~`` repeated inside a word) read ``social security 536`` and
-  ``social 53622``, once a text holds a run of 4+ such characters; the checks below then read
-  the joined text;
-- the rot13 of the text and the text reversed, when fewer than 8 % (and fewer than 3) of its
-  words are common English words and either at least that many, three of them distinct, become
-  common English words after rot13 / reversal, or its letters give it away (rot13: ``r g n b``
-  outnumber ``e t a o`` 3:2, the most frequent English letters and their rot13 images;
-  reversed: ``eht gni dna ...`` outnumber ``the ing and ...`` 2:1), or the text is short (up to
-  ``SHORT_TEXT`` characters) with no common English word at all;
-- the text with leetspeak folded (``m4k3`` → ``make``, ``t0`` → ``to``), when at least two leet
-  digits sit between two letters (e-mail addresses keep their ``@``).
+  (one space inside a word, two or more between words; ``S * Y * N`` too) and ``s.o.c.i.a.l``,
+  ``5-3-6---2-2`` (one separator of ``.-_*·•,|/+~`` repeated inside a word) read ``social
+  security 536`` and ``social 536-22``, once a text holds such a run with 4+ letters or digits;
+- the text with leetspeak folded (``m4k3`` → ``make``; ``B5L`` → ``BSL``; ``ways 70 go`` →
+  ``ways to go``, but ``Main Road 15`` keeps its number), when at least two runs of leet digits
+  sit between two letters (e-mail addresses keep their ``@``);
+- the rot13 of the text and the text reversed (of the joined and unleeted text, when there is
+  one), when fewer than 8 % (and fewer than 3) of its words are common English words (``a`` and
+  ``i`` do not count for reversal: they read the same) and at least that many, three of them
+  distinct, become common English words after rot13 / reversal; for a short text (up to
+  ``SHORT_TEXT`` characters), when more of its words become common English words than are
+  already, the better of the two readings only; and when no word decides, when its letters
+  give it away (rot13: ``r g n b`` outnumber ``e t a o``, the most frequent English letters,
+  3:2; reversed: ``eht gni dna ...`` outnumber ``the ing and ...`` 2:1).
 
-Tokens are found with ``str.split`` and length checks, the English checks are one set lookup per
-word and run only on text that is not plain English, and every other check is one regular
-expression scan or a handful of ``str.count`` calls, so a typical 1 KB answer costs about
-0.1 ms and nothing is decoded unless its trigger is present.
+Tokens are found with ``str.split`` and length checks; characters written apart and leetspeak
+are first looked for with one cheap regular-expression scan each; the English checks are one set
+lookup per word and look further only at text that is not plain English. Building every variant
+of ordinary text costs about 0.1 ms per KB (``python -m tests.bench_disguise``), and nothing is
+decoded unless its trigger is present.
 """
 
 from __future__ import annotations
