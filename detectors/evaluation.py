@@ -111,8 +111,8 @@ def _raw_runs(
     runs = []
     for text, row in zip(texts, rows, strict=True):
         started = time.perf_counter()
-        fired = counts_as_fired(detector.scan(text, _context(row)), config)
-        runs.append((fired, (time.perf_counter() - started) * 1000, False))
+        hit = counts_as_fired(detector.scan(text, _context(row)), config)
+        runs.append((hit, (time.perf_counter() - started) * 1000, False))
     return runs
 
 

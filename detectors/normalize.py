@@ -166,11 +166,13 @@ _MIXED_WORD = re.compile(
 _MARKS = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
 _EMOJI = "\u2000-\u2bff\u3030\u303d\u3297\u3299\U0001f000-\U0001faff"
 _HIDDEN = re.compile(
-    f"(?P<selectors>[{_SELECTORS}]{{4,}})|(?<=[A-Za-z])[{_MARKS}]+|(?<![{_EMOJI}])[\ufe0e\ufe0f]"
+    f"(?P<selectors>[{_SELECTORS}]{{4,}})"
+    f"|(?<=[A-Za-z])[{_MARKS}]+"
+    f"|(?<![{_EMOJI}])[\ufe0e\ufe0f](?!\u20e3)"
 )
 """A run of variation selectors long enough to carry data, marks stacked on a letter, or a
-text/emoji presentation selector anywhere but after a symbol or emoji (``❤️`` keeps its
-selector, so ordinary emoji text normalises to itself and costs no extra scan)."""
+text/emoji presentation selector anywhere but after a symbol or emoji or in a keycap (``❤️``
+and ``1️⃣`` keep theirs, so ordinary emoji text normalises to itself: no extra scan)."""
 _TAGS = "\U000e0020-\U000e007e"
 # One-character-class scans are ~10x cheaper than the patterns they guard: ordinary non-ASCII
 # text (curly quotes, accents, emoji) pays one per step and skips the step.
