@@ -1,17 +1,23 @@
 """``specguard eval``: precision, recall, F1, false-positive rate and latency of a detector on a
 file in the ``../shared/eval-data`` schema, overall and per ``category``.
 
-A row counts as fired when the detector returns a finding that the tenant-default policy would
-act on (score at or above the effective threshold, category not ``off``). The row's ``context``
-is passed as user-supplied input, as it would be in a live request.
+By default each row goes through the proxy's own screening path: ``Screener.scan`` over the text
+and its normalised and decoded variants (``detectors.normalize``), then ``proxy.policy.decide``
+with the detector's default configuration; the row counts as fired when the verdict is not
+``allow`` (a finding the policy acts on, or a failed scan, which refuses). With ``raw=True`` the
+detector scans the text alone and a row fires on any finding the policy would act on, which
+measures the detector itself without the normaliser. A ``disguise`` (``detectors.disguise``) is
+applied to every row's text first. The row's ``context`` is passed as user-supplied input, as it
+would be in a live request.
 """
 
 from __future__ import annotations
 
+import asyncio
 import statistics
 import time
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -94,23 +100,89 @@ def read_rows(path: str | Path) -> list[dict[str, Any]]:
         return [orjson.loads(line) for line in handle if line.strip()]
 
 
-def evaluate(rows: list[dict[str, Any]], detector: Any, config: DetectorConfig) -> dict[str, Any]:
-    """Run ``detector`` over ``rows``; the result has the keys ``specguard eval --json`` prints."""
+def _context(row: dict[str, Any]) -> ScanContext:
+    context = row.get("context")
+    return ScanContext(tenant="eval", user_inputs=(context,) if context else ())
+
+
+def _raw_runs(
+    texts: Sequence[str], rows: Sequence[dict[str, Any]], detector: Any, config: DetectorConfig
+) -> list[tuple[bool, float, bool]]:
+    runs = []
+    for text, row in zip(texts, rows, strict=True):
+        started = time.perf_counter()
+        hit = counts_as_fired(detector.scan(text, _context(row)), config)
+        runs.append((hit, (time.perf_counter() - started) * 1000, False))
+    return runs
+
+
+async def _screened_runs(
+    texts: Sequence[str], rows: Sequence[dict[str, Any]], detector: Any, config: DetectorConfig
+) -> list[tuple[bool, float, bool]]:
+    from detectors.screen import ConfiguredDetector, Field, Screener
+    from proxy.policy import decide
+
+    screener = Screener([ConfiguredDetector(detector, config)])
+    screener.warm_up()
+    runs = []
+    for text, row in zip(texts, rows, strict=True):
+        started = time.perf_counter()
+        scan = await screener.scan([Field("text", text)], _context(row))
+        verdict = decide(scan.findings, scan.failures, screener.configs)
+        runs.append(
+            (verdict.action != "allow", (time.perf_counter() - started) * 1000, bool(scan.failures))
+        )
+    return runs
+
+
+def fired(
+    rows: list[dict[str, Any]],
+    detector: Any,
+    config: DetectorConfig,
+    *,
+    raw: bool = False,
+    disguise: Callable[[str], str] | None = None,
+) -> list[bool]:
+    """Whether each of ``rows`` fires (module docstring), in order."""
+    texts = [disguise(row["text"]) if disguise else row["text"] for row in rows]
+    return [run[0] for run in _runs(texts, rows, detector, config, raw)]
+
+
+def _runs(
+    texts: list[str],
+    rows: list[dict[str, Any]],
+    detector: Any,
+    config: DetectorConfig,
+    raw: bool,
+) -> list[tuple[bool, float, bool]]:
+    if raw:
+        return _raw_runs(texts, rows, detector, config)
+    return asyncio.run(_screened_runs(texts, rows, detector, config))
+
+
+def evaluate(
+    rows: list[dict[str, Any]],
+    detector: Any,
+    config: DetectorConfig,
+    *,
+    raw: bool = False,
+    disguise: Callable[[str], str] | None = None,
+) -> dict[str, Any]:
+    """Run ``detector`` over ``rows`` (module docstring); the result has the keys
+    ``specguard eval --json`` prints."""
+    texts = [disguise(row["text"]) if disguise else row["text"] for row in rows]
+    runs = _runs(texts, rows, detector, config, raw)
     overall = Counts()
     by_category: dict[str, Counts] = defaultdict(Counts)
-    for row in rows:
-        text = row["text"]
-        context = row.get("context")
-        ctx = ScanContext(tenant="eval", user_inputs=(context,) if context else ())
-        started = time.perf_counter()
-        fired = counts_as_fired(detector.scan(text, ctx), config)
-        millis = (time.perf_counter() - started) * 1000
+    for text, row, (hit, millis, _) in zip(texts, rows, runs, strict=True):
         size = len(text.encode())
-        overall.add(int(row["label"]), fired, millis, size)
-        by_category[str(row.get("category"))].add(int(row["label"]), fired, millis, size)
+        overall.add(int(row["label"]), hit, millis, size)
+        by_category[str(row.get("category"))].add(int(row["label"]), hit, millis, size)
     return {
         "task": rows[0]["task"] if rows else None,
+        "path": "raw" if raw else "screened",
         **overall.summary(),
+        "failed_scans": sum(failed for _, _, failed in runs),
         "by_category": {name: counts.summary() for name, counts in sorted(by_category.items())},
     }
 
@@ -119,7 +191,8 @@ def format_table(result: dict[str, Any], detector_name: str) -> str:
     """A human-readable report of ``evaluate``'s result."""
     columns = ("n", "precision", "recall", "f1", "fpr", "p50_ms", "p99_ms")
     lines = [
-        f"task={result['task']} detector={detector_name}",
+        f"task={result['task']} detector={detector_name} path={result['path']}"
+        f" failed_scans={result['failed_scans']}",
         f"{'slice':<44}" + "".join(f"{c:>10}" for c in columns),
     ]
 

@@ -1,35 +1,31 @@
 """Normalisation before screening: disguised content counts (MODEL-SPEC §2).
 
-``normalize(text)`` is what every detector scans instead of the raw text:
+``normalize(text)`` is the text every detector also scans besides the raw one:
 
 1. Unicode NFKC (full-width letters, ligatures, compatibility digits become plain ones).
-2. Invisible format characters removed: zero-width space/joiners (U+200B-U+200D), word joiner
-   and invisible operators (U+2060-U+2064), BOM (U+FEFF), soft hyphen (U+00AD), Mongolian vowel
-   separator (U+180E) and the bidi controls (U+200E, U+200F, U+202A-U+202E, U+2066-U+2069).
-3. Cyrillic and Greek letters that look like Latin ones (``а`` U+0430 → ``a``, ``Ο`` U+039F →
+2. Invisible characters removed: every format character (Unicode category Cf: zero-width
+   space/joiners, word joiner, soft hyphen, BOM, Mongolian vowel separator, the bidi controls,
+   Arabic number signs ...) and the other default-ignorable ones (variation selectors
+   U+FE00-U+FE0F and U+E0100-U+E01EF, combining grapheme joiner, Hangul fillers, Khmer inherent
+   vowels, Mongolian free variation selectors; an emoji keeps its presentation selector U+FE0F,
+   which splits no word). An interlinear annotation (U+FFF9-U+FFFB) keeps both texts, a space
+   apart.
+3. Hidden text decoded in place: Unicode tag characters (U+E0020-U+E007E, "ASCII smuggling")
+   become the ASCII characters they shadow, and a run of 4+ variation selectors that spells
+   UTF-8 bytes ("emoji smuggling": byte b as U+FE00+b below 16, else U+E0100+b-16) becomes
+   that text. Tag flags (the Scotland flag's ``gbsct``) decode harmlessly.
+4. Combining marks stacked on ASCII letters ("Zalgo" text, ``h̸e̷``) are dropped; NFKC has
+   already composed every accented letter that exists precomposed, so real accents stay.
+5. Cyrillic and Greek letters that look like Latin ones (``а`` U+0430 → ``a``, ``Ο`` U+039F →
    ``O`` ...) are folded to Latin: everywhere when the text is mostly Latin, otherwise only inside
    words that mix Latin with those scripts, so genuine Russian or Greek text stays intact.
-4. Leetspeak is *not* folded here (``h3ll0`` stays), because digits carry meaning for the
-   privacy detector; ``decoded_variants`` offers a folded copy instead.
+6. Leetspeak, letters spaced apart, encodings and ciphers are *not* undone here (digits and
+   separators carry meaning for the privacy detector): ``detectors.decoding`` offers extra
+   variants for those.
 
-ASCII text is returned unchanged without any work. Offsets of a normalised text match the
-original only when the two are equal.
-
-``decoded_variants(text)`` returns the extra texts detectors should also scan, each normalised:
-
-- every whitespace-separated token of 24+ base64 characters (standard or URL-safe alphabet,
-  neither all digits nor all letters), every token of 32+ hex digits (``0x`` allowed, not all
-  decimal) and every run of 16+ hex pairs separated by spaces or colons, when it decodes to
-  UTF-8 text that is at least 90 % printable;
-- the rot13 of the text and the text reversed, when fewer than 8 % (and fewer than 3) of its
-  words are common English words and at least that many, three of them distinct, become
-  common English words after rot13 / reversal;
-- the text with leetspeak folded (``m4k3`` → ``make``, ``t0`` → ``to``), when at least two leet
-  digits sit between two letters.
-
-Long tokens are found with ``str.split`` and length checks, and the other checks are one
-regular-expression scan or one set lookup per word, so a typical 1 KB answer costs about
-0.1 ms and nothing is decoded unless a long run exists.
+ASCII text is returned unchanged without any work; other text pays one NFKC check, one regular
+expression scan for hidden runs and stacked marks, and one ``str.translate``. Offsets of a
+normalised text match the original only when the two are equal.
 """
 
 # The homoglyph table and its documentation are confusable characters on purpose.
@@ -37,16 +33,51 @@ regular-expression scan or one set lookup per word, so a typical 1 KB answer cos
 
 from __future__ import annotations
 
-import base64
-import binascii
-import codecs
 import re
 import unicodedata
 
-_INVISIBLE = (
-    "\u00ad\u180e\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
-    "\u2060\u2061\u2062\u2063\u2064\u2066\u2067\u2068\u2069\ufeff"
+# Format characters (Cf) and the other default-ignorable code points (DerivedCoreProperties),
+# as inclusive ranges; tag characters and variation selectors are handled apart below.
+_IGNORABLE_RANGES = (
+    (0x00AD, 0x00AD),  # soft hyphen
+    (0x034F, 0x034F),  # combining grapheme joiner
+    (0x0600, 0x0605),  # Arabic number signs
+    (0x061C, 0x061C),  # Arabic letter mark
+    (0x06DD, 0x06DD),
+    (0x070F, 0x070F),
+    (0x0890, 0x0891),
+    (0x08E2, 0x08E2),
+    (0x115F, 0x1160),  # Hangul choseong/jungseong fillers
+    (0x17B4, 0x17B5),  # Khmer inherent vowels
+    (0x180B, 0x180F),  # Mongolian free variation selectors, vowel separator
+    (0x200B, 0x200F),  # zero-width space, non-joiner, joiner; LRM, RLM
+    (0x202A, 0x202E),  # bidi embeddings and overrides
+    (0x2060, 0x206F),  # word joiner, invisible operators, bidi isolates, deprecated controls
+    (0x3164, 0x3164),  # Hangul filler
+    (0xFEFF, 0xFEFF),  # BOM / zero-width no-break space
+    (0xFFA0, 0xFFA0),  # half-width Hangul filler
+    (0xFFF0, 0xFFF8),
+    (0x110BD, 0x110BD),
+    (0x110CD, 0x110CD),
+    (0x13430, 0x1343F),  # Egyptian hieroglyph format controls
+    (0x1BCA0, 0x1BCA3),  # shorthand format controls
+    (0x1D173, 0x1D17A),  # musical symbol format controls
+    (0xE0000, 0xE001F),  # language tag and unassigned tag-block code points
+    (0xE007F, 0xE00FF),  # cancel tag
+    (0xE01F0, 0xE0FFF),
 )
+_SELECTORS = "\ufe00-\ufe0f\U000e0100-\U000e01ef"
+_TAG_OFFSET = 0xE0000
+
+_STRIP_TABLE: dict[int, str | None] = {
+    **{code: None for low, high in _IGNORABLE_RANGES for code in range(low, high + 1)},
+    **{code: None for code in range(0xFE00, 0xFE0E)},  # FE0E/FE0F: see _HIDDEN
+    **{code: None for code in range(0xE0100, 0xE01F0)},
+    **{code: chr(code - _TAG_OFFSET) for code in range(0xE0020, 0xE007F)},
+    0xFFF9: None,  # interlinear annotation anchor, separator, terminator
+    0xFFFA: " ",
+    0xFFFB: " ",
+}
 
 # Letters that render like Latin ones in common fonts (a subset of Unicode's confusables.txt
 # limited to lookalikes of ASCII letters).
@@ -121,7 +152,6 @@ _HOMOGLYPHS = {
     "ı": "i",
 }
 
-_STRIP_TABLE = dict.fromkeys(map(ord, _INVISIBLE))
 _FOLD_TABLE: dict[int, str | None] = {
     **_STRIP_TABLE,
     **{ord(k): v for k, v in _HOMOGLYPHS.items()},
@@ -133,87 +163,33 @@ _FOREIGN = re.compile(r"[\u0370-\u03ff\u0400-\u052f]")
 _MIXED_WORD = re.compile(
     rf"\w*(?:[A-Za-z]\w*[{_HOMOGLYPH_CLASS}]|[{_HOMOGLYPH_CLASS}]\w*[A-Za-z])\w*"
 )
-
-
-def normalize(text: str) -> str:
-    """``text`` after NFKC, invisible-character removal and homoglyph folding (module rules)."""
-    if text.isascii():
-        return text
-    if not unicodedata.is_normalized("NFKC", text):
-        text = unicodedata.normalize("NFKC", text)
-    if not _CONFUSABLE.search(text):
-        return text.translate(_STRIP_TABLE)
-    if len(_LATIN.findall(text)) > len(_FOREIGN.findall(text)):
-        return text.translate(_FOLD_TABLE)
-    text = text.translate(_STRIP_TABLE)
-    return _MIXED_WORD.sub(lambda match: match.group().translate(_FOLD_TABLE), text)
-
-
-_BASE64_TOKEN = re.compile(r"[A-Za-z0-9+/\-_]{24,}={0,2}")
-_HEX_TOKEN = re.compile(r"(?:0x)?([0-9A-Fa-f]{32,})")
-_HEX_SPACED = re.compile(r"(?:[0-9A-Fa-f]{2}[ :]){15,}[0-9A-Fa-f]{2}")
-_HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
-_TRIM = "\"'.,;:!?()[]{}<>*`"
-# Common English words whose rot13 and reversal are not common English words themselves
-# ("be" <-> "or" under rot13, "on" -> "no", "was" -> "saw" reversed are left out).
-_COMMON = frozenset(
-    (
-        "the",
-        "and",
-        "to",
-        "of",
-        "a",
-        "is",
-        "you",
-        "in",
-        "that",
-        "it",
-        "for",
-        "are",
-        "with",
-        "this",
-        "not",
-        "have",
-        "how",
-        "what",
-        "your",
-        "can",
-        "i",
-        "we",
-        "they",
-        "he",
-        "she",
-        "will",
-        "from",
-        "by",
-        "as",
-        "at",
-        "do",
-        "if",
-        "my",
-        "me",
-    )
+_MARKS = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+_EMOJI = "\u2000-\u2bff\u3030\u303d\u3297\u3299\U0001f000-\U0001faff"
+_HIDDEN = re.compile(
+    f"(?P<selectors>[{_SELECTORS}]{{4,}})"
+    f"|(?<=[A-Za-z])[{_MARKS}]+"
+    f"|(?<![{_EMOJI}])[\ufe0e\ufe0f](?!\u20e3)"
 )
-_COMMON_ROT13 = frozenset(codecs.encode(word, "rot13") for word in _COMMON) - _COMMON
-_COMMON_REVERSED = frozenset(word[::-1] for word in _COMMON if len(word) > 1) - {
-    "era",
-    "ton",
-    "eh",
-    "no",
-    "saw",
-}
-ENGLISH_SHARE = 0.08
-"""Texts with at least this share of common English words are not tried as rot13/reversed."""
-_LEET = str.maketrans("013457@$", "oieastas")
-# A leet digit between two letters (h0w, m4k3, 3xpl0s1v3; not mp3, 1st, covid19) triggers the
-# folded variant; folding then covers every word with a letter and a leet character.
-_LEET_HINT = re.compile(r"[A-Za-z][013457][A-Za-z]")
-_LEET_WORD = re.compile(r"\b(?=[\w@$]*[A-Za-z])[A-Za-z0-9@$]*[013457@$][A-Za-z0-9@$]*")
+"""A run of variation selectors long enough to carry data, marks stacked on a letter, or a
+text/emoji presentation selector anywhere but after a symbol or emoji or in a keycap (``❤️``
+and ``1️⃣`` keep theirs, so ordinary emoji text normalises to itself: no extra scan)."""
+_TAGS = "\U000e0020-\U000e007e"
+# One-character-class scans are ~10x cheaper than the patterns they guard: ordinary non-ASCII
+# text (curly quotes, accents, emoji) pays one per step and skips the step.
+_MAY_HIDE = re.compile(f"[{_SELECTORS}{_MARKS}]")
+_MAY_SMUGGLE = re.compile(f"[{_SELECTORS}{_TAGS}]")
+_INVISIBLE = re.compile(
+    "["
+    + "".join(f"\\U{low:08x}-\\U{high:08x}" for low, high in _IGNORABLE_RANGES)
+    + f"{_SELECTORS}{_TAGS}\ufff9-\ufffb]"
+)
 MIN_PRINTABLE = 0.9
 """Share of printable characters a decoded run needs to count as text."""
 
 
-def _printable_text(data: bytes) -> str | None:
+def printable_text(data: bytes) -> str | None:
+    """``data`` as UTF-8 text when it decodes and at least ``MIN_PRINTABLE`` of it is
+    printable, else None."""
     try:
         decoded = data.decode("utf-8")
     except UnicodeDecodeError:
@@ -224,65 +200,53 @@ def _printable_text(data: bytes) -> str | None:
     return decoded if printable >= MIN_PRINTABLE * len(decoded) else None
 
 
-def _decode_base64(run: str) -> str | None:
-    body = run.rstrip("=")
-    if len(body) % 4 == 1:
+def _selector_byte(ch: str) -> int:
+    code = ord(ch)
+    return code - 0xFE00 if code < 0xFE10 else code - 0xE0100 + 16
+
+
+def _reveal(match: re.Match[str]) -> str:
+    selectors = match.group("selectors")
+    if selectors is None:
+        return ""  # stacked combining marks, a stray presentation selector
+    decoded = printable_text(bytes(map(_selector_byte, selectors)))
+    return f" {decoded} " if decoded else ""
+
+
+_SMUGGLED = re.compile(f"[\U000e0020-\U000e007e]+|[{_SELECTORS}]{{4,}}")
+_TAG_TABLE = {code: chr(code - _TAG_OFFSET) for code in range(0xE0020, 0xE007F)}
+
+
+def hidden_text(text: str) -> str | None:
+    """The text smuggled into ``text`` in tag characters or variation-selector runs, alone
+    (a hidden payload is also scanned apart from the visible text it hides behind), or None."""
+    if text.isascii() or not _MAY_SMUGGLE.search(text):
         return None
-    padded = body + "=" * (-len(body) % 4)
-    altchars = b"-_" if ("-" in body or "_" in body) else None
-    try:
-        data = base64.b64decode(padded, altchars=altchars, validate=True)
-    except (binascii.Error, ValueError):
-        return None
-    return _printable_text(data)
+    found = []
+    for match in _SMUGGLED.finditer(text):
+        run = match.group()
+        if run[0] >= "\U000e0020" and run[0] <= "\U000e007e":
+            found.append(run.translate(_TAG_TABLE))
+        else:
+            found.append(printable_text(bytes(map(_selector_byte, run))) or "")
+    hidden = " ".join(part for part in found if part.strip())
+    return hidden or None
 
 
-def _decode_hex(run: str) -> str | None:
-    digits = run.replace(" ", "").replace(":", "")
-    return _printable_text(bytes.fromhex(digits[: len(digits) // 2 * 2]))
-
-
-def _encoded_runs(text: str, tokens: list[str]) -> list[str]:
-    """Decoded base64/hex runs among the whitespace-separated ``tokens`` of ``text``."""
-    decoded: list[str | None] = []
-    for raw in tokens:
-        if len(raw) < 24:  # most tokens: one length check each
-            continue
-        token = raw.strip(_TRIM)
-        hex_match = _HEX_TOKEN.fullmatch(token)
-        if hex_match and not hex_match.group(1).isdigit():
-            decoded.append(_decode_hex(hex_match.group(1)))
-        elif _HEX_SPACED.fullmatch(token):
-            decoded.append(_decode_hex(token))
-        elif _BASE64_TOKEN.fullmatch(token) and not (token.isdigit() or token.isalpha()):
-            decoded.append(_decode_base64(token))
-    pairs = [token for token in tokens if len(token) == 2]
-    if len(pairs) >= 16 and sum(_HEX_DIGITS.issuperset(pair) for pair in pairs) >= 16:
-        decoded += (_decode_hex(match.group()) for match in _HEX_SPACED.finditer(text))
-    return [normalize(item) for item in decoded if item is not None]
-
-
-def _looks_english(words: list[str], common: frozenset[str], enough: float) -> bool:
-    hits = [word for word in words if word in common]
-    return len(hits) >= enough and len(set(hits)) >= 3
-
-
-def decoded_variants(text: str) -> list[str]:
-    """Extra normalised texts that detectors should scan besides ``normalize(text)``."""
-    tokens = text.split()
-    variants = _encoded_runs(text, tokens)
-    words = text.lower().split()
-    enough = max(3.0, ENGLISH_SHARE * len(words))
-    if sum(map(_COMMON.__contains__, words)) < enough:
-        if _looks_english(words, _COMMON_ROT13, enough):
-            variants.append(normalize(codecs.encode(text, "rot13")))
-        if _looks_english(words, _COMMON_REVERSED, enough):
-            variants.append(normalize(text[::-1]))
-    # Most texts carry none of the leet digits: a few substring tests skip the regex scan.
-    hints = len(_LEET_HINT.findall(text)) if any(d in text for d in "013457") else 0
-    if hints >= 2:
-        # encoded runs (base64, hashes) are full of letter-digit-letter sequences: not leet
-        hints -= sum(len(_LEET_HINT.findall(token)) for token in tokens if len(token) >= 24)
-    if hints >= 2:
-        variants.append(normalize(_LEET_WORD.sub(lambda m: m.group().translate(_LEET), text)))
-    return variants
+def normalize(text: str) -> str:
+    """``text`` after NFKC, invisible-character removal, hidden-text decoding and homoglyph
+    folding (module rules)."""
+    if text.isascii():
+        return text
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    if _MAY_HIDE.search(text):
+        text = _HIDDEN.sub(_reveal, text)
+    confusable = _CONFUSABLE.search(text)
+    if confusable and len(_LATIN.findall(text)) > len(_FOREIGN.findall(text)):
+        return text.translate(_FOLD_TABLE)
+    if _INVISIBLE.search(text):
+        text = text.translate(_STRIP_TABLE)
+    if not confusable:
+        return text
+    return _MIXED_WORD.sub(lambda match: match.group().translate(_FOLD_TABLE), text)

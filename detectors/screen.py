@@ -6,8 +6,10 @@ other requests. A detector that raises or misses its ``deadline_ms`` yields a ``
 policy then refuses unless the tenant set ``on_error = "allow"``); nothing is skipped silently.
 
 Disguised content counts (MODEL-SPEC §2): each text is also scanned as normalised (NFKC,
-zero-width/bidi removed, homoglyphs folded) and as decoded base64/hex/rot13/reversed variants;
-findings in those variants are marked inexact, since their offsets don't match the delivered text.
+invisible characters removed, tag and variation-selector smuggling decoded, homoglyphs folded:
+``detectors.normalize``) and as its decoded variants (base64/hex, letters written apart joined,
+rot13, reversed, leetspeak: ``detectors.decoding``); findings in those variants are marked
+inexact, since their offsets don't match the delivered text (a ``redact`` on one refuses).
 """
 
 from __future__ import annotations
@@ -77,16 +79,20 @@ class ConfiguredDetector:
 
 def variants(fields: Sequence[Field]) -> list[Field]:
     """``fields`` plus their normalised and decoded variants."""
-    from detectors.normalize import decoded_variants, normalize
+    from detectors.decoding import decoded_variants
+    from detectors.normalize import hidden_text, normalize
 
     out = list(fields)
     for item in fields:
-        normal = normalize(item.text)
-        if normal != item.text:
-            out.append(Field(item.where, normal, exact=False, context=item.context))
+        readings = [normalize(item.text)]
+        hidden = hidden_text(item.text)
+        if hidden is not None:
+            readings.append(normalize(hidden))
+        texts = [*readings, *(text for normal in readings for text in decoded_variants(normal))]
         out += [
             Field(item.where, text, exact=False, context=item.context)
-            for text in decoded_variants(item.text)
+            for text in dict.fromkeys(texts)
+            if text != item.text
         ]
     return out
 

@@ -37,6 +37,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     evaluate.add_argument("--detector", help="detector name (default: the rows' task)")
     evaluate.add_argument("--corpus", help="protected-text directory to index first (copyright)")
     evaluate.add_argument("--json", action="store_true", help="print one JSON object")
+    evaluate.add_argument(
+        "--raw",
+        action="store_true",
+        help="score the detector alone, without the proxy's normalised and decoded variants",
+    )
+    evaluate.add_argument(
+        "--disguise", help="disguise every row's text first (rot13, spaced, tags, ...)"
+    )
     evaluate.set_defaults(run=_eval)
 
     index = commands.add_parser("index", help="fingerprint a protected-text corpus ahead of time")
@@ -87,9 +95,14 @@ def _check_config(args: argparse.Namespace) -> int:
 def _eval(args: argparse.Namespace) -> int:
     import orjson
 
+    from detectors.disguise import DISGUISES
     from detectors.evaluation import evaluate, format_table, read_rows
     from detectors.registry import DETECTORS
 
+    if args.disguise is not None and args.disguise not in DISGUISES:
+        known = ", ".join(DISGUISES)
+        print(f"unknown disguise {args.disguise!r} (known: {known})", file=sys.stderr)
+        return 2
     rows = read_rows(args.file)
     name = args.detector or (rows[0]["task"] if rows else "")
     if name not in DETECTORS:
@@ -98,7 +111,8 @@ def _eval(args: argparse.Namespace) -> int:
     plugin = DETECTORS.get(name)
     table = {"corpora": [args.corpus]} if args.corpus else {}
     config = cast(DetectorConfig, plugin.config_model.model_validate(table))
-    result = evaluate(rows, plugin.factory(config), config)
+    disguise = DISGUISES[args.disguise] if args.disguise else None
+    result = evaluate(rows, plugin.factory(config), config, raw=args.raw, disguise=disguise)
     print(orjson.dumps(result).decode() if args.json else format_table(result, name))
     return 0
 

@@ -7,7 +7,8 @@ import codecs
 
 import pytest
 
-from detectors.normalize import decoded_variants, normalize
+from detectors.decoding import decoded_variants
+from detectors.normalize import normalize
 from detectors.provenance import SuppliedText, covered, supplied_spans, supplied_value
 
 SENTENCE = "Here is how to make the thing you asked for."
