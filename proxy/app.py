@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import hmac
 import os
 import time
 from collections.abc import AsyncIterator, Awaitable
@@ -23,11 +22,20 @@ from proxy import edge, logs, metrics
 from proxy.config import Config, load_config
 from proxy.context import RequestContext, request_id_from
 from proxy.edge import CLIENT_CLOSED, ClientGone, unless_gone
-from proxy.effective import policy_lines
+from proxy.endpoints import (
+    admin_tenant,
+    api_key,
+    embeddings,
+    healthz,
+    list_models,
+    metrics_endpoint,
+    moderations,
+    read_body,
+    readyz,
+    retrieve_model,
+)
 from proxy.errors import (
-    PayloadTooLarge,
     ProxyError,
-    Unauthorized,
     UpstreamMalformed,
     UpstreamTimeout,
     UpstreamUnreachable,
@@ -88,6 +96,9 @@ def create_app(config: Config, config_path: str | None = None) -> FastAPI:
     app.router.routes.append(Route("/v1/responses", responses, methods=["POST"]))
     app.router.routes.append(Route("/v1/completions", completions, methods=["POST"]))
     app.add_api_route("/v1/models", list_models, methods=["GET"])
+    app.add_api_route("/v1/models/{model:path}", retrieve_model, methods=["GET"])
+    app.router.routes.append(Route("/v1/embeddings", embeddings, methods=["POST"]))
+    app.router.routes.append(Route("/v1/moderations", moderations, methods=["POST"]))
     app.add_api_route("/healthz", healthz, methods=["GET"])
     app.add_api_route("/readyz", readyz, methods=["GET"])
     app.add_api_route("/metrics", metrics_endpoint, methods=["GET"])
@@ -96,6 +107,16 @@ def create_app(config: Config, config_path: str | None = None) -> FastAPI:
     app.add_exception_handler(StarletteHTTPException, edge.http_error_handler)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, edge.validation_error_handler)  # type: ignore[arg-type]
     app.add_middleware(edge.ErrorBoundary)
+    if config.server.cors:
+        from starlette.middleware.cors import CORSMiddleware
+
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=config.server.cors,
+            allow_methods=["GET", "POST", "OPTIONS"],
+            allow_headers=["authorization", "content-type", "x-request-id", "api-key"],
+            expose_headers=["x-request-id", "x-specguard-decision", "retry-after"],
+        )
     return app
 
 
@@ -134,10 +155,10 @@ async def _serve(request: Request, surface: Surface) -> Response:
     metrics.IN_FLIGHT.inc()
     ctx: RequestContext | None = None
     try:
-        tenant = runtime.authenticate(_api_key(request))
+        tenant = runtime.authenticate(api_key(request))
         ctx = RequestContext(request_id, tenant, started=started)
         try:
-            raw_body = await _read_body(request, runtime.config.server.max_body_bytes)
+            raw_body = await read_body(request, runtime.config.server.max_body_bytes)
         except ClientDisconnect:
             raise ClientGone from None
         body, original = surface.parse(raw_body)
@@ -182,70 +203,6 @@ async def _serve(request: Request, surface: Surface) -> Response:
         raise
     _finish(ctx, 200)
     return Response(raw, media_type=_JSON, headers=_headers(ctx))
-
-
-async def list_models(request: Request) -> Response:
-    """``GET /v1/models``: the models this tenant may use."""
-    runtime: Runtime = request.app.state.runtime
-    tenant = runtime.authenticate(_api_key(request))
-    return _json({"object": "list", "data": runtime.models_for(tenant)})
-
-
-async def healthz(request: Request) -> Response:
-    """Liveness: the process answers."""
-    return _json({"status": "ok"})
-
-
-async def readyz(request: Request) -> Response:
-    """Readiness: a config is loaded and the upstream session is open."""
-    session: aiohttp.ClientSession | None = getattr(request.app.state, "session", None)
-    ready = getattr(request.app.state, "runtime", None) is not None and bool(
-        session and not session.closed
-    )
-    return _json({"status": "ready" if ready else "not ready"}, status=200 if ready else 503)
-
-
-async def metrics_endpoint(request: Request) -> Response:
-    """Prometheus exposition."""
-    body, content_type = metrics.render()
-    return Response(body, media_type=content_type)
-
-
-async def admin_tenant(request: Request) -> Response:
-    """The effective config of one tenant, secrets masked; needs the admin key."""
-    runtime: Runtime = request.app.state.runtime
-    admin = runtime.config.admin
-    if admin is None:
-        raise StarletteHTTPException(404)
-    expected = os.environ.get(admin.key_env, "")
-    given = _api_key(request) or ""
-    if not expected or not hmac.compare_digest(given.encode(), expected.encode()):
-        raise Unauthorized("Incorrect admin key provided.")
-    name = request.path_params["name"]
-    tenant = runtime.tenants.get(name)
-    if tenant is None:
-        raise StarletteHTTPException(404)
-    return _json(
-        {
-            "tenant": name,
-            "config": masked(tenant.config.model_dump(mode="json")),
-            "policy": policy_lines(tenant.config),
-        }
-    )
-
-
-_MASKED_LISTS = frozenset({"api_keys", "canaries"})
-
-
-def masked(value: Any, key: str = "") -> Any:
-    """``value`` with key digests shortened and canary strings hidden."""
-    if isinstance(value, dict):
-        return {k: masked(v, k) for k, v in value.items()}
-    if key in _MASKED_LISTS and isinstance(value, list):
-        return [f"{str(item)[:6]}…" if key == "api_keys" else "***" for item in value]
-    if isinstance(value, list):
-        return [masked(item) for item in value]
-    return value
 
 
 # --- request plumbing --------------------------------------------------------------------------
@@ -325,28 +282,6 @@ async def _refused_request(
 async def _replay(events: list[bytes]) -> AsyncIterator[bytes]:
     for event in events:
         yield event
-
-
-def _api_key(request: Request) -> str | None:
-    authorization = request.headers.get("authorization", "")
-    scheme, _, token = authorization.partition(" ")
-    if scheme.lower() == "bearer" and token.strip():
-        return token.strip()
-    return request.headers.get("api-key") or None
-
-
-async def _read_body(request: Request, limit: int) -> bytes:
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limit:
-        raise PayloadTooLarge(f"Request body is larger than the {limit} byte limit.")
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise PayloadTooLarge(f"Request body is larger than the {limit} byte limit.")
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 async def _timed_upstream(ctx: RequestContext, call: Awaitable[T]) -> T:
@@ -439,10 +374,3 @@ def _error_kind(exc: ProxyError) -> str:
     if isinstance(exc, UpstreamUnreachable):
         return "unreachable"
     return f"status_{exc.http_status()}"
-
-
-# --- rendering --------------------------------------------------------------------------------
-
-
-def _json(payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    return Response(orjson.dumps(payload), status_code=status, media_type=_JSON, headers=headers)

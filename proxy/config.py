@@ -47,6 +47,9 @@ class ServerConfig(_Strict):
     """Largest accepted request body; larger bodies get 413."""
     reload_poll_s: float = Field(1.0, ge=0)
     """How often the config file is checked for changes (0: reload on SIGHUP only)."""
+    cors: list[str] = []
+    """Origins browser clients may call from (``["https://app.example"]``, ``["*"]``); none by
+    default. Read at start-up (a reload does not change it)."""
 
 
 class DemoReply(_Strict):
@@ -198,6 +201,9 @@ class TenantConfig(_Strict):
     rules_budget_ms: float = Field(2000, gt=0, le=60000)
     """Time all request rules together may take on one request; past it the request is refused
     (400 ``request_too_complex``), never forwarded unchecked."""
+    moderation: Literal["upstream", "local"] = "upstream"
+    """``POST /v1/moderations``: relayed to the model's upstream, or answered ``local``ly by
+    this tenant's own ``nsfw`` and ``cbrn`` detectors (for upstreams without one)."""
     reasoning: Literal["screen", "drop", "pass"] = "screen"
     """The model's reasoning text (``reasoning_content``, ``reasoning`` ...): ``screen`` it like
     content and release it, ``drop`` it after screening (its findings still count), or ``pass``

@@ -58,7 +58,7 @@ def error_response(exc: ProxyError, rid: str) -> Response:
         orjson.dumps(exc.envelope()),
         status_code=exc.http_status(),
         media_type="application/json",
-        headers={"x-request-id": rid},
+        headers={**getattr(exc, "headers", {}), "x-request-id": rid},
     )
 
 
@@ -70,9 +70,13 @@ async def proxy_error_handler(request: Request, exc: ProxyError) -> Response:
 async def http_error_handler(request: Request, exc: StarletteHTTPException) -> Response:
     """Starlette's own errors: unknown path, wrong method."""
     type_ = "invalid_request_error" if exc.status_code < 500 else "server_error"
-    message = {404: "Unknown endpoint.", 405: "Method not allowed."}.get(
-        exc.status_code, "Request failed."
-    )
+    # The method and path are the client's own request line, safe to echo (cut short).
+    where = f"{request.method} {request.url.path[:200]}"
+    message = {
+        404: f"Unknown endpoint: {where}. specguard serves /v1/chat/completions, "
+        "/v1/responses, /v1/completions, /v1/embeddings, /v1/moderations and /v1/models.",
+        405: f"Method not allowed: {where}.",
+    }.get(exc.status_code, "Request failed.")
     return Response(
         orjson.dumps(error_envelope(message, type_)),
         status_code=exc.status_code,

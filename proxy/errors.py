@@ -110,10 +110,13 @@ class UpstreamError(ProxyError):
         error_type: str | None = None,
         param: str | None = None,
         code: str | None = None,
+        headers: dict[str, str] | None = None,
     ):
         super().__init__(message, param=param, code=code)
         self._status = status
         self._type = error_type or ("server_error" if status >= 500 else "invalid_request_error")
+        self.headers = headers or {}
+        """Upstream headers clients act on (``retry-after``, ``x-ratelimit-*``), relayed."""
 
     def envelope(self) -> dict[str, Any]:
         return error_envelope(self.message, self._type, self.param, self.code)

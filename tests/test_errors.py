@@ -189,19 +189,20 @@ def test_upstream_error_before_stream_keeps_its_status(
 ) -> None:
     upstream.queue(
         Reply(
-            status=401,
+            status=400,
             json={
                 "error": {
-                    "message": "bad upstream key",
-                    "type": "auth",
-                    "param": None,
-                    "code": "invalid_api_key",
+                    "message": "max_tokens is too large",
+                    "type": "invalid_request_error",
+                    "param": "max_tokens",
+                    "code": None,
                 }
             },
         )
     )
-    with pytest.raises(openai.AuthenticationError):
+    with pytest.raises(openai.BadRequestError) as caught:
         client.chat.completions.create(model="fake-model", messages=user("hi"), stream=True)
+    assert caught.value.body["param"] == "max_tokens"  # type: ignore[index]
 
 
 def test_mid_stream_break_ends_with_an_error_event(client: OpenAI, upstream: FakeUpstream) -> None:

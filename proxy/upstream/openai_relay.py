@@ -27,7 +27,8 @@ class OpenAIRelay:
 
     def __init__(self, name: str, config: UpstreamConfig, session: aiohttp.ClientSession):
         self.name = name
-        self._url = f"{config.resolved_base_url()}/chat/completions"
+        self._base = config.resolved_base_url()
+        self._url = f"{self._base}/chat/completions"
         self._key = config.api_key()
         self._session = session
         self._timeout = aiohttp.ClientTimeout(
@@ -54,12 +55,29 @@ class OpenAIRelay:
                 timeout=self._timeout,
             ) as response:
                 raw = await response.read()
-                status = response.status
+                status, headers = response.status, response.headers
         except Exception as exc:
             raise _translate(exc, self.name) from exc
         if status >= 400:
-            raise sanitized_error(status, raw, self._key)
+            raise sanitized_error(status, raw, self._key, headers)
         parse_completion(raw)
+        return raw
+
+    async def post(self, path: str, body: dict[str, Any], request_id: str) -> bytes:
+        """Another JSON endpoint of the same API (``embeddings``, ``moderations``), relayed raw."""
+        try:
+            async with self._session.post(
+                f"{self._base}/{path}",
+                data=orjson.dumps(body),
+                headers=self._headers(request_id),
+                timeout=self._timeout,
+            ) as response:
+                raw = await response.read()
+                status, headers = response.status, response.headers
+        except Exception as exc:
+            raise _translate(exc, self.name) from exc
+        if status >= 400:
+            raise sanitized_error(status, raw, self._key, headers)
         return raw
 
     async def stream(self, body: dict[str, Any], request_id: str) -> RelayedStream:
@@ -80,7 +98,7 @@ class OpenAIRelay:
                 raise _translate(exc, self.name) from exc
             finally:
                 response.release()
-            raise sanitized_error(response.status, raw, self._key)
+            raise sanitized_error(response.status, raw, self._key, response.headers)
         if response.content_type != "text/event-stream" and "json" in response.content_type:
             # A JSON answer to a streaming request: checked, then streamed as chunks.
             try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 import orjson
 
@@ -19,8 +20,40 @@ def redact_secrets(message: str, key: str | None) -> str:
     return _KEYLIKE.sub(r"\1-***", message)
 
 
-def sanitized_error(status: int, raw: bytes, key: str | None) -> UpstreamError:
-    """An ``UpstreamError`` keeping only the envelope fields of the upstream's body."""
+_RELAYED_HEADERS = ("retry-after", "retry-after-ms", "x-should-retry")
+"""Upstream headers a client's retry logic reads (with every ``x-ratelimit-*``)."""
+
+
+def retry_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    """The headers of an upstream answer that clients act on, to relay as they are."""
+    return {
+        name.lower(): value
+        for name, value in headers.items()
+        if name.lower() in _RELAYED_HEADERS or name.lower().startswith("x-ratelimit-")
+    }
+
+
+def sanitized_error(
+    status: int, raw: bytes, key: str | None, headers: Mapping[str, str] | None = None
+) -> UpstreamError:
+    """An ``UpstreamError`` keeping only the envelope fields of the upstream's body (and the
+    retry headers). The upstream refusing specguard's own key (401/403) is a 502 that says so:
+    relayed as is, the client would blame its own key."""
+    relayed = retry_headers(headers or {})
+    if status in (401, 403):
+        return UpstreamError(
+            502,
+            f"The upstream rejected specguard's credentials (HTTP {status}); the operator "
+            "should check the upstream's api_key_env.",
+            error_type="server_error",
+            code="upstream_auth_failed",
+        )
+    error = _sanitized(status, raw, key)
+    error.headers = relayed
+    return error
+
+
+def _sanitized(status: int, raw: bytes, key: str | None) -> UpstreamError:
     try:
         payload = orjson.loads(raw)
     except orjson.JSONDecodeError:

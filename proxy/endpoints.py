@@ -1,0 +1,240 @@
+"""The endpoints besides the screened chat surfaces: models, embeddings, moderations, health,
+metrics and admin, and the request plumbing they share with ``proxy.app``.
+
+- ``GET /v1/models`` and ``/v1/models/{id}``: the models the tenant may use.
+- ``POST /v1/embeddings``: authenticated, routed by model and relayed as is (float and base64).
+  The tenant's ``input_screening`` detectors run on every input first, so a tenant can keep
+  (say) personal data from reaching an embedding provider; a finding refuses with a 400.
+- ``POST /v1/moderations``: relayed to the route's upstream, or answered by specguard's own
+  detectors (``[tenants.X] moderation = "local"``, ``proxy.moderation``).
+"""
+
+from __future__ import annotations
+
+import hmac
+import os
+from typing import Any
+
+import aiohttp
+import orjson
+from fastapi import Request
+from fastapi.responses import Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from detectors.screen import Field, Screener
+from proxy import edge, metrics
+from proxy.effective import policy_lines
+from proxy.errors import InvalidRequest, ModelNotFound, PayloadTooLarge, PolicyRefusal, Unauthorized
+from proxy.moderation import inputs_of, moderate
+from proxy.policy import decide
+from proxy.refusal import refusal_sentence
+from proxy.runtime import Runtime, Tenant
+
+_JSON = "application/json"
+
+
+def api_key(request: Request) -> str | None:
+    """The client's key: ``Authorization: Bearer`` or Azure-style ``api-key``."""
+    authorization = request.headers.get("authorization", "")
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        return token.strip()
+    return request.headers.get("api-key") or None
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The request body, or 413 past ``limit`` bytes (checked while reading, not after)."""
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise PayloadTooLarge(f"Request body is larger than the {limit} byte limit.")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise PayloadTooLarge(f"Request body is larger than the {limit} byte limit.")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def json_response(
+    payload: Any, status: int = 200, headers: dict[str, str] | None = None
+) -> Response:
+    """``payload`` as a JSON response."""
+    return Response(orjson.dumps(payload), status_code=status, media_type=_JSON, headers=headers)
+
+
+async def _json_body(request: Request, runtime: Runtime) -> dict[str, Any]:
+    try:
+        body = orjson.loads(await read_body(request, runtime.config.server.max_body_bytes))
+    except orjson.JSONDecodeError:
+        raise InvalidRequest(
+            "We could not parse the JSON body of your request. Send valid JSON."
+        ) from None
+    if not isinstance(body, dict):
+        raise InvalidRequest("The request body must be a JSON object.")
+    if not isinstance(body.get("model"), str) or not body["model"]:
+        raise InvalidRequest("You must provide a model parameter.", param="model")
+    return body
+
+
+# --- models ---------------------------------------------------------------------------------------
+
+
+async def list_models(request: Request) -> Response:
+    """``GET /v1/models``: the models this tenant may use."""
+    runtime: Runtime = request.app.state.runtime
+    tenant = runtime.authenticate(api_key(request))
+    return json_response({"object": "list", "data": runtime.models_for(tenant)})
+
+
+async def retrieve_model(request: Request) -> Response:
+    """``GET /v1/models/{id}``: one of them, or 404."""
+    runtime: Runtime = request.app.state.runtime
+    tenant = runtime.authenticate(api_key(request))
+    wanted = request.path_params["model"]
+    for model in runtime.models_for(tenant):
+        if model["id"] == wanted:
+            return json_response(model)
+    raise ModelNotFound(
+        f"The model '{wanted}' does not exist or you do not have access to it.", param="model"
+    )
+
+
+# --- embeddings and moderations ----------------------------------------------------------------
+
+
+async def embeddings(request: Request) -> Response:
+    """``POST /v1/embeddings``: input screening, then a raw relay to the route's upstream."""
+    runtime: Runtime = request.app.state.runtime
+    rid = edge.request_id(request)
+    tenant = runtime.authenticate(api_key(request))
+    body = await _json_body(request, runtime)
+    route = runtime.route(tenant, body["model"])
+    await _screen_inputs(tenant, _texts(body.get("input")))
+    raw = await _relay(route.upstream, "embeddings", {**body, "model": route.model}, rid)
+    metrics.REQUESTS.labels(tenant.name, route.match, "200").inc()
+    return Response(raw, media_type=_JSON, headers={"x-request-id": rid})
+
+
+async def moderations(request: Request) -> Response:
+    """``POST /v1/moderations``: the route's upstream, or the tenant's own detectors."""
+    runtime: Runtime = request.app.state.runtime
+    rid = edge.request_id(request)
+    tenant = runtime.authenticate(api_key(request))
+    body = await _json_body(request, runtime)
+    if tenant.config.moderation == "local":
+        screener = _output_screener(tenant)
+        answer = await moderate(screener, inputs_of(body), body["model"], rid)
+        return json_response(answer, headers={"x-request-id": rid})
+    route = runtime.route(tenant, body["model"])
+    raw = await _relay(route.upstream, "moderations", {**body, "model": route.model}, rid)
+    metrics.REQUESTS.labels(tenant.name, route.match, "200").inc()
+    return Response(raw, media_type=_JSON, headers={"x-request-id": rid})
+
+
+def _texts(value: Any) -> list[str]:
+    """The strings of an embeddings ``input`` (token arrays carry no text to screen)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [item for item in value if isinstance(item, str)]
+    raise InvalidRequest("'input' must be a string or an array.", param="input")
+
+
+async def _screen_inputs(tenant: Tenant, texts: list[str]) -> None:
+    """Refuse (400) inputs the tenant's ``input_screening`` detectors flag."""
+    from detectors.base import ScanContext
+
+    screener = tenant.pipeline.input_screener
+    if not screener or not texts:
+        return
+    fields = [Field(f"input[{i}]", text) for i, text in enumerate(texts)]
+    scan = await screener.scan(fields, ScanContext(tenant=tenant.name))
+    verdict = decide(scan.findings, scan.failures, screener.configs)
+    if verdict.action in ("refuse", "redact"):
+        sentence = refusal_sentence(verdict, tenant.config.refusal, source="request")
+        raise PolicyRefusal(sentence, param="input")
+
+
+def _output_screener(tenant: Tenant) -> Screener:
+    for stage in tenant.pipeline.stages:
+        screener = getattr(stage, "screener", None)
+        if isinstance(screener, Screener):
+            return screener
+    return Screener(())
+
+
+async def _relay(upstream: Any, path: str, body: dict[str, Any], rid: str) -> bytes:
+    post = getattr(upstream, "post", None)
+    if post is None:
+        raise InvalidRequest(
+            f"This model's upstream does not offer /v1/{path}: only OpenAI-compatible "
+            "upstreams are relayed.",
+            param="model",
+        )
+    raw: bytes = await post(path, body, rid)
+    return raw
+
+
+# --- operations -----------------------------------------------------------------------------------
+
+
+async def healthz(request: Request) -> Response:
+    """Liveness: the process answers."""
+    return json_response({"status": "ok"})
+
+
+async def readyz(request: Request) -> Response:
+    """Readiness: a config is loaded and the upstream session is open."""
+    session: aiohttp.ClientSession | None = getattr(request.app.state, "session", None)
+    ready = getattr(request.app.state, "runtime", None) is not None and bool(
+        session and not session.closed
+    )
+    return json_response(
+        {"status": "ready" if ready else "not ready"}, status=200 if ready else 503
+    )
+
+
+async def metrics_endpoint(request: Request) -> Response:
+    """Prometheus exposition."""
+    body, content_type = metrics.render()
+    return Response(body, media_type=content_type)
+
+
+async def admin_tenant(request: Request) -> Response:
+    """The effective config of one tenant, secrets masked; needs the admin key."""
+    runtime: Runtime = request.app.state.runtime
+    admin = runtime.config.admin
+    if admin is None:
+        raise StarletteHTTPException(404)
+    expected = os.environ.get(admin.key_env, "")
+    given = api_key(request) or ""
+    if not expected or not hmac.compare_digest(given.encode(), expected.encode()):
+        raise Unauthorized("Incorrect admin key provided.")
+    name = request.path_params["name"]
+    tenant = runtime.tenants.get(name)
+    if tenant is None:
+        raise StarletteHTTPException(404)
+    return json_response(
+        {
+            "tenant": name,
+            "config": masked(tenant.config.model_dump(mode="json")),
+            "policy": policy_lines(tenant.config),
+        }
+    )
+
+
+_MASKED_LISTS = frozenset({"api_keys", "canaries"})
+
+
+def masked(value: Any, key: str = "") -> Any:
+    """``value`` with key digests shortened and canary strings hidden."""
+    if isinstance(value, dict):
+        return {k: masked(v, k) for k, v in value.items()}
+    if key in _MASKED_LISTS and isinstance(value, list):
+        return [f"{str(item)[:6]}…" if key == "api_keys" else "***" for item in value]
+    if isinstance(value, list):
+        return [masked(item) for item in value]
+    return value
+
