@@ -217,12 +217,19 @@ def _wait_for(condition: Any, seconds: float) -> bool:
     return False
 
 
-@pytest.mark.parametrize("stream", [False, True])
+@pytest.mark.parametrize(
+    ("stream", "reply"),
+    [
+        (False, Reply(delay_s=4)),
+        (True, Reply(events=chunks("late"), delay_s=4)),  # no headers yet
+        (True, Reply(events=chunks("late"), stall_after=0)),  # headers, then silence
+    ],
+)
 def test_a_client_leaving_before_the_upstream_answers_cancels_the_upstream_call(
-    proxy: ProxyServer, upstream: FakeUpstream, stream: bool
+    proxy: ProxyServer, upstream: FakeUpstream, stream: bool, reply: Reply
 ) -> None:
-    # The upstream would take 4 s (its timeout is 5 s); the client gives up after 0.3 s.
-    upstream.queue(Reply(events=chunks("late"), delay_s=4) if stream else Reply(delay_s=4))
+    # The upstream would take 4 s or more (its timeout is 5 s); the client gives up at 0.3 s.
+    upstream.queue(reply)
     server_errors = _requests_with_status(proxy, "*", 500)
     closed = _requests_with_status(proxy, "*", 499)
     with pytest.raises(httpx.TimeoutException):
