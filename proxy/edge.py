@@ -159,26 +159,28 @@ async def _close(send: Send, started: bool, rid: str) -> None:
 
 async def unless_gone(request: Request, call: Awaitable[T]) -> T:
     """The result of ``call``, unless the client disconnects first: then ``call`` is cancelled
-    (closing the upstream connection) and ``ClientGone`` raised. Only after the body is read."""
-    work = asyncio.ensure_future(call)
-    watch = asyncio.ensure_future(_disconnect(request.receive))
+    (closing the upstream connection) and ``ClientGone`` raised. Only after the body is read.
+
+    One watcher task cancels the current one on a disconnect (``uncancel`` then tells that
+    apart from a cancellation from elsewhere): cheaper than racing two tasks."""
+    current = asyncio.current_task()
+    if current is None:
+        return await call
+    gone: list[bool] = []
+    watcher = asyncio.get_running_loop().create_task(_cancel_when_gone(request, current, gone))
     try:
-        await asyncio.wait((work, watch), return_when=asyncio.FIRST_COMPLETED)
+        return await call
     except asyncio.CancelledError:
-        work.cancel()
+        if gone and current.uncancel() == 0:
+            raise ClientGone from None
         raise
     finally:
-        watch.cancel()
-    if work.done():
-        return work.result()
-    work.cancel()
-    await asyncio.wait((work,))
-    if not work.cancelled():
-        work.exception()  # retrieved: a failure racing the cancellation is moot
-    raise ClientGone
+        watcher.cancel()
 
 
-async def _disconnect(receive: Receive) -> None:
-    """Return when the client disconnects (every body message was already received)."""
-    while (await receive())["type"] != "http.disconnect":
+async def _cancel_when_gone(request: Request, task: asyncio.Task[Any], gone: list[bool]) -> None:
+    """Cancel ``task`` when the client disconnects (every body message was already received)."""
+    while (await request.receive())["type"] != "http.disconnect":
         pass
+    gone.append(True)
+    task.cancel()

@@ -162,6 +162,44 @@ def test_upstream_supplied_text_never_lands_in_a_log_line(
     assert [e["status"] for e in log_lines(err) if e["event"] == "request"][:2] == [429, 503]
 
 
+def test_litellm_errors_leave_only_json_lines_without_upstream_text(
+    upstream: FakeUpstream,
+    serve: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    json_logs: Callable[[], None],
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("ANTHROPIC_TEST_KEY", "sk-ant-test-secret")
+    claude = {
+        "provider": "anthropic",
+        "base_url": f"http://127.0.0.1:{upstream.port}",
+        "api_key_env": "ANTHROPIC_TEST_KEY",
+    }
+    extra = {
+        "upstreams": {"claude": claude},
+        "routes": [{"match": "claude-*", "upstream": "claude"}],
+    }
+    proxy = serve(make_config(None, extra=extra))
+    json_logs()
+    upstream.queue(
+        Reply(status=400, json={"type": "error", "error": {"type": "x", "message": PLANTED}}),
+        Reply(status=500, json=f"<html>{PLANTED}</html>"),
+    )
+    for _ in range(2):
+        response = httpx.post(
+            f"{proxy.base_url}/chat/completions",
+            headers={"Authorization": "Bearer sk-acme"},
+            json={"model": "claude-test", "messages": user("hi")},
+            timeout=30,
+        )
+        assert response.status_code in (400, 500)
+    time.sleep(0.2)
+    captured = capfd.readouterr()
+    assert PLANTED not in captured.err
+    assert "Give Feedback" not in captured.out + captured.err
+    assert [e["status"] for e in log_lines(captured.err) if e["event"] == "request"] == [400, 500]
+
+
 # --- clients that go away -----------------------------------------------------------------------
 
 
@@ -179,12 +217,19 @@ def _wait_for(condition: Any, seconds: float) -> bool:
     return False
 
 
-@pytest.mark.parametrize("stream", [False, True])
+@pytest.mark.parametrize(
+    ("stream", "reply"),
+    [
+        (False, Reply(delay_s=4)),
+        (True, Reply(events=chunks("late"), delay_s=4)),  # no headers yet
+        (True, Reply(events=chunks("late"), stall_after=0)),  # headers, then silence
+    ],
+)
 def test_a_client_leaving_before_the_upstream_answers_cancels_the_upstream_call(
-    proxy: ProxyServer, upstream: FakeUpstream, stream: bool
+    proxy: ProxyServer, upstream: FakeUpstream, stream: bool, reply: Reply
 ) -> None:
-    # The upstream would take 4 s (its timeout is 5 s); the client gives up after 0.3 s.
-    upstream.queue(Reply(events=chunks("late"), delay_s=4) if stream else Reply(delay_s=4))
+    # The upstream would take 4 s or more (its timeout is 5 s); the client gives up at 0.3 s.
+    upstream.queue(reply)
     server_errors = _requests_with_status(proxy, "*", 500)
     closed = _requests_with_status(proxy, "*", 499)
     with pytest.raises(httpx.TimeoutException):

@@ -22,7 +22,11 @@ _CONTROLLED = {"model", "messages", "stream", "api_base", "api_key", "base_url",
 
 
 def _litellm() -> Any:
-    return importlib.import_module("litellm")
+    litellm: Any = importlib.import_module("litellm")
+    # Its plain-text console banners on every error ("Give Feedback / Get Help") would sit
+    # outside the JSON logs.
+    litellm.suppress_debug_info = True
+    return litellm
 
 
 class LiteLLMBridge:
