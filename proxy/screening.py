@@ -134,8 +134,10 @@ class ScreeningStage:
                 completion = orjson.loads(raw)
             except orjson.JSONDecodeError:
                 raise UpstreamMalformed("The upstream's answer was not valid JSON.") from None
-            if not isinstance(completion, dict):
-                raise UpstreamMalformed("The upstream's answer was not a JSON object.")
+            if not isinstance(completion, dict) or not isinstance(
+                completion.get("choices") or [], list
+            ):
+                raise UpstreamMalformed("The upstream's answer was not a completion.")
             skip = unscreened(self.config)
             fields = completion_fields(completion, skip, ctx.scan.for_actions())
             drop = self.config.reasoning == "drop"

@@ -45,6 +45,18 @@ if TYPE_CHECKING:
     from proxy.screening import ScreeningStage
 
 
+_TEXT_KEYS = ("content", "refusal")
+_PLAIN_TOP = frozenset(
+    {"id", "object", "created", "model", "choices", "system_fingerprint", "service_tier"}
+)
+"""Chunk fields that carry no text to screen."""
+_STR_OR_NONE = (str, type(None))
+_PLAIN_CHOICE = frozenset({"index", "delta", "finish_reason", "logprobs"})
+_PLAIN_DELTA = frozenset({"role", "content", "refusal"})
+"""A choice with only these fields (``logprobs`` null) and a delta with only these: the plain
+chunk, whose text is ``content`` and ``refusal`` alone."""
+
+
 @dataclass(slots=True, eq=False)
 class Channel:
     """The text of one choice's channel (``content``, ``refusal``, ...) as it streams in."""
@@ -159,58 +171,82 @@ class StreamScreen:
             choices = ()
         elif type(choices) is not list:
             raise UpstreamMalformed("The upstream sent a chunk whose 'choices' is not a list.")
-        for leaf in top_texts(payload):
-            # Outside the choices: held back like a choice's text, finished by [DONE].
-            channel = self.channel(-1, leaf.channel)
-            start = channel.length
-            if not start:
-                channel.first_piece = len(leaf.text)
-                channel.next_due = self.schedule.next_due(len(leaf.text), {})
-            channel.add(leaf.text)
-            span = (channel, start, channel.length, leaf.holder, leaf.key)
-            if pending.spans:
-                pending.spans.append(span)
-            else:
-                pending.spans = [span]
-            grown.append(channel)
+        if not _PLAIN_TOP.issuperset(payload):
+            for leaf in top_texts(payload):
+                # Outside the choices: held back like a choice's text, finished by [DONE].
+                self._grow(pending, -1, leaf.channel, leaf.text, leaf.holder, leaf.key, grown)
         for choice in choices:
-            index = choice.get("index", 0) if isinstance(choice, dict) else None
+            index = choice.get("index", 0) if type(choice) is dict else None
             if type(index) is not int:
                 raise UpstreamMalformed("The upstream sent a chunk with a malformed choice.")
             self.choices_seen.add(index)
-            calls = False
-            for leaf in choice_texts(choice, self.skip):
-                name, piece = leaf.channel, leaf.text
-                if is_call(name):
-                    held = self.tool_args.setdefault(index, {})
-                    held[name] = held.get(name, "") + piece
-                    calls = True
-                    continue
-                channel = self.channels.get((index, name)) or self.channel(index, name)
-                start = channel.length
-                if not start:
-                    channel.first_piece = len(piece)
-                    channel.next_due = self.schedule.next_due(len(piece), {})
-                channel.add(piece)
-                span = (channel, start, start + len(piece), leaf.holder, leaf.key)
-                if pending.spans:
-                    pending.spans.append(span)
-                else:
-                    pending.spans = [span]
-                grown.append(channel)
-            for key in ANSWER:
-                answer = choice.get(key)
-                if isinstance(answer, dict):
-                    if calls or answer.get("tool_calls") or answer.get("function_call"):
-                        calls = True
-                    if self.drop and not REASONING.isdisjoint(answer):
-                        pending.reasoning = True
-            if calls:
-                pending.holds_tool_calls = {*pending.holds_tool_calls, index}
-                self.open_tool_calls.add(index)
+            delta = choice.get("delta")
+            if (
+                type(delta) is dict
+                and _PLAIN_CHOICE.issuperset(choice)
+                and _PLAIN_DELTA.issuperset(delta)
+                and choice.get("logprobs") is None
+                and type(delta.get("content", "")) in _STR_OR_NONE
+                and type(delta.get("refusal", "")) in _STR_OR_NONE
+            ):
+                # Nearly every chunk: text in ``delta.content`` (or ``refusal``) as strings and
+                # nothing else that carries text, so the walk of ``proxy.texts`` would find just
+                # these.
+                for key in _TEXT_KEYS:
+                    piece = delta.get(key)
+                    if piece:
+                        self._grow(pending, index, key, piece, delta, key, grown)
+            else:
+                self._take_any(pending, index, choice, grown)
             if choice.get("finish_reason"):
                 finished.append(index)
         return grown, finished
+
+    def _grow(
+        self,
+        pending: Pending,
+        index: int,
+        name: str,
+        piece: str,
+        holder: Any,
+        key: Any,
+        grown: list[Channel],
+    ) -> None:
+        """Add ``piece`` (at ``holder[key]`` in the event) to choice ``index``'s channel."""
+        channel = self.channels.get((index, name)) or self.channel(index, name)
+        start = channel.length
+        if not start:
+            channel.first_piece = len(piece)
+            channel.next_due = self.schedule.next_due(len(piece), {})
+        channel.add(piece)
+        span = (channel, start, start + len(piece), holder, key)
+        if pending.spans:
+            pending.spans.append(span)
+        else:
+            pending.spans = [span]
+        grown.append(channel)
+
+    def _take_any(
+        self, pending: Pending, index: int, choice: dict[str, Any], grown: list[Channel]
+    ) -> None:
+        """Take every text of a choice of any shape (``proxy.texts``)."""
+        calls = False
+        for leaf in choice_texts(choice, self.skip):
+            if is_call(leaf.channel):
+                held = self.tool_args.setdefault(index, {})
+                held[leaf.channel] = held.get(leaf.channel, "") + leaf.text
+                calls = True
+            else:
+                self._grow(pending, index, leaf.channel, leaf.text, leaf.holder, leaf.key, grown)
+        for key in ANSWER:
+            answer = choice.get(key)
+            if isinstance(answer, dict):
+                calls = calls or bool(answer.get("tool_calls") or answer.get("function_call"))
+                if self.drop and not REASONING.isdisjoint(answer):
+                    pending.reasoning = True
+        if calls:
+            pending.holds_tool_calls = {*pending.holds_tool_calls, index}
+            self.open_tool_calls.add(index)
 
     # -- screening ---------------------------------------------------------------------------
 
