@@ -59,6 +59,8 @@ corpora = ["{_CORPUS}"]
 REQUEST = orjson.dumps(
     {"model": "bench-model", "messages": [{"role": "user", "content": "Tell me about foxes."}]}
 )
+RESPONSES_REQUEST = orjson.dumps({"model": "bench-model", "input": "Tell me about foxes."})
+PACED_RESPONSES = orjson.dumps({"model": "bench-paced", "stream": True, "input": "Tell me."})
 PACED_REQUEST = orjson.dumps(
     {
         "model": "bench-paced",
@@ -179,6 +181,48 @@ async def _ttfb(
     return firsts, windows
 
 
+async def _first_text(url: str, body: bytes, total: int) -> list[float]:
+    """Per request: the time until the first visible text arrives (a chat ``delta.content`` or
+    a Responses ``response.output_text.delta``; a Responses stream opens with bookkeeping
+    events before any text, so its first byte says nothing)."""
+    headers = {"Authorization": f"Bearer {KEY}", "Content-Type": "application/json"}
+    firsts: list[float] = []
+    async with aiohttp.ClientSession() as session:
+        for _ in range(total):
+            started, first = time.perf_counter(), 0.0
+            decoder = SSEDecoder()
+            async with session.post(url, data=body, headers=headers) as response:
+                async for chunk in response.content.iter_any():
+                    for event in decoder.feed(chunk):
+                        payload = event_payload(event) or {}
+                        delta = payload.get("delta") if "type" in payload else None
+                        for choice in payload.get("choices", []):
+                            delta = delta or choice.get("delta", {}).get("content")
+                        if delta and not first:
+                            first = time.perf_counter() - started
+            firsts.append(first)
+    return firsts
+
+
+def _responses_lines(proxy_port: int, direct: str, proxied: str) -> None:
+    """The Responses API beside chat, through the same server and tenant."""
+    url = f"http://127.0.0.1:{proxy_port}/v1/responses"
+    asyncio.run(_load(url, 8, 300, RESPONSES_REQUEST))  # warm-up
+    base, _ = asyncio.run(_load(direct, 1, 1000, REQUEST))
+    chat, _ = asyncio.run(_load(proxied, 1, 1000, REQUEST))
+    responses, _ = asyncio.run(_load(url, 1, 1000, RESPONSES_REQUEST))
+    print(
+        f"c=1 added p50 over direct chat: chat {_pct(chat, 50) - _pct(base, 50):.3f} ms,"
+        f" responses {_pct(responses, 50) - _pct(base, 50):.3f} ms"
+    )
+    chat_first = asyncio.run(_first_text(proxied, PACED_REQUEST, 60))
+    responses_first = asyncio.run(_first_text(url, PACED_RESPONSES, 60))
+    print(
+        f"stream time to first text p50: chat {_pct(chat_first, 50):.3f} ms,"
+        f" responses {_pct(responses_first, 50):.3f} ms"
+    )
+
+
 def _holdback(extra: str) -> int:
     """The stream hold-back a configuration gets (the largest need of its detectors)."""
     from detectors.base import holdback
@@ -255,6 +299,8 @@ def main() -> None:
                         f" relay {relay:.3f} ms (an unscreened tenant) + screening"
                         f" {added - waiting - relay:.3f} ms (target: screening <= 1 ms)"
                     )
+                if not extra:  # the default policy: the Responses API beside chat
+                    _responses_lines(proxy_port, direct, proxied)
             os.unlink(handle.name)
 
 
