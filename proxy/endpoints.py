@@ -143,14 +143,16 @@ def _texts(value: Any) -> list[str]:
 
 
 async def _screen_inputs(tenant: Tenant, texts: list[str]) -> None:
-    """Refuse (400) inputs the tenant's ``input_screening`` detectors flag."""
+    """Refuse (400) inputs the tenant's ``input_screening`` detectors flag. Only the detectors
+    the tenant names: embedded texts are documents, not requests to the model."""
     from detectors.base import ScanContext
 
     screener = tenant.pipeline.input_screener
-    if not screener or not texts:
+    named = tenant.config.input_screening
+    if not screener or not texts or not named:
         return
     fields = [Field(f"input[{i}]", text) for i, text in enumerate(texts)]
-    scan = await screener.scan(fields, ScanContext(tenant=tenant.name))
+    scan = await screener.scan(fields, ScanContext(tenant=tenant.name), only=named)
     verdict = decide(scan.findings, scan.failures, screener.configs)
     if verdict.action in ("refuse", "redact"):
         sentence = refusal_sentence(verdict, tenant.config.refusal, source="request")
