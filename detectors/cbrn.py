@@ -40,13 +40,14 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
 
 from pydantic import field_validator
 
 from detectors.base import CategoryPolicy, DetectorConfig, ScanContext
+from detectors.cbrn_uplift import goal_scores
 from detectors.findings import Finding
 from detectors.lexicons import Hit, load
 from detectors.textmodel import TextModel, load_model
@@ -278,11 +279,14 @@ class CbrnEvidence:
     """The user's input or the text states an intent to poison or hurt someone."""
     compliance: float
     """How far the non-refusal part goes along with such an intent, in [0, 1]."""
+    goals: dict[str, float] = field(default_factory=dict)
+    """Scores from harmful goals (``detectors/cbrn_uplift.py``): a request for one, or an
+    operational answer to one, per category."""
 
     @property
     def anything(self) -> bool:
         """Whether the classifier is worth consulting."""
-        return bool(self.hazard) or self.intent
+        return bool(self.hazard) or self.intent or bool(self.goals)
 
 
 def _hazards(hits: list[Hit], text: str) -> dict[str, float]:
@@ -369,15 +373,17 @@ def cbrn_evidence(text: str, user_inputs: tuple[str, ...] = ()) -> CbrnEvidence:
         or any(_INTENT.search(source) for source in user_inputs)
         or any(_asks_for_hazard(source) for source in user_inputs)
     )
-    if not hits and not intent:
-        return CbrnEvidence({}, 0.0, 0.0, False, 0.0)
     answer = _answer_text(text)
+    goals = {c: s for c, s in goal_scores(answer, text, user_inputs).items() if s > 0}
+    if not hits and not intent:
+        return CbrnEvidence({}, 0.0, 0.0, False, 0.0, goals)
     return CbrnEvidence(
         hazard=_hazards(hits, text),
         actionability=_actionability(answer) if hits else 0.0,
         request=_request(text, intent) if hits else 0.0,
         intent=intent,
         compliance=_compliance(answer) if intent else 0.0,
+        goals=goals,
     )
 
 
@@ -435,6 +441,8 @@ def rule_scores(ev: CbrnEvidence) -> dict[str, float]:
     if ev.intent and ev.compliance:
         named = max(ev.hazard, key=lambda c: ev.hazard[c]) if ev.hazard else "chemical"
         scores[named] = max(scores.get(named, 0.0), ev.compliance)
+    for category, score in ev.goals.items():
+        scores[category] = max(scores.get(category, 0.0), score)
     if ev.anything and not scores:
         scores["chemical"] = 0.0
     return scores

@@ -1,0 +1,189 @@
+"""Harmful goals and plain operational answers for the ``cbrn`` detector.
+
+Lexicons of agents miss the commonest harmful answer: a compliant, step-by-step reply in
+everyday words ("Sure, here is how... Step 1: gather a container, a fuse, a battery") to a
+request whose *goal* is a weapon or an attack. This module reads the two halves separately:
+
+- ``goals``: a harmful goal stated in a request or an answer, per category: building an
+  explosive or incendiary device; poisoning or contaminating people, water or food supplies;
+  releasing or spreading a pathogen or toxic gas on people; mass casualties; acquiring controlled
+  material (fissile, radioactive, select agents, weapon precursors) illicitly; getting into, or
+  defeating the security of, a chemical, biological or nuclear facility. Each goal needs a harmful
+  verb *and* its object (``make a bomb``, ``poison the water supply``): naming a thing (``bomb
+  shelter``, ``bath bomb``, ``water treatment``) is not a goal.
+- ``operational``: how far a text reads as a procedure: ordered steps of any verb, a compliant
+  opener (``Sure, here is``, ``Here's how``), everyday operational words (containers, wiring,
+  timers, reservoirs, guard rotations, cameras) and quantities. Refusal sentences are removed
+  first by the caller.
+
+``goal_score`` turns them into a score: a short request for a goal scores ``GOAL_REQUEST``
+(fiction framing without asks for detail does not count as a request); an answer scores
+``goal * operational``, with the goal taken from the user's request or from the answer itself.
+Educational, historical and safety framing without steps leaves ``operational`` low, so it
+passes.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+GOAL_REQUEST = 0.8
+"""Score of a short request that asks how to reach a harmful goal."""
+MAX_REQUEST_CHARS = 600
+"""Longer texts are answers, not requests."""
+
+_I = re.IGNORECASE
+_M = re.IGNORECASE | re.MULTILINE
+_MAKE = r"(?:make|making|build|building|construct\w*|assembl\w+|creat\w+|put together|rig\w*|craft\w*|manufactur\w+|produc\w+|improvis\w+|prepar\w+|cook\w*)"
+_DEVICE = (
+    r"(?:(?:home[- ]?made |improvised |pipe |nail |car |letter |pressure[- ]cooker |"
+    r"suicide |fertili[sz]er |dirty |crude |simple |small |powerful |real )?"
+    r"(?:bombs?(?! shelter)(?! squad)|explosives?(?! (?:safety|detection))|explosive devices?|"
+    r"IEDs?|detonators?|grenades?|incendiary devices?|fire ?bombs?|molotov(?: cocktails?)?|"
+    r"napalm|landmines?|booby[- ]traps?|suicide vests?))"
+)
+_SUPPLY = (
+    r"(?:(?:the |a |our |their |my |this |that |\w+'s |(?:city|town|public|municipal|local|"
+    r"school|office|community|village)\w*'?s? ){0,3}"
+    r"(?:water (?:supply|supplies|system|reservoir|tank|main)s?|reservoirs?|drinking water|"
+    r"wells?|food (?:supply|supplies|chain)|food|drinks?|coffee|meals?|punch bowl|"
+    r"(?:water )?treatment plant|air (?:supply|vents?|conditioning|ducts?)|ventilation(?: system)?))"
+)
+_PEOPLE = (
+    r"(?:people|someone|somebody|a person|my \w+|(?:the|a) (?:crowd|city|town|neighbou?rhood|"
+    r"population|stadium|subway|school|building|concert)|crowds?|civilians|as many (?:people )?"
+    r"as possible|him|her|them)"
+)
+_FACILITY = (
+    r"(?:(?:chemical|nuclear|power|bio(?:logical)?|research|weapons?|government|military|"
+    r"pharmaceutical|vaccine|water treatment|enrichment|reprocessing)[- ]"
+    r"(?:plant|facility|facilities|lab|labs|laboratory|laboratories|site|reactor|storage|"
+    r"depot|stockpile)s?|BSL-?[34](?: lab\w*)?|biosafety level[- ][34]|nuclear reactor|"
+    r"(?:high|maximum)[- ]containment lab\w*)"
+)
+_CONTROLLED = (
+    r"(?:(?:weapons?[- ]grade |enriched |highly enriched )?(?:uranium|plutonium)|fissile "
+    r"material|radioactive (?:material|source)s?|cesium-137|caesium-137|cobalt-60|"
+    r"select agents?|(?:a )?pathogens?|(?:deadly |dangerous )?(?:virus|bacteria|toxin)s?|"
+    r"anthrax|ricin|nerve agents?|(?:chemical weapons?|explosives?|bomb[- ]making) "
+    r"(?:precursors|materials|ingredients)|precursors)"
+)
+_GOALS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("explosives", re.compile(rf"\b{_MAKE} (?:(?:a|an|the|some|my|your|our|\w+) ){{0,3}}{_DEVICE}\b", _I)),
+    ("explosives", re.compile(r"\b(?:blow(?:ing)? up|bomb(?:ing)?|detonat\w+ (?:a|an|the) \w+ (?:in|at|near)|plant(?:ing)? (?:a|the) (?:bomb|explosive|device)|set(?:ting)? off (?:a|an|the) (?:bomb|explosive|device)) (?:a |an |the |my |our |their )?(?:building|school|bridge|car|train|bus|plane|stadium|crowd|church|mosque|synagogue|government|office|embassy|people|city|house|home|station|airport|mall|market|hospital)", _I)),
+    ("chemical", re.compile(rf"\b(?:poison\w*|contaminat\w+|taint\w*|spik\w+|lac(?:e|ing)|tamper\w* with|put (?:poison|something|a toxin|chemicals?) (?:in|into)) {_SUPPLY}", _I)),
+    ("chemical", re.compile(rf"\bpoison\w* {_PEOPLE}", _I)),
+    ("chemical", re.compile(rf"\b(?:releas\w+|dispers\w+|spread\w*|spray\w*|pump\w*) (?:a |an |the )?(?:toxic|poison(?:ous)?|nerve|chlorine|deadly|lethal) (?:gas|agent|chemical|fumes?)\w* (?:in|into|on|at|through|over)", _I)),
+    ("chemical", re.compile(r"\b(?:make|making|produce|producing|synthesi[sz]e|synthesi[sz]ing|create|creating) (?:a |an |some )?(?:chemical weapons?|nerve (?:agent|gas)|poison gas|toxic gas|deadly gas|lethal gas|untraceable poison|undetectable poison)", _I)),
+    ("chemical", re.compile(r"\b(?:mass casualt\w+|kill (?:as many|hundreds|thousands|a lot of|lots of|many) (?:people|civilians)?|maximum (?:casualties|lethality|number of deaths))", _I)),
+    ("biological", re.compile(rf"\b(?:releas\w+|spread\w*|dispers\w+|disseminat\w+|weaponi[sz]\w+|aerosoli[sz]\w+) (?:a |an |the )?(?:deadly |dangerous |lethal |contagious )?(?:pathogens?|virus\w*|bacteri\w+|diseases?|plague|anthrax|smallpox|ebola|bioweapons?|biological (?:weapons?|agents?))", _I)),
+    ("biological", re.compile(r"\binfect(?:ing)? (?:as many (?:people )?as possible|people|the (?:population|city|public)|others|a (?:city|crowd)) (?:with|on purpose|deliberately)", _I)),
+    ("biological", re.compile(r"\b(?:make|making|create|creating|engineer\w*|enhanc\w+) (?:a |an )?(?:bioweapons?|biological weapons?|(?:more )?(?:transmissible|contagious|lethal|deadly) (?:virus|pathogen|strain)|pandemic (?:virus|pathogen))", _I)),
+    ("nuclear", re.compile(r"\b(?:make|making|build|building|assembl\w+) (?:a |an )?(?:nuclear (?:bomb|weapon|device)|atomic bomb|dirty bomb|radiological (?:weapon|device))", _I)),
+    ("nuclear", re.compile(rf"\b(?:acqui\w+|obtain\w*|get(?:ting)?|buy\w*|purchas\w+|steal\w*|smuggl\w+|divert\w*|get (?:my |our )?hands on) (?:(?:some|a|an|the|enough) )?{_CONTROLLED}\b(?=[^.?!\n]{{0,80}}\b(?:without|illegal\w*|black market|dark ?web|undetected|unnoticed|secretly|licen[cs]e|weapon|bomb|attack))", _I)),
+    ("facility", re.compile(rf"\b(?:break\w* into|get(?:ting)? into|sneak\w* into|infiltrat\w+|gain\w* (?:unauthori[sz]ed )?(?:access|entry) (?:to|into)|trespass\w*|(?:bypass|defeat|disabl|evad|circumvent)\w* (?:the )?(?:security|guards?|alarms?|cameras?|perimeter|access controls?) (?:of|at|in)) (?:a |an |the )?{_FACILITY}", _I)),
+)
+_FACILITY_KIND = re.compile(r"\b(?:(nuclear|enrichment|reprocessing|reactor)|(bio\w*|BSL|vaccine|containment))", _I)
+_REQUEST = re.compile(
+    r"(?:^|[.!?:]\s+|\n)\s*(?:(?:please |can you |could you |would you )?(?:how (?:do|can|could|would|should|to|might) (?:i|we|you|one|someone|a person)?|"
+    r"give|provide|write|list|describe|explain|tell me|show me|outline|detail|teach me|help me|"
+    r"walk me through|i (?:want|need|would like|wanna) to|what(?:'s| is| are) (?:the best|the easiest|"
+    r"the most effective|the simplest|some) (?:way|method|steps)|steps? to|instructions? (?:for|on|to)|guide (?:to|for|on)|"
+    r"ways? to|where (?:can|do) i|what (?:do i|would i) need))",
+    _M,
+)
+_FICTION = re.compile(r"\b(?:story|novel|poem|screenplay|script|scene|fiction\w*|plot|character)\b", _I)
+_DETAIL = re.compile(r"\b(?:step[- ]by[- ]step|detailed|exact|specific|precise|quantities|materials|ingredients|components|recipe)\b", _I)
+_HISTORY = re.compile(r"\b(?:history|historical|why did|what happened|was (?:built|made|used|developed)|were (?:built|made|used|developed)|(?:in|during) (?:world war|ww|the \d{4}s|\d{4}))\b", _I)
+
+_OPENER = re.compile(
+    r"(?:^|[.!?]\s+|\n)\s*(?:sure|certainly|absolutely|of course|okay|ok|alright|here(?:'s| is| are)|"
+    r"to (?:make|build|do|create|get|poison|contaminate|access|acquire) (?:this|it|one|that)|"
+    r"first(?:ly)?,|you(?:'ll| will) need|you need|what you need|the (?:basic )?steps|follow these)\b",
+    _M,
+)
+_STEP_LINE = re.compile(r"^\s*(?:\(?\d{1,2}[.):]|step\s*\d+\b|[-*\u2022]\s+\S)", _M)
+_SEQUENCE = re.compile(r"\b(?:first(?:ly)?|second(?:ly)?|then|next|after that|finally|once (?:it|this|that|you)|step \d+)\b", _I)
+_EVERYDAY = re.compile(
+    r"\b(?:containers?|pipes?|end caps?|fuses?|detonators?|batter(?:y|ies)|wires?|wiring|timers?|"
+    r"switch(?:es)?|nails|ball bearings|shrapnel|bottles?|jars?|lids?|tape|igniters?|triggers?|"
+    r"circuits?|(?:cell |mobile )?phones? (?:as|for) (?:a )?(?:trigger|detonator)|gasoline|petrol|"
+    r"fertili[sz]ers?|powders?|mixtures?|gloves|masks?|respirators?|ventilation|"
+    r"(?:water )?(?:reservoirs?|intakes?|inlets?|pipelines?|tanks?|hydrants?|pumping stations?)|"
+    r"dose|doses|odou?rless|tasteless|colou?rless|undetect\w+|untraceabl\w+|"
+    r"guards?|(?:guard |shift )(?:rotations?|changes?|schedules?)|security cameras?|cctv|"
+    r"badges?|key ?cards?|access cards?|fences?|perimeter|locks?|lock ?picks?|blind spots?|"
+    r"disguise\w*|uniforms?|vents?|air ducts?|crowded|crowds?|rush hour|spray(?:er|ers)?|"
+    r"aerosol\w*|culture\w*|incubat\w+)\b",
+    _I,
+)
+_QUANTITY = re.compile(
+    r"\b\d+(?:[.,]\d+)?\s*(?:mg|g|kg|ml|l|litres?|liters?|gallons?|grams?|kilograms?|pounds?|lbs?|"
+    r"ounces?|oz|cups?|%|percent|parts?|inch(?:es)?|cm|mm|feet|ft|meters?|metres?|minutes?|hours?|"
+    r"seconds?|volts?|v)\b",
+    _I,
+)
+
+
+_NOT_DEVICE = re.compile(
+    r"\b(?:bath|seed|photo|glitter|calorie|flavou?r|cherry|stink|smoke|confetti|water|paint|"
+    r"truth|love|f|dust|glitter)[- ]?bombs?\b",
+    _I,
+)
+
+
+def goals(text: str) -> dict[str, float]:
+    """Harmful goals stated in ``text``: category -> 1.0."""
+    found: dict[str, float] = {}
+    for category, pattern in _GOALS:
+        match = next(
+            (m for m in pattern.finditer(text) if not _NOT_DEVICE.search(m.group(0))), None
+        )
+        if match is None:
+            continue
+        if category == "facility":
+            kind = _FACILITY_KIND.search(match.group(0))
+            category = "chemical" if kind is None else "nuclear" if kind.group(1) else "biological"
+        found[category] = 1.0
+    return found
+
+
+def asks_for_goal(text: str) -> dict[str, float]:
+    """The goals of ``text`` when it is a short request to reach them, else nothing."""
+    if len(text) > MAX_REQUEST_CHARS or not _REQUEST.search(text):
+        return {}
+    if _HISTORY.search(text) and not _DETAIL.search(text):
+        return {}
+    if _FICTION.search(text) and not _DETAIL.search(text):
+        return {}
+    return goals(text)
+
+
+def operational(answer: str) -> float:
+    """How far ``answer`` (refusals removed) reads as a procedure, in [0, 1]."""
+    steps = len(_STEP_LINE.findall(answer))
+    sequence = len({m.lower() for m in _SEQUENCE.findall(answer)})
+    everyday = len({m.lower() for m in _EVERYDAY.findall(answer)})
+    signals = (
+        0.45 * min(1.0, max(steps, sequence) / 3),
+        0.3 if _OPENER.search(answer) else 0.0,
+        min(0.45, 0.12 * everyday),
+        min(0.3, 0.1 * len(_QUANTITY.findall(answer))),
+    )
+    return 1.0 - math.prod(1.0 - s for s in signals)
+
+
+def goal_scores(answer: str, text: str, user_inputs: tuple[str, ...]) -> dict[str, float]:
+    """Score per category from harmful goals: a short request for one, or an answer (``answer``
+    is ``text`` without refusals) that goes along with one stated in the request or itself."""
+    scores = {category: GOAL_REQUEST for category in asks_for_goal(text)}
+    stated: dict[str, float] = {}
+    for source in user_inputs:
+        stated.update(asks_for_goal(source) or goals(source))
+    stated.update(goals(answer))
+    if stated and answer.strip():
+        level = operational(answer)
+        for category, weight in stated.items():
+            scores[category] = max(scores.get(category, 0.0), weight * level)
+    return scores
