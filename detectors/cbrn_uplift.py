@@ -86,7 +86,7 @@ _GOALS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 _FACILITY_KIND = re.compile(r"\b(?:(nuclear|enrichment|reprocessing|reactor)|(bio\w*|BSL|vaccine|containment))", _I)
 _REQUEST = re.compile(
-    r"(?:^|[.!?:]\s+|\n)\s*(?:(?:please |can you |could you |would you )?(?:how (?:do|can|could|would|should|to|might) (?:i|we|you|one|someone|a person)?|"
+    r"(?:^|[.!?:]\s+|\n)\s*(?:(?:please |can you |could you |would you )?(?:how (?:to|(?:do|can|could|would|should|might) (?:i|we|you|one|someone|a person))|"
     r"give|provide|write|list|describe|explain|tell me|show me|outline|detail|teach me|help me|"
     r"walk me through|i (?:want|need|would like|wanna) to|what(?:'s| is| are) (?:the best|the easiest|"
     r"the most effective|the simplest|some) (?:way|method|steps)|steps? to|instructions? (?:for|on|to)|guide (?:to|for|on)|"
