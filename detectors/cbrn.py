@@ -47,7 +47,7 @@ from typing import ClassVar
 from pydantic import field_validator
 
 from detectors.base import CategoryPolicy, DetectorConfig, ScanContext
-from detectors.cbrn_uplift import goal_scores
+from detectors.cbrn_uplift import NOT_DEVICE, goal_scores
 from detectors.findings import Finding
 from detectors.lexicons import Hit, load
 from detectors.textmodel import TextModel, load_model
@@ -295,6 +295,10 @@ def _hazards(hits: list[Hit], text: str) -> dict[str, float]:
         category, tier = hit.section.split(".", 1)
         if hit.term.lower() == "bomb" and _BOMB_VERB.match(text, hit.end):
             continue  # "bomb the test": a verb, not a device
+        if hit.term.lower().startswith("bomb") and NOT_DEVICE.search(
+            text, max(0, hit.start - 12), hit.end
+        ):
+            continue  # "bath bomb", "photo bomb"
         hazard[category] = max(hazard.get(category, 0.0), _TIER[tier])
     return hazard
 
@@ -407,6 +411,8 @@ class CbrnDetector:
 
     name: ClassVar[str] = "cbrn"
     cpu_heavy: ClassVar[bool] = True
+    input_categories: ClassVar[tuple[str, ...]] = CATEGORIES
+    """Screened on the user's turn by default (``detectors/input_defaults.py``)."""
 
     def __init__(self, config: CbrnConfig, model: TextModel | None = None):
         self.config = config

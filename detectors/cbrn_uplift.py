@@ -57,7 +57,7 @@ _PEOPLE = (
 )
 _FACILITY = (
     r"(?:(?:chemical|nuclear|power|bio(?:logical)?|research|weapons?|government|military|"
-    r"pharmaceutical|vaccine|water treatment|enrichment|reprocessing)[- ]"
+    r"pharmaceutical|vaccine|water treatment|enrichment|reprocessing)[- ](?:power[- ])?"
     r"(?:plant|facility|facilities|lab|labs|laboratory|laboratories|site|reactor|storage|"
     r"depot|stockpile)s?|BSL-?[34](?: lab\w*)?|biosafety level[- ][34]|nuclear reactor|"
     r"(?:high|maximum)[- ]containment lab\w*)"
@@ -126,7 +126,7 @@ _QUANTITY = re.compile(
 )
 
 
-_NOT_DEVICE = re.compile(
+NOT_DEVICE = re.compile(
     r"\b(?:bath|seed|photo|glitter|calorie|flavou?r|cherry|stink|smoke|confetti|water|paint|"
     r"truth|love|f|dust|glitter)[- ]?bombs?\b",
     _I,
@@ -138,7 +138,7 @@ def goals(text: str) -> dict[str, float]:
     found: dict[str, float] = {}
     for category, pattern in _GOALS:
         match = next(
-            (m for m in pattern.finditer(text) if not _NOT_DEVICE.search(m.group(0))), None
+            (m for m in pattern.finditer(text) if not NOT_DEVICE.search(m.group(0))), None
         )
         if match is None:
             continue

@@ -104,16 +104,16 @@ def _held_out(
 
 
 def crossval(
-    name: str,
+    name: str | Recipe,
     rows: Sequence[Row],
     benign: Sequence[Row],
     data_dir: Path,
     max_fpr: float,
     probe: Sequence[Row] = (),
 ) -> dict[str, Any]:
-    """Leave-one-source-out figures of the ``specguard train`` recipe ``name`` (module
-    docstring); ``probe`` rows (``overrefusal.jsonl``) are only ever scored."""
-    recipe = TRAINERS[name]
+    """Leave-one-source-out figures of the ``specguard train`` recipe ``name`` (or of a
+    ``Recipe`` given directly; module docstring); ``probe`` rows (``overrefusal.jsonl``) are only ever scored."""
+    recipe = TRAINERS[name] if isinstance(name, str) else name
     folds: dict[str, _Fold] = {}
     sources = sorted({str(r.get("source")) for r in rows})
     for source in sources:
@@ -132,7 +132,7 @@ def crossval(
         folds["probe:overrefusal"] = _held_out(
             recipe, full, probe, negatives + list(benign), max_fpr
         )
-    return _report(name, folds, max_fpr)
+    return _report(name if isinstance(name, str) else "custom", folds, max_fpr)
 
 
 def _report(name: str, folds: dict[str, _Fold], max_fpr: float) -> dict[str, Any]:

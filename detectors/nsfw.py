@@ -63,6 +63,7 @@ from detectors.nsfw_requests import (
     answers_request,
     minor_request,
     nonconsensual,
+    protective,
     without_refusals,
 )
 from detectors.provenance import covered, supplied_spans
@@ -325,6 +326,8 @@ class NsfwDetector:
 
     name: ClassVar[str] = "nsfw"
     cpu_heavy: ClassVar[bool] = True
+    input_categories: ClassVar[tuple[str, ...]] = ("sexual_minors", "sexual_nonconsensual")
+    """Screened on the user's turn by default (``detectors/input_defaults.py``)."""
 
     def __init__(self, config: NsfwConfig, model: TextModel | None = None):
         self.config = config
@@ -360,7 +363,8 @@ def nsfw_scores(model: TextModel, text: str) -> tuple[NsfwEvidence, float, float
     """Evidence, heuristic ``sexual`` score and the classifier's probability (scaled by the
     framing factor; 0 when no sexual word occurs) of ``text``."""
     ev = nsfw_evidence(without_refusals(text))
-    rule = max(ev.rule, REQUEST_SCORE if ev.request else 0.0)
+    asks = ev.request and not protective(text)  # "how do I report ...", "talk to my kid about"
+    rule = max(ev.rule, REQUEST_SCORE if asks else 0.0)
     probability = model.score(text) * ev.framing if ev.sexual_words else 0.0
     return ev, rule, probability
 

@@ -93,6 +93,11 @@ _NONCONSENSUAL = re.compile(
 )
 
 
+def protective(text: str) -> bool:
+    """Whether ``text`` is framed to protect, report, educate or support."""
+    return bool(_PROTECTIVE.search(text))
+
+
 def _age_under_18(match: re.Match[str]) -> bool:
     raw = next((g for g in match.groups() if g), "").lower()
     age = int(raw) if raw.isdigit() else _MINOR_WORDS.get(raw)
