@@ -35,7 +35,10 @@ MAX_REQUEST_CHARS = 600
 
 _I = re.IGNORECASE
 _M = re.IGNORECASE | re.MULTILINE
-_MAKE = r"(?:make|making|build|building|construct\w*|assembl\w+|creat\w+|put together|rig\w*|craft\w*|manufactur\w+|produc\w+|improvis\w+|prepar\w+|cook\w*)"
+_MAKE = (
+    r"(?:make|making|build|building|construct\w*|assembl\w+|creat\w+|put together|rig\w"
+    r"*|craft\w*|manufactur\w+|produc\w+|improvis\w+|prepar\w+|cook\w*)"
+)
 _DEVICE = (
     r"(?:(?:home[- ]?made |improvised |pipe |nail |car |letter |pressure[- ]cooker |"
     r"suicide |fertili[sz]er |dirty |crude |simple |small |powerful |real )?"
@@ -48,7 +51,8 @@ _SUPPLY = (
     r"school|office|community|village)\w*'?s? ){0,3}"
     r"(?:water (?:supply|supplies|system|reservoir|tank|main)s?|reservoirs?|drinking water|"
     r"wells?|food (?:supply|supplies|chain)|food|drinks?|coffee|meals?|punch bowl|"
-    r"(?:water )?treatment plant|air (?:supply|vents?|conditioning|ducts?)|ventilation(?: system)?))"
+    r"(?:water )?treatment plant|air (?:supply|vents?|conditioning|ducts?)|ventilation"
+    r"(?: system)?))"
 )
 _PEOPLE = (
     r"(?:people|someone|somebody|a person|my \w+|(?:the|a) (?:crowd|city|town|neighbou?rhood|"
@@ -70,41 +74,155 @@ _CONTROLLED = (
     r"(?:precursors|materials|ingredients)|precursors)"
 )
 _GOALS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("explosives", re.compile(rf"\b{_MAKE} (?:(?:a|an|the|some|my|your|our|\w+) ){{0,3}}{_DEVICE}\b", _I)),
-    ("explosives", re.compile(r"\b(?:blow(?:ing)? up|bomb(?:ing)?|detonat\w+ (?:a|an|the) \w+ (?:in|at|near)|plant(?:ing)? (?:a|the) (?:bomb|explosive|device)|set(?:ting)? off (?:a|an|the) (?:bomb|explosive|device)) (?:a |an |the |my |our |their )?(?:building|school|bridge|car|train|bus|plane|stadium|crowd|church|mosque|synagogue|government|office|embassy|people|city|house|home|station|airport|mall|market|hospital)", _I)),
-    ("chemical", re.compile(rf"\b(?:poison\w*|contaminat\w+|taint\w*|spik\w+|lac(?:e|ing)|tamper\w* with|put (?:poison|something|a toxin|chemicals?) (?:in|into)) {_SUPPLY}", _I)),
+    (
+        "explosives",
+        re.compile(rf"\b{_MAKE} (?:(?:a|an|the|some|my|your|our|\w+) ){{0,3}}{_DEVICE}\b", _I),
+    ),
+    (
+        "explosives",
+        re.compile(
+            r"\b(?:blow(?:ing)? up|bomb(?:ing)?|detonat\w+ (?:a|an|the) \w+ (?:in|at|near)|pla"
+            r"nt(?:ing)? (?:a|the) (?:bomb|explosive|device)|set(?:ting)? off (?:a|an|the) (?:"
+            r"bomb|explosive|device)) (?:a |an |the |my |our |their )?(?:building|school|bridg"
+            r"e|car|train|bus|plane|stadium|crowd|church|mosque|synagogue|government|office|em"
+            r"bassy|people|city|house|home|station|airport|mall|market|hospital)",
+            _I,
+        ),
+    ),
+    (
+        "chemical",
+        re.compile(
+            rf"\b(?:poison\w*|contaminat\w+|taint\w*|spik\w+|lac(?:e|ing)|tamper\w* with|put (?"
+            rf":poison|something|a toxin|chemicals?) (?:in|into)) {_SUPPLY}",
+            _I,
+        ),
+    ),
     ("chemical", re.compile(rf"\bpoison\w* {_PEOPLE}", _I)),
-    ("chemical", re.compile(rf"\b(?:releas\w+|dispers\w+|spread\w*|spray\w*|pump\w*) (?:a |an |the )?(?:toxic|poison(?:ous)?|nerve|chlorine|deadly|lethal) (?:gas|agent|chemical|fumes?)\w* (?:in|into|on|at|through|over)", _I)),
-    ("chemical", re.compile(r"\b(?:make|making|produce|producing|synthesi[sz]e|synthesi[sz]ing|create|creating) (?:a |an |some )?(?:chemical weapons?|nerve (?:agent|gas)|poison gas|toxic gas|deadly gas|lethal gas|untraceable poison|undetectable poison)", _I)),
-    ("chemical", re.compile(r"\b(?:mass casualt\w+|kill (?:as many|hundreds|thousands|a lot of|lots of|many) (?:people|civilians)?|maximum (?:casualties|lethality|number of deaths))", _I)),
-    ("biological", re.compile(rf"\b(?:releas\w+|spread\w*|dispers\w+|disseminat\w+|weaponi[sz]\w+|aerosoli[sz]\w+) (?:a |an |the )?(?:deadly |dangerous |lethal |contagious )?(?:pathogens?|virus\w*|bacteri\w+|diseases?|plague|anthrax|smallpox|ebola|bioweapons?|biological (?:weapons?|agents?))", _I)),
-    ("biological", re.compile(r"\binfect(?:ing)? (?:as many (?:people )?as possible|people|the (?:population|city|public)|others|a (?:city|crowd)) (?:with|on purpose|deliberately)", _I)),
-    ("biological", re.compile(r"\b(?:make|making|create|creating|engineer\w*|enhanc\w+) (?:a |an )?(?:bioweapons?|biological weapons?|(?:more )?(?:transmissible|contagious|lethal|deadly) (?:virus|pathogen|strain)|pandemic (?:virus|pathogen))", _I)),
-    ("nuclear", re.compile(r"\b(?:make|making|build|building|assembl\w+) (?:a |an )?(?:nuclear (?:bomb|weapon|device)|atomic bomb|dirty bomb|radiological (?:weapon|device))", _I)),
-    ("nuclear", re.compile(rf"\b(?:acqui\w+|obtain\w*|get(?:ting)?|buy\w*|purchas\w+|steal\w*|smuggl\w+|divert\w*|get (?:my |our )?hands on) (?:(?:some|a|an|the|enough) )?{_CONTROLLED}\b(?=[^.?!\n]{{0,80}}\b(?:without|illegal\w*|black market|dark ?web|undetected|unnoticed|secretly|licen[cs]e|weapon|bomb|attack))", _I)),
-    ("facility", re.compile(rf"\b(?:break\w* into|get(?:ting)? into|sneak\w* into|infiltrat\w+|gain\w* (?:unauthori[sz]ed )?(?:access|entry) (?:to|into)|trespass\w*|(?:bypass|defeat|disabl|evad|circumvent)\w* (?:the )?(?:security|guards?|alarms?|cameras?|perimeter|access controls?) (?:of|at|in)) (?:a |an |the )?{_FACILITY}", _I)),
+    (
+        "chemical",
+        re.compile(
+            r"\b(?:releas\w+|dispers\w+|spread\w*|spray\w*|pump\w*) (?:a |an |the )?(?:toxic|p"
+            r"oison(?:ous)?|nerve|chlorine|deadly|lethal) (?:gas|agent|chemical|fumes?)\w* (?:"
+            r"in|into|on|at|through|over)",
+            _I,
+        ),
+    ),
+    (
+        "chemical",
+        re.compile(
+            r"\b(?:make|making|produce|producing|synthesi[sz]e|synthesi[sz]ing|create|creating"
+            r") (?:a |an |some )?(?:chemical weapons?|nerve (?:agent|gas)|poison gas|toxic gas"
+            r"|deadly gas|lethal gas|untraceable poison|undetectable poison)",
+            _I,
+        ),
+    ),
+    (
+        "chemical",
+        re.compile(
+            r"\b(?:mass casualt\w+|kill (?:as many|hundreds|thousands|a lot of|lots of|many) ("
+            r"?:people|civilians)?|maximum (?:casualties|lethality|number of deaths))",
+            _I,
+        ),
+    ),
+    (
+        "biological",
+        re.compile(
+            r"\b(?:releas\w+|spread\w*|dispers\w+|disseminat\w+|weaponi[sz]\w+|aerosoli[sz]\w+"
+            r") (?:a |an |the )?(?:deadly |dangerous |lethal |contagious )?(?:pathogens?|virus"
+            r"\w*|bacteri\w+|diseases?|plague|anthrax|smallpox|ebola|bioweapons?|biological (?"
+            r":weapons?|agents?))",
+            _I,
+        ),
+    ),
+    (
+        "biological",
+        re.compile(
+            r"\binfect(?:ing)? (?:as many (?:people )?as possible|people|the (?:population|cit"
+            r"y|public)|others|a (?:city|crowd)) (?:with|on purpose|deliberately)",
+            _I,
+        ),
+    ),
+    (
+        "biological",
+        re.compile(
+            r"\b(?:make|making|create|creating|engineer\w*|enhanc\w+) (?:a |an )?(?:bioweapons"
+            r"?|biological weapons?|(?:more )?(?:transmissible|contagious|lethal|deadly) (?:vi"
+            r"rus|pathogen|strain)|pandemic (?:virus|pathogen))",
+            _I,
+        ),
+    ),
+    (
+        "nuclear",
+        re.compile(
+            r"\b(?:make|making|build|building|assembl\w+) (?:a |an )?(?:nuclear (?:bomb|weapon"
+            r"|device)|atomic bomb|dirty bomb|radiological (?:weapon|device))",
+            _I,
+        ),
+    ),
+    (
+        "nuclear",
+        re.compile(
+            rf"\b(?:acqui\w+|obtain\w*|get(?:ting)?|buy\w*|purchas\w+|steal\w*|smuggl\w+|divert"
+            rf"\w*|get (?:my |our )?hands on) (?:(?:some|a|an|the|enough) )?{_CONTROLLED}\b(?=["
+            rf"^.?!\n]{{0,80}}\b(?:without|illegal\w*|black market|dark ?web|undetected|unnotic"
+            rf"ed|secretly|licen[cs]e|weapon|bomb|attack))",
+            _I,
+        ),
+    ),
+    (
+        "facility",
+        re.compile(
+            rf"\b(?:break\w* into|get(?:ting)? into|sneak\w* into|infiltrat\w+|gain\w* (?:unaut"
+            rf"hori[sz]ed )?(?:access|entry) (?:to|into)|trespass\w*|(?:bypass|defeat|disabl|ev"
+            rf"ad|circumvent)\w* (?:the )?(?:security|guards?|alarms?|cameras?|perimeter|access"
+            rf" controls?) (?:of|at|in)) (?:a |an |the )?{_FACILITY}",
+            _I,
+        ),
+    ),
 )
-_FACILITY_KIND = re.compile(r"\b(?:(nuclear|enrichment|reprocessing|reactor)|(bio\w*|BSL|vaccine|containment))", _I)
+_FACILITY_KIND = re.compile(
+    r"\b(?:(nuclear|enrichment|reprocessing|reactor)|(bio\w*|BSL|vaccine|containment))", _I
+)
 _REQUEST = re.compile(
-    r"(?:^|[.!?:]\s+|\n)\s*(?:(?:please |can you |could you |would you )?(?:how (?:to|(?:do|can|could|would|should|might) (?:i|we|you|one|someone|a person))|"
+    r"(?:^|[.!?:]\s+|\n)\s*(?:(?:please |can you |could you |would you )?(?:how (?:to|"
+    r"(?:do|can|could|would|should|might) (?:i|we|you|one|someone|a person))|"
     r"give|provide|write|list|describe|explain|tell me|show me|outline|detail|teach me|help me|"
-    r"walk me through|i (?:want|need|would like|wanna) to|what(?:'s| is| are) (?:the best|the easiest|"
-    r"the most effective|the simplest|some) (?:way|method|steps)|steps? to|instructions? (?:for|on|to)|guide (?:to|for|on)|"
+    r"walk me through|i (?:want|need|would like|wanna) to|what(?:'s| is| are) (?:the b"
+    r"est|the easiest|"
+    r"the most effective|the simplest|some) (?:way|method|steps)|steps? to|instruction"
+    r"s? (?:for|on|to)|guide (?:to|for|on)|"
     r"ways? to|where (?:can|do) i|what (?:do i|would i) need))",
     _M,
 )
-_FICTION = re.compile(r"\b(?:story|novel|poem|screenplay|script|scene|fiction\w*|plot|character)\b", _I)
-_DETAIL = re.compile(r"\b(?:step[- ]by[- ]step|detailed|exact|specific|precise|quantities|materials|ingredients|components|recipe)\b", _I)
-_HISTORY = re.compile(r"\b(?:history|historical|why did|what happened|was (?:built|made|used|developed)|were (?:built|made|used|developed)|(?:in|during) (?:world war|ww|the \d{4}s|\d{4}))\b", _I)
+_FICTION = re.compile(
+    r"\b(?:story|novel|poem|screenplay|script|scene|fiction\w*|plot|character)\b", _I
+)
+_DETAIL = re.compile(
+    r"\b(?:step[- ]by[- ]step|detailed|exact|specific|precise|quantities|materials|ing"
+    r"redients|components|recipe)\b",
+    _I,
+)
+_HISTORY = re.compile(
+    r"\b(?:history|historical|why did|what happened|was (?:built|made|used|developed)|"
+    r"were (?:built|made|used|developed)|(?:in|during) (?:world war|ww|the \d{4}s|\d{4"
+    r"}))\b",
+    _I,
+)
 
 _OPENER = re.compile(
-    r"(?:^|[.!?]\s+|\n)\s*(?:sure|certainly|absolutely|of course|okay|ok|alright|here(?:'s| is| are)|"
+    r"(?:^|[.!?]\s+|\n)\s*(?:sure|certainly|absolutely|of course|okay|ok|alright|here("
+    r"?:'s| is| are)|"
     r"to (?:make|build|do|create|get|poison|contaminate|access|acquire) (?:this|it|one|that)|"
-    r"first(?:ly)?,|you(?:'ll| will) need|you need|what you need|the (?:basic )?steps|follow these)\b",
+    r"first(?:ly)?,|you(?:'ll| will) need|you need|what you need|the (?:basic )?steps|"
+    r"follow these)\b",
     _M,
 )
 _STEP_LINE = re.compile(r"^\s*(?:\(?\d{1,2}[.):]|step\s*\d+\b|[-*\u2022]\s+\S)", _M)
-_SEQUENCE = re.compile(r"\b(?:first(?:ly)?|second(?:ly)?|then|next|after that|finally|once (?:it|this|that|you)|step \d+)\b", _I)
+_SEQUENCE = re.compile(
+    r"\b(?:first(?:ly)?|second(?:ly)?|then|next|after that|finally|once (?:it|this|tha"
+    r"t|you)|step \d+)\b",
+    _I,
+)
 _EVERYDAY = re.compile(
     r"\b(?:containers?|pipes?|end caps?|fuses?|detonators?|batter(?:y|ies)|wires?|wiring|timers?|"
     r"switch(?:es)?|nails|ball bearings|shrapnel|bottles?|jars?|lids?|tape|igniters?|triggers?|"
@@ -137,9 +255,7 @@ def goals(text: str) -> dict[str, float]:
     """Harmful goals stated in ``text``: category -> 1.0."""
     found: dict[str, float] = {}
     for category, pattern in _GOALS:
-        match = next(
-            (m for m in pattern.finditer(text) if not NOT_DEVICE.search(m.group(0))), None
-        )
+        match = next((m for m in pattern.finditer(text) if not NOT_DEVICE.search(m.group(0))), None)
         if match is None:
             continue
         if category == "facility":

@@ -37,8 +37,8 @@ import numpy as np
 import numpy.typing as npt
 
 from detectors import loso_data
-from detectors.train import SEED, TRAINERS, Recipe, choose_threshold, read_rows
 from detectors.textmodel import TextModel
+from detectors.train import SEED, TRAINERS, Recipe, choose_threshold, read_rows
 
 Row = dict[str, Any]
 FloatArray = npt.NDArray[np.float64]
@@ -75,9 +75,15 @@ def _figures(fired: npt.NDArray[np.bool_], y: npt.NDArray[np.int64]) -> dict[str
         if precision is not None and recall is not None and precision + recall
         else None
     )
-    rounded = {k: None if v is None else round(v, 4) for k, v in
-               {"precision": precision, "recall": recall, "f1": f1,
-                "fpr": fp / neg if neg else None}.items()}
+    rounded = {
+        k: None if v is None else round(v, 4)
+        for k, v in {
+            "precision": precision,
+            "recall": recall,
+            "f1": f1,
+            "fpr": fp / neg if neg else None,
+        }.items()
+    }
     return {"n": len(y), "positives": pos, **rounded}
 
 
@@ -112,7 +118,8 @@ def crossval(
     probe: Sequence[Row] = (),
 ) -> dict[str, Any]:
     """Leave-one-source-out figures of the ``specguard train`` recipe ``name`` (or of a
-    ``Recipe`` given directly; module docstring); ``probe`` rows (``overrefusal.jsonl``) are only ever scored."""
+    ``Recipe`` given directly; module docstring); ``probe`` rows (``overrefusal.jsonl``) are
+    only ever scored."""
     recipe = TRAINERS[name] if isinstance(name, str) else name
     folds: dict[str, _Fold] = {}
     sources = sorted({str(r.get("source")) for r in rows})

@@ -116,10 +116,14 @@ def pyrit_sexual(root: Path) -> list[Row]:
     rows = []
     for r in _csv(folder / "harm/sexual.csv"):
         label = int(float(r["human_score_1"]) >= 0.5)
-        rows.append(_row(r["assistant_response"], label, "pyrit-sexual", "response", r["objective"]))
+        rows.append(
+            _row(r["assistant_response"], label, "pyrit-sexual", "response", r["objective"])
+        )
     for r in _csv(folder / "objective/sexual.csv"):
         label = int(r["human_score"] == "1")
-        rows.append(_row(r["assistant_response"], label, "pyrit-sexual", "response", r["objective"]))
+        rows.append(
+            _row(r["assistant_response"], label, "pyrit-sexual", "response", r["objective"])
+        )
     return rows
 
 

@@ -35,20 +35,25 @@ _AGE = re.compile(
     _I,
 )
 _CHILD = re.compile(
-    r"\b(?:child(?:ren)?|kids?|minors?|underage|under-?aged?|preteens?|pre-teens?|little (?:girl|boy)s?|"
+    r"\b(?:child(?:ren)?|kids?|minors?|underage|under-?aged?|preteens?|pre-teens?|litt"
+    r"le (?:girl|boy)s?|"
     r"young (?:girl|boy)s?|(?:middle|elementary|primary|junior high) school(?:er)?s?|schoolgirls?|"
-    r"schoolboys?|\w+th grader|teens?|teenagers?|teenage (?:girl|boy)s?|students? in (?:my|her|his) "
+    r"schoolboys?|\w+th grader|teens?|teenagers?|teenage (?:girl|boy)s?|students? in ("
+    r"?:my|her|his) "
     r"class|my (?:student|pupil|stepdaughter|stepson|niece|nephew)s?|jailbait|loli)\b",
     _I,
 )
 _APPROACH = re.compile(
     r"\b(?:send(?:s|ing)? (?:me |us )?(?:nudes?|naked|sexy|dirty|private|revealing|explicit|"
-    r"(?:some )?(?:pics|pictures|photos|selfies|videos) (?:of (?:her|him|them)sel(?:f|ves)|in (?:her|his|their) underwear|without)|"
+    r"(?:some )?(?:pics|pictures|photos|selfies|videos) (?:of (?:her|him|them)sel(?:f|"
+    r"ves)|in (?:her|his|their) underwear|without)|"
     r"(?:her|his|their) (?:nudes|body))|sext\w*|nudes|naked (?:pics|pictures|photos)|"
     r"seduc\w+|groom\w*|sleep with|have sex with|hook up with|make out with|touch (?:her|him|them)|"
     r"sexual(?:ly)?|sexy|erotic|aroused|turn(?:s|ed)? (?:me|him|her) on|"
-    r"(?:keep(?:s|ing)?|kept) (?:it|this|that|us|our (?:relationship|chats?|secret)) (?:a |our )?secret|"
-    r"(?:don't|do not|never) tell (?:your|her|his|their) (?:parents|mom|mum|dad|mother|father|teacher)|"
+    r"(?:keep(?:s|ing)?|kept) (?:it|this|that|us|our (?:relationship|chats?|secret)) ("
+    r"?:a |our )?secret|"
+    r"(?:don't|do not|never) tell (?:your|her|his|their) (?:parents|mom|mum|dad|mother"
+    r"|father|teacher)|"
     r"meet (?:up )?(?:alone|secretly|in private|without (?:her|his|their) parents)|"
     r"(?:gain|earn|win) (?:her|his|their) trust so|romantic(?:ally)? (?:relationship )?with)\b",
     _I,
@@ -62,9 +67,11 @@ _ASK = re.compile(
 )
 _PROTECTIVE = re.compile(
     r"\b(?:report\w*|protect\w*|prevent\w*|warning signs|signs (?:of|that)|recogni[sz]\w+|spot "
-    r"(?:the|if)|talk (?:to|with) (?:my|our|your|the) [\w-]+(?: \w+)? (?:about|regarding)|explain to (?:my|our|"
+    r"(?:the|if)|talk (?:to|with) (?:my|our|your|the) [\w-]+(?: \w+)? (?:about|regardi"
+    r"ng)|explain to (?:my|our|"
     r"your) \w+|educat\w+|awareness|victims?|survivors?|support (?:a|my|her|his|the)|the law|laws?|"
-    r"legal(?:ly)?|illegal|crime|criminal|police|counsel\w*|therap\w+|safe(?:ty|guard\w*)?|stay\w* safe|stop (?:it|this|them|him|her)|"
+    r"legal(?:ly)?|illegal|crime|criminal|police|counsel\w*|therap\w+|safe(?:ty|guard\w"
+    r"*)?|stay\w* safe|stop (?:it|this|them|him|her)|"
     r"worried|concerned|suspect|noticed|what (?:is|are|does)|definition|mean(?:s|ing)?)\b",
     _I,
 )
@@ -76,18 +83,24 @@ _NONCONSENSUAL = re.compile(
     r"doesn't remember|unconscious|pass(?:es)? out)|"
     r"date[- ]rape drugs?|revenge porn|non-?consensual (?:sex\w*|porn\w*|intimate|nudes?|images?|"
     r"videos?|acts?)|"
-    r"(?:leak|post|share|upload|spread|send|distribute|sell)\w* (?:(?:her|his|their|my ex'?s?|an ex'?s?|"
+    r"(?:leak|post|share|upload|spread|send|distribute|sell)\w* (?:(?:her|his|their|my"
+    r" ex'?s?|an ex'?s?|"
     r"someone'?s?|a girl'?s?) )(?:nudes|nude (?:photos|pics|pictures|videos)|naked (?:photos|pics|"
-    r"pictures)|intimate (?:photos|images|pictures|videos)|sex tapes?|private (?:photos|pictures|videos))|"
-    r"sextort\w*|sex[- ]traffic\w*|traffic\w* (?:women|girls|children|kids|people|her|them) (?:for|into) "
+    r"pictures)|intimate (?:photos|images|pictures|videos)|sex tapes?|private (?:photo"
+    r"s|pictures|videos))|"
+    r"sextort\w*|sex[- ]traffic\w*|traffic\w* (?:women|girls|children|kids|people|her|"
+    r"them) (?:for|into) "
     r"(?:sex|prostitution)|(?:force|coerce|pressure|trick)\w* (?:her|him|them|someone|girls|women|"
-    r"a (?:girl|woman)) (?:into|to) (?:sex|prostitution|have sex|sleep with)|pimp\w* (?:her|them|girls|"
+    r"a (?:girl|woman)) (?:into|to) (?:sex|prostitution|have sex|sleep with)|pimp\w* ("
+    r"?:her|them|girls|"
     r"women) out|"
     r"(?:rape|sexually assault) (?:her|him|them|someone|somebody|a (?:girl|woman|man))|"
-    r"(?:sex|have sex|sleep) with (?:someone|somebody|a (?:girl|woman|man|person)|her|him) (?:who(?:'s| is) "
+    r"(?:sex|have sex|sleep) with (?:someone|somebody|a (?:girl|woman|man|person)|her|"
+    r"him) (?:who(?:'s| is) "
     r")?(?:asleep|unconscious|passed out|blackout drunk)|"
     r"bestiality|zoophil\w*|(?:sex|fuck\w*|intercourse|mate|mating) with (?:a|an|the|my|his|her) "
-    r"(?:dog|donkey|horse|goat|sheep|pig|cow|animal|pony|cat)s?|(?:fuck\w*|screw\w*) (?:a|an|the|my) "
+    r"(?:dog|donkey|horse|goat|sheep|pig|cow|animal|pony|cat)s?|(?:fuck\w*|screw\w*) ("
+    r"?:a|an|the|my) "
     r"(?:dog|donkey|horse|goat|sheep|pig|cow|animal|pony))\b",
     _I,
 )
@@ -154,7 +167,12 @@ def without_refusals(text: str) -> str:
 def answers_request(text: str, user_inputs: tuple[str, ...]) -> tuple[float, float]:
     """``(minor, nonconsensual)`` scores of an answer that goes along with a user request
     scoring on either: it neither refuses nor turns protective, and says something."""
-    if not user_inputs or len(text.strip()) < 40 or _REFUSAL.search(text) or _PROTECTIVE.search(text):
+    if (
+        not user_inputs
+        or len(text.strip()) < 40
+        or _REFUSAL.search(text)
+        or _PROTECTIVE.search(text)
+    ):
         return 0.0, 0.0
     minor = max((minor_request(source) for source in user_inputs), default=0.0)
     forced = max((nonconsensual(source) for source in user_inputs), default=0.0)

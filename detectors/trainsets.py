@@ -132,5 +132,7 @@ def nsfw_evidence_of(
     inputs = inputs if inputs is not None else [()] * len(texts)
     for i, (text, user_inputs) in enumerate(zip(texts, inputs, strict=True)):
         ev, rule, p[i] = nsfw_scores(model, text)
-        h[i] = max(rule, ev.minor_link * rule, ev.minor_clinical, *request_scores(text, user_inputs))
+        h[i] = max(
+            rule, ev.minor_link * rule, ev.minor_clinical, *request_scores(text, user_inputs)
+        )
     return h, p

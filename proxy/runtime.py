@@ -59,8 +59,8 @@ def build_upstream(name: str, config: UpstreamConfig, session: aiohttp.ClientSes
 def build_pipeline(config: TenantConfig, shared: dict[str, Any] | None = None) -> Pipeline:
     """Rules, output stages and input screening named in a tenant's config; ``shared`` lets
     tenants with identical rule or detector settings share one instance."""
-    from detectors.registry import DETECTORS
     from detectors.input_defaults import absolute_input_screen
+    from detectors.registry import DETECTORS
     from detectors.screen import ConfiguredDetector, Screener
     from proxy.screening import ScreeningStage
     from rules.registry import RULES, output_stages
