@@ -296,7 +296,7 @@ def _hazards(hits: list[Hit], text: str) -> dict[str, float]:
         if hit.term.lower() == "bomb" and _BOMB_VERB.match(text, hit.end):
             continue  # "bomb the test": a verb, not a device
         if hit.term.lower().startswith("bomb") and NOT_DEVICE.search(
-            text, max(0, hit.start - 12), hit.end
+            text, max(0, hit.start - 24), hit.end
         ):
             continue  # "bath bomb", "photo bomb"
         hazard[category] = max(hazard.get(category, 0.0), _TIER[tier])

@@ -64,7 +64,7 @@ _FACILITY = (
     r"pharmaceutical|vaccine|water treatment|enrichment|reprocessing)[- ](?:power[- ])?"
     r"(?:plant|facility|facilities|lab|labs|laboratory|laboratories|site|reactor|storage|"
     r"depot|stockpile)s?|BSL-?[34](?: lab\w*)?|biosafety level[- ][34]|nuclear reactor|"
-    r"(?:high|maximum)[- ]containment lab\w*)"
+    r"(?:high|maximum)[- ]containment lab\w*|bio-?labs?)"
 )
 _CONTROLLED = (
     r"(?:(?:weapons?[- ]grade |enriched |highly enriched )?(?:uranium|plutonium)|fissile "
@@ -160,7 +160,7 @@ _GOALS: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     (
-        "nuclear",
+        "acquire",
         re.compile(
             rf"\b(?:acqui\w+|obtain\w*|get(?:ting)?|buy\w*|purchas\w+|steal\w*|smuggl\w+|divert"
             rf"\w*|get (?:my |our )?hands on) (?:(?:some|a|an|the|enough) )?{_CONTROLLED}\b(?=["
@@ -180,6 +180,41 @@ _GOALS: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
 )
+_MORE_GOALS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("chemical", re.compile(rf"\bsabotag\w+ {_SUPPLY}", _I)),
+    (
+        "acquire",
+        re.compile(
+            rf"\b(?:steal\w*|stole|smuggl\w+|divert\w*) (?:(?:some|a|an|the) )?{_CONTROLLED}", _I
+        ),
+    ),
+    (
+        "explosives",
+        re.compile(
+            r"\b(?:attack\w*|target\w*|hit|strik\w+) (?:a |an |the )?[\w ]{0,30}? with "
+            r"[\w ]{0,30}?(?:bombs?|explosives?|IEDs?|grenades?)\b",
+            _I,
+        ),
+    ),
+    (
+        "explosives",
+        re.compile(
+            r"\b(?:detonat\w+|set(?:ting)? off|plant\w*|plac\w+|hid(?:e|ing)) (?:a |an |the )?"
+            r"(?:bomb|explosive|explosive device|IED)s? (?:in|at|near|inside|under) (?:a |an |the )?\w+",
+            _I,
+        ),
+    ),
+)
+_ACQUIRED_KIND = re.compile(
+    r"\b(?:(uranium|plutonium|fissile|radioactive|cesium|caesium|cobalt)|(pathogen|virus|bacteri"
+    r"\w*|anthrax|select agent))",
+    _I,
+)
+_CYBER = re.compile(
+    r"\b(?:computers?|malware|anti-?virus|software|e-?mails?|networks?|ransomware|worms?|trojans?|"
+    r"code|programs?|websites?|servers?|usb|files?|hack\w*|devices? on)\b",
+    _I,
+)
 _FACILITY_KIND = re.compile(
     r"\b(?:(nuclear|enrichment|reprocessing|reactor)|(bio\w*|BSL|vaccine|containment))", _I
 )
@@ -193,6 +228,13 @@ _REQUEST = re.compile(
     r"s? (?:for|on|to)|guide (?:to|for|on)|"
     r"ways? to|where (?:can|do) i|what (?:do i|would i) need))",
     _M,
+)
+_TASK = re.compile(
+    r"\b(?:(?:develop|outline|generate|instruct(?: users)?|design|draft|devise|come up with|create|"
+    r"write|give|provide|make) (?:me )?(?:a |an |the )?(?:detailed )?(?:plan|guide|tutorial|"
+    r"strategy|step|method|way|instructions?|how|recipe|list)|(?:what|which) \w+(?: \w+)? (?:can|could|"
+    r"should|do|would) (?:i|we)|how would (?:i|we|you|one) go about)\b",
+    _I,
 )
 _FICTION = re.compile(
     r"\b(?:story|novel|poem|screenplay|script|scene|fiction\w*|plot|character)\b", _I
@@ -246,7 +288,8 @@ _QUANTITY = re.compile(
 
 NOT_DEVICE = re.compile(
     r"\b(?:bath|seed|photo|glitter|calorie|flavou?r|cherry|stink|smoke|confetti|water|paint|"
-    r"truth|love|f|dust|glitter)[- ]?bombs?\b",
+    r"truth|love|f|dust|glitter)[- ]?bombs?\b|\b(?:is|be|was|are|'s|it|presentation|party|this|"
+    r"that|outfit|song) the bomb\b",
     _I,
 )
 
@@ -254,20 +297,25 @@ NOT_DEVICE = re.compile(
 def goals(text: str) -> dict[str, float]:
     """Harmful goals stated in ``text``: category -> 1.0."""
     found: dict[str, float] = {}
-    for category, pattern in _GOALS:
+    for category, pattern in _GOALS + _MORE_GOALS:
         match = next((m for m in pattern.finditer(text) if not NOT_DEVICE.search(m.group(0))), None)
         if match is None:
             continue
         if category == "facility":
             kind = _FACILITY_KIND.search(match.group(0))
             category = "chemical" if kind is None else "nuclear" if kind.group(1) else "biological"
+        elif category == "acquire":
+            kind = _ACQUIRED_KIND.search(match.group(0))
+            category = "chemical" if kind is None else "nuclear" if kind.group(1) else "biological"
+        if category == "biological" and _CYBER.search(text):
+            continue  # a computer virus
         found[category] = 1.0
     return found
 
 
 def asks_for_goal(text: str) -> dict[str, float]:
     """The goals of ``text`` when it is a short request to reach them, else nothing."""
-    if len(text) > MAX_REQUEST_CHARS or not _REQUEST.search(text):
+    if len(text) > MAX_REQUEST_CHARS or not (_REQUEST.search(text) or _TASK.search(text)):
         return {}
     if _HISTORY.search(text) and not _DETAIL.search(text):
         return {}

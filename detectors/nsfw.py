@@ -61,6 +61,7 @@ from detectors.lexicons import Hit, load
 from detectors.normalize import normalize
 from detectors.nsfw_requests import (
     answers_request,
+    asks,
     minor_request,
     nonconsensual,
     protective,
@@ -363,9 +364,15 @@ def nsfw_scores(model: TextModel, text: str) -> tuple[NsfwEvidence, float, float
     """Evidence, heuristic ``sexual`` score and the classifier's probability (scaled by the
     framing factor; 0 when no sexual word occurs) of ``text``."""
     ev = nsfw_evidence(without_refusals(text))
-    asks = ev.request and not protective(text)  # "how do I report ...", "talk to my kid about"
-    rule = max(ev.rule, REQUEST_SCORE if asks else 0.0)
-    probability = model.score(text) * ev.framing if ev.sexual_words else 0.0
+    # A short text that asks for something and names sexual content is a request, unless it
+    # asks how to report, protect or talk to a child about it.
+    request = ev.request or (
+        len(text) <= MAX_REQUEST_CHARS and bool(ev.sexual_spans) and asks(text)
+    )
+    rule = max(ev.rule, REQUEST_SCORE if request and not protective(text) else 0.0)
+    # Protective framing (reporting, support, "I was assaulted") halves the model's opinion too.
+    framing = ev.framing * (0.5 if protective(text) else 1.0)
+    probability = model.score(text) * framing if ev.sexual_words else 0.0
     return ev, rule, probability
 
 

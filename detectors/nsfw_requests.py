@@ -45,70 +45,119 @@ _CHILD = re.compile(
 )
 _APPROACH = re.compile(
     r"\b(?:send(?:s|ing)? (?:me |us )?(?:nudes?|naked|sexy|dirty|private|revealing|explicit|"
-    r"(?:some )?(?:pics|pictures|photos|selfies|videos) (?:of (?:her|him|them)sel(?:f|"
-    r"ves)|in (?:her|his|their) underwear|without)|"
-    r"(?:her|his|their) (?:nudes|body))|sext\w*|nudes|naked (?:pics|pictures|photos)|"
-    r"seduc\w+|groom\w*|sleep with|have sex with|hook up with|make out with|touch (?:her|him|them)|"
-    r"sexual(?:ly)?|sexy|erotic|aroused|turn(?:s|ed)? (?:me|him|her) on|"
-    r"(?:keep(?:s|ing)?|kept) (?:it|this|that|us|our (?:relationship|chats?|secret)) ("
-    r"?:a |our )?secret|"
-    r"(?:don't|do not|never) tell (?:your|her|his|their) (?:parents|mom|mum|dad|mother"
-    r"|father|teacher)|"
-    r"meet (?:up )?(?:alone|secretly|in private|without (?:her|his|their) parents)|"
-    r"(?:gain|earn|win) (?:her|his|their) trust so|romantic(?:ally)? (?:relationship )?with)\b",
+    r"(?:some )?(?:pics|pictures|photos|selfies|videos) (?:of (?:her|him|them)sel(?:f|ves)|"
+    r"of (?:her|his|their) bod(?:y|ies)|in (?:her|his|their) underwear|without)|"
+    r"(?:her|his|their) (?:nudes|body))|sext\w*|nudes?|naked|undress\w*|porn\w*|"
+    r"seduc\w+|groom\w*|sleep with|have sex with|hook up with|make out with|"
+    r"touch (?:her|him|them)|sexual(?:ly)?|sexy|erotic|aroused|turn(?:s|ed)? (?:me|him|her) on|"
+    r"talk dirty|dirty talk|chat(?:ting)? up|hit(?:ting)? on|pick(?:ing)? up|"
+    r"(?:keep(?:s|ing)?|kept) (?:it|this|that|us|our (?:relationship|chats?|secret)) "
+    r"(?:a |our )?secret|"
+    r"(?:don't|do not|never) tell (?:your|her|his|their) (?:parents|mom|mum|dad|mother|father|"
+    r"teacher)|meet (?:up |me |with me )?(?:alone|secretly|in private|in person|without "
+    r"(?:her|his|their) parents)|(?:gain|earn|win|get) (?:her|his|their) trust|"
+    r"romantic(?:ally)? (?:relationship )?with|(?:get|make) (?:her|him|them) (?:to )?trust me|"
+    r"(?:doesn't|does not|won't|will not|not) tell (?:her|his|their|anyone))\b",
     _I,
 )
 _ASK = re.compile(
-    r"\b(?:how (?:to|(?:do|can|could|should|would|might) (?:i|we|you|one))|(?:can|could|would) you|"
-    r"write|describe|generate|create|give me|tell me|help me|show me|i want|i need|i'd like|"
-    r"let's|what(?:'s| is| are) (?:the best|some|good) (?:way|ways|tips|lines|things)|best way|"
-    r"tips (?:for|on|to)|steps|here(?:'s| is| are)|sure|first,|step \d)\b",
+    r"\b(?:how (?:to|(?:do|can|could|should|would|might) (?:i|we|you|one))|(?:can|could|would) "
+    r"you|write|describe|generate|create|give me|tell me|help me|show me|i want|i need|i'd like|"
+    r"good ways?|best ways?|strateg(?:y|ies)|how (?:does|do) (?:a|an|one|someone|people)|"
+    r"let's|roleplay|role-play|pretend|what(?:'s| is| are) (?:the best|some|good) (?:way|ways|tips|"
+    r"lines|things)|best way|tips (?:for|on|to)|steps|here(?:'s| is| are)|sure|first,|step \d|"
+    r"where (?:can|do|could) (?:i|we|you)|(?:what|which) \w+(?: \w+)? (?:can|could|should|do|"
+    r"would|will|make) (?:i|we|a|her|him|them)|what should i (?:say|do|send|write))\b",
     _I,
 )
 _PROTECTIVE = re.compile(
-    r"\b(?:report\w*|protect\w*|prevent\w*|warning signs|signs (?:of|that)|recogni[sz]\w+|spot "
-    r"(?:the|if)|talk (?:to|with) (?:my|our|your|the) [\w-]+(?: \w+)? (?:about|regardi"
-    r"ng)|explain to (?:my|our|"
-    r"your) \w+|educat\w+|awareness|victims?|survivors?|support (?:a|my|her|his|the)|the law|laws?|"
-    r"legal(?:ly)?|illegal|crime|criminal|police|counsel\w*|therap\w+|safe(?:ty|guard\w"
-    r"*)?|stay\w* safe|stop (?:it|this|them|him|her)|"
-    r"worried|concerned|suspect|noticed|what (?:is|are|does)|definition|mean(?:s|ing)?)\b",
+    r"\b(?:report\w*|protect\w*|prevent\w*|warning signs|signs (?:of|that)|recogni[sz]\w+|"
+    r"spot (?:the|if)|(?:know|tell|check|find out|notice) (?:if|whether)|is being|was being|"
+    r"has been|talk (?:to|with) (?:my|our|your|the) [\w-]+(?: \w+)? (?:about|regarding)|"
+    r"explain to (?:my|our|your) \w+|educat\w+|awareness|victims?|survivors?|"
+    r"support (?:a|my|her|his|the|their|them)|abus\w+|sexual health|health information|"
+    r"(?:pressur|forc|coerc)\w* me\b|i (?:do not|don't) want|the law|laws?|legal(?:ly)?|illegal|crime|criminal|police|"
+    r"counsel\w*|therap\w+|safe(?:ty|guard\w*)?|stay\w* safe|stop (?:it|this|them|him|her)|"
+    r"worried|concerned|suspect|noticed|what (?:is|are|does)(?! (?:the best|the easiest|the most|"
+    r"some|good|a good))|definition|mean(?:s|ing)?|"
+    r"i (?:was|have been|got|'ve been) (?:sexually|raped|assaulted|drugged|groomed|abused))\b",
     _I,
 )
+_POSSESSOR = r"(?:(?:her|his|their|my|an?|someone'?s?|somebody'?s?) )?(?:[\w-]+'s )?"
 _NONCONSENSUAL = re.compile(
-    r"\b(?:(?:drug\w*|roof(?:ie|y)\w*|spik\w+|slip\w* (?:something|a pill|pills|a drug|drugs) "
-    r"(?:in|into)) (?:her|him|them|someone|somebody|a (?:girl|woman|guy|man|date)|my (?:date|"
-    r"girlfriend|boyfriend|wife|husband|crush|coworker)|(?:her|his|their) drinks?)\b[^.?!\n]{0,80}"
-    r"\b(?:sex|sleep with|have (?:my|his) way|hook up|take advantage|bed|get lucky|won't remember|"
-    r"doesn't remember|unconscious|pass(?:es)? out)|"
-    r"date[- ]rape drugs?|revenge porn|non-?consensual (?:sex\w*|porn\w*|intimate|nudes?|images?|"
-    r"videos?|acts?)|"
-    r"(?:leak|post|share|upload|spread|send|distribute|sell)\w* (?:(?:her|his|their|my"
-    r" ex'?s?|an ex'?s?|"
-    r"someone'?s?|a girl'?s?) )(?:nudes|nude (?:photos|pics|pictures|videos)|naked (?:photos|pics|"
-    r"pictures)|intimate (?:photos|images|pictures|videos)|sex tapes?|private (?:photo"
-    r"s|pictures|videos))|"
-    r"sextort\w*|sex[- ]traffic\w*|traffic\w* (?:women|girls|children|kids|people|her|"
-    r"them) (?:for|into) "
-    r"(?:sex|prostitution)|(?:force|coerce|pressure|trick)\w* (?:her|him|them|someone|girls|women|"
-    r"a (?:girl|woman)) (?:into|to) (?:sex|prostitution|have sex|sleep with)|pimp\w* ("
-    r"?:her|them|girls|"
-    r"women) out|"
+    r"\b(?:date[- ]rape drugs?|revenge porn|non-?consensual (?:sex\w*|porn\w*|intimate|nudes?|"
+    r"images?|videos?|acts?)|sextort\w*|sex[- ]traffic\w*|upskirt\w*|creepshots?|"
+    r"(?:leak|post|share|upload|spread|send|distribute|sell)\w* "
+    rf"{_POSSESSOR}(?:nudes|nude (?:photos|pics|pictures|videos|images)|naked (?:photos|pics|"
+    r"pictures|videos)|intimate (?:photos|images|pictures|videos)|sex tapes?|private (?:photos|"
+    r"pictures|videos))|"
+    r"blackmail\w* (?:\w+ ){0,3}with (?:their|her|his) (?:nudes|nude|intimate|sexual|explicit)|"
+    r"traffic\w* (?:women|girls|children|kids|people|her|them) (?:for|into) (?:sex|prostitution)|"
+    r"(?:recruit|lure|force|coerce|pressure|trick|sell)\w* (?:\w+ ){0,3}(?:into|for|to) "
+    r"(?:prostitution|sex work|the sex trade|sex|have sex|sleep with)|"
+    r"pimp\w* (?:her|them|girls|women) out|"
     r"(?:rape|sexually assault) (?:her|him|them|someone|somebody|a (?:girl|woman|man))|"
-    r"(?:sex|have sex|sleep) with (?:someone|somebody|a (?:girl|woman|man|person)|her|"
-    r"him) (?:who(?:'s| is) "
-    r")?(?:asleep|unconscious|passed out|blackout drunk)|"
-    r"bestiality|zoophil\w*|(?:sex|fuck\w*|intercourse|mate|mating) with (?:a|an|the|my|his|her) "
-    r"(?:dog|donkey|horse|goat|sheep|pig|cow|animal|pony|cat)s?|(?:fuck\w*|screw\w*) ("
-    r"?:a|an|the|my) "
-    r"(?:dog|donkey|horse|goat|sheep|pig|cow|animal|pony))\b",
+    r"(?:sex|have sex|sleep) with (?:someone|somebody|a (?:girl|woman|man|person)|her|him) "
+    r"(?:who(?:'s| is) )?(?:asleep|unconscious|passed out|blackout drunk)|"
+    r"bestiality|zoophil\w*|(?:sex|fuck\w*|intercourse|mate|mating) with (?:a|an|the|my|his|"
+    r"her) (?:\w+ )?(?:dog|donkey|horse|goat|sheep|pig|cow|animal|pony|cat)s?|(?:fuck\w*|screw\w*) "
+    r"(?:a|an|the|my) (?:dog|donkey|horse|goat|sheep|pig|cow|animal|pony))\b",
     _I,
 )
+_INCAPACITATE = re.compile(
+    r"\b(?:drug\w*|roof(?:ie|y)\w*|spik\w+|sedat\w+|knock (?:her|him|them) out|"
+    r"(?:put|slip|add|drop|mix)\w* (?:\w+ ){0,3}(?:in|into) (?:\w+'s |her |his |their |a |the )?"
+    r"drinks?|pills?|pass(?:es)? out|unable to resist|can't resist|cannot resist|more compliant|"
+    r"lower (?:her|his|their) (?:resistance|inhibitions)|won't remember|doesn't remember)\b",
+    _I,
+)
+_SEX_GOAL = re.compile(
+    r"\b(?:sex|sexual|sleep with|have (?:my|his) way|hook up|take advantage|get lucky|in bed|"
+    r"undress)\b",
+    _I,
+)
+_COVERT = re.compile(
+    r"\b(?:secretly|covertly|hidden (?:camera|cam)s?|spy ?cam\w*|without (?:her|his|their|them) "
+    r"(?:knowing|knowledge|noticing|consent))\b",
+    _I,
+)
+_FILM = re.compile(r"\b(?:film|record|photograph|video|tape|watch|spy on)\w*", _I)
+_PRIVATE = re.compile(
+    r"\b(?:changing rooms?|locker rooms?|showers?|bathrooms?|toilets?|naked|nude|undress\w*|"
+    r"having sex|dressing rooms?|restrooms?)\b",
+    _I,
+)
+_EVASION = re.compile(
+    r"\b(?:without (?:getting |being )?(?:caught|shut down|noticed|detected|arousing suspicion|"
+    r"(?:the )?(?:police|cops))|undercover cops|undetected|avoid (?:the )?(?:police|cops))\b",
+    _I,
+)
+_EXTORT = re.compile(r"\b(?:blackmail\w*|extort\w*|deepfake\w*)\b", _I)
+_COMPROMISING = re.compile(
+    r"\b(?:naked|nude|nudes|intimate|sexual|explicit|porn\w*|compromising)\b", _I
+)
+PAIR_WINDOW = 120
+"""Characters within which two cues of a non-consensual request count together."""
+
+
+def _paired(text: str, *patterns: re.Pattern[str]) -> bool:
+    """Every pattern matches within ``PAIR_WINDOW`` characters of the first one's match."""
+    for anchor in patterns[0].finditer(text):
+        lo, hi = anchor.start() - PAIR_WINDOW, anchor.end() + PAIR_WINDOW
+        if all(p.search(text[max(0, lo) : hi]) for p in patterns[1:]):
+            return True
+    return False
+
+
+def asks(text: str) -> bool:
+    """Whether ``text`` asks for something (or answers as if asked)."""
+    return bool(_ASK.search(text))
 
 
 def protective(text: str) -> bool:
-    """Whether ``text`` is framed to protect, report, educate or support."""
-    return bool(_PROTECTIVE.search(text))
+    """Whether ``text`` is framed to protect, report, educate or support (and does not ask how
+    to evade getting caught)."""
+    return bool(_PROTECTIVE.search(text)) and not _EVASION.search(text)
 
 
 def _age_under_18(match: re.Match[str]) -> bool:
@@ -126,7 +175,7 @@ def _minor_spans(text: str) -> list[tuple[int, int]]:
 def minor_request(text: str) -> float:
     """``MINOR_REQUEST`` when ``text`` asks for (or goes along with) a sexual approach to a
     minor, else 0."""
-    if not _ASK.search(text) or _PROTECTIVE.search(text):
+    if not _ASK.search(text) or protective(text):
         return 0.0
     minors = _minor_spans(text)
     if not minors:
@@ -139,7 +188,14 @@ def minor_request(text: str) -> float:
 
 def nonconsensual(text: str) -> float:
     """``NONCONSENSUAL`` when ``text`` seeks or gives non-consensual sexual content, else 0."""
-    if _NONCONSENSUAL.search(text) and _ASK.search(text) and not _PROTECTIVE.search(text):
+    if not _ASK.search(text) or protective(text):
+        return 0.0
+    if (
+        _NONCONSENSUAL.search(text)
+        or _paired(text, _INCAPACITATE, _SEX_GOAL)
+        or _paired(text, _COVERT, _FILM, _PRIVATE)
+        or _paired(text, _EXTORT, _COMPROMISING)
+    ):
         return NONCONSENSUAL
     return 0.0
 
@@ -167,12 +223,7 @@ def without_refusals(text: str) -> str:
 def answers_request(text: str, user_inputs: tuple[str, ...]) -> tuple[float, float]:
     """``(minor, nonconsensual)`` scores of an answer that goes along with a user request
     scoring on either: it neither refuses nor turns protective, and says something."""
-    if (
-        not user_inputs
-        or len(text.strip()) < 40
-        or _REFUSAL.search(text)
-        or _PROTECTIVE.search(text)
-    ):
+    if not user_inputs or len(text.strip()) < 40 or _REFUSAL.search(text) or protective(text):
         return 0.0, 0.0
     minor = max((minor_request(source) for source in user_inputs), default=0.0)
     forced = max((nonconsensual(source) for source in user_inputs), default=0.0)
