@@ -342,7 +342,7 @@ class NsfwDetector:
         findings: list[Finding] = []
         end = len(text)
         sexual = max(rule, probability)
-        asked, forced = request_scores(without_refusals(text), ctx.user_inputs)
+        asked, forced = request_scores(text, ctx.user_inputs)
         minors = max(ev.minor_link * sexual, ev.minor_clinical, asked)
         if minors > 0:
             findings.append(Finding(self.name, "sexual_minors", round(minors, 4), 0, end))
@@ -363,11 +363,12 @@ class NsfwDetector:
 def nsfw_scores(model: TextModel, text: str) -> tuple[NsfwEvidence, float, float]:
     """Evidence, heuristic ``sexual`` score and the classifier's probability (scaled by the
     framing factor; 0 when no sexual word occurs) of ``text``."""
-    ev = nsfw_evidence(without_refusals(text))
+    own = without_refusals(text)
+    ev = nsfw_evidence(own)
     # A short text that asks for something and names sexual content is a request, unless it
     # asks how to report, protect or talk to a child about it.
     request = ev.request or (
-        len(text) <= MAX_REQUEST_CHARS and bool(ev.sexual_spans) and asks(text)
+        own == text and len(text) <= MAX_REQUEST_CHARS and bool(ev.sexual_spans) and asks(text)
     )
     rule = max(ev.rule, REQUEST_SCORE if request and not protective(text) else 0.0)
     # Protective framing (reporting, support, "I was assaulted") halves the model's opinion too.
@@ -381,9 +382,10 @@ def request_scores(text: str, user_inputs: tuple[str, ...] = ()) -> tuple[float,
     answer going along with such a request among ``user_inputs``."""
     inputs = tuple(normalize(source) for source in user_inputs)
     answered_minor, answered_forced = answers_request(text, inputs)
+    own = without_refusals(text)
     return (
-        max(minor_request(text), answered_minor),
-        max(nonconsensual(text), answered_forced),
+        max(minor_request(own), answered_minor),
+        max(nonconsensual(own), answered_forced),
     )
 
 

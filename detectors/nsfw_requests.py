@@ -204,7 +204,8 @@ _REFUSAL = re.compile(
     r"\b(?:i(?:'m| am) (?:sorry|unable|not able)|i (?:can(?:no|')t|cannot|won't|will not|must "
     r"decline)|(?:can(?:no|')t|cannot|won't|unable to) (?:assist|help|provide|fulfil|comply|create|"
     r"write|engage)|not (?:able|going) to (?:help|provide|write)|against (?:my|our) (?:\w+ )?"
-    r"(?:guidelines|policies|policy)|as an ai)\b",
+    r"(?:guidelines|policies|policy)|as an ai|i(?:'m| am) (?:prohibited|not (?:allowed|permitted))|"
+    r"i (?:do not|don't) (?:produce|create|write|generate))\b",
     _I,
 )
 
