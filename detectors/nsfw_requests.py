@@ -50,7 +50,9 @@ _APPROACH = re.compile(
     r"(?:her|his|their) (?:nudes|body))|sext\w*|nudes?|naked|undress\w*|porn\w*|"
     r"seduc\w+|groom\w*|sleep with|have sex with|hook up with|make out with|"
     r"touch (?:her|him|them)|sexual(?:ly)?|sexy|erotic|aroused|turn(?:s|ed)? (?:me|him|her) on|"
-    r"talk dirty|dirty talk|chat(?:ting)? up|hit(?:ting)? on|pick(?:ing)? up|"
+    r"talk dirty|dirty talk|steamy|spicy|dirty|lewd|naughty|kinky|smut\w*|make love|in bed|"
+    r"(?:get|getting|receive|obtain)\w* (?:\w+ ){0,2}(?:pics|pictures|photos|nudes|videos) (?:from|"
+    r"of)|meet(?:ing)? (?:up )?(?:with )?[\w\s-]{0,60}?(?:alone|secretly|in private|in person)|chat(?:ting)? up|hit(?:ting)? on|pick(?:ing)? up|"
     r"(?:keep(?:s|ing)?|kept) (?:it|this|that|us|our (?:relationship|chats?|secret)) "
     r"(?:a |our )?secret|"
     r"(?:don't|do not|never) tell (?:your|her|his|their) (?:parents|mom|mum|dad|mother|father|"
@@ -63,7 +65,7 @@ _APPROACH = re.compile(
 _ASK = re.compile(
     r"\b(?:how (?:to|(?:do|can|could|should|would|might) (?:i|we|you|one))|(?:can|could|would) "
     r"you|write|describe|generate|create|give me|tell me|help me|show me|i want|i need|i'd like|"
-    r"good ways?|best ways?|strateg(?:y|ies)|how (?:does|do) (?:a|an|one|someone|people)|"
+    r"(?:what|which|where|who) (?:can|could|should|would|do) (?:i|we)|good ways?|best ways?|strateg(?:y|ies)|how (?:does|do) (?:a|an|one|someone|people)|"
     r"let's|roleplay|role-play|pretend|what(?:'s| is| are) (?:the best|some|good) (?:way|ways|tips|"
     r"lines|things)|best way|tips (?:for|on|to)|steps|here(?:'s| is| are)|sure|first,|step \d|"
     r"where (?:can|do|could) (?:i|we|you)|(?:what|which) \w+(?: \w+)? (?:can|could|should|do|"
@@ -108,20 +110,21 @@ _INCAPACITATE = re.compile(
     r"\b(?:drug\w*|roof(?:ie|y)\w*|spik\w+|sedat\w+|knock (?:her|him|them) out|"
     r"(?:put|slip|add|drop|mix)\w* (?:\w+ ){0,3}(?:in|into) (?:\w+'s |her |his |their |a |the )?"
     r"drinks?|pills?|pass(?:es)? out|unable to resist|can't resist|cannot resist|more compliant|"
-    r"lower (?:her|his|their) (?:resistance|inhibitions)|won't remember|doesn't remember)\b",
+    r"lower (?:her|his|their) (?:resistance|inhibitions))\b",
     _I,
 )
 _SEX_GOAL = re.compile(
     r"\b(?:sex|sexual|sleep with|have (?:my|his) way|hook up|take advantage|get lucky|in bed|"
+    r"(?:won't|wouldn't|will not|doesn't|does not|not) remember|what we did|do whatever i want|"
     r"undress)\b",
     _I,
 )
 _COVERT = re.compile(
-    r"\b(?:secretly|covertly|hidden (?:camera|cam)s?|spy ?cam\w*|without (?:her|his|their|them) "
+    r"\b(?:secretly|covertly|hidden (?:camera|cam)s?|hid(?:e|ing) (?:a |my )?(?:camera|cam)s?|spy ?cam\w*|without (?:her|his|their|them) "
     r"(?:knowing|knowledge|noticing|consent))\b",
     _I,
 )
-_FILM = re.compile(r"\b(?:film|record|photograph|video|tape|watch|spy on)\w*", _I)
+_FILM = re.compile(r"\b(?:film|record|photograph|video|tape|watch|spy on|camera|cam\b)\w*", _I)
 _PRIVATE = re.compile(
     r"\b(?:changing rooms?|locker rooms?|showers?|bathrooms?|toilets?|naked|nude|undress\w*|"
     r"having sex|dressing rooms?|restrooms?)\b",
@@ -149,9 +152,18 @@ def _paired(text: str, *patterns: re.Pattern[str]) -> bool:
     return False
 
 
+_REQUEST_VERB = re.compile(
+    r"\b(?:how (?:to|(?:do|can|could|should|would|might) (?:i|we|you|one))|(?:can|could|would) "
+    r"you|write|describe|generate|create|give me|tell me|show me|i want you to|where (?:can|do|"
+    r"could) (?:i|we)|(?:what|which) (?:are|is) (?:the best|some good|good)|best ways? to|"
+    r"roleplay|role-play|pretend)\b",
+    _I,
+)
+
+
 def asks(text: str) -> bool:
-    """Whether ``text`` asks for something (or answers as if asked)."""
-    return bool(_ASK.search(text))
+    """Whether ``text`` asks for something outright (a request verb, not an answer's opener)."""
+    return bool(_REQUEST_VERB.search(text))
 
 
 def protective(text: str) -> bool:
