@@ -296,9 +296,9 @@ def _hazards(hits: list[Hit], text: str) -> dict[str, float]:
         if hit.term.lower() == "bomb" and _BOMB_VERB.match(text, hit.end):
             continue  # "bomb the test": a verb, not a device
         if hit.term.lower().startswith("bomb") and NOT_DEVICE.search(
-            text, max(0, hit.start - 24), hit.end
+            text, max(0, hit.start - 24), hit.end + 16
         ):
-            continue  # "bath bomb", "photo bomb"
+            continue  # "bath bomb", "photo bomb", "bomb shelter"
         hazard[category] = max(hazard.get(category, 0.0), _TIER[tier])
     return hazard
 

@@ -242,6 +242,11 @@ _SAFETY = re.compile(
     r"\w+ (?:protected|secured|defended|stopped))\b",
     _I,
 )
+_EVADE = re.compile(
+    r"\b(?:without (?:it |them |anyone )?(?:being |getting )?(?:detected|caught|traced|noticed)|"
+    r"undetect\w+|untrace\w+|autops\w+|toxicology|evad\w+|get away with)\b",
+    _I,
+)
 _FICTION = re.compile(
     r"\b(?:story|novel|poem|screenplay|script|scene|fiction\w*|plot|character)\b", _I
 )
@@ -252,8 +257,8 @@ _DETAIL = re.compile(
 )
 _HISTORY = re.compile(
     r"\b(?:history|historical|why did|what happened|was (?:built|made|used|developed)|"
-    r"were (?:built|made|used|developed)|(?:in|during) (?:world war|ww|the \d{4}s|\d{4"
-    r"}))\b",
+    r"were (?:built|made|used|developed)|(?:in|during) (?:world war|ww|the \d{4}s|\d{4})|"
+    r"how did (?:they|people|the \w+)|(?:in|during|after|before) (?:the )?[\w ]{0,25}\bwar)\b",
     _I,
 )
 
@@ -296,7 +301,8 @@ _QUANTITY = re.compile(
 NOT_DEVICE = re.compile(
     r"\b(?:bath|seed|photo|glitter|calorie|flavou?r|cherry|stink|smoke|confetti|water|paint|"
     r"truth|love|f|dust|glitter)[- ]?bombs?\b|\b(?:is|be|was|are|'s|it|presentation|party|this|"
-    r"that|outfit|song) the bomb\b",
+    r"that|outfit|song) the bomb\b|\bbombs? (?:shelters?|squads?|disposal|threats?|scares?|"
+    r"sniffing|cyclones?|calorimeters?|proof|bays?|craters?)\b",
     _I,
 )
 
@@ -324,7 +330,8 @@ _MEANS = {
     "nuclear": re.compile(
         r"\b(?:uranium|plutonium|polonium|fissile|radioactive (?:material|source|waste)s?|"
         r"cesium|caesium|cobalt-60|strontium-90|dirty bombs?|nuclear (?:material|bomb|device|"
-        r"weapon)s?|enrichment (?:site|facility|plant)s?|reactors?)\b",
+        r"weapon)s?|enrichment (?:site|facility|plant)s?|reactors?|fuel rods?|nuclear fuel|"
+        r"nuclear (?:power )?(?:station|plant)s?)\b",
         _I,
     ),
 }
@@ -346,7 +353,8 @@ _HARM = {
         _I,
     ),
     "biological": re.compile(
-        r"\b(?:spread\w*|releas\w+|dispers\w+|weaponi[sz]\w+|aerosoli[sz]\w+|infect (?:people|"
+        r"\b(?:spread\w*|releas\w+|dispers\w+|weaponi[sz]\w+|aerosoli[sz]\w+|spray\w*|drones?|"
+        r"over (?:a|an|the) (?:city|crowd|stadium|town|population)|infect (?:people|"
         r"as many|a|the)|in (?:an|a|the) (?:airport|subway|crowd|stadium|city|mall|school)|"
         r"mass casualt\w+|as many (?:people )?as possible|outbreak on purpose)\b",
         _I,
@@ -355,7 +363,7 @@ _HARM = {
         r"\b(?:(?:obtain|acquir|get|buy|steal|smuggl|divert)\w* [^.?!\n]{0,60}(?:without|"
         r"trac(?:e|ed|ing)|secretly|black market|dark ?web|illegal\w*)|unauthori[sz]ed "
         r"(?:entry|access)|break\w* into|sneak\w* into|get(?:ting)? past|bypass\w*|"
-        r"infiltrat\w+|build\w* (?:a|an)|make (?:a|an))\b",
+        r"infiltrat\w+|build\w* (?:a|an)|make (?:a|an)|steal\w*|stole)\b",
         _I,
     ),
 }
@@ -376,7 +384,7 @@ def _paired_goals(text: str) -> dict[str, float]:
     found: dict[str, float] = {}
     for category, means in _MEANS.items():
         for match in means.finditer(text):
-            if NOT_DEVICE.search(text, max(0, match.start() - 24), match.end()):
+            if NOT_DEVICE.search(text, max(0, match.start() - 24), match.end() + 16):
                 continue
             lo, hi = max(0, match.start() - _PAIR_WINDOW), match.end() + _PAIR_WINDOW
             if _HARM[category].search(text[lo:hi]):
@@ -421,7 +429,8 @@ def asks_for_goal(text: str) -> dict[str, float]:
         return {}
     if _FICTION.search(text) and not _DETAIL.search(text):
         return {}
-    found = _paired_goals(text) if not _SAFETY.search(text) else {}
+    framed = _SAFETY.search(text) and not _EVADE.search(text)
+    found = _paired_goals(text) if not framed else {}
     if _REQUEST.search(text) or _TASK.search(text):
         found.update(goals(text))
     return found

@@ -11,8 +11,10 @@ sources from ``../shared/train-data``, ``EXTRA``):
 2. the model's threshold is **calibrated on a broad benign set**: the negatives of the training
    sources plus the benign material of ``detectors/loso_data.py`` (instructions, chat prompts,
    biomedical questions and answers, help-seeking chats, dual-use chemistry prompts), minus
-   anything from ``s``. The threshold is the lowest one whose false-positive rate on that set,
-   counting rows the heuristics alone fire on, stays within ``max_fpr``;
+   anything from ``s``. The threshold is the lowest one whose false-positive rate, counting rows
+   the heuristics alone fire on, stays within ``max_fpr`` on that set *and* on each of its
+   sources of at least ``MIN_SOURCE`` rows (a pooled budget alone would be spent on the easy
+   sources, where the model is never consulted, and leave a threshold too low for hard ones);
 3. the rows of ``s`` are scored with that model and threshold.
 
 Each benign source is also held out in turn (calibrated on the others; the model sees all the
@@ -49,6 +51,8 @@ EXTRA: dict[str, Callable[[Path], list[Row]]] = {
     "cbrn": lambda root: loso_data.pyrit_airt(root, {"harms": CBRN_WORDS, "violence": CBRN_WORDS}),
 }
 """Extra labelled sources per detector, read from ``../shared/train-data``."""
+MIN_SOURCE = 200
+"""Calibration sources at least this large must each stay within the FPR budget."""
 DEFAULT_FPR = {"cbrn": 0.03, "nsfw": 0.02}
 """Calibration target per detector (others: 0.02)."""
 
@@ -104,7 +108,19 @@ def _held_out(
     max_fpr: float,
 ) -> _Fold:
     h_cal, p_cal = _scores(recipe, model, calibration)
-    threshold = choose_threshold(h_cal, p_cal, np.zeros(len(calibration), dtype=np.int64), max_fpr)
+    sources = np.array([str(r.get("source")) for r in calibration])
+    # The budget holds on the pooled set and on every source of at least MIN_SOURCE rows (the
+    # strictest wins): pooled alone, it is spent on the easy sources where the model is never
+    # consulted, and the threshold falls too low for the hard ones.
+    slices = [np.ones(len(calibration), dtype=bool)] + [
+        sources == source
+        for source in sorted(set(sources))
+        if int((sources == source).sum()) >= MIN_SOURCE
+    ]
+    threshold = max(
+        choose_threshold(h_cal[m], p_cal[m], np.zeros(int(m.sum()), dtype=np.int64), max_fpr)
+        for m in slices
+    )
     h, p = _scores(recipe, model, test)
     return _Fold(test, (h >= 0.5) | (p >= threshold), threshold)
 

@@ -31,7 +31,9 @@ _MINOR_WORDS = {
 }  # fmt: skip
 _AGE = re.compile(
     rf"\b{_NUMBER}\s*-?\s*(?:years?|yrs?)\s*-?\s*olds?\b|\b{_NUMBER}\s*(?:yo|y/o)\b|"
-    rf"\b(?:she|he|they)(?:'s| is| are) (?:only |just )?{_NUMBER}\b|\baged? {_NUMBER}\b",
+    rf"\b(?:she|he|they|gf|bf|girlfriend|boyfriend|girl|boy|kid|child|daughter|son)(?:'s| is| are"
+    rf"| was) (?:only |just )?{_NUMBER}\b(?! (?:percent|%|minutes|hours|days|weeks|months|times))|"
+    rf"\baged? {_NUMBER}\b|\(\s*(?:age )?{_NUMBER}\s*\)",
     _I,
 )
 _CHILD = re.compile(
@@ -53,8 +55,9 @@ _APPROACH = re.compile(
     r"talk dirty|dirty talk|steamy|spicy|dirty|lewd|naughty|kinky|smut\w*|make love|in bed|"
     r"(?:get|getting|receive|obtain)\w* (?:\w+ ){0,2}(?:pics|pictures|photos|nudes|videos) (?:from|"
     r"of)|meet(?:ing)? (?:up )?(?:with )?[\w\s-]{0,60}?(?:alone|secretly|in private|in person)|chat(?:ting)? up|hit(?:ting)? on|pick(?:ing)? up|"
-    r"(?:keep(?:s|ing)?|kept) (?:it|this|that|us|our (?:relationship|chats?|secret)) "
-    r"(?:a |our )?secret|"
+    r"(?:keep(?:s|ing)?|kept) (?:[\w']+ ){0,3}(?:a |our )?secret|secret from (?:her|his|their) "
+    r"(?:mom|mum|dad|parents|mother|father)|chat\w* (?:with )?(?:\w+ )?(?:privately|in private|"
+    r"alone|secretly)|find (?:young|little) (?:girls|boys)|"
     r"(?:don't|do not|never) tell (?:your|her|his|their) (?:parents|mom|mum|dad|mother|father|"
     r"teacher)|meet (?:up |me |with me )?(?:alone|secretly|in private|in person|without "
     r"(?:her|his|their) parents)|(?:gain|earn|win|get) (?:her|his|their) trust|"
@@ -65,7 +68,8 @@ _APPROACH = re.compile(
 _ASK = re.compile(
     r"\b(?:how (?:to|(?:do|can|could|should|would|might) (?:i|we|you|one))|(?:can|could|would) "
     r"you|write|describe|generate|create|give me|tell me|help me|show me|i want|i need|i'd like|"
-    r"(?:what|which|where|who) (?:can|could|should|would|do) (?:i|we)|good ways?|best ways?|strateg(?:y|ies)|how (?:does|do) (?:a|an|one|someone|people)|"
+    r"(?:what|which|where|who) (?:can|could|should|would|do) (?:i|we)|where (?:i|we) can|"
+    r"best \w+ (?:to|for)|good ways?|best ways?|strateg(?:y|ies)|how (?:does|do) (?:a|an|one|someone|people)|"
     r"let's|roleplay|role-play|pretend|what(?:'s| is| are) (?:the best|some|good) (?:way|ways|tips|"
     r"lines|things)|best way|tips (?:for|on|to)|steps|here(?:'s| is| are)|sure|first,|step \d|"
     r"where (?:can|do|could) (?:i|we|you)|(?:what|which) \w+(?: \w+)? (?:can|could|should|do|"
@@ -97,7 +101,9 @@ _NONCONSENSUAL = re.compile(
     r"traffic\w* (?:women|girls|children|kids|people|her|them) (?:for|into) (?:sex|prostitution)|"
     r"(?:recruit|lure|force|coerce|pressure|trick|sell)\w* (?:\w+ ){0,3}(?:into|for|to) "
     r"(?:prostitution|sex work|the sex trade|sex|have sex|sleep with)|"
-    r"pimp\w* (?:her|them|girls|women) out|"
+    r"pimp\w* (?:her|them|girls|women) out|prostitution rings?|sex rings?|(?:run|start|operat|set "
+    r"up|manag)\w* (?:a |an )?(?:prostitution|brothel|escort (?:ring|business|agency)|sex "
+    r"(?:ring|business|trade))|"
     r"(?:rape|sexually assault) (?:her|him|them|someone|somebody|a (?:girl|woman|man))|"
     r"(?:sex|have sex|sleep) with (?:someone|somebody|a (?:girl|woman|man|person)|her|him) "
     r"(?:who(?:'s| is) )?(?:asleep|unconscious|passed out|blackout drunk)|"
@@ -107,7 +113,7 @@ _NONCONSENSUAL = re.compile(
     _I,
 )
 _INCAPACITATE = re.compile(
-    r"\b(?:drug\w*|roof(?:ie|y)\w*|spik\w+|sedat\w+|knock (?:her|him|them) out|"
+    r"\b(?:drug\w*|roof(?:ie|y)\w*|spik\w+|sedat\w+|knock\w* (?:\w+ ){0,2}out|"
     r"(?:put|slip|add|drop|mix)\w* (?:\w+ ){0,3}(?:in|into) (?:\w+'s |her |his |their |a |the )?"
     r"drinks?|pills?|pass(?:es)? out|unable to resist|can't resist|cannot resist|more compliant|"
     r"lower (?:her|his|their) (?:resistance|inhibitions))\b",
