@@ -200,7 +200,8 @@ _MORE_GOALS: tuple[tuple[str, re.Pattern[str]], ...] = (
         "explosives",
         re.compile(
             r"\b(?:detonat\w+|set(?:ting)? off|plant\w*|plac\w+|hid(?:e|ing)) (?:a |an |the )?"
-            r"(?:bomb|explosive|explosive device|IED)s? (?:in|at|near|inside|under) (?:a |an |the )?\w+",
+            r"(?:bomb|explosive|explosive device|IED)s? (?:in|at|near|inside|under) (?:a |an |"
+            r"the )?\w+",
             _I,
         ),
     ),
@@ -232,7 +233,8 @@ _REQUEST = re.compile(
 _TASK = re.compile(
     r"\b(?:(?:develop|outline|generate|instruct(?: users)?|design|draft|devise|come up with|create|"
     r"write|give|provide|make) (?:me )?(?:a |an |the )?(?:detailed )?(?:plan|guide|tutorial|"
-    r"strategy|step|method|way|instructions?|how|recipe|list)|(?:what|which) \w+(?: \w+)? (?:can|could|"
+    r"strategy|step|method|way|instructions?|how|recipe|list)|(?:what|which) \w+(?: \w"
+    r"+)? (?:can|could|"
     r"should|do|would) (?:i|we)|how would (?:i|we|you|one) go about)\b",
     _I,
 )

@@ -54,7 +54,8 @@ _APPROACH = re.compile(
     r"touch (?:her|him|them)|sexual(?:ly)?|sexy|erotic|aroused|turn(?:s|ed)? (?:me|him|her) on|"
     r"talk dirty|dirty talk|steamy|spicy|dirty|lewd|naughty|kinky|smut\w*|make love|in bed|"
     r"(?:get|getting|receive|obtain)\w* (?:\w+ ){0,2}(?:pics|pictures|photos|nudes|videos) (?:from|"
-    r"of)|meet(?:ing)? (?:up )?(?:with )?[\w\s-]{0,60}?(?:alone|secretly|in private|in person)|chat(?:ting)? up|hit(?:ting)? on|pick(?:ing)? up|"
+    r"of)|meet(?:ing)? (?:up )?(?:with )?[\w\s-]{0,60}?(?:alone|secretly|in private|in"
+    r" person)|chat(?:ting)? up|hit(?:ting)? on|pick(?:ing)? up|"
     r"(?:keep(?:s|ing)?|kept) (?:[\w']+ ){0,3}(?:a |our )?secret|secret from (?:her|his|their) "
     r"(?:mom|mum|dad|parents|mother|father)|chat\w* (?:with )?(?:\w+ )?(?:privately|in private|"
     r"alone|secretly)|find (?:young|little) (?:girls|boys)|"
@@ -69,7 +70,8 @@ _ASK = re.compile(
     r"\b(?:how (?:to|(?:do|can|could|should|would|might) (?:i|we|you|one))|(?:can|could|would) "
     r"you|write|describe|generate|create|give me|tell me|help me|show me|i want|i need|i'd like|"
     r"(?:what|which|where|who) (?:can|could|should|would|do) (?:i|we)|where (?:i|we) can|"
-    r"best \w+ (?:to|for)|good ways?|best ways?|strateg(?:y|ies)|how (?:does|do) (?:a|an|one|someone|people)|"
+    r"best \w+ (?:to|for)|good ways?|best ways?|strateg(?:y|ies)|how (?:does|do) (?:a|"
+    r"an|one|someone|people)|"
     r"let's|roleplay|role-play|pretend|what(?:'s| is| are) (?:the best|some|good) (?:way|ways|tips|"
     r"lines|things)|best way|tips (?:for|on|to)|steps|here(?:'s| is| are)|sure|first,|step \d|"
     r"where (?:can|do|could) (?:i|we|you)|(?:what|which) \w+(?: \w+)? (?:can|could|should|do|"
@@ -82,7 +84,8 @@ _PROTECTIVE = re.compile(
     r"has been|talk (?:to|with) (?:my|our|your|the) [\w-]+(?: \w+)? (?:about|regarding)|"
     r"explain to (?:my|our|your) \w+|educat\w+|awareness|victims?|survivors?|"
     r"support (?:a|my|her|his|the|their|them)|abus\w+|sexual health|health information|"
-    r"(?:pressur|forc|coerc)\w* me\b|i (?:do not|don't) want|the law|laws?|legal(?:ly)?|illegal|crime|criminal|police|"
+    r"(?:pressur|forc|coerc)\w* me\b|i (?:do not|don't) want|the law|laws?|legal(?:ly)"
+    r"?|illegal|crime|criminal|police|"
     r"counsel\w*|therap\w+|safe(?:ty|guard\w*)?|stay\w* safe|stop (?:it|this|them|him|her)|"
     r"worried|concerned|suspect|noticed|what (?:is|are|does)(?! (?:the best|the easiest|the most|"
     r"some|good|a good))|definition|mean(?:s|ing)?|"
@@ -126,7 +129,8 @@ _SEX_GOAL = re.compile(
     _I,
 )
 _COVERT = re.compile(
-    r"\b(?:secretly|covertly|hidden (?:camera|cam)s?|hid(?:e|ing) (?:a |my )?(?:camera|cam)s?|spy ?cam\w*|without (?:her|his|their|them) "
+    r"\b(?:secretly|covertly|hidden (?:camera|cam)s?|hid(?:e|ing) (?:a |my )?(?:camera"
+    r"|cam)s?|spy ?cam\w*|without (?:her|his|their|them) "
     r"(?:knowing|knowledge|noticing|consent))\b",
     _I,
 )
