@@ -25,6 +25,7 @@ passes.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 
@@ -384,7 +385,10 @@ def _paired_goals(text: str) -> dict[str, float]:
     """Goals read from a means (device, toxin, pathogen, nuclear material) and a harmful
     purpose or illicit acquisition within ``_PAIR_WINDOW`` characters of each other."""
     found: dict[str, float] = {}
+    lowered = text.lower()
     for category, means in _MEANS.items():
+        if not _MEANS_GATE_RES[category].search(lowered):
+            continue
         for match in means.finditer(text):
             if NOT_DEVICE.search(text, max(0, match.start() - 24), match.end() + 16):
                 continue
@@ -394,7 +398,7 @@ def _paired_goals(text: str) -> dict[str, float]:
                     break
                 found[category] = 1.0
                 break
-    breach = _FACILITY_BREACH.search(text)
+    breach = _FACILITY_BREACH.search(text) if _BREACH_GATE_RE.search(lowered) else None
     if breach is not None:
         kind = _FACILITY_KIND.search(breach.group(0))
         category = "chemical" if kind is None else "nuclear" if kind.group(1) else "biological"
@@ -402,10 +406,145 @@ def _paired_goals(text: str) -> dict[str, float]:
     return found
 
 
+_Gate = tuple[tuple[str, ...], ...]
+_BOMBISH = ("bomb", "explos", "ied", "detonat", "grenade", "incendiar", "molotov", "napalm")
+_GOAL_GATES: tuple[_Gate, ...] = (
+    ((*_BOMBISH, "landmine", "booby", "vest"),),
+    (("blow", "bomb", "detonat", "plant", "set off", "setting off"),),
+    (
+        ("poison", "contamin", "taint", "spik", "lac", "tamper", "put "),
+        (
+            "water",
+            "reservoir",
+            "well",
+            "food",
+            "drink",
+            "coffee",
+            "meal",
+            "punch",
+            "treatment",
+            "air",
+            "ventilation",
+        ),
+    ),
+    (("poison",),),
+    (("gas", "agent", "chemical", "fume"),),
+    (("chemical weapon", "nerve", "gas", "poison"),),
+    (("casualt", "kill", "lethality", "number of deaths"),),
+    (
+        (
+            "pathogen",
+            "virus",
+            "bacteri",
+            "disease",
+            "plague",
+            "anthrax",
+            "smallpox",
+            "ebola",
+            "bioweapon",
+            "biological",
+        ),
+    ),
+    (("infect",),),
+    (
+        (
+            "bioweapon",
+            "biological weapon",
+            "transmissible",
+            "contagious",
+            "lethal",
+            "deadly",
+            "pandemic",
+        ),
+    ),
+    (("nuclear", "atomic", "dirty bomb", "radiological"),),
+    (
+        (
+            "uranium",
+            "plutonium",
+            "fissile",
+            "radioactive",
+            "cesium",
+            "caesium",
+            "cobalt",
+            "select agent",
+            "pathogen",
+            "virus",
+            "bacteri",
+            "toxin",
+            "anthrax",
+            "ricin",
+            "nerve agent",
+            "precursor",
+        ),
+    ),
+    (
+        (
+            "plant",
+            "facilit",
+            "lab",
+            "site",
+            "reactor",
+            "bsl",
+            "biosafety",
+            "storage",
+            "depot",
+            "stockpile",
+        ),
+        (
+            "break",
+            "get",
+            "sneak",
+            "infiltrat",
+            "gain",
+            "trespass",
+            "bypass",
+            "defeat",
+            "disabl",
+            "evad",
+            "circumvent",
+        ),
+    ),
+    (("sabotag",),),
+    (("steal", "stole", "smuggl", "divert"),),
+    (("bomb", "explos", "ied", "grenade"), (" with ",)),
+    (("bomb", "explosive", "ied"),),
+)
+"""Substrings (lower-case) a goal pattern cannot match without: one of each group. Checking
+them first keeps the cost of a text without any of them to a few substring tests."""
+_MEANS_GATES: dict[str, tuple[str, ...]] = {
+    "explosives": (*_BOMBISH, "explod", "boom", "blow", "blast", "shrapnel", "thermite", "vest", "belt"),
+    "chemical": ("gas", "toxi", "poison", "nerve", "chemical", "cyanide", "ricin", "sarin",
+                 "arsenic", "thallium", "strychnine"),
+    "biological": ("anthrax", "smallpox", "plague", "ebola", "botulinum", "pathogen", "spore",
+                   "bioweapon", "biological", "virus", "bacteri", "disease", "strain"),
+    "nuclear": ("uranium", "plutonium", "polonium", "fissile", "radioactive", "cesium", "caesium",
+                "cobalt", "strontium", "dirty bomb", "nuclear", "enrichment", "reactor", "fuel rod"),
+}  # fmt: skip
+_BREACH_GATE = ("lab", "bsl", "plant", "site", "facilit", "depot", "storage", "reactor")
+
+
+def _compile(words: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(re.escape(word) for word in words))
+
+
+_GOAL_GATE_RES = tuple(tuple(_compile(group) for group in gate) for gate in _GOAL_GATES)
+_MEANS_GATE_RES = {category: _compile(words) for category, words in _MEANS_GATES.items()}
+_BREACH_GATE_RE = _compile(_BREACH_GATE)
+
+
 def goals(text: str) -> dict[str, float]:
     """Harmful goals stated in ``text``: category -> 1.0."""
+    return dict(_goals(text))
+
+
+@functools.lru_cache(maxsize=64)
+def _goals(text: str) -> tuple[tuple[str, float], ...]:
     found: dict[str, float] = {}
-    for category, pattern in _GOALS + _MORE_GOALS:
+    lowered = text.lower()
+    for (category, pattern), gate in zip(_GOALS + _MORE_GOALS, _GOAL_GATE_RES, strict=True):
+        if not all(word.search(lowered) for word in gate):
+            continue
         match = next((m for m in pattern.finditer(text) if not NOT_DEVICE.search(m.group(0))), None)
         if match is None:
             continue
@@ -418,7 +557,7 @@ def goals(text: str) -> dict[str, float]:
         if category == "biological" and _CYBER.search(text):
             continue  # a computer virus
         found[category] = 1.0
-    return found
+    return tuple(found.items())
 
 
 def asks_for_goal(text: str) -> dict[str, float]:
@@ -427,14 +566,14 @@ def asks_for_goal(text: str) -> dict[str, float]:
     states one is refused unless history, fiction or safety frames it."""
     if len(text) > MAX_REQUEST_CHARS:
         return {}
-    if _HISTORY.search(text) and not _DETAIL.search(text):
+    paired, stated = _paired_goals(text), goals(text)
+    if not paired and not stated:
         return {}
-    if _FICTION.search(text) and not _DETAIL.search(text):
+    if (_HISTORY.search(text) or _FICTION.search(text)) and not _DETAIL.search(text):
         return {}
-    framed = _SAFETY.search(text) and not _EVADE.search(text)
-    found = _paired_goals(text) if not framed else {}
-    if _REQUEST.search(text) or _TASK.search(text):
-        found.update(goals(text))
+    found = {} if _SAFETY.search(text) and not _EVADE.search(text) else paired
+    if stated and (_REQUEST.search(text) or _TASK.search(text)):
+        found.update(stated)
     return found
 
 

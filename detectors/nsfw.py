@@ -370,9 +370,10 @@ def nsfw_scores(model: TextModel, text: str) -> tuple[NsfwEvidence, float, float
     request = ev.request or (
         own == text and len(text) <= MAX_REQUEST_CHARS and bool(ev.sexual_spans) and asks(text)
     )
-    rule = max(ev.rule, REQUEST_SCORE if request and not protective(text) else 0.0)
+    shielded = bool(ev.sexual_words or request) and protective(text)
+    rule = max(ev.rule, REQUEST_SCORE if request and not shielded else 0.0)
     # Protective framing (reporting, support, "I was assaulted") halves the model's opinion too.
-    framing = ev.framing * (0.5 if protective(text) else 1.0)
+    framing = ev.framing * (0.5 if shielded else 1.0)
     probability = model.score(text) * framing if ev.sexual_words else 0.0
     return ev, rule, probability
 

@@ -194,23 +194,185 @@ def _minor_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+class _Gate:
+    """Lower-case substrings, one of which a costly pattern cannot match without; testing them
+    first (``in``, at C speed) spares most texts the pattern (Python's ``re`` tries every
+    alternative at every word)."""
+
+    def __init__(self, *words: str):
+        self.words = words
+
+    def opens(self, lowered: str) -> bool:
+        """Whether one of the words occurs in the lower-cased text."""
+        return any(word in lowered for word in self.words)
+
+
+def _gate(*words: str) -> _Gate:
+    return _Gate(*words)
+
+
+_APPROACH_GATE = _gate(
+    "sext",
+    "nude",
+    "naked",
+    "undress",
+    "porn",
+    "seduc",
+    "groom",
+    "sleep with",
+    "have sex",
+    "hook up",
+    "make out",
+    "touch",
+    "sexual",
+    "sexy",
+    "erotic",
+    "arous",
+    "turn",
+    "dirty",
+    "steamy",
+    "spicy",
+    "lewd",
+    "naughty",
+    "kinky",
+    "smut",
+    "make love",
+    "in bed",
+    "pics",
+    "pictures",
+    "photos",
+    "selfies",
+    "videos",
+    "meet",
+    "secret",
+    "trust",
+    "romantic",
+    "chat",
+    "hit",
+    "pick",
+    "find",
+    "tell",
+    "bod",
+)
+_MINOR_GATE = _gate(
+    "child",
+    "kid",
+    "minor",
+    "under",
+    "teen",
+    "little",
+    "young",
+    "school",
+    "grader",
+    "jailbait",
+    "loli",
+    "student",
+    "pupil",
+    "step",
+    "niece",
+    "nephew",
+    "year",
+    "yo",
+    "y/o",
+    "age",
+    "(",
+    "0",
+    "1",
+    "2",
+    "3",
+    "4",
+    "5",
+    "6",
+    "7",
+    "8",
+    "9",
+    "ten",
+    "nine",
+    "eight",
+    "eleven",
+    "twelve",
+)
+_FORCED_GATE = _gate(
+    "sex",
+    "nude",
+    "naked",
+    "intimate",
+    "porn",
+    "rape",
+    "prostitut",
+    "brothel",
+    "escort",
+    "bestial",
+    "zoophil",
+    "undress",
+    "changing room",
+    "locker room",
+    "shower",
+    "bathroom",
+    "toilet",
+    "dressing room",
+    "restroom",
+    "upskirt",
+    "creepshot",
+    "sleep with",
+    "hook up",
+    "take advantage",
+    "get lucky",
+    "in bed",
+    "remember",
+    "what we did",
+    "whatever i want",
+    "my way",
+    "compromising",
+    "pimp",
+    "explicit",
+    "traffick",
+    "fuck",
+    "screw",
+    "mating",
+    "intercourse",
+)
+_REFUSAL_GATE = _gate(
+    "sorry",
+    "unable",
+    "not able",
+    "can't",
+    "cannot",
+    "won't",
+    "will not",
+    "decline",
+    "against",
+    "as an ai",
+    "prohibited",
+    "not allowed",
+    "not permitted",
+    "i do not",
+    "i don't",
+    "not going",
+)
+
+
 def minor_request(text: str) -> float:
     """``MINOR_REQUEST`` when ``text`` asks for (or goes along with) a sexual approach to a
     minor, else 0."""
-    if not _ASK.search(text) or protective(text):
+    lowered = text.lower()
+    if not _APPROACH_GATE.opens(lowered) or not _MINOR_GATE.opens(lowered):
+        return 0.0
+    approaches = [(m.start(), m.end()) for m in _APPROACH.finditer(text)]
+    if not approaches:
         return 0.0
     minors = _minor_spans(text)
-    if not minors:
+    linked = any(
+        s - WINDOW <= end and start <= e + WINDOW for start, end in approaches for s, e in minors
+    )
+    if not linked or not _ASK.search(text) or protective(text):
         return 0.0
-    for approach in _APPROACH.finditer(text):
-        if any(s - WINDOW <= approach.end() and approach.start() <= e + WINDOW for s, e in minors):
-            return MINOR_REQUEST
-    return 0.0
+    return MINOR_REQUEST
 
 
 def nonconsensual(text: str) -> float:
     """``NONCONSENSUAL`` when ``text`` seeks or gives non-consensual sexual content, else 0."""
-    if not _ASK.search(text) or protective(text):
+    if not _FORCED_GATE.opens(text.lower()) or not _ASK.search(text) or protective(text):
         return 0.0
     if (
         _NONCONSENSUAL.search(text)
@@ -238,7 +400,7 @@ _SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|\n|$)")
 def without_refusals(text: str) -> str:
     """``text`` without the sentences that refuse (a refusal names what it will not write), or
     ``text`` itself when none does."""
-    if not _REFUSAL.search(text):
+    if not _REFUSAL_GATE.opens(text.lower()) or not _REFUSAL.search(text):
         return text
     return "".join(s for s in _SENTENCE.findall(text) if not _REFUSAL.search(s))
 
@@ -246,8 +408,10 @@ def without_refusals(text: str) -> str:
 def answers_request(text: str, user_inputs: tuple[str, ...]) -> tuple[float, float]:
     """``(minor, nonconsensual)`` scores of an answer that goes along with a user request
     scoring on either: it neither refuses nor turns protective, and says something."""
-    if not user_inputs or len(text.strip()) < 40 or _REFUSAL.search(text) or protective(text):
+    if not user_inputs or len(text.strip()) < 40:
         return 0.0, 0.0
     minor = max((minor_request(source) for source in user_inputs), default=0.0)
     forced = max((nonconsensual(source) for source in user_inputs), default=0.0)
+    if (minor or forced) and (_REFUSAL.search(text) or protective(text)):
+        return 0.0, 0.0
     return minor, forced
