@@ -513,13 +513,15 @@ _GOAL_GATES: tuple[_Gate, ...] = (
 """Substrings (lower-case) a goal pattern cannot match without: one of each group. Checking
 them first keeps the cost of a text without any of them to a few substring tests."""
 _MEANS_GATES: dict[str, tuple[str, ...]] = {
-    "explosives": (*_BOMBISH, "explod", "boom", "blow", "blast", "shrapnel", "thermite", "vest", "belt"),
+    "explosives": (*_BOMBISH, "explod", "boom", "blow", "blast", "shrapnel", "thermite", "vest",
+                   "belt"),
     "chemical": ("gas", "toxi", "poison", "nerve", "chemical", "cyanide", "ricin", "sarin",
                  "arsenic", "thallium", "strychnine"),
     "biological": ("anthrax", "smallpox", "plague", "ebola", "botulinum", "pathogen", "spore",
                    "bioweapon", "biological", "virus", "bacteri", "disease", "strain"),
     "nuclear": ("uranium", "plutonium", "polonium", "fissile", "radioactive", "cesium", "caesium",
-                "cobalt", "strontium", "dirty bomb", "nuclear", "enrichment", "reactor", "fuel rod"),
+                "cobalt", "strontium", "dirty bomb", "nuclear", "enrichment", "reactor",
+                "fuel rod"),
 }  # fmt: skip
 _BREACH_GATE = ("lab", "bsl", "plant", "site", "facilit", "depot", "storage", "reactor")
 
