@@ -370,7 +370,9 @@ def nsfw_scores(model: TextModel, text: str) -> tuple[NsfwEvidence, float, float
     request = ev.request or (
         own == text and len(text) <= MAX_REQUEST_CHARS and bool(ev.sexual_spans) and asks(text)
     )
-    shielded = bool(ev.sexual_words or request) and protective(text)
+    shielded = (
+        len(text) <= MAX_REQUEST_CHARS and bool(ev.sexual_words or request) and protective(text)
+    )
     rule = max(ev.rule, REQUEST_SCORE if request and not shielded else 0.0)
     # Protective framing (reporting, support, "I was assaulted") halves the model's opinion too.
     framing = ev.framing * (0.5 if shielded else 1.0)

@@ -84,7 +84,7 @@ _PROTECTIVE = re.compile(
     r"has been|talk (?:to|with) (?:my|our|your|the) [\w-]+(?: \w+)? (?:about|regarding)|"
     r"explain to (?:my|our|your) \w+|educat\w+|awareness|victims?|survivors?|"
     r"support (?:a|my|her|his|the|their|them)|abus\w+|sexual health|health information|"
-    r"(?:pressur|forc|coerc)\w* me\b|i (?:do not|don't) want|the law|laws?|legal(?:ly)"
+    r"(?:pressur|forc|coerc)\w* me\b|i (?:do not|don't) want (?:sex|to have sex|it)\b|the law|laws?|legal(?:ly)"
     r"?|illegal|crime|criminal|police|"
     r"counsel\w*|therap\w+|safe(?:ty|guard\w*)?|stay\w* safe|stop (?:it|this|them|him|her)|"
     r"worried|concerned|suspect|noticed|what (?:is|are|does)(?! (?:the best|the easiest|the most|"
@@ -142,7 +142,8 @@ _PRIVATE = re.compile(
 )
 _EVASION = re.compile(
     r"\b(?:without (?:getting |being )?(?:caught|shut down|noticed|detected|arousing suspicion|"
-    r"(?:the )?(?:police|cops))|undercover cops|undetected|avoid (?:the )?(?:police|cops))\b",
+    r"(?:the )?(?:police|cops)|(?:him|her|them) (?:realizing|knowing|noticing))|undercover cops|"
+    r"undetected|avoid (?:the )?(?:police|cops)|(?:get|getting) arrested)\b",
     _I,
 )
 _EXTORT = re.compile(r"\b(?:blackmail\w*|extort\w*|deepfake\w*)\b", _I)
@@ -294,6 +295,10 @@ _MINOR_GATE = _gate(
 )
 _FORCED_GATE = _gate(
     "sex",
+    "naked",
+    "blackmail",
+    "extort",
+    "deepfake",
     "nude",
     "naked",
     "intimate",
