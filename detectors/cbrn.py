@@ -27,6 +27,13 @@ How the three sources of evidence combine (``cbrn_evidence`` then ``CbrnDetector
     of refusing -- scores ``COMPLIANCE_NAMED`` (0.9) when it names what to use and
     ``COMPLIANCE_VAGUE`` (0.4, left to the classifier) when it does not, in the category of
     the substances named (``chemical`` when none is).
+(d) **Harmful goals** (``detectors/cbrn_uplift.py``): a short request stating a harmful goal
+    (building a device, poisoning people or a water or food supply, releasing a pathogen or a
+    gas on people, acquiring nuclear material illicitly, breaking into a facility) scores 0.8,
+    and an answer to such a goal, stated in the user's request or the answer itself, scores
+    ``operational`` (steps, a compliant opener, everyday operational words, quantities). This
+    catches the plain compliant answer that names no agent at all. The category's score is the
+    highest of (a)-(b) and (d).
 (c) The **classifier** (``detectors/models/cbrn.npz``, ``specguard train cbrn``) decides only
     the uncertain cases: when the best heuristic score lies in ``[BAND, 0.5)`` the top
     category's score becomes ``max(rule, p)``. ``specguard train`` shifts the model so that
