@@ -27,6 +27,13 @@ How the three sources of evidence combine (``cbrn_evidence`` then ``CbrnDetector
     of refusing -- scores ``COMPLIANCE_NAMED`` (0.9) when it names what to use and
     ``COMPLIANCE_VAGUE`` (0.4, left to the classifier) when it does not, in the category of
     the substances named (``chemical`` when none is).
+(d) **Harmful goals** (``detectors/cbrn_uplift.py``): a short request stating a harmful goal
+    (building a device, poisoning people or a water or food supply, releasing a pathogen or a
+    gas on people, acquiring nuclear material illicitly, breaking into a facility) scores 0.8,
+    and an answer to such a goal, stated in the user's request or the answer itself, scores
+    ``operational`` (steps, a compliant opener, everyday operational words, quantities). This
+    catches the plain compliant answer that names no agent at all. The category's score is the
+    highest of (a)-(b) and (d).
 (c) The **classifier** (``detectors/models/cbrn.npz``, ``specguard train cbrn``) decides only
     the uncertain cases: when the best heuristic score lies in ``[BAND, 0.5)`` the top
     category's score becomes ``max(rule, p)``. ``specguard train`` shifts the model so that
@@ -40,13 +47,14 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
 
 from pydantic import field_validator
 
 from detectors.base import CategoryPolicy, DetectorConfig, ScanContext
+from detectors.cbrn_uplift import NOT_DEVICE, goal_scores
 from detectors.findings import Finding
 from detectors.lexicons import Hit, load
 from detectors.textmodel import TextModel, load_model
@@ -278,11 +286,14 @@ class CbrnEvidence:
     """The user's input or the text states an intent to poison or hurt someone."""
     compliance: float
     """How far the non-refusal part goes along with such an intent, in [0, 1]."""
+    goals: dict[str, float] = field(default_factory=dict)
+    """Scores from harmful goals (``detectors/cbrn_uplift.py``): a request for one, or an
+    operational answer to one, per category."""
 
     @property
     def anything(self) -> bool:
         """Whether the classifier is worth consulting."""
-        return bool(self.hazard) or self.intent
+        return bool(self.hazard) or self.intent or bool(self.goals)
 
 
 def _hazards(hits: list[Hit], text: str) -> dict[str, float]:
@@ -291,6 +302,10 @@ def _hazards(hits: list[Hit], text: str) -> dict[str, float]:
         category, tier = hit.section.split(".", 1)
         if hit.term.lower() == "bomb" and _BOMB_VERB.match(text, hit.end):
             continue  # "bomb the test": a verb, not a device
+        if hit.term.lower().startswith("bomb") and NOT_DEVICE.search(
+            text, max(0, hit.start - 24), hit.end + 16
+        ):
+            continue  # "bath bomb", "photo bomb", "bomb shelter"
         hazard[category] = max(hazard.get(category, 0.0), _TIER[tier])
     return hazard
 
@@ -369,15 +384,17 @@ def cbrn_evidence(text: str, user_inputs: tuple[str, ...] = ()) -> CbrnEvidence:
         or any(_INTENT.search(source) for source in user_inputs)
         or any(_asks_for_hazard(source) for source in user_inputs)
     )
-    if not hits and not intent:
-        return CbrnEvidence({}, 0.0, 0.0, False, 0.0)
     answer = _answer_text(text)
+    goals = {c: s for c, s in goal_scores(answer, text, user_inputs).items() if s > 0}
+    if not hits and not intent:
+        return CbrnEvidence({}, 0.0, 0.0, False, 0.0, goals)
     return CbrnEvidence(
         hazard=_hazards(hits, text),
         actionability=_actionability(answer) if hits else 0.0,
         request=_request(text, intent) if hits else 0.0,
         intent=intent,
         compliance=_compliance(answer) if intent else 0.0,
+        goals=goals,
     )
 
 
@@ -401,6 +418,8 @@ class CbrnDetector:
 
     name: ClassVar[str] = "cbrn"
     cpu_heavy: ClassVar[bool] = True
+    input_categories: ClassVar[tuple[str, ...]] = CATEGORIES
+    """Screened on the user's turn by default (``detectors/input_defaults.py``)."""
 
     def __init__(self, config: CbrnConfig, model: TextModel | None = None):
         self.config = config
@@ -435,6 +454,8 @@ def rule_scores(ev: CbrnEvidence) -> dict[str, float]:
     if ev.intent and ev.compliance:
         named = max(ev.hazard, key=lambda c: ev.hazard[c]) if ev.hazard else "chemical"
         scores[named] = max(scores.get(named, 0.0), ev.compliance)
+    for category, score in ev.goals.items():
+        scores[category] = max(scores.get(category, 0.0), score)
     if ev.anything and not scores:
         scores["chemical"] = 0.0
     return scores

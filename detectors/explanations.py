@@ -49,6 +49,7 @@ WITHHELD: Mapping[str, str] = {
     "cbrn": "instructions that could help make a weapon",
     "nsfw": "explicit sexual content",
     "nsfw.sexual_minors": "sexual content involving a minor",
+    "nsfw.sexual_nonconsensual": "non-consensual sexual content",
     "nsfw.profanity": "profanity",
     "nsfw.romantic_roleplay": "romantic role-play",
     "copyright": "a long passage of a protected work",

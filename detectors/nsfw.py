@@ -8,6 +8,10 @@ Categories and their defaults:
 - ``sexual_minors``: any sexual content involving minors. Always refused: the config cannot
   change its action or threshold, ``on_error`` cannot fail open, and user-supplied text is
   never exempt.
+- ``sexual_nonconsensual``: requests for and answers giving non-consensual sexual content:
+  drugging someone for sex, sharing intimate images without consent, sex trafficking, sex with
+  someone who cannot consent, bestiality (``detectors/nsfw_requests.py``). Refused by default;
+  ``adult_mode`` does not change it.
 - ``profanity``: swear words. Off by default; a tenant may ``flag`` or ``refuse``. Profanity the
   user asked for (or used themselves) is never reported.
 - ``romantic_roleplay``: romantic or sexual role-play; only reported, and refused, when the
@@ -36,6 +40,8 @@ How a score is made (``nsfw_evidence`` then ``NsfwDetector.scan``):
    cue (``teen``, ``daughter``) beside explicit or content words. ``clinical_link`` (0.7, halved
    per framing word) covers two or more clinical words beside a child word: it catches plainly
    worded sexual talk about children while definitions of paedophilia and parenting advice pass.
+   A request for a sexual approach to a minor in plain words (sexting, asking for pictures,
+   grooming), or an answer going along with one, scores 1 (``nsfw_requests.minor_request``).
 """
 
 from __future__ import annotations
@@ -53,11 +59,19 @@ from detectors.base import CategoryPolicy, DetectorConfig, ScanContext
 from detectors.findings import Finding
 from detectors.lexicons import Hit, load
 from detectors.normalize import normalize
+from detectors.nsfw_requests import (
+    answers_request,
+    asks,
+    minor_request,
+    nonconsensual,
+    protective,
+    without_refusals,
+)
 from detectors.provenance import covered, supplied_spans
 from detectors.textmodel import TextModel, load_model
 from proxy.plugins import Plugin
 
-CATEGORIES = ("sexual", "sexual_minors", "profanity", "romantic_roleplay")
+CATEGORIES = ("sexual", "sexual_minors", "sexual_nonconsensual", "profanity", "romantic_roleplay")
 """Finding categories."""
 MODEL_PATH = Path(__file__).parent / "models" / "nsfw.npz"
 """The shipped classifier artifact."""
@@ -188,7 +202,8 @@ def nsfw_evidence(text: str) -> NsfwEvidence:
     explicit = by.get("sexual.explicit", [])
     strongish = explicit + by.get("sexual.suggestive", []) + by.get("sexual.content", [])
     education = len(by.get("education", []))
-    framing = 1.0 if explicit else 0.5 ** min(education, 4)
+    # Explicit words in clinical or scientific prose (three framing words or more) are anatomy.
+    framing = 1.0 if explicit and education < 3 else 0.5 ** min(education, 4)
     total = sum(
         _WEIGHTS[h.section] * (1.0 if h.section == "sexual.explicit" else framing)
         for h in hits
@@ -312,6 +327,8 @@ class NsfwDetector:
 
     name: ClassVar[str] = "nsfw"
     cpu_heavy: ClassVar[bool] = True
+    input_categories: ClassVar[tuple[str, ...]] = ("sexual_minors", "sexual_nonconsensual")
+    """Screened on the user's turn by default (``detectors/input_defaults.py``)."""
 
     def __init__(self, config: NsfwConfig, model: TextModel | None = None):
         self.config = config
@@ -325,9 +342,12 @@ class NsfwDetector:
         findings: list[Finding] = []
         end = len(text)
         sexual = max(rule, probability)
-        minors = max(ev.minor_link * sexual, ev.minor_clinical)
+        asked, forced = request_scores(text, ctx.user_inputs)
+        minors = max(ev.minor_link * sexual, ev.minor_clinical, asked)
         if minors > 0:
             findings.append(Finding(self.name, "sexual_minors", round(minors, 4), 0, end))
+        if forced > 0:
+            findings.append(Finding(self.name, "sexual_nonconsensual", round(forced, 4), 0, end))
         if sexual > 0 and not _reproduces_user_text(text, ev, ctx):
             findings.append(Finding(self.name, "sexual", round(sexual, 4), 0, end))
         if ev.profanity and not _profanity_requested(ctx):
@@ -343,10 +363,33 @@ class NsfwDetector:
 def nsfw_scores(model: TextModel, text: str) -> tuple[NsfwEvidence, float, float]:
     """Evidence, heuristic ``sexual`` score and the classifier's probability (scaled by the
     framing factor; 0 when no sexual word occurs) of ``text``."""
-    ev = nsfw_evidence(text)
-    rule = max(ev.rule, REQUEST_SCORE if ev.request else 0.0)
-    probability = model.score(text) * ev.framing if ev.sexual_words else 0.0
+    own = without_refusals(text)
+    ev = nsfw_evidence(own)
+    # A short text that asks for something and names sexual content is a request, unless it
+    # asks how to report, protect or talk to a child about it.
+    request = ev.request or (
+        own == text and len(text) <= MAX_REQUEST_CHARS and bool(ev.sexual_spans) and asks(text)
+    )
+    shielded = (
+        len(text) <= MAX_REQUEST_CHARS and bool(ev.sexual_words or request) and protective(text)
+    )
+    rule = max(ev.rule, REQUEST_SCORE if request and not shielded else 0.0)
+    # Protective framing (reporting, support, "I was assaulted") halves the model's opinion too.
+    framing = ev.framing * (0.5 if shielded else 1.0)
+    probability = model.score(text) * framing if ev.sexual_words else 0.0
     return ev, rule, probability
+
+
+def request_scores(text: str, user_inputs: tuple[str, ...] = ()) -> tuple[float, float]:
+    """``(sexual_minors, sexual_nonconsensual)`` scores of ``text`` as a request, or as an
+    answer going along with such a request among ``user_inputs``."""
+    inputs = tuple(normalize(source) for source in user_inputs)
+    answered_minor, answered_forced = answers_request(text, inputs)
+    own = without_refusals(text)
+    return (
+        max(minor_request(own), answered_minor),
+        max(nonconsensual(own), answered_forced),
+    )
 
 
 def _mentions_roleplay(source: str) -> bool:

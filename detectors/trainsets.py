@@ -123,12 +123,16 @@ def cbrn_evidence_of(
 def nsfw_evidence_of(
     model: TextModel, texts: Sequence[str], inputs: Sequence[tuple[str, ...]] | None = None
 ) -> tuple[FloatArray, FloatArray]:
-    """Heuristic score (``sexual`` or ``sexual_minors``, whichever is higher) and probability
-    of each text, as ``NsfwDetector`` computes them."""
-    from detectors.nsfw import nsfw_scores
+    """Heuristic score (the highest of ``sexual``, ``sexual_minors`` and
+    ``sexual_nonconsensual``) and probability of each text, as ``NsfwDetector`` computes them
+    (each row's ``context`` as the user's input)."""
+    from detectors.nsfw import nsfw_scores, request_scores
 
     h, p = np.zeros(len(texts)), np.zeros(len(texts))
-    for i, text in enumerate(texts):
+    inputs = inputs if inputs is not None else [()] * len(texts)
+    for i, (text, user_inputs) in enumerate(zip(texts, inputs, strict=True)):
         ev, rule, p[i] = nsfw_scores(model, text)
-        h[i] = max(rule, ev.minor_link * rule, ev.minor_clinical)
+        h[i] = max(
+            rule, ev.minor_link * rule, ev.minor_clinical, *request_scores(text, user_inputs)
+        )
     return h, p

@@ -57,6 +57,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     train.add_argument("--data", default="../shared/eval-data", help="eval-data directory")
     train.set_defaults(run=_train)
 
+    crossval = commands.add_parser(
+        "crossval", help="leave-one-source-out evaluation of a trainable detector"
+    )
+    crossval.add_argument("name", help="model to evaluate (e.g. cbrn, nsfw, jailbreak)")
+    crossval.add_argument("--data", default="../shared/eval-data", help="eval-data directory")
+    crossval.add_argument(
+        "--train-data", default="../shared/train-data", help="benign and extra labelled sources"
+    )
+    crossval.add_argument("--max-fpr", type=float, help="calibration target on the benign set")
+    crossval.add_argument("--json", action="store_true", help="print one JSON object")
+    crossval.set_defaults(run=_crossval)
+
     args = parser.parse_args(argv)
     return int(args.run(args))
 
@@ -127,6 +139,20 @@ def _train(args: argparse.Namespace) -> int:
     from detectors.train import train
 
     return int(train(args.name, args.data))
+
+
+def _crossval(args: argparse.Namespace) -> int:
+    import orjson
+
+    from detectors.loso import format_report, run
+    from detectors.train import TRAINERS
+
+    if args.name not in TRAINERS:
+        print(f"unknown model {args.name!r} (known: {', '.join(TRAINERS)})", file=sys.stderr)
+        return 2
+    result = run(args.name, args.data, args.train_data, args.max_fpr)
+    print(orjson.dumps(result).decode() if args.json else format_report(result))
+    return 0
 
 
 def _serve(args: argparse.Namespace) -> int:

@@ -59,6 +59,7 @@ def build_upstream(name: str, config: UpstreamConfig, session: aiohttp.ClientSes
 def build_pipeline(config: TenantConfig, shared: dict[str, Any] | None = None) -> Pipeline:
     """Rules, output stages and input screening named in a tenant's config; ``shared`` lets
     tenants with identical rule or detector settings share one instance."""
+    from detectors.input_defaults import absolute_input_screen
     from detectors.registry import DETECTORS
     from detectors.screen import ConfiguredDetector, Screener
     from proxy.screening import ScreeningStage
@@ -74,7 +75,8 @@ def build_pipeline(config: TenantConfig, shared: dict[str, Any] | None = None) -
     stages: list[OutputStage] = list(output_stages(config.active_rules))
     if screener:
         stages.append(ScreeningStage(screener, config))
-    inputs = Screener([d for d in configured if d.detector.name in config.input_screening])
+    # Named detectors screen the user's turn in full; the absolute categories always do.
+    inputs = Screener(absolute_input_screen(configured, config.input_screening))
     return Pipeline(
         rules=RULES.build(config.active_rules, shared),
         stages=stages,
