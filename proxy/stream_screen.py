@@ -177,7 +177,7 @@ class StreamScreen:
                 self._grow(pending, -1, leaf.channel, leaf.text, leaf.holder, leaf.key, grown)
         for choice in choices:
             index = choice.get("index", 0) if type(choice) is dict else None
-            if type(index) is not int:
+            if type(index) is not int or index < 0:
                 raise UpstreamMalformed("The upstream sent a chunk with a malformed choice.")
             self.choices_seen.add(index)
             delta = choice.get("delta")
@@ -452,8 +452,11 @@ async def screen_stream(
                 for event in state.releasable():
                     yield event
             if is_done:
-                return  # nothing after [DONE] is read, let alone released
-        # The upstream ended without [DONE]: what is held is dropped, the caller reports it.
-        raise UpstreamIncomplete("The upstream's stream ended before it was complete.")
+                break  # nothing after [DONE] is released
+        else:
+            # The upstream ended without [DONE]: what is held is dropped, the caller reports it.
+            raise UpstreamIncomplete("The upstream's stream ended before it was complete.")
+        async for _ in events:
+            pass  # the upstream's adapter relays nothing after [DONE]; let it finish its body
     finally:
         ctx.add_stage_time("detectors", state.seconds)

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from openai import OpenAI
 
 from proxy.sse import KEEPALIVE, SSEDecoder, event_data
-from proxy.testing import FakeUpstream, Reply, completion, metric_value, sse_event
+from proxy.testing import FakeUpstream, Reply, completion, metric_value
 from tests.conftest import Guarded
 from tests.hostile import (
     BENIGN,
@@ -299,7 +299,3 @@ def test_a_benign_stream_cut_off_is_reported_not_passed_as_complete(
     )
     with pytest.raises(openai.APIError):
         list(stream)
-
-
-def test_sse_event_helper_sends_raw_bytes_unchanged() -> None:
-    assert sse_event(b"data: x\r\r") == b"data: x\r\r"

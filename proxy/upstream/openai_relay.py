@@ -111,6 +111,10 @@ class OpenAIRelay:
         return RelayedStream(response, self.name)
 
 
+_DRAIN_BYTES = 64 * 1024
+_DRAIN_S = 1.0
+
+
 class RelayedStream:
     """SSE events read from an open aiohttp response, each checked (``proxy.upstream.shapes``);
     the stream ends at ``[DONE]``, or with ``UpstreamIncomplete`` if it stops before."""
@@ -135,6 +139,7 @@ class RelayedStream:
                 for event in decoder.feed(chunk):
                     yield check.take(event)
                     if check.done:
+                        await self._drain()
                         return
             for event in decoder.close():
                 yield check.take(event)
@@ -148,6 +153,20 @@ class RelayedStream:
             raise _translate(exc, self._upstream) from exc
         finally:
             self._response.release()
+
+    async def _drain(self) -> None:
+        """Read what follows ``[DONE]`` (normally just the end of the body) without relaying it,
+        so the connection goes back to the pool; an upstream that sends more than a little, or
+        does not end promptly, has its connection closed instead."""
+        left = _DRAIN_BYTES
+        try:
+            async with asyncio.timeout(_DRAIN_S):
+                async for chunk in self._response.content.iter_any():
+                    left -= len(chunk)
+                    if left < 0:
+                        return
+        except (TimeoutError, aiohttp.ClientError):
+            return
 
     async def aclose(self) -> None:
         """Drop the connection (the client went away or the stream was cut)."""
