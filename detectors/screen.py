@@ -134,7 +134,8 @@ def _digest(span: str) -> str:
 
 _WARM_UP_TEXT = (
     "Thanks for asking! Our office is open 9-5; call 555-0100 or write to help@example.com. "
-    "Step 1: mix the flour and water. The poem begins: 'Shall I compare thee to a summer's day'."
+    "Step 1: mix the flour and water. The poem begins: 'Shall I compare thee to a summer's day'. "
+    "Build 9f86d081884c7d659a2feaa0c55ad015 passed."  # a long token: the credential patterns run
 )
 
 _Failed = tuple[ConfiguredDetector, str, str]
