@@ -9,6 +9,7 @@ plus OpenAI's documented overhead of 3 tokens per message.
 
 from __future__ import annotations
 
+import asyncio
 import importlib.util
 import os
 from pathlib import Path
@@ -62,7 +63,8 @@ def main() -> None:
     print("\n== prompt tokens added by the default policy (o200k_base) ==")
     for name, messages in CONVERSATIONS.items():
         body = {"model": "m", "messages": messages}
-        rewritten = tenant.pipeline.rewrite(body, RequestContext("req_bench", tenant))
+        context = RequestContext("req_bench", tenant)
+        rewritten = asyncio.run(tenant.pipeline.rewrite(body, context, len(str(body))))
         before = prompt_tokens(messages, encoding)
         after = prompt_tokens(rewritten["messages"], encoding)
         print(f"{name:<24} {before:4d} -> {after:4d} tokens: +{after - before}")
