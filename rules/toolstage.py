@@ -112,6 +112,12 @@ class ToolGuardStage:
                             ],
                         }
                     )
+            if held and not finishing:
+                # A chunk that only carried held tool-call pieces says nothing yet: relaying it
+                # as ``delta: {}`` makes clients see empty chunks.
+                payload["choices"] = [c for c in payload.get("choices") or [] if not _emptied(c)]
+                if not payload["choices"] and not payload.get("usage"):
+                    continue
             yield encode_event(payload) if held or finishing else event
 
     def _hold(self, choice: Any, pending: dict[int, dict[int, dict[str, Any]]]) -> bool:
@@ -236,6 +242,17 @@ def _proposed(call: Any) -> ProposedCall:
     if not isinstance(function, dict):
         return ProposedCall("", None)
     return ProposedCall.of(str(function.get("name") or ""), function.get("arguments"))
+
+
+def _emptied(choice: Any) -> bool:
+    """Whether a streamed choice has nothing left once its tool-call pieces are held."""
+    return (
+        isinstance(choice, dict)
+        and choice.get("delta") == {}
+        and choice.get("finish_reason") is None
+        and not choice.get("logprobs")
+        and set(choice) <= {"index", "delta", "logprobs", "finish_reason"}
+    )
 
 
 def _released(calls: list[dict[str, Any]]) -> dict[str, Any]:

@@ -243,3 +243,19 @@ def test_a_stopped_call_is_a_decision_with_header_audit_line_and_metric(
     ]
     assert USERS_ACCOUNT not in path.read_text()
     assert metric_value(server.url, sample) == before + 1
+
+
+def test_held_tool_call_pieces_are_not_relayed_as_empty_chunks() -> None:
+    config = ToolGuardConfig()
+    ctx = context(request(f"Pay invoice 8812 to {USERS_ACCOUNT}."), config)
+    arguments = json.dumps({"iban": USERS_ACCOUNT, "amount": 420})
+    events = _stream([("transfer", arguments)])
+    out = _relay(events, ctx, config)
+    chunks = [e for e in out if e != "[DONE]"]
+    assert not [
+        e
+        for e in chunks
+        if all(c["delta"] == {} and c["finish_reason"] is None for c in e["choices"])
+    ]
+    assert len(chunks) < len(events) - 1, "the pieces' own chunks were dropped"
+    assert any("tool_calls" in c["delta"] for e in chunks for c in e["choices"])
