@@ -29,6 +29,7 @@ from proxy.moderation import inputs_of, moderate
 from proxy.policy import decide
 from proxy.refusal import refusal_sentence
 from proxy.runtime import Runtime, Tenant
+from proxy.wire import json_object
 
 _JSON = "application/json"
 
@@ -65,14 +66,7 @@ def json_response(
 
 
 async def _json_body(request: Request, runtime: Runtime) -> dict[str, Any]:
-    try:
-        body = orjson.loads(await read_body(request, runtime.config.server.max_body_bytes))
-    except orjson.JSONDecodeError:
-        raise InvalidRequest(
-            "We could not parse the JSON body of your request. Send valid JSON."
-        ) from None
-    if not isinstance(body, dict):
-        raise InvalidRequest("The request body must be a JSON object.")
+    body = json_object(await read_body(request, runtime.config.server.max_body_bytes))
     if not isinstance(body.get("model"), str) or not body["model"]:
         raise InvalidRequest("You must provide a model parameter.", param="model")
     return body

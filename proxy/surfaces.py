@@ -16,9 +16,8 @@ from typing import Any
 import orjson
 
 from proxy import completions, responses
-from proxy.errors import InvalidRequest
 from proxy.responses_stream import to_response_events
-from proxy.wire import parse_chat_request
+from proxy.wire import json_object, parse_chat_request
 
 Events = AsyncIterator[bytes]
 
@@ -40,14 +39,7 @@ class Surface:
         if self.to_chat is None:
             body = parse_chat_request(raw)
             return body, body
-        try:
-            original = orjson.loads(raw)
-        except orjson.JSONDecodeError:
-            raise InvalidRequest(
-                "We could not parse the JSON body of your request. Send valid JSON."
-            ) from None
-        if not isinstance(original, dict):
-            raise InvalidRequest("The request body must be a JSON object.")
+        original = json_object(raw)
         return parse_chat_request(orjson.dumps(self.to_chat(original))), original
 
     @property

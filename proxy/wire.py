@@ -106,8 +106,8 @@ class ChatRequest(TypedDict):
 _CHAT_REQUEST = TypeAdapter(ChatRequest)
 
 
-def parse_chat_request(raw: bytes) -> dict[str, Any]:
-    """The JSON body as a dict, checked for what the proxy needs."""
+def json_object(raw: bytes) -> dict[str, Any]:
+    """The body as a JSON object, or a 400 saying what is wrong with it."""
     try:
         body = orjson.loads(raw)
     except orjson.JSONDecodeError:
@@ -116,6 +116,12 @@ def parse_chat_request(raw: bytes) -> dict[str, Any]:
         ) from None
     if not isinstance(body, dict):
         raise InvalidRequest("The request body must be a JSON object.")
+    return body
+
+
+def parse_chat_request(raw: bytes) -> dict[str, Any]:
+    """The JSON body as a dict, checked for what the proxy needs."""
+    body = json_object(raw)
     # Only a body with more brackets than the limit can nest deeper than it (a C-speed count).
     if raw.count(b"[") + raw.count(b"{") > MAX_DEPTH:
         _check_depth(body)

@@ -46,20 +46,8 @@ class OpenAIRelay:
         return headers
 
     async def complete(self, body: dict[str, Any], request_id: str) -> bytes:
-        """The upstream's completion, as raw JSON bytes."""
-        try:
-            async with self._session.post(
-                self._url,
-                data=orjson.dumps(body),
-                headers=self._headers(request_id),
-                timeout=self._timeout,
-            ) as response:
-                raw = await response.read()
-                status, headers = response.status, response.headers
-        except Exception as exc:
-            raise _translate(exc, self.name) from exc
-        if status >= 400:
-            raise sanitized_error(status, raw, self._key, headers)
+        """The upstream's completion, as raw JSON bytes (its shape checked)."""
+        raw = await self.post("chat/completions", body, request_id)
         parse_completion(raw)
         return raw
 
