@@ -14,6 +14,7 @@ from pydantic import BaseModel
 
 from proxy.config import TenantConfig
 from proxy.plugins import Registry
+from proxy.policy import effective
 
 _SHOWN_ELSEWHERE = frozenset({"action", "threshold", "categories"})
 
@@ -28,8 +29,25 @@ def policy_lines(tenant: TenantConfig) -> list[str]:
     lines += [f"detector {name}: {describe(c)}" for name, c in _configs(DETECTORS, detectors)]
     off = [name for name in (*RULES, *DETECTORS) if name not in rules and name not in detectors]
     lines.append(f"off: {', '.join(off) or 'nothing'}")
-    lines.append(f"input screening: {', '.join(tenant.input_screening) or 'off'}")
+    lines.append(f"input screening: {', '.join(_input_screening(tenant, detectors)) or 'off'}")
     return lines
+
+
+def _input_screening(tenant: TenantConfig, active: dict[str, dict[str, Any]]) -> list[str]:
+    """What screens the user's turn: named detectors in full, and every other running
+    detector's absolute categories (``input_categories``; ``detectors.input_defaults``)."""
+    from detectors.registry import DETECTORS
+
+    screened = []
+    for name, config in _configs(DETECTORS, active):
+        if name in tenant.input_screening:
+            screened.append(f"{name} (all)")
+            continue
+        categories = getattr(DETECTORS.get(name).factory, "input_categories", ())
+        on = [c for c in categories if effective(config, c)[0] != "off"]
+        if on:
+            screened.append(f"{name} ({', '.join(on)})")
+    return screened
 
 
 def _configs(registry: Registry[Any], active: dict[str, dict[str, Any]]) -> list[tuple[str, Any]]:

@@ -244,6 +244,11 @@ def test_check_config_prints_the_effective_policy_of_each_tenant(
         off.removeprefix("  off: ").split(", ")
     )
     assert "privacy" not in off and "tool_guard" not in off
+    screened = next(line for line in out if line.startswith("  input screening: "))
+    # nsfw is off, so only cbrn's absolute categories screen the user's turn.
+    assert screened == (
+        "  input screening: cbrn (chemical, biological, radiological, nuclear, explosives)"
+    )
 
 
 def test_the_shipped_config_shows_only_what_differs_from_the_defaults() -> None:
