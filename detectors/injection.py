@@ -210,14 +210,112 @@ RULES: tuple[Rule, ...] = (
         0.8,
         ("response", "reply", "answer", "output", "summary"),
     ),
+    Rule(
+        "ignore_context",
+        re.compile(
+            r"\b(?:ignore|disregard|forget|skip)\b[ \t]+(?:all[ \t]+)?(?:of[ \t]+)?(?:the|this|that|"
+            r"any|your)[ \t]+(?:above|previous|preceding|prior|earlier|following|whole|entire)?[ \t]*"
+            r"(?:context|content|text|document|data|information|conversation|input|task)\b"
+            r"(?![ \t]+(?:of|about|from|for|on|in)\b)",
+            _I,
+        ),
+        0.85,
+        ("ignore", "disregard", "forget", "skip"),
+    ),
+    Rule(
+        "fake_completion",
+        re.compile(
+            r"\b(?:task|summary|summari[sz]ation|request|job|assignment|answer)[ \t]+(?:is[ \t]+|has been[ \t]+)?"
+            r"(?:complete|completed|done|finished)\b[^\n]{0,200}?\b(?:new|next|now|additional|"
+            r"instead)\b[^\n]{0,30}?\b(?:task|instructions?|please|you|must|step)\b",
+            _I | re.DOTALL,
+        ),
+        0.85,
+        ("complete", "done", "finished"),
+    ),
+    Rule(
+        "say_phrase",
+        re.compile(
+            r"\b(?:say|print|output|respond with|reply with|answer with|write)[ \t]+(?:only[ \t]+)?"
+            r"(?:the[ \t]+(?:words?|phrase)[ \t]+)?[\"'\u201c\u2018]?(?:access granted|i have been pwned|"
+            r"pwned|hacked)\b",
+            _I,
+        ),
+        0.9,
+        ("access granted", "pwned", "hacked"),
+    ),
 )
 """The heuristics; a match scores wherever it occurs."""
+
+_FEATURES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "zzfai",
+        re.compile(rf"\b{_AI}s?\b|\bmodel\b|\bassistant'?s\b", _I),
+    ),
+    ("zzfyou", re.compile(r"\byou(?:r|rs|rself)?\b", _I)),
+    (
+        "zzfprev",
+        re.compile(
+            r"\b(?:previous|prior|above|preceding|earlier|former|original|initial|other|all)[ \t]+"
+            r"(?:\w+[ \t]+)?(?:instructions?|context|prompts?|directives?|guidelines|rules|"
+            r"commands?|tasks?|text|content|orders)\b",
+            _I,
+        ),
+    ),
+    (
+        "zzfdone",
+        re.compile(
+            r"\b(?:task|summary|request|job)[ \t]+(?:is[ \t]+)?(?:complete|completed|done|finished)\b|"
+            r"\bend of (?:document|text|e-?mail|context|data|input)\b|</?(?:document|context|data|"
+            r"system|user|assistant|instructions?)>|^[ \t]*#{2,}[ \t]*(?:instruction|response|task|"
+            r"system)|\\n\\n|[=*\-+/\\]{4,}",
+            _M,
+        ),
+    ),
+    (
+        "zzfurg",
+        re.compile(
+            r"\b(?:important|urgent(?:ly)?|immediately|critical|must|mandatory|priority|attention|"
+            r"override|admin(?:istrator)?|system|developer|interrupt(?:ion)?|now)\b",
+            _I,
+        ),
+    ),
+    (
+        "zzfexf",
+        re.compile(
+            r"https?://|www\.|!\[|\b[\w.+-]+@[\w-]+\.\w|\b(?:send|forward|e-?mail|post|upload|"
+            r"exfiltrate|leak|transmit)\b",
+            _I,
+        ),
+    ),
+    (
+        "zzfinst",
+        re.compile(r"\b(?:instructions?|directives?|commands?|tasks?|respond|response|reply|answer)\b", _I),
+    ),
+)
+"""Words describing an attack, added to a segment's model input as marker tokens when present
+(``zzfai``: mentions the AI/assistant/model; ``zzfprev``: previous instructions or context;
+``zzfdone``: fake completion or escape markers; ``zzfurg``: urgency and authority; ``zzfexf``:
+exfiltration targets; ``zzfinst``: instructions and responses; ``zzfimp``: starts with an
+imperative verb)."""
+
+_IMPERATIVE = frozenset(
+    "add answer append ask begin call change click copy create delete describe disregard do "
+    "email explain forget forward generate give ignore include insert list make mention open "
+    "output paste please post print provide recommend remember remove repeat reply respond "
+    "return reveal rewrite say send share show start stop summarize summarise tell translate "
+    "type use visit write".split()
+)
+_FIRST_WORD = re.compile(r"[^\W\d_]+")
 
 _LINE = re.compile(r"[^\n]+")
 _EMAIL_HEADER = re.compile(
     r"(?:^|\|)[ \t]*(?:subject|from|to|cc|date|sent|received date|email_from)[ \t]*:", _M
 )
-_BOUNDARY = re.compile(r"[.!?]++[\"'\u201d\u2019)\]]*+(?=\s*[A-Z\"'\u201c\u2018(\[]|\s*$)|\|")
+_BOUNDARY = re.compile(
+    r"[.!?]++[\"'\u201d\u2019)\]]*+(?=\s*[A-Z\"'\u201c\u2018(\[]|\s*$)|\||\",[ \t]*(?=\")|"
+    r"(?:\\n)+|\}[ \t]*,[ \t]*(?=\{)"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,8 +331,8 @@ class Segment:
 
 
 def segment(text: str) -> tuple[list[Segment], str]:
-    """The segments of ``text`` and the document kind (``table``, ``email``, ``code``,
-    ``prose``, ``alone``)."""
+    """The segments of ``text`` and the document kind (``json``, ``table``, ``email``,
+    ``code``, ``prose``, ``alone``)."""
     segments: list[Segment] = []
     fenced = False
     block: tuple[int, int] | None = None
@@ -255,7 +353,9 @@ def segment(text: str) -> tuple[list[Segment], str]:
     if fenced and block:
         segments.append(Segment(block[0], block[1], "code"))
     kinds = Counter(s.kind for s in segments)
-    if kinds["row"] >= max(2, kinds["prose"]):
+    if text.lstrip()[:1] in ("{", "["):
+        doc = "json"
+    elif kinds["row"] >= max(2, kinds["prose"]):
         doc = "table"
     elif len(_EMAIL_HEADER.findall(text[:2000])) >= 2:
         doc = "email"
@@ -281,9 +381,21 @@ def _sentences(line: str, offset: int) -> list[Segment]:
     return out
 
 
+def attack_markers(span: str) -> str:
+    """The marker tokens of ``_FEATURES`` present in ``span`` (and ``zzfimp``)."""
+    marks = [name for name, pattern in _FEATURES if pattern.search(span)]
+    first = _FIRST_WORD.search(span[:40])
+    if first and first.group().lower() in _IMPERATIVE:
+        marks.append("zzfimp")
+    if len(marks) >= 3:
+        marks.append("zzfmany")
+    return " ".join(marks)
+
+
 def model_input(text: str, seg: Segment, doc: str) -> str:
-    """What the model sees for one segment: its text and the kind markers."""
-    return f"{text[seg.start : seg.end]} zzdoc{doc} zzseg{seg.kind} zz{doc}{seg.kind}"
+    """What the model sees for one segment: its text, the kind markers and the attack markers."""
+    span = text[seg.start : seg.end]
+    return f"{span} zzdoc{doc} zzseg{seg.kind} zz{doc}{seg.kind} {attack_markers(span)}"
 
 
 def segment_inputs(text: str) -> tuple[list[Segment], list[str]]:
