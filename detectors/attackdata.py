@@ -115,9 +115,11 @@ def spikee_injected_documents(root: Path) -> list[str]:
 
 
 def tasktracker_triggers(root: Path) -> list[str]:
-    """"Override" trigger phrases (train and test files)."""
+    """ "Override" trigger phrases (train and test files)."""
     base = root / TASKTRACKER
-    return _unique(_lines(base / "saved_injections.txt") + _lines(base / "saved_injections_test.txt"))
+    return _unique(
+        _lines(base / "saved_injections.txt") + _lines(base / "saved_injections_test.txt")
+    )
 
 
 def tasktracker_tasks(root: Path) -> list[str]:
@@ -130,7 +132,11 @@ def tasktracker_tasks(root: Path) -> list[str]:
 def greshake_payloads(root: Path) -> list[str]:
     """Hand-written indirect-injection payloads (poisoned pages, puzzles)."""
     base = root / "greshake-llm-security/scenarios"
-    texts = [p.read_text(encoding="utf-8", errors="replace") for p in sorted(base.rglob("*")) if p.is_file()]
+    texts = [
+        p.read_text(encoding="utf-8", errors="replace")
+        for p in sorted(base.rglob("*"))
+        if p.is_file()
+    ]
     return _unique([re.sub(r"\{\{\s*\w+\s*\}\}", "", t).strip() for t in texts])
 
 

@@ -13,8 +13,10 @@ identifiers, stray symbols and mixed scripts appended to a request. Among the la
   word lists of ``wordfreq`` (``similarlyNow``, ``konk``), or it mixes scripts
   (``double運行rač``).
 
-Table pipes separate tokens. Numbers, URLs, capitalised words (names) and tokens wholly in a non-Latin script are not odd. The **share** of odd tokens
-is the signal; a tail with a code fence or more than ``MAX_LINES`` lines, and texts shorter than ``MIN_TOKENS`` tokens score 0. ``CUTOFF`` was calibrated on
+Table pipes separate tokens. Numbers, URLs, capitalised words (names) and tokens wholly in a
+non-Latin script are not odd. The highest **share** of odd tokens over the last 8 to 16 tokens
+is the signal; a tail with a code fence or more than ``MAX_LINES`` lines, and texts shorter than
+``MIN_TOKENS`` tokens score 0. ``CUTOFF`` was calibrated on
 the benign calibration set of ``specguard train jailbreak`` (about 3,000 benign prompts and
 documents) and is where a finding starts; its score rises linearly from 0.5 at ``CUTOFF`` to 1.
 """
@@ -31,7 +33,7 @@ MIN_TOKENS = 8
 MAX_LINES = 3
 """A tail spanning more non-blank lines than this (or a code fence) is code or a table, never
 scored."""
-CUTOFF = 0.375
+CUTOFF = 0.45
 """Share of odd tokens at which a finding is reported with score 0.5."""
 LANGUAGES = ("en", "de", "fr", "es")
 """Word lists of ``wordfreq`` a Latin-letter word is looked up in."""
@@ -91,7 +93,8 @@ def is_odd(token: str, known: frozenset[str]) -> bool:
 
 
 def odd_share(text: str) -> float:
-    """Share of odd tokens among the last ``WINDOW`` tokens (0 for short texts)."""
+    """Highest share of odd tokens among the last ``k`` tokens, ``MIN_TOKENS <= k <= WINDOW``
+    (a short suffix after a long request is not diluted); 0 for short texts."""
     tokens = text.replace("|", " ").split()[-WINDOW:]
     if len(tokens) < MIN_TOKENS:
         return 0.0
@@ -99,7 +102,8 @@ def odd_share(text: str) -> float:
     if "```" in tail or sum(1 for line in tail.splitlines() if line.strip()) > MAX_LINES:
         return 0.0  # code or a table: structure, not a suffix
     known = words()
-    return sum(is_odd(t, known) for t in tokens) / len(tokens)
+    odd = [is_odd(t, known) for t in tokens]
+    return max(sum(odd[-k:]) / k for k in range(MIN_TOKENS, len(odd) + 1))
 
 
 def suffix_finding(text: str, cutoff: float = CUTOFF) -> tuple[float, int, int] | None:

@@ -213,10 +213,13 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "ignore_context",
         re.compile(
-            r"\b(?:ignore|disregard|forget|skip)\b[ \t]+(?:all[ \t]+)?(?:of[ \t]+)?(?:the|this|that|"
-            r"any|your)[ \t]+(?:above|previous|preceding|prior|earlier|following|whole|entire)?[ \t]*"
+            r"\b(?:ignore|disregard|forget|skip)\b[ \t]+(?:all[ \t]+)?(?:of[ \t]+)?(?:the|this|"
+            r"that|any|your)[ \t]+(?:above|previous|preceding|prior|earlier|following|whole|"
+            r"entire)?[ \t]*"
             r"(?:context|content|text|document|data|information|conversation|input|task)\b"
-            r"(?![ \t]+(?:of|about|from|for|on|in)\b)",
+            r"(?![ \t]+(?:of|about|from|for|on|in)\b)|\b(?:do not|don't)[ \t]+(?:summari[sz]e|"
+            r"translate|analy[sz]e|process|read)[ \t]+(?:this|the)\b[^.\n]{0,40}?[.,;:][ \t]*"
+            r"instead\b",
             _I,
         ),
         0.85,
@@ -225,8 +228,9 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "fake_completion",
         re.compile(
-            r"\b(?:task|summary|summari[sz]ation|request|job|assignment|answer)[ \t]+(?:is[ \t]+|has been[ \t]+)?"
-            r"(?:complete|completed|done|finished)\b[^\n]{0,200}?\b(?:new|next|now|additional|"
+            r"\b(?:task|summary|summari[sz]ation|request|job|assignment|answer)[ \t]+"
+            r"(?:is[ \t]+|has been[ \t]+)?"
+            r"(?:complete|completed|done|finished)\b[\s\S]{0,200}?\b(?:new|next|now|additional|"
             r"instead)\b[^\n]{0,30}?\b(?:task|instructions?|please|you|must|step)\b",
             _I | re.DOTALL,
         ),
@@ -237,7 +241,8 @@ RULES: tuple[Rule, ...] = (
         "say_phrase",
         re.compile(
             r"\b(?:say|print|output|respond with|reply with|answer with|write)[ \t]+(?:only[ \t]+)?"
-            r"(?:the[ \t]+(?:words?|phrase)[ \t]+)?[\"'\u201c\u2018]?(?:access granted|i have been pwned|"
+            r"(?:the[ \t]+(?:words?|phrase)[ \t]+)?[\"'\u201c\u2018]?(?:access granted|"
+            r"i have been pwned|"
             r"pwned|hacked)\b",
             _I,
         ),
@@ -265,7 +270,8 @@ _FEATURES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "zzfdone",
         re.compile(
-            r"\b(?:task|summary|request|job)[ \t]+(?:is[ \t]+)?(?:complete|completed|done|finished)\b|"
+            r"\b(?:task|summary|request|job)[ \t]+(?:is[ \t]+)?(?:complete|completed|done|"
+            r"finished)\b|"
             r"\bend of (?:document|text|e-?mail|context|data|input)\b|</?(?:document|context|data|"
             r"system|user|assistant|instructions?)>|^[ \t]*#{2,}[ \t]*(?:instruction|response|task|"
             r"system)|\\n\\n|[=*\-+/\\]{4,}",
@@ -290,7 +296,9 @@ _FEATURES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     (
         "zzfinst",
-        re.compile(r"\b(?:instructions?|directives?|commands?|tasks?|respond|response|reply|answer)\b", _I),
+        re.compile(
+            r"\b(?:instructions?|directives?|commands?|tasks?|respond|response|reply|answer)\b", _I
+        ),
     ),
 )
 """Words describing an attack, added to a segment's model input as marker tokens when present
@@ -300,11 +308,64 @@ exfiltration targets; ``zzfinst``: instructions and responses; ``zzfimp``: start
 imperative verb)."""
 
 _IMPERATIVE = frozenset(
-    "add answer append ask begin call change click copy create delete describe disregard do "
-    "email explain forget forward generate give ignore include insert list make mention open "
-    "output paste please post print provide recommend remember remove repeat reply respond "
-    "return reveal rewrite say send share show start stop summarize summarise tell translate "
-    "type use visit write".split()
+    [
+        "add",
+        "answer",
+        "append",
+        "ask",
+        "begin",
+        "call",
+        "change",
+        "click",
+        "copy",
+        "create",
+        "delete",
+        "describe",
+        "disregard",
+        "do",
+        "email",
+        "explain",
+        "forget",
+        "forward",
+        "generate",
+        "give",
+        "ignore",
+        "include",
+        "insert",
+        "list",
+        "make",
+        "mention",
+        "open",
+        "output",
+        "paste",
+        "please",
+        "post",
+        "print",
+        "provide",
+        "recommend",
+        "remember",
+        "remove",
+        "repeat",
+        "reply",
+        "respond",
+        "return",
+        "reveal",
+        "rewrite",
+        "say",
+        "send",
+        "share",
+        "show",
+        "start",
+        "stop",
+        "summarize",
+        "summarise",
+        "tell",
+        "translate",
+        "type",
+        "use",
+        "visit",
+        "write",
+    ]
 )
 _FIRST_WORD = re.compile(r"[^\W\d_]+")
 

@@ -28,8 +28,8 @@ import re
 from pathlib import Path
 from typing import ClassVar
 
-from detectors.base import DetectorConfig, ScanContext
 from detectors import gibberish
+from detectors.base import DetectorConfig, ScanContext
 from detectors.findings import Finding
 from detectors.injection import Rule, match_rules
 from detectors.textmodel import TextModel, load_model
@@ -162,7 +162,7 @@ CATEGORY_RULES: dict[str, tuple[Rule, ...]] = {
             "never_refuse",
             re.compile(
                 r"\b(?:never|do not|don't|must not|cannot|can't|will not|won't|should not|"
-                r"not allowed to)[ \t]+(?:ever[ \t]+)?(?:refuse|decline|reject|deny)\b|"
+                r"not allowed to)[ \t]+(?:ever[ \t]+)?(?:refuse|decline|reject|deny)s?\b|"
                 r"\brefrain from not complying\b|\bnever (?:say|respond with|reply with)"
                 r"[^.\n]{0,40}?(?:cannot|can't|sorry|unable|as an ai)|\b(?:do not|don't|never|"
                 r"without)[ \t]+(?:apologi[sz]e|apologi[sz]ing|(?:include|add|adding|including|"
@@ -172,8 +172,20 @@ CATEGORY_RULES: dict[str, tuple[Rule, ...]] = {
                 _I,
             ),
             0.85,
-            ("refus", "declin", "reject", "deny", "complying", "never", "apologi", "warning",
-             "disclaimer", "caveat", "moral", "contain"),
+            (
+                "refus",
+                "declin",
+                "reject",
+                "deny",
+                "complying",
+                "never",
+                "apologi",
+                "warning",
+                "disclaimer",
+                "caveat",
+                "moral",
+                "contain",
+            ),
         ),
         Rule(
             "start_with",
@@ -203,8 +215,19 @@ CATEGORY_RULES: dict[str, tuple[Rule, ...]] = {
                 _I,
             ),
             0.85,
-            ("prompt", "instruction", "configuration", "guideline", "directive", "rules",
-             "message", "above", "before this", "so far", "password"),
+            (
+                "prompt",
+                "instruction",
+                "configuration",
+                "guideline",
+                "directive",
+                "rules",
+                "message",
+                "above",
+                "before this",
+                "so far",
+                "password",
+            ),
         ),
     ),
     "persona_framing": (
@@ -221,8 +244,20 @@ CATEGORY_RULES: dict[str, tuple[Rule, ...]] = {
                 _I,
             ),
             0.8,
-            ("amoral", "unfiltered", "uncensored", "unrestricted", "unethical", "unbound",
-             "immoral", "jailbroken", "limitless", "character", "ethical", "moral"),
+            (
+                "amoral",
+                "unfiltered",
+                "uncensored",
+                "unrestricted",
+                "unethical",
+                "unbound",
+                "immoral",
+                "jailbroken",
+                "limitless",
+                "character",
+                "ethical",
+                "moral",
+            ),
         ),
         Rule(
             "hypothetical_frame",
