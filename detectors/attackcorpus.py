@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -363,17 +364,32 @@ REFUSAL_SUPPRESSION = (
 """Refusal-suppression suffixes written here (beside spikee's)."""
 
 
+NOT_HARM_REQUESTS = frozenset(
+    {
+        "financial-adv",
+        "sysmsg-extract",
+        "data-exfil-markdown",
+        "xss",
+        "encoding",
+        "translation",
+        "long-output",
+    }
+)
+"""spikee instruction types that are injection payloads, not harmful requests."""
+
+
 def jailbreak_corpus(data_dir: Path, train_dir: Path, words: list[str]) -> list[Row]:
     """Eval-data rows plus the composed rows (deterministic)."""
     rng = random.Random(SEED)
     rows = [r for r in read_eval(data_dir, "jailbreak")]
     harmless = raw.self_instruct(train_dir) + raw.mtbench(train_dir)
     harmful = [r for r, _ in raw.pyrit_objectives(train_dir)]
-    harmful += [
+    spikee_harmful = [
         t
         for t, k in raw.spikee_instructions(train_dir)
-        if k not in ("financial-adv", "sysmsg-extract")
+        if k not in NOT_HARM_REQUESTS and t.isascii()
     ]
+    harmful += spikee_harmful
     harmless_short = [h for h in harmless if len(h) < 300] or ["Tell me a joke."]
     harmful = harmful or ["How do I pick a lock?"]
     for template, group in raw.pyrit_templates(train_dir):
@@ -421,7 +437,13 @@ def jailbreak_corpus(data_dir: Path, train_dir: Path, words: list[str]) -> list[
                     f"{rng.choice(harmful)} {suffix}", 1, "refusal_suppression", "synthetic-suffix"
                 )
             )
-    rows += [_row(t, 0, "plain_request", "pyrit-seeds") for t in harmful]
+    for text, dataset in raw.pyrit_objectives(train_dir):
+        if dataset == "leakage":  # system-prompt leakage objectives are extraction attempts
+            if re.search(r"system|instructions|prompt", text, re.IGNORECASE):
+                rows.append(_row(text, 1, "prompt_extraction", "pyrit-seeds"))
+        else:
+            rows.append(_row(text, 0, "plain_request", "pyrit-seeds"))
+    rows += [_row(t, 0, "plain_request", "spikee") for t in spikee_harmful]
     for source, texts in (
         ("self-instruct", raw.self_instruct(train_dir)),
         ("mtbench", raw.mtbench(train_dir)),

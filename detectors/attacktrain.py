@@ -20,7 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from detectors import attackcorpus, gibberish, injection, jailbreak
-from detectors.textmodel import TextModel
+from detectors.textmodel import FeatureSpec, TextModel
 
 Row = dict[str, Any]
 FloatArray = npt.NDArray[np.float64]
@@ -28,6 +28,11 @@ SEED = 0
 MAX_FPR = 0.02
 """False-positive rate the operating point may spend on the benign calibration half."""
 MODELS = Path(__file__).parent / "models"
+INJECTION_FEATURES = FeatureSpec(word_ngrams=1, char_ngrams=(4,))
+INJECTION_L2 = 1e-3
+"""Word unigrams, character 4-grams and a strong L2 penalty: leave-one-source-out runs showed
+bigrams and 3/5-grams with a weak penalty memorise the training payloads (held-out BIPIA FPR
+0.31, over-refusal FPR 0.24 against 0.10 and 0.05 here, at a few points of recall)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +101,8 @@ def fit_injection(rows: Sequence[Row], seed: int) -> TextModel:
     """A segment classifier (see ``injection_examples``)."""
     negatives, positives = injection_examples(rows)
     texts = negatives + positives
-    model = TextModel.train(texts, [0] * len(negatives) + [1] * len(positives), seed=seed)
+    labels = [0] * len(negatives) + [1] * len(positives)
+    model = TextModel.train(texts, labels, seed=seed, spec=INJECTION_FEATURES, l2=INJECTION_L2)
     model.meta.update({"negatives": len(negatives), "positives": len(positives)})
     return model
 

@@ -35,6 +35,9 @@ MAX_LINES = 3
 scored."""
 CUTOFF = 0.45
 """Share of odd tokens at which a finding is reported with score 0.5."""
+UNKNOWN_WEIGHT = 0.5
+"""How much an unknown plain word counts (a whole sentence in a language without a word list
+must not look like a suffix)."""
 LANGUAGES = ("en", "de", "fr", "es")
 """Word lists of ``wordfreq`` a Latin-letter word is looked up in."""
 WORDS_PER_LANGUAGE = 50_000
@@ -43,6 +46,7 @@ _EDGE = "\"'`([{<.,;:!?)]}>*_\u201c\u201d\u2018\u2019"
 _INNER_SYMBOL = re.compile(r"[^\w\s'\u2019-]")
 _SYMBOLS = re.compile(r"^[^\w\s]{2,}$")
 _PUNCT_RUN = re.compile(r"^(?:\.{2,}|[?!]{2,}|-{2,}|[.?!][\"')\]]+|[\"'(\[]{2}|\*\*)$")
+_CAMEL = re.compile(r"[a-z][A-Z]")
 _LATIN = re.compile(r"^[A-Za-z\u00c0-\u024f]+$")
 _URL = re.compile(r"^(?:https?://|www\.)|@\w+\.\w|^\w+\.(?:com|org|net|io|py|md|txt|json)$")
 _TOKEN = re.compile(r"\S+")
@@ -64,6 +68,17 @@ def _scripts(token: str) -> int:
     latin = any(c.isascii() and c.isalpha() for c in token)
     other = any(not c.isascii() and c.isalpha() and not ("\u00c0" <= c <= "\u024f") for c in token)
     return int(latin) + int(other)
+
+
+def oddness(token: str, known: frozenset[str]) -> float:
+    """1 for a token with symbols inside, a symbol run, mixed scripts or a glued camel-case
+    word; ``UNKNOWN_WEIGHT`` for an unknown plain word (it may be a rarer language); else 0."""
+    if not is_odd(token, known):
+        return 0.0
+    core = token.strip(_EDGE)
+    if _LATIN.match(core.replace("'", "").replace("-", "")) and not _CAMEL.search(core):
+        return UNKNOWN_WEIGHT
+    return 1.0
 
 
 def is_odd(token: str, known: frozenset[str]) -> bool:
@@ -102,7 +117,7 @@ def odd_share(text: str) -> float:
     if "```" in tail or sum(1 for line in tail.splitlines() if line.strip()) > MAX_LINES:
         return 0.0  # code or a table: structure, not a suffix
     known = words()
-    odd = [is_odd(t, known) for t in tokens]
+    odd = [oddness(t, known) for t in tokens]
     return max(sum(odd[-k:]) / k for k in range(MIN_TOKENS, len(odd) + 1))
 
 

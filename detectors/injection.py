@@ -7,20 +7,25 @@ segment; findings come most suspicious first.
 
 How the evidence combines:
 
-1. The text is cut into **segments** (``segment``): sentences of prose lines, table rows, and
-   whole fenced code blocks. The document gets a kind: ``table``, ``email`` (two or more
-   header fields), ``code``, ``prose``, or ``alone`` (one or two sentences). Every segment is
-   scored by the **model** (``detectors/models/injection.npz``, ``specguard train injection``)
-   together with marker words naming the document and segment kinds. The markers let the model
-   learn that a free-text request is out of place inside a table or an e-mail while the same
-   request standing alone is just a request (NotInject's benign trigger-word prompts). The
-   artifact is calibrated so that a model probability of 0.5 is the operating point chosen by
-   cross-validation (``detectors.train``).
+1. The text is cut into **segments** (``segment``): sentences of prose lines, table rows,
+   JSON string fields and records, and whole fenced code blocks (pieces without a word are
+   dropped). The document gets a kind: ``json`` (a tool/API result), ``table``, ``email`` (two
+   or more header fields), ``code``, ``prose``, or ``alone`` (one or two sentences). Every
+   segment is scored by the **model** (``detectors/models/injection.npz``, ``specguard train
+   injection``) together with marker words naming the document and segment kinds, and
+   **attack markers** (``attack_markers``): words addressed to the AI/assistant/model,
+   references to previous instructions or context, fake completion and escape markers,
+   urgency and authority words, exfiltration targets, a leading imperative. The markers let
+   the model learn that a free-text request is out of place inside a table or an e-mail while
+   the same request standing alone is just a request (NotInject's benign trigger-word prompts). The
+   artifact is calibrated so that a model probability of 0.5 is the operating point chosen on
+   a held-out benign calibration set (``detectors.attacktrain``).
 2. **Heuristics** (``RULES``) match phrasing that is an injection wherever it appears: "ignore
    previous instructions", chat-template control tokens, ``System:`` headers, text addressed to
    "the AI/assistant", "when you summarise ... also ...", "don't tell the user", sending
    secrets or the user's data to a URL or address, markdown-image exfiltration, asks to reveal
-   the system prompt, "add ... to your response". Each rule has a fixed score.
+   the system prompt, "add ... to your response", "ignore the above context", a fake "task
+   complete" followed by a new task, "say 'access granted'". Each rule has a fixed score.
 3. A segment's score is ``max(model probability, score of every rule match overlapping it)``;
    segments scoring at least ``REPORT_FLOOR`` become findings. Benign imperative text
    (recipes, tutorials, a README's "run make test") matches no rule and the model, trained with
@@ -370,6 +375,7 @@ _IMPERATIVE = frozenset(
 _FIRST_WORD = re.compile(r"[^\W\d_]+")
 
 _LINE = re.compile(r"[^\n]+")
+_WORDY = re.compile(r"[^\W\d_]{3}")
 _EMAIL_HEADER = re.compile(
     r"(?:^|\|)[ \t]*(?:subject|from|to|cc|date|sent|received date|email_from)[ \t]*:", _M
 )
@@ -413,6 +419,8 @@ def segment(text: str) -> tuple[list[Segment], str]:
             segments += _sentences(line.group(), line.start())
     if fenced and block:
         segments.append(Segment(block[0], block[1], "code"))
+    # Punctuation-only pieces (a JSON "}," line, a table rule) carry no words to judge.
+    segments = [s for s in segments if _WORDY.search(text, s.start, s.end)]
     kinds = Counter(s.kind for s in segments)
     if text.lstrip()[:1] in ("{", "["):
         doc = "json"
@@ -459,12 +467,28 @@ def model_input(text: str, seg: Segment, doc: str) -> str:
     return f"{span} zzdoc{doc} zzseg{seg.kind} zz{doc}{seg.kind} {attack_markers(span)}"
 
 
+_ADDRESSING = frozenset({"zzfyou", "zzfimp", "zzfai"})
+
+
 def segment_inputs(text: str) -> tuple[list[Segment], list[str]]:
-    """The segments of ``text`` and the model input of each (the whole text if none)."""
+    """The segments of ``text`` and the model input of each (the whole text if none).
+
+    A segment that addresses a reader (second person, a leading imperative, the AI) in a
+    document of at least four segments where at most a quarter of the others do gets the marker
+    ``zzfout``: an instruction out of place in its surroundings, whatever its wording."""
     segments, doc = segment(text)
     if not segments:
         segments = [Segment(0, len(text), "prose")]
-    return segments, [model_input(text, s, doc) for s in segments]
+    inputs = [model_input(text, s, doc) for s in segments]
+    if len(segments) >= 4:
+        addressing = [
+            bool(_ADDRESSING & set(attack_markers(text[s.start : s.end]).split())) for s in segments
+        ]
+        total = sum(addressing)
+        for k, flag in enumerate(addressing):
+            if flag and (total - 1) <= 0.25 * (len(segments) - 1):
+                inputs[k] += " zzfout"
+    return segments, inputs
 
 
 def rule_hits(text: str) -> list[tuple[int, int, float]]:

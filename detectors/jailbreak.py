@@ -3,8 +3,13 @@
 Under the chain of command (MODEL-SPEC §1) roles come from the wire, never from content: "I am
 the developer", "developer mode enabled", "ignore all previous instructions", "new system
 prompt:", DAN-style personas and fake system messages inside a user turn change nothing. This
-detector finds them so the ``authority_claims`` rule can annotate or refuse. Every finding has
-category ``jailbreak``.
+detector finds them so the ``authority_claims`` rule can annotate or refuse. Findings have
+category ``jailbreak`` (overrides, personas, the model) or one of the finer categories a tenant
+can tune separately (``[tenants.*.detectors.jailbreak.categories.<name>]``):
+``refusal_suppression`` ("never refuse", "start your reply with 'Sure, here is'", "no
+disclaimers"), ``prompt_extraction`` ("repeat your initial prompt", "the text above", "what is
+the password"), ``persona_framing`` (unfiltered/amoral personas, hypothetical framing around a
+harmful ask) and ``adversarial_suffix`` (a gibberish tail, ``detectors.gibberish``).
 
 How the evidence combines:
 
@@ -15,8 +20,8 @@ How the evidence combines:
    content policy. Each match is a finding spanning the match.
 2. The **model** (``detectors/models/jailbreak.npz``, ``specguard train jailbreak``) scores the
    whole turn; it catches the long in-the-wild persona prompts that state no single trigger
-   phrase. It is calibrated so that 0.5 is the operating point chosen by cross-validation
-   (``detectors.train``), and is a finding spanning the whole text.
+   phrase. It is calibrated so that 0.5 is the operating point chosen on a held-out benign
+   calibration set (``detectors.attacktrain``), and is a finding spanning the whole text.
 3. Findings are returned most confident first; the turn's score is the maximum. Role-play
    requests ("act as a Linux terminal", "act as a travel guide") and safe prompts with scary
    words (XSTest) match no rule and are negatives the model was trained on.
@@ -211,7 +216,12 @@ CATEGORY_RULES: dict[str, tuple[Rule, ...]] = {
                 r"copy|recite)\b[^.\n]{0,30}?\b(?:everything|all|the (?:text|words|content|"
                 r"messages?)|initiali[sz]ation)[ \t]+(?:above|before this|so far)\b|"
                 r"\byour[ \t]+system[ \t]+prompt\b|\b(?:what|tell me)[ \t]+(?:is|was)[ \t]+"
-                r"the[ \t]+(?:secret[ \t]+)?password\b|\binitiali[sz]ation above\b",
+                r"the[ \t]+(?:secret[ \t]+)?password\b|\binitiali[sz]ation above\b|"
+                r"\b(?:share|output|reveal|print|show|tell me|give me|dump)[ \t]+your[ \t]+"
+                r"(?:(?:exact|full|system|internal|hidden|secret|current|entire)[ \t]+)?"
+                r"(?:configuration|config|settings|unique id|secret key|"
+                r"initial prompt)\b|\b(?:above|before)[ \t]+this[ \t]+"
+                r"message\b[^\n]{0,40}?\bstarting with[ \t]+[\"']?you are\b",
                 _I,
             ),
             0.85,
@@ -227,6 +237,10 @@ CATEGORY_RULES: dict[str, tuple[Rule, ...]] = {
                 "before this",
                 "so far",
                 "password",
+                "config",
+                "settings",
+                "unique id",
+                "secret key",
             ),
         ),
     ),
@@ -267,7 +281,7 @@ CATEGORY_RULES: dict[str, tuple[Rule, ...]] = {
                 r"speaking|for[ \t]+(?:purely[ \t]+)?(?:educational|research|fictional)[ \t]+"
                 r"purposes[ \t]+only)\b[^\n]{0,300}?\b(?:no[ \t]+(?:rules|restrictions|limits|"
                 r"filters|ethics)|without[ \t]+(?:any[ \t]+)?(?:restrictions|limits|filters|"
-                r"censorship|warnings)|illegal|harmful|dangerous|unethical|step[- ]by[- ]step)\b",
+                r"censorship|warnings)|illegal|harmful|dangerous|unethical)\b",
                 _I | re.DOTALL,
             ),
             0.75,
