@@ -26,7 +26,9 @@ Row = dict[str, Any]
 FloatArray = npt.NDArray[np.float64]
 SEED = 0
 MAX_FPR = 0.02
-"""False-positive rate the operating point may spend on the benign calibration half."""
+"""Default false-positive rate an operating point may spend on the benign calibration half.
+Jailbreak spends 0.005: its calibration half is in-distribution for the model (same sources as
+its training negatives), and at 0.02 held-out benign sources ran at 5-30% (over-refusal 9%)."""
 MODELS = Path(__file__).parent / "models"
 INJECTION_FEATURES = FeatureSpec(word_ngrams=1, char_ngrams=(4,))
 INJECTION_L2 = 1e-3
@@ -48,6 +50,8 @@ class AttackRecipe:
     near_duplicates: bool
     """Drop training rows that are near-duplicates of held-out ones (templates that recur
     across sources)."""
+    max_fpr: float = 0.02
+    """False-positive rate the operating point may spend on the benign calibration half."""
 
 
 # --- injection ------------------------------------------------------------------------------
@@ -148,7 +152,7 @@ RECIPES: dict[str, AttackRecipe] = {
         attackcorpus.injection_corpus, fit_injection, injection_evidence, near_duplicates=False
     ),
     "jailbreak": AttackRecipe(
-        _jailbreak_corpus, fit_jailbreak, jailbreak_evidence, near_duplicates=True
+        _jailbreak_corpus, fit_jailbreak, jailbreak_evidence, near_duplicates=True, max_fpr=0.005
     ),
 }
 
@@ -204,7 +208,7 @@ def fit_calibrated(recipe: AttackRecipe, rows: Sequence[Row]) -> tuple[TextModel
     calibration = [r["text"] for r in rows if is_calibration(r)]
     model = recipe.fit(training, SEED)
     h, p = recipe.evidence(model, calibration)
-    return model, choose_threshold(h, p, MAX_FPR)
+    return model, choose_threshold(h, p, recipe.max_fpr)
 
 
 def groups_of(rows: Sequence[Row]) -> list[str]:

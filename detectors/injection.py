@@ -294,23 +294,24 @@ _FEATURES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "zzfexf",
         re.compile(
-            r"https?://|www\.|!\[|\b[\w.+-]+@[\w-]+\.\w|\b(?:send|forward|e-?mail|post|upload|"
-            r"exfiltrate|leak|transmit)\b",
+            r"https?://|www\.|!\[|\b[\w.+-]+@[\w-]+\.\w|\b(?:send|forward|upload|exfiltrate|leak|"
+            r"transmit)\b[^.\n]{0,60}?\bto\b",
             _I,
         ),
     ),
     (
         "zzfinst",
         re.compile(
-            r"\b(?:instructions?|directives?|commands?|tasks?|respond|response|reply|answer)\b", _I
+            r"\b(?:instructions?|directives?|commands?|tasks?|your (?:response|reply|answer))\b",
+            _I,
         ),
     ),
 )
 """Words describing an attack, added to a segment's model input as marker tokens when present
 (``zzfai``: mentions the AI/assistant/model; ``zzfprev``: previous instructions or context;
 ``zzfdone``: fake completion or escape markers; ``zzfurg``: urgency and authority; ``zzfexf``:
-exfiltration targets; ``zzfinst``: instructions and responses; ``zzfimp``: starts with an
-imperative verb)."""
+exfiltration targets; ``zzfinst``: instructions, tasks and "your response"; ``zzfimp``:
+starts with an imperative verb)."""
 
 _IMPERATIVE = frozenset(
     [

@@ -137,7 +137,8 @@ def run(
     rows = [
         r for r in attacktrain.RECIPES[name].corpus(data, Path(train_dir)) if r["text"] not in held
     ]
-    return crossval(name, rows, attacktrain.MAX_FPR if max_fpr is None else max_fpr, probe)
+    recipe = attacktrain.RECIPES[name]
+    return crossval(name, rows, recipe.max_fpr if max_fpr is None else max_fpr, probe)
 
 
 def format_report(result: dict[str, Any]) -> str:
