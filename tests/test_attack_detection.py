@@ -268,3 +268,40 @@ def test_threshold_counts_heuristic_hits_against_the_budget() -> None:
     p = np.linspace(0, 0.99, 100)
     threshold = choose_threshold(h, p, 0.02)
     assert int(((h >= 0.5) | (p >= threshold)).sum()) == 2
+
+
+def test_leave_one_source_out_never_fits_or_calibrates_on_the_held_out_source(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import numpy as np
+
+    from detectors import attacktrain, loso_injection
+    from detectors.textmodel import TextModel
+
+    seen: list[tuple[set[str], set[str]]] = []
+    fitted: list[set[str]] = []
+
+    def fit(rows: list[dict[str, object]], seed: int) -> TextModel:
+        fitted.append({str(r["source"]) for r in rows})
+        return TextModel(np.zeros(1 << 18, dtype=np.float32), -2.0)
+
+    def evidence(model: TextModel, texts: list[str]) -> tuple[object, object]:
+        seen.append((set(texts), set()))
+        return np.zeros(len(texts)), np.array([0.9 if "attack" in t else 0.1 for t in texts])
+
+    recipe = attacktrain.AttackRecipe(lambda d, t: [], fit, evidence, near_duplicates=False)
+    monkeypatch.setitem(attacktrain.RECIPES, "toy", recipe)
+    rows = [
+        {"text": f"{kind} {source} {i}", "label": int(kind == "attack"), "source": source}
+        for source in ("a", "b", "c")
+        for kind in ("attack", "benign")
+        for i in range(6)
+    ]
+    report = loso_injection.crossval("toy", rows, max_fpr=0.1)
+    assert fitted == [{"b", "c"}, {"a", "c"}, {"a", "b"}]
+    calibration_sets = [texts for i, (texts, _) in enumerate(seen) if i % 2 == 0]
+    for held, texts in zip("abc", calibration_sets, strict=True):
+        assert texts and not any(f" {held} " in t for t in texts)
+        assert not any(t.startswith("attack") for t in texts)
+    assert set(report["by_source"]) == {"a", "b", "c"}
+    assert report["recall_worst"] == 1.0 and report["fpr_worst"] == 0.0
