@@ -27,8 +27,9 @@ FloatArray = npt.NDArray[np.float64]
 SEED = 0
 MAX_FPR = 0.02
 """Default false-positive rate an operating point may spend on the benign calibration half.
-Jailbreak spends 0.005: its calibration half is in-distribution for the model (same sources as
-its training negatives), and at 0.02 held-out benign sources ran at 5-30% (over-refusal 9%)."""
+Injection spends 0.01 and jailbreak 0.005: the calibration half is in-distribution for the
+model (same sources as its training negatives), and at 0.02 held-out benign sources ran at
+5-30% (over-refusal 9%)."""
 MODELS = Path(__file__).parent / "models"
 INJECTION_FEATURES = FeatureSpec(word_ngrams=1, char_ngrams=(4,))
 INJECTION_L2 = 1e-3
@@ -149,7 +150,11 @@ def _jailbreak_corpus(data_dir: Path, train_dir: Path) -> list[Row]:
 
 RECIPES: dict[str, AttackRecipe] = {
     "injection": AttackRecipe(
-        attackcorpus.injection_corpus, fit_injection, injection_evidence, near_duplicates=False
+        attackcorpus.injection_corpus,
+        fit_injection,
+        injection_evidence,
+        near_duplicates=False,
+        max_fpr=0.01,
     ),
     "jailbreak": AttackRecipe(
         _jailbreak_corpus, fit_jailbreak, jailbreak_evidence, near_duplicates=True, max_fpr=0.005

@@ -462,10 +462,13 @@ def attack_markers(span: str) -> str:
     return " ".join(marks)
 
 
-def model_input(text: str, seg: Segment, doc: str) -> str:
-    """What the model sees for one segment: its text, the kind markers and the attack markers."""
+def model_input(text: str, seg: Segment, doc: str, marks: str | None = None) -> str:
+    """What the model sees for one segment: its text, the kind markers and the attack markers
+    (``marks``, computed here when not given)."""
     span = text[seg.start : seg.end]
-    return f"{span} zzdoc{doc} zzseg{seg.kind} zz{doc}{seg.kind} {attack_markers(span)}"
+    if marks is None:
+        marks = attack_markers(span)
+    return f"{span} zzdoc{doc} zzseg{seg.kind} zz{doc}{seg.kind} {marks}"
 
 
 _ADDRESSING = frozenset({"zzfyou", "zzfimp", "zzfai"})
@@ -474,20 +477,19 @@ _ADDRESSING = frozenset({"zzfyou", "zzfimp", "zzfai"})
 def segment_inputs(text: str) -> tuple[list[Segment], list[str]]:
     """The segments of ``text`` and the model input of each (the whole text if none).
 
-    A segment that addresses a reader (second person, a leading imperative, the AI) in a
-    document of at least four segments where at most a quarter of the others do gets the marker
-    ``zzfout``: an instruction out of place in its surroundings, whatever its wording."""
+    The one segment that addresses a reader (second person, a leading imperative, the AI) in a
+    document of at least four segments where no other segment does gets the marker ``zzfout``:
+    an instruction out of place in its surroundings, whatever its wording."""
     segments, doc = segment(text)
     if not segments:
         segments = [Segment(0, len(text), "prose")]
-    inputs = [model_input(text, s, doc) for s in segments]
+    marks = [attack_markers(text[s.start : s.end]) for s in segments]
+    inputs = [model_input(text, s, doc, m) for s, m in zip(segments, marks, strict=True)]
     if len(segments) >= 4:
-        addressing = [
-            bool(_ADDRESSING & set(attack_markers(text[s.start : s.end]).split())) for s in segments
-        ]
+        addressing = [bool(_ADDRESSING & set(m.split())) for m in marks]
         total = sum(addressing)
         for k, flag in enumerate(addressing):
-            if flag and (total - 1) <= 0.25 * (len(segments) - 1):
+            if flag and total == 1:
                 inputs[k] += " zzfout"
     return segments, inputs
 

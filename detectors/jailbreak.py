@@ -183,7 +183,11 @@ CATEGORY_RULES: dict[str, tuple[Rule, ...]] = {
                 "reject",
                 "deny",
                 "complying",
-                "never",
+                "sorry",
+                "unable",
+                "cannot",
+                "can't",
+                "as an ai",
                 "apologi",
                 "warning",
                 "disclaimer",
@@ -323,6 +327,7 @@ class JailbreakDetector:
     def __init__(self, config: JailbreakConfig, model: TextModel | None = None):
         self.config = config
         self.model = model if model is not None else load_model(config.model_path, self.name)
+        gibberish.words()  # load the word lists now (~1 s), not inside the first scan's deadline
 
     def scan(self, text: str, ctx: ScanContext) -> list[Finding]:
         """Rule matches and the model's verdict on the whole turn, most confident first."""
