@@ -14,11 +14,14 @@ identifiers, stray symbols and mixed scripts appended to a request. Among the la
   (``double運行rač``).
 
 Table pipes separate tokens. Numbers, URLs, capitalised words (names) and tokens wholly in a
-non-Latin script are not odd. The highest **share** of odd tokens over the last 8 to 16 tokens
-is the signal; a tail with a code fence or more than ``MAX_LINES`` lines, and texts shorter than
-``MIN_TOKENS`` tokens score 0. ``CUTOFF`` was calibrated on
-the benign calibration set of ``specguard train jailbreak`` (about 3,000 benign prompts and
-documents) and is where a finding starts; its score rises linearly from 0.5 at ``CUTOFF`` to 1.
+non-Latin script are not odd; an unknown plain word counts ``UNKNOWN_WEIGHT``, the rest 1. The
+highest **share** of odd tokens over the last 8 to 16 tokens is the signal; a tail with a code
+fence or more than ``MAX_LINES`` lines, and texts shorter than ``MIN_TOKENS`` tokens score 0.
+``CUTOFF`` was set by hand on the negatives of the injection and jailbreak corpora of
+``specguard train`` plus ``overrefusal.jsonl`` (about 7,000 benign texts, 0.7% above it, none
+of the over-refusal set) against generated suffixes (0.90 above it); a finding starts there and
+its score rises linearly from 0.5 at ``CUTOFF`` to 1. A real suffix shorter than about 10
+tokens after a long request is diluted and can be missed.
 """
 
 from __future__ import annotations
