@@ -18,7 +18,7 @@ non-Latin script are not odd; an unknown plain word counts ``UNKNOWN_WEIGHT``, t
 highest **share** of odd tokens over the last 8 to 16 tokens is the signal; a tail with a code
 fence or more than ``MAX_LINES`` lines, and texts shorter than ``MIN_TOKENS`` tokens score 0.
 ``CUTOFF`` was set by hand on the negatives of the injection and jailbreak corpora of
-``specguard train`` plus ``overrefusal.jsonl`` (about 7,000 benign texts, 0.7% above it, none
+``specguard train`` plus ``overrefusal.jsonl`` (about 5,600 benign texts, ~0.7% above it, none
 of the over-refusal set) against generated suffixes (0.90 above it); a finding starts there and
 its score rises linearly from 0.5 at ``CUTOFF`` to 1. A real suffix shorter than about 10
 tokens after a long request is diluted and can be missed.
