@@ -7,20 +7,25 @@ segment; findings come most suspicious first.
 
 How the evidence combines:
 
-1. The text is cut into **segments** (``segment``): sentences of prose lines, table rows, and
-   whole fenced code blocks. The document gets a kind: ``table``, ``email`` (two or more
-   header fields), ``code``, ``prose``, or ``alone`` (one or two sentences). Every segment is
-   scored by the **model** (``detectors/models/injection.npz``, ``specguard train injection``)
-   together with marker words naming the document and segment kinds. The markers let the model
-   learn that a free-text request is out of place inside a table or an e-mail while the same
-   request standing alone is just a request (NotInject's benign trigger-word prompts). The
-   artifact is calibrated so that a model probability of 0.5 is the operating point chosen by
-   cross-validation (``detectors.train``).
+1. The text is cut into **segments** (``segment``): sentences of prose lines, table rows,
+   JSON string fields and records, and whole fenced code blocks (pieces without a word are
+   dropped). The document gets a kind: ``json`` (a tool/API result), ``table``, ``email`` (two
+   or more header fields), ``code``, ``prose``, or ``alone`` (one or two sentences). Every
+   segment is scored by the **model** (``detectors/models/injection.npz``, ``specguard train
+   injection``) together with marker words naming the document and segment kinds, and
+   **attack markers** (``attack_markers``): words addressed to the AI/assistant/model,
+   references to previous instructions or context, fake completion and escape markers,
+   urgency and authority words, exfiltration targets, a leading imperative. The markers let
+   the model learn that a free-text request is out of place inside a table or an e-mail while
+   the same request standing alone is just a request (NotInject's benign trigger-word prompts). The
+   artifact is calibrated so that a model probability of 0.5 is the operating point chosen on
+   a held-out benign calibration set (``detectors.attacktrain``).
 2. **Heuristics** (``RULES``) match phrasing that is an injection wherever it appears: "ignore
    previous instructions", chat-template control tokens, ``System:`` headers, text addressed to
    "the AI/assistant", "when you summarise ... also ...", "don't tell the user", sending
    secrets or the user's data to a URL or address, markdown-image exfiltration, asks to reveal
-   the system prompt, "add ... to your response". Each rule has a fixed score.
+   the system prompt, "add ... to your response", "ignore the above context", a fake "task
+   complete" followed by a new task, "say 'access granted'". Each rule has a fixed score.
 3. A segment's score is ``max(model probability, score of every rule match overlapping it)``;
    segments scoring at least ``REPORT_FLOOR`` become findings. Benign imperative text
    (recipes, tutorials, a README's "run make test") matches no rule and the model, trained with
@@ -210,14 +215,175 @@ RULES: tuple[Rule, ...] = (
         0.8,
         ("response", "reply", "answer", "output", "summary"),
     ),
+    Rule(
+        "ignore_context",
+        re.compile(
+            r"\b(?:ignore|disregard|forget|skip)\b[ \t]+(?:all[ \t]+)?(?:of[ \t]+)?(?:the|this|"
+            r"that|any|your)[ \t]+(?:above|previous|preceding|prior|earlier|following|whole|"
+            r"entire)?[ \t]*"
+            r"(?:context|content|text|document|data|information|conversation|input|task)\b"
+            r"(?![ \t]+(?:of|about|from|for|on|in)\b)|\b(?:do not|don't)[ \t]+(?:summari[sz]e|"
+            r"translate|analy[sz]e|process|read)[ \t]+(?:this|the)\b[^.\n]{0,40}?[.,;:][ \t]*"
+            r"instead\b",
+            _I,
+        ),
+        0.85,
+        ("ignore", "disregard", "forget", "skip"),
+    ),
+    Rule(
+        "fake_completion",
+        re.compile(
+            r"\b(?:task|summary|summari[sz]ation|request|job|assignment|answer)[ \t]+"
+            r"(?:is[ \t]+|has been[ \t]+)?"
+            r"(?:complete|completed|done|finished)\b[\s\S]{0,200}?\b(?:new|next|now|additional|"
+            r"instead)\b[^\n]{0,30}?\b(?:task|instructions?|please|you|must|step)\b",
+            _I | re.DOTALL,
+        ),
+        0.85,
+        ("complete", "done", "finished"),
+    ),
+    Rule(
+        "say_phrase",
+        re.compile(
+            r"\b(?:say|print|output|respond with|reply with|answer with|write)[ \t]+(?:only[ \t]+)?"
+            r"(?:the[ \t]+(?:words?|phrase)[ \t]+)?[\"'\u201c\u2018]?(?:access granted|"
+            r"i have been pwned|"
+            r"pwned|hacked)\b",
+            _I,
+        ),
+        0.9,
+        ("access granted", "pwned", "hacked"),
+    ),
 )
 """The heuristics; a match scores wherever it occurs."""
 
+_FEATURES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "zzfai",
+        re.compile(rf"\b{_AI}s?\b|\bmodel\b|\bassistant'?s\b", _I),
+    ),
+    ("zzfyou", re.compile(r"\byou(?:r|rs|rself)?\b", _I)),
+    (
+        "zzfprev",
+        re.compile(
+            r"\b(?:previous|prior|above|preceding|earlier|former|original|initial|other|all)[ \t]+"
+            r"(?:\w+[ \t]+)?(?:instructions?|context|prompts?|directives?|guidelines|rules|"
+            r"commands?|tasks?|text|content|orders)\b",
+            _I,
+        ),
+    ),
+    (
+        "zzfdone",
+        re.compile(
+            r"\b(?:task|summary|request|job)[ \t]+(?:is[ \t]+)?(?:complete|completed|done|"
+            r"finished)\b|"
+            r"\bend of (?:document|text|e-?mail|context|data|input)\b|</?(?:document|context|data|"
+            r"system|user|assistant|instructions?)>|^[ \t]*#{2,}[ \t]*(?:instruction|response|task|"
+            r"system)|\\n\\n|[=*\-+/\\]{4,}",
+            _M,
+        ),
+    ),
+    (
+        "zzfurg",
+        re.compile(
+            r"\b(?:important|urgent(?:ly)?|immediately|critical|must|mandatory|priority|attention|"
+            r"override|admin(?:istrator)?|system|developer|interrupt(?:ion)?|now)\b",
+            _I,
+        ),
+    ),
+    (
+        "zzfexf",
+        re.compile(
+            r"https?://|www\.|!\[|\b[\w.+-]+@[\w-]+\.\w|\b(?:send|forward|upload|exfiltrate|leak|"
+            r"transmit)\b[^.\n]{0,60}?\bto\b",
+            _I,
+        ),
+    ),
+    (
+        "zzfinst",
+        re.compile(
+            r"\b(?:instructions?|directives?|commands?|tasks?|your (?:response|reply|answer))\b",
+            _I,
+        ),
+    ),
+)
+"""Words describing an attack, added to a segment's model input as marker tokens when present
+(``zzfai``: mentions the AI/assistant/model; ``zzfprev``: previous instructions or context;
+``zzfdone``: fake completion or escape markers; ``zzfurg``: urgency and authority; ``zzfexf``:
+exfiltration targets; ``zzfinst``: instructions, tasks and "your response"; ``zzfimp``:
+starts with an imperative verb)."""
+
+_IMPERATIVE = frozenset(
+    [
+        "add",
+        "answer",
+        "append",
+        "ask",
+        "begin",
+        "call",
+        "change",
+        "click",
+        "copy",
+        "create",
+        "delete",
+        "describe",
+        "disregard",
+        "do",
+        "email",
+        "explain",
+        "forget",
+        "forward",
+        "generate",
+        "give",
+        "ignore",
+        "include",
+        "insert",
+        "list",
+        "make",
+        "mention",
+        "open",
+        "output",
+        "paste",
+        "please",
+        "post",
+        "print",
+        "provide",
+        "recommend",
+        "remember",
+        "remove",
+        "repeat",
+        "reply",
+        "respond",
+        "return",
+        "reveal",
+        "rewrite",
+        "say",
+        "send",
+        "share",
+        "show",
+        "start",
+        "stop",
+        "summarize",
+        "summarise",
+        "tell",
+        "translate",
+        "type",
+        "use",
+        "visit",
+        "write",
+    ]
+)
+_FIRST_WORD = re.compile(r"[^\W\d_]+")
+
 _LINE = re.compile(r"[^\n]+")
+_WORDY = re.compile(r"[^\W\d_]{3}")
 _EMAIL_HEADER = re.compile(
     r"(?:^|\|)[ \t]*(?:subject|from|to|cc|date|sent|received date|email_from)[ \t]*:", _M
 )
-_BOUNDARY = re.compile(r"[.!?]++[\"'\u201d\u2019)\]]*+(?=\s*[A-Z\"'\u201c\u2018(\[]|\s*$)|\|")
+_BOUNDARY = re.compile(
+    r"[.!?]++[\"'\u201d\u2019)\]]*+(?=\s*[A-Z\"'\u201c\u2018(\[]|\s*$)|\||\",[ \t]*(?=\")|"
+    r"(?:\\n)+|\}[ \t]*,[ \t]*(?=\{)"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,8 +399,8 @@ class Segment:
 
 
 def segment(text: str) -> tuple[list[Segment], str]:
-    """The segments of ``text`` and the document kind (``table``, ``email``, ``code``,
-    ``prose``, ``alone``)."""
+    """The segments of ``text`` and the document kind (``json``, ``table``, ``email``,
+    ``code``, ``prose``, ``alone``)."""
     segments: list[Segment] = []
     fenced = False
     block: tuple[int, int] | None = None
@@ -254,8 +420,12 @@ def segment(text: str) -> tuple[list[Segment], str]:
             segments += _sentences(line.group(), line.start())
     if fenced and block:
         segments.append(Segment(block[0], block[1], "code"))
+    # Punctuation-only pieces (a JSON "}," line, a table rule) carry no words to judge.
+    segments = [s for s in segments if _WORDY.search(text, s.start, s.end)]
     kinds = Counter(s.kind for s in segments)
-    if kinds["row"] >= max(2, kinds["prose"]):
+    if text.lstrip()[:1] in ("{", "["):
+        doc = "json"
+    elif kinds["row"] >= max(2, kinds["prose"]):
         doc = "table"
     elif len(_EMAIL_HEADER.findall(text[:2000])) >= 2:
         doc = "email"
@@ -281,17 +451,47 @@ def _sentences(line: str, offset: int) -> list[Segment]:
     return out
 
 
-def model_input(text: str, seg: Segment, doc: str) -> str:
-    """What the model sees for one segment: its text and the kind markers."""
-    return f"{text[seg.start : seg.end]} zzdoc{doc} zzseg{seg.kind} zz{doc}{seg.kind}"
+def attack_markers(span: str) -> str:
+    """The marker tokens of ``_FEATURES`` present in ``span`` (and ``zzfimp``)."""
+    marks = [name for name, pattern in _FEATURES if pattern.search(span)]
+    first = _FIRST_WORD.search(span[:40])
+    if first and first.group().lower() in _IMPERATIVE:
+        marks.append("zzfimp")
+    if len(marks) >= 3:
+        marks.append("zzfmany")
+    return " ".join(marks)
+
+
+def model_input(text: str, seg: Segment, doc: str, marks: str | None = None) -> str:
+    """What the model sees for one segment: its text, the kind markers and the attack markers
+    (``marks``, computed here when not given)."""
+    span = text[seg.start : seg.end]
+    if marks is None:
+        marks = attack_markers(span)
+    return f"{span} zzdoc{doc} zzseg{seg.kind} zz{doc}{seg.kind} {marks}"
+
+
+_ADDRESSING = frozenset({"zzfyou", "zzfimp", "zzfai"})
 
 
 def segment_inputs(text: str) -> tuple[list[Segment], list[str]]:
-    """The segments of ``text`` and the model input of each (the whole text if none)."""
+    """The segments of ``text`` and the model input of each (the whole text if none).
+
+    The one segment that addresses a reader (second person, a leading imperative, the AI) in a
+    document of at least four segments where no other segment does gets the marker ``zzfout``:
+    an instruction out of place in its surroundings, whatever its wording."""
     segments, doc = segment(text)
     if not segments:
         segments = [Segment(0, len(text), "prose")]
-    return segments, [model_input(text, s, doc) for s in segments]
+    marks = [attack_markers(text[s.start : s.end]) for s in segments]
+    inputs = [model_input(text, s, doc, m) for s, m in zip(segments, marks, strict=True)]
+    if len(segments) >= 4:
+        addressing = [bool(_ADDRESSING & set(m.split())) for m in marks]
+        total = sum(addressing)
+        for k, flag in enumerate(addressing):
+            if flag and total == 1:
+                inputs[k] += " zzfout"
+    return segments, inputs
 
 
 def rule_hits(text: str) -> list[tuple[int, int, float]]:

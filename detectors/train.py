@@ -31,7 +31,7 @@ import numpy as np
 import numpy.typing as npt
 import orjson
 
-from detectors import injection, jailbreak, trainsets
+from detectors import attacktrain, injection, jailbreak, trainsets
 from detectors.textmodel import TextModel
 
 Row = dict[str, Any]
@@ -377,6 +377,8 @@ TRAINERS: dict[str, Recipe] = {
 
 def train(name: str, data_dir: str | Path) -> int:
     """Cross-validate, then train and write ``detectors/models/<name>.npz``; an exit status."""
+    if name in attacktrain.RECIPES:
+        return attacktrain.train(name, data_dir)
     recipe = TRAINERS.get(name)
     if recipe is None:
         print(f"unknown model {name!r} (known: {', '.join(sorted(TRAINERS))})")

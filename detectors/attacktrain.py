@@ -1,0 +1,231 @@
+"""Training of the ``injection`` and ``jailbreak`` models on the wider corpus.
+
+``specguard train injection|jailbreak`` builds the corpus (``detectors.attackcorpus``), runs the
+leave-one-source-out evaluation (``detectors.loso_injection``), fits the model on every row
+except the benign calibration half, calibrates its threshold on that half to ``MAX_FPR`` and
+writes ``detectors/models/<name>.npz``. Everything is seeded: the same data gives the same
+artifact.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from detectors import attackcorpus, gibberish, injection, jailbreak
+from detectors.textmodel import FeatureSpec, TextModel
+
+Row = dict[str, Any]
+FloatArray = npt.NDArray[np.float64]
+SEED = 0
+MAX_FPR = 0.02
+"""Default false-positive rate an operating point may spend on the benign calibration half.
+Injection spends 0.01 and jailbreak 0.005: the calibration half is in-distribution for the
+model (same sources as its training negatives), and at 0.02 held-out benign sources ran at
+5-30% (over-refusal 9%)."""
+MODELS = Path(__file__).parent / "models"
+INJECTION_FEATURES = FeatureSpec(word_ngrams=1, char_ngrams=(4,))
+INJECTION_L2 = 1e-3
+"""Word unigrams, character 4-grams and a strong L2 penalty: leave-one-source-out runs showed
+bigrams and 3/5-grams with a weak penalty memorise the training payloads (held-out BIPIA FPR
+0.31, over-refusal FPR 0.24 against 0.10 and 0.05 here, at a few points of recall)."""
+
+
+@dataclass(frozen=True, slots=True)
+class AttackRecipe:
+    """How one attack model is built, fitted and scored."""
+
+    corpus: Callable[[Path, Path], list[Row]]
+    """Rows from the eval-data and train-data directories."""
+    fit: Callable[[Sequence[Row], int], TextModel]
+    """Fits a model on rows with a seed."""
+    evidence: Callable[[TextModel, Sequence[str]], tuple[FloatArray, FloatArray]]
+    """``(heuristic score, model probability)`` of texts, as the detector computes them."""
+    near_duplicates: bool
+    """Drop training rows that are near-duplicates of held-out ones (templates that recur
+    across sources)."""
+    max_fpr: float = 0.02
+    """False-positive rate the operating point may spend on the benign calibration half."""
+
+
+# --- injection ------------------------------------------------------------------------------
+
+
+def _covering(text: str, span: tuple[int, int]) -> list[str]:
+    """Model inputs of the segments of ``text`` that lie mostly inside ``span``."""
+    lo, hi = span
+    segments, inputs = injection.segment_inputs(text)
+    return [
+        model_input
+        for seg, model_input in zip(segments, inputs, strict=True)
+        if min(seg.end, hi) - max(seg.start, lo) >= 0.5 * (seg.end - seg.start)
+    ]
+
+
+def _key(text: str, seg: injection.Segment) -> str:
+    return " ".join(text[seg.start : seg.end].lower().split())
+
+
+def injection_examples(rows: Sequence[Row]) -> tuple[list[str], list[str]]:
+    """``(negative inputs, positive inputs)``: every segment of a benign row is a negative; the
+    segments of an attack row that its ``span`` covers are positives. A row without a span
+    (eval-data, spikee results) contributes its segments that no benign row of the set has,
+    when there are at most four of them (the inserted text); otherwise nothing."""
+    negatives: dict[str, None] = {}
+    seen: set[str] = set()
+    for row in rows:
+        if row["label"] == 0:
+            segments, inputs = injection.segment_inputs(row["text"])
+            for seg, model_input in zip(segments, inputs, strict=True):
+                seen.add(_key(row["text"], seg))
+                negatives.setdefault(model_input)
+    positives: list[str] = []
+    for row in rows:
+        if row["label"] != 1:
+            continue
+        if "span" in row:
+            positives += _covering(row["text"], tuple(row["span"]))
+            continue
+        segments, inputs = injection.segment_inputs(row["text"])
+        unseen = [
+            i for s, i in zip(segments, inputs, strict=True) if _key(row["text"], s) not in seen
+        ]
+        if 0 < len(unseen) <= 4:
+            positives += unseen
+    return list(negatives), positives
+
+
+def fit_injection(rows: Sequence[Row], seed: int) -> TextModel:
+    """A segment classifier (see ``injection_examples``)."""
+    negatives, positives = injection_examples(rows)
+    texts = negatives + positives
+    labels = [0] * len(negatives) + [1] * len(positives)
+    model = TextModel.train(texts, labels, seed=seed, spec=INJECTION_FEATURES, l2=INJECTION_L2)
+    model.meta.update({"negatives": len(negatives), "positives": len(positives)})
+    return model
+
+
+def injection_evidence(model: TextModel, texts: Sequence[str]) -> tuple[FloatArray, FloatArray]:
+    """Heuristic score and top segment probability of each text, as ``InjectionDetector``."""
+    h, p = np.zeros(len(texts)), np.zeros(len(texts))
+    for i, text in enumerate(texts):
+        h[i] = max((score for _, _, score in injection.rule_hits(text)), default=0.0)
+        p[i] = model.score_many(injection.segment_inputs(text)[1]).max()
+    return h, p
+
+
+# --- jailbreak ------------------------------------------------------------------------------
+
+
+def fit_jailbreak(rows: Sequence[Row], seed: int) -> TextModel:
+    """A whole-turn classifier."""
+    return TextModel.train([r["text"] for r in rows], [int(r["label"]) for r in rows], seed=seed)
+
+
+def jailbreak_heuristic(text: str) -> float:
+    """The best score of every heuristic finding ``JailbreakDetector`` makes."""
+    scores = [s for _, _, s in jailbreak.rule_hits(text)]
+    scores += [s for _, _, _, s in jailbreak.category_hits(text)]
+    suffix = gibberish.suffix_finding(text)
+    if suffix is not None:
+        scores.append(suffix[0])
+    return max(scores, default=0.0)
+
+
+def jailbreak_evidence(model: TextModel, texts: Sequence[str]) -> tuple[FloatArray, FloatArray]:
+    """Heuristic score and model probability of each text, as ``JailbreakDetector``."""
+    return np.array([jailbreak_heuristic(t) for t in texts]), model.score_many(texts)
+
+
+def _jailbreak_corpus(data_dir: Path, train_dir: Path) -> list[Row]:
+    return attackcorpus.jailbreak_corpus(data_dir, train_dir, sorted(gibberish.words())[:20000])
+
+
+RECIPES: dict[str, AttackRecipe] = {
+    "injection": AttackRecipe(
+        attackcorpus.injection_corpus,
+        fit_injection,
+        injection_evidence,
+        near_duplicates=False,
+        max_fpr=0.01,
+    ),
+    "jailbreak": AttackRecipe(
+        _jailbreak_corpus, fit_jailbreak, jailbreak_evidence, near_duplicates=True, max_fpr=0.005
+    ),
+}
+
+
+# --- calibration ----------------------------------------------------------------------------
+
+
+def is_calibration(row: Row) -> bool:
+    """Whether a benign row belongs to the calibration half (never trained on): half of the
+    negatives of every source, chosen by a hash of the text (stable across runs)."""
+    if row["label"] != 0:
+        return False
+    return hashlib.sha256(row["text"].encode()).digest()[0] % 2 == 0
+
+
+def choose_threshold(h: FloatArray, p: FloatArray, max_fpr: float) -> float:
+    """The lowest model threshold keeping the benign false-positive rate (heuristic hits
+    included) within ``max_fpr``."""
+    budget = int(np.floor(max_fpr * len(h))) - int((h >= 0.5).sum())
+    scores = np.sort(p[h < 0.5])[::-1]
+    if budget < 0:
+        return 1.0 - 1e-6
+    if budget >= len(scores):
+        return 1e-6
+    return float(min(max(np.nextafter(scores[budget], 1.0), 1e-6), 1.0 - 1e-6))
+
+
+def train(name: str, data_dir: str | Path, train_dir: str | Path | None = None) -> int:
+    """Evaluate leave-one-source-out, then fit, calibrate and write the artifact; an exit code."""
+    from detectors import loso_injection
+
+    data = Path(data_dir)
+    extra = Path(train_dir) if train_dir else data.parent / "train-data"
+    result = loso_injection.run(name, data, extra)
+    print(loso_injection.format_report(result))
+    recipe = RECIPES[name]
+    rows = recipe.corpus(data, extra)
+    model, threshold = fit_calibrated(recipe, rows)
+    model = model.with_threshold(threshold)
+    summary = {k: result[k] for k in ("recall_worst", "recall_mean", "fpr_worst", "fpr_mean")}
+    counts = Counter(str(r["source"]) for r in rows)
+    model.meta.update({"name": name, "loso": summary, "sources": dict(sorted(counts.items()))})
+    MODELS.mkdir(exist_ok=True)
+    path = MODELS / f"{name}.npz"
+    model.save(path)
+    print(f"wrote {path} ({path.stat().st_size} bytes), threshold {threshold:.4f}")
+    return 0
+
+
+def fit_calibrated(recipe: AttackRecipe, rows: Sequence[Row]) -> tuple[TextModel, float]:
+    """A model fitted on every row but the calibration half, and its calibrated threshold."""
+    training = [r for r in rows if not is_calibration(r)]
+    calibration = [r["text"] for r in rows if is_calibration(r)]
+    model = recipe.fit(training, SEED)
+    h, p = recipe.evidence(model, calibration)
+    return model, choose_threshold(h, p, recipe.max_fpr)
+
+
+def groups_of(rows: Sequence[Row]) -> list[str]:
+    """Near-duplicate group of each row (``detectors.train.near_duplicate_groups``)."""
+    from detectors.train import near_duplicate_groups
+
+    return near_duplicate_groups(rows)
+
+
+def by_source(rows: Sequence[Row]) -> dict[str, list[int]]:
+    """Row indices per source."""
+    out: dict[str, list[int]] = defaultdict(list)
+    for i, row in enumerate(rows):
+        out[str(row.get("source"))].append(i)
+    return dict(out)

@@ -1,0 +1,164 @@
+"""Leave-one-source-out evaluation of the ``injection`` and ``jailbreak`` models.
+
+The same protocol and report shape as ``detectors.loso`` (``crossval``, ``run``,
+``format_report``), on the wider corpus of ``detectors.attackcorpus``:
+
+For every source ``s`` (the ``source`` of the rows: eval-data sources, and for composed rows the
+origin of the attack material, e.g. ``spikee``, ``tasktracker``, ``pyrit-in_the_wild``):
+
+1. the model is fitted on every row whose source is not ``s``, minus the benign calibration half
+   (``attacktrain.is_calibration``) and, for jailbreak, minus every row that is a near-duplicate
+   of a row of ``s`` (templates recur across collections);
+2. its threshold is calibrated to ``max_fpr`` on the **benign calibration half** of every other
+   source: benign prompts (self-instruct, MT-bench, spikee's false-positive kit, NotInject,
+   XSTest, role-play prompts), biomedical questions and abstracts, and benign carriers. These
+   rows are never trained on, so the threshold is not set on scores the model has memorised;
+3. the rows of ``s`` are scored with that model and threshold.
+
+``overrefusal.jsonl`` is never trained or calibrated on: it is scored with the final model
+(all sources) at its calibrated threshold. The heuristics are hand-written, not fitted; they
+are as "seen" by every fold as their author's eye was (the author read the train-data kits).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from detectors import attacktrain
+from detectors.attackcorpus import read_eval
+
+Row = dict[str, Any]
+
+
+def _figures(fired: npt.NDArray[np.bool_], y: npt.NDArray[np.int64]) -> dict[str, Any]:
+    tp = int((fired & (y == 1)).sum())
+    fp = int((fired & (y == 0)).sum())
+    pos, neg = int((y == 1).sum()), int((y == 0).sum())
+    precision = tp / (tp + fp) if tp + fp else None
+    recall = tp / pos if pos else None
+    values = {"precision": precision, "recall": recall, "fpr": fp / neg if neg else None}
+    return {
+        "n": len(y),
+        "positives": pos,
+        **{k: None if v is None else round(v, 4) for k, v in values.items()},
+    }
+
+
+def crossval(
+    name: str, rows: Sequence[Row], max_fpr: float = attacktrain.MAX_FPR, probe: Sequence[Row] = ()
+) -> dict[str, Any]:
+    """Leave-one-source-out figures of the attack recipe ``name`` (module docstring)."""
+    recipe = attacktrain.RECIPES[name]
+    groups = (
+        attacktrain.groups_of(rows)
+        if recipe.near_duplicates
+        else [str(i) for i in range(len(rows))]
+    )
+    sources = attacktrain.by_source(rows)
+    fired_all: dict[int, bool] = {}
+    by_source: dict[str, dict[str, Any]] = {}
+    for source, members in sorted(sources.items()):
+        held = set(members)
+        held_groups = {groups[i] for i in members}
+        training = [
+            r
+            for i, r in enumerate(rows)
+            if i not in held and groups[i] not in held_groups and not attacktrain.is_calibration(r)
+        ]
+        calibration = [
+            r["text"] for i, r in enumerate(rows) if i not in held and attacktrain.is_calibration(r)
+        ]
+        model = recipe.fit(training, attacktrain.SEED)
+        h, p = recipe.evidence(model, calibration)
+        threshold = attacktrain.choose_threshold(h, p, max_fpr)
+        test = [rows[i] for i in members]
+        h, p = recipe.evidence(model, [r["text"] for r in test])
+        fired = (h >= 0.5) | (p >= threshold)
+        y = np.array([int(r["label"]) for r in test], dtype=np.int64)
+        by_source[source] = {**_figures(fired, y), "threshold": round(threshold, 4)}
+        fired_all.update(zip(members, (bool(f) for f in fired), strict=True))
+    if probe:
+        model, threshold = attacktrain.fit_calibrated(recipe, rows)
+        h, p = recipe.evidence(model, [r["text"] for r in probe])
+        fired = (h >= 0.5) | (p >= threshold)
+        y = np.zeros(len(probe), dtype=np.int64)
+        by_source["probe:overrefusal"] = {**_figures(fired, y), "threshold": round(threshold, 4)}
+    return _report(name, rows, fired_all, by_source, max_fpr)
+
+
+def _report(
+    name: str,
+    rows: Sequence[Row],
+    fired: dict[int, bool],
+    by_source: dict[str, dict[str, Any]],
+    max_fpr: float,
+) -> dict[str, Any]:
+    labelled = {s: v for s, v in by_source.items() if not s.startswith("probe:")}
+    recalls = [v["recall"] for v in labelled.values() if v["recall"] is not None]
+    fprs = [v["fpr"] for v in labelled.values() if v["fpr"] is not None]
+    pooled: dict[str, list[tuple[int, bool]]] = defaultdict(list)
+    for i, row in enumerate(rows):
+        category = str(row.get("category")).split("/")[0]
+        pooled[category].append((int(row["label"]), fired[i]))
+        pooled["(all)"].append((int(row["label"]), fired[i]))
+        if "/" in str(row.get("category")) and row["label"]:
+            pooled["wrapper:" + str(row["category"]).split("/", 1)[1]].append((1, fired[i]))
+    by_category = {
+        c: _figures(
+            np.array([f for _, f in v], dtype=bool), np.array([y for y, _ in v], dtype=np.int64)
+        )
+        for c, v in sorted(pooled.items())
+    }
+    return {
+        "detector": name,
+        "max_fpr": max_fpr,
+        "by_source": by_source,
+        "recall_worst": min(recalls, default=None),
+        "recall_mean": round(sum(recalls) / len(recalls), 4) if recalls else None,
+        "fpr_worst": max(fprs, default=None),
+        "fpr_mean": round(sum(fprs) / len(fprs), 4) if fprs else None,
+        "by_category": by_category,
+    }
+
+
+def run(
+    name: str, data_dir: str | Path, train_dir: str | Path, max_fpr: float | None = None
+) -> dict[str, Any]:
+    """Build the corpus of ``name`` and run ``crossval`` on it (with the over-refusal probe)."""
+    data = Path(data_dir)
+    probe = read_eval(data, "overrefusal") if (data / "overrefusal.jsonl").exists() else []
+    held = {r["text"] for r in probe}
+    rows = [
+        r for r in attacktrain.RECIPES[name].corpus(data, Path(train_dir)) if r["text"] not in held
+    ]
+    recipe = attacktrain.RECIPES[name]
+    return crossval(name, rows, recipe.max_fpr if max_fpr is None else max_fpr, probe)
+
+
+def format_report(result: dict[str, Any]) -> str:
+    """The report as a table."""
+    columns = ("n", "positives", "precision", "recall", "fpr", "threshold")
+
+    def line(label: str, values: dict[str, Any]) -> str:
+        cells = "".join(f"{'-' if values.get(c) is None else values[c]:>10}" for c in columns)
+        return f"{label[:34]:<34}{cells}"
+
+    head = f"{'held-out source':<34}" + "".join(f"{c:>10}" for c in columns)
+    lines = [
+        f"{result['detector']}: leave-one-source-out, thresholds calibrated to FPR <= "
+        f"{result['max_fpr']} on the benign calibration half of the other sources",
+        head,
+        *(line(s, v) for s, v in result["by_source"].items()),
+        f"recall worst {result['recall_worst']} mean {result['recall_mean']}; "
+        f"FPR worst {result['fpr_worst']} mean {result['fpr_mean']}",
+        "",
+        f"{'pooled held-out, by category':<34}" + "".join(f"{c:>10}" for c in columns),
+        *(line(c, v) for c, v in result["by_category"].items()),
+    ]
+    return "\n".join(lines)
