@@ -68,7 +68,7 @@ def _scores(recipe: Recipe, model: TextModel, rows: Sequence[Row]) -> tuple[Floa
     return recipe.evidence(model, texts)
 
 
-def _figures(fired: npt.NDArray[np.bool_], y: npt.NDArray[np.int64]) -> dict[str, Any]:
+def figures(fired: npt.NDArray[np.bool_], y: npt.NDArray[np.int64]) -> dict[str, Any]:
     tp = int((fired & (y == 1)).sum())
     fp = int((fired & (y == 0)).sum())
     pos, neg = int((y == 1).sum()), int((y == 0).sum())
@@ -162,7 +162,7 @@ def _report(name: str, folds: dict[str, _Fold], max_fpr: float) -> dict[str, Any
     by_source = {}
     for source, fold in folds.items():
         y = np.array([int(r["label"]) for r in fold.rows], dtype=np.int64)
-        by_source[source] = {**_figures(fold.fired, y), "threshold": round(fold.threshold, 4)}
+        by_source[source] = {**figures(fold.fired, y), "threshold": round(fold.threshold, 4)}
     labelled = {s: v for s, v in by_source.items() if not s.startswith(("benign:", "probe:"))}
     recalls = [v["recall"] for v in labelled.values() if v["recall"] is not None]
     fprs = [v["fpr"] for s, v in by_source.items() if v["fpr"] is not None]
@@ -174,11 +174,23 @@ def _report(name: str, folds: dict[str, _Fold], max_fpr: float) -> dict[str, Any
             pooled[str(row.get("category"))].append((int(row["label"]), bool(fired)))
             pooled["(all labelled)"].append((int(row["label"]), bool(fired)))
     by_category = {
-        category: _figures(
+        category: figures(
             np.array([f for _, f in pairs], dtype=bool), np.array([y for y, _ in pairs])
         )
         for category, pairs in sorted(pooled.items())
     }
+    return summary(name, max_fpr, by_source, recalls, fprs, by_category)
+
+
+def summary(
+    name: str,
+    max_fpr: float | None,
+    by_source: dict[str, Any],
+    recalls: list[float],
+    fprs: list[float],
+    by_category: dict[str, Any],
+) -> dict[str, Any]:
+    """The report of one leave-one-source-out run: per source, worst and mean, per category."""
     return {
         "detector": name,
         "max_fpr": max_fpr,

@@ -32,6 +32,7 @@ import numpy.typing as npt
 
 from detectors import attacktrain
 from detectors.attackcorpus import read_eval
+from detectors.loso import summary
 
 Row = dict[str, Any]
 
@@ -115,16 +116,7 @@ def _report(
         )
         for c, v in sorted(pooled.items())
     }
-    return {
-        "detector": name,
-        "max_fpr": max_fpr,
-        "by_source": by_source,
-        "recall_worst": min(recalls, default=None),
-        "recall_mean": round(sum(recalls) / len(recalls), 4) if recalls else None,
-        "fpr_worst": max(fprs, default=None),
-        "fpr_mean": round(sum(fprs) / len(fprs), 4) if fprs else None,
-        "by_category": by_category,
-    }
+    return summary(name, max_fpr, by_source, recalls, fprs, by_category)
 
 
 def run(

@@ -339,15 +339,6 @@ def fit_segments(rows: Sequence[Row], data_dir: Path, seed: int) -> TextModel:
     return model
 
 
-def injection_evidence(model: TextModel, texts: Sequence[str]) -> tuple[FloatArray, FloatArray]:
-    """Heuristic score and top segment probability of each text, as ``InjectionDetector``."""
-    h, p = np.zeros(len(texts)), np.zeros(len(texts))
-    for i, text in enumerate(texts):
-        h[i] = max((score for _, _, score in injection.rule_hits(text)), default=0.0)
-        p[i] = model.score_many(injection.segment_inputs(text)[1]).max()
-    return h, p
-
-
 def jailbreak_evidence(model: TextModel, texts: Sequence[str]) -> tuple[FloatArray, FloatArray]:
     """Heuristic score and model probability of each text, as ``JailbreakDetector``."""
     h = np.array([max((s for _, _, s in jailbreak.rule_hits(t)), default=0.0) for t in texts])
@@ -355,7 +346,9 @@ def jailbreak_evidence(model: TextModel, texts: Sequence[str]) -> tuple[FloatArr
 
 
 TRAINERS: dict[str, Recipe] = {
-    "injection": Recipe(fit_segments, injection_evidence, payload_groups, max_fpr=0.01),
+    "injection": Recipe(
+        fit_segments, attacktrain.injection_evidence, payload_groups, max_fpr=0.01
+    ),
     "jailbreak": Recipe(fit_documents, jailbreak_evidence, near_duplicate_groups, max_fpr=0.01),
     "cbrn": Recipe(
         trainsets.fit_cbrn,
