@@ -30,6 +30,7 @@ from proxy.endpoints import (
     list_models,
     metrics_endpoint,
     moderations,
+    passthrough,
     read_body,
     readyz,
     retrieve_model,
@@ -103,6 +104,10 @@ def create_app(config: Config, config_path: str | None = None) -> FastAPI:
     app.add_api_route("/readyz", readyz, methods=["GET"])
     app.add_api_route("/metrics", metrics_endpoint, methods=["GET"])
     app.add_api_route("/admin/tenants/{name}", admin_tenant, methods=["GET"])
+    # Last: every other /v1 path (a tenant's unscreened passthrough, or a 404 naming it).
+    app.router.routes.append(
+        Route("/v1/{path:path}", passthrough, methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+    )
     app.add_exception_handler(ProxyError, edge.proxy_error_handler)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, edge.http_error_handler)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, edge.validation_error_handler)  # type: ignore[arg-type]

@@ -178,6 +178,15 @@ class StreamConfig(_Strict):
     is cut off after the fact when a violation shows up."""
 
 
+class PassthroughConfig(_Strict):
+    """Other OpenAI paths a tenant may use through specguard, relayed unscreened."""
+
+    path: str
+    """Glob on the request path, e.g. ``/v1/files*`` or ``/v1/audio/*``."""
+    upstream: str
+    """Name of the ``[upstreams]`` table (``provider = "openai"``) the requests go to."""
+
+
 class TenantConfig(_Strict):
     """One customer of the proxy: its keys and its policy (after ``[defaults]`` merged in)."""
 
@@ -201,6 +210,9 @@ class TenantConfig(_Strict):
     rules_budget_ms: float = Field(2000, gt=0, le=60000)
     """Time all request rules together may take on one request; past it the request is refused
     (400 ``request_too_complex``), never forwarded unchecked."""
+    passthrough: list[PassthroughConfig] = []
+    """Paths besides the screened endpoints that are relayed, authenticated and metered but
+    **not screened** (files, batches, audio, images ...); anything else is a 404."""
     moderation: Literal["upstream", "local"] = "upstream"
     """``POST /v1/moderations``: relayed to the model's upstream, or answered ``local``ly by
     this tenant's own ``nsfw`` and ``cbrn`` detectors (for upstreams without one)."""
@@ -282,6 +294,14 @@ class Config(_Strict):
         for route in self.routes:
             if route.upstream not in self.upstreams:
                 raise ValueError(f"route {route.match!r} names unknown upstream {route.upstream!r}")
+        for name, tenant in self.tenants.items():
+            for rule in tenant.passthrough:
+                upstream = self.upstreams.get(rule.upstream)
+                if upstream is None or upstream.provider != "openai":
+                    raise ValueError(
+                        f"tenant {name!r}: passthrough {rule.path!r} needs an upstream with "
+                        "provider = 'openai'"
+                    )
         if not self.tenants:
             raise ValueError("at least one tenant is required")
         return self

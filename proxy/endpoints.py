@@ -11,6 +11,7 @@ metrics and admin, and the request plumbing they share with ``proxy.app``.
 
 from __future__ import annotations
 
+import fnmatch
 import hmac
 import os
 from typing import Any
@@ -171,6 +172,46 @@ async def _relay(upstream: Any, path: str, body: dict[str, Any], rid: str) -> by
         )
     raw: bytes = await post(path, body, rid)
     return raw
+
+
+# --- passthrough ----------------------------------------------------------------------------------
+
+SCREENED = frozenset(
+    {
+        "/v1/chat/completions",
+        "/v1/responses",
+        "/v1/completions",
+        "/v1/embeddings",
+        "/v1/moderations",
+        "/v1/models",
+    }
+)
+
+
+async def passthrough(request: Request) -> Response:
+    """Any other ``/v1`` path: relayed unscreened when the tenant lists it under
+    ``passthrough``, else 404 (405 for a screened path asked with the wrong method)."""
+    path = request.url.path
+    if path in SCREENED:
+        raise StarletteHTTPException(405)
+    runtime: Runtime = request.app.state.runtime
+    rules = [r for t in runtime.tenants.values() for r in t.config.passthrough]
+    if not any(fnmatch.fnmatchcase(path, rule.path) for rule in rules):
+        raise StarletteHTTPException(404)
+    rid = edge.request_id(request)
+    tenant = runtime.authenticate(api_key(request))
+    rule = next((r for r in tenant.config.passthrough if fnmatch.fnmatchcase(path, r.path)), None)
+    if rule is None:
+        raise StarletteHTTPException(404)
+    body = await read_body(request, runtime.config.server.max_body_bytes)
+    upstream = runtime.upstreams[rule.upstream]
+    target = path.removeprefix("/v1/") + (f"?{request.url.query}" if request.url.query else "")
+    status, raw, content_type = await upstream.forward(  # type: ignore[attr-defined]
+        request.method, target, body, request.headers.get("content-type"), rid
+    )
+    metrics.REQUESTS.labels(tenant.name, "passthrough", str(status)).inc()
+    headers = {"x-request-id": rid, "x-specguard-screened": "no"}
+    return Response(raw, status_code=status, media_type=content_type, headers=headers)
 
 
 # --- operations -----------------------------------------------------------------------------------

@@ -165,3 +165,30 @@ def test_cors_is_off_by_default_and_on_for_configured_origins(
         json={"model": "fake-model", "messages": [{"role": "user", "content": "hi"}]},
     )
     assert posted.headers["access-control-allow-origin"] == "https://app.example"
+
+
+def test_a_listed_path_is_relayed_unscreened_and_others_stay_404(
+    serve: Serve, upstream: FakeUpstream
+) -> None:
+    config = make_config(
+        upstream.base_url,
+        tenants={"acme": "sk-acme", "other": "sk-other"},
+        extra={"tenants": {"acme": {"passthrough": [{"path": "/v1/files*", "upstream": "fake"}]}}},
+    )
+    server = serve(config)
+    upstream.queue(Reply(json={"object": "list", "data": [{"id": "file-1"}]}))
+    listed = httpx.get(
+        f"{server.base_url}/files?limit=2", headers={"Authorization": "Bearer sk-acme"}
+    )
+    assert listed.status_code == 200 and listed.json()["data"] == [{"id": "file-1"}]
+    assert listed.headers["x-specguard-screened"] == "no"
+    assert upstream.last.path == "/v1/files"
+    other = httpx.get(f"{server.base_url}/files", headers={"Authorization": "Bearer sk-other"})
+    assert other.status_code == 404, "only the tenant that lists the path may use it"
+    batches = httpx.get(f"{server.base_url}/batches", headers={"Authorization": "Bearer sk-acme"})
+    assert batches.status_code == 404 and "GET /v1/batches" in batches.json()["error"]["message"]
+    wrong = httpx.get(
+        f"{server.base_url}/chat/completions", headers={"Authorization": "Bearer sk-acme"}
+    )
+    assert wrong.status_code == 405
+    assert len(upstream.received) == 1

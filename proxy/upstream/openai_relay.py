@@ -68,6 +68,28 @@ class OpenAIRelay:
             raise sanitized_error(status, raw, self._key, headers)
         return raw
 
+    async def forward(
+        self, method: str, path: str, body: bytes, content_type: str | None, request_id: str
+    ) -> tuple[int, bytes, str]:
+        """An unscreened request to ``path`` below the base URL (tenant ``passthrough``):
+        ``(status, body, content type)``; error answers are sanitized like any other."""
+        headers = self._headers(request_id)
+        if content_type:
+            headers["Content-Type"] = content_type
+        else:
+            headers.pop("Content-Type")
+        try:
+            async with self._session.request(
+                method, f"{self._base}/{path}", data=body, headers=headers, timeout=self._timeout
+            ) as response:
+                raw = await response.read()
+                status, answer_headers = response.status, response.headers
+        except Exception as exc:
+            raise _translate(exc, self.name) from exc
+        if status >= 400:
+            raise sanitized_error(status, raw, self._key, answer_headers)
+        return status, raw, answer_headers.get("Content-Type", "application/octet-stream")
+
     async def stream(self, body: dict[str, Any], request_id: str) -> RelayedStream:
         """Open the SSE stream; HTTP errors are raised here, before any event."""
         try:
