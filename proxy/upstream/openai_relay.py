@@ -53,19 +53,9 @@ class OpenAIRelay:
 
     async def post(self, path: str, body: dict[str, Any], request_id: str) -> bytes:
         """Another JSON endpoint of the same API (``embeddings``, ``moderations``), relayed raw."""
-        try:
-            async with self._session.post(
-                f"{self._base}/{path}",
-                data=orjson.dumps(body),
-                headers=self._headers(request_id),
-                timeout=self._timeout,
-            ) as response:
-                raw = await response.read()
-                status, headers = response.status, response.headers
-        except Exception as exc:
-            raise _translate(exc, self.name) from exc
-        if status >= 400:
-            raise sanitized_error(status, raw, self._key, headers)
+        _, raw, _ = await self.forward(
+            "POST", path, orjson.dumps(body), "application/json", request_id
+        )
         return raw
 
     async def forward(
