@@ -50,6 +50,7 @@ from proxy.sse import DONE, encode_event
 from proxy.surfaces import CHAT, COMPLETIONS, RESPONSES, Surface
 from proxy.upstream import EventStream
 from proxy.upstream.litellm_bridge import close_clients as close_litellm_clients
+from proxy.upstream.shapes import parse_completion
 
 T = TypeVar("T")
 _JSON = "application/json"
@@ -195,7 +196,7 @@ async def _serve(request: Request, surface: Surface) -> Response:
         raw = await pipeline.finish(raw, ctx)
         _count_tokens(raw, ctx)
         if surface.translates:
-            raw = orjson.dumps(surface.answer(_completion(raw), original))
+            raw = orjson.dumps(surface.answer(parse_completion(raw), original))
     except ProxyError as exc:
         _finish(ctx, exc.http_status())
         return edge.error_response(exc, request_id)
@@ -227,17 +228,6 @@ def _programmatic(body: dict[str, Any]) -> bool:
         "json_object",
         "json_schema",
     )
-
-
-def _completion(raw: bytes) -> dict[str, Any]:
-    """A screened chat completion to re-shape; what does not parse is not relayed."""
-    try:
-        completion = orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        completion = None
-    if not isinstance(completion, dict):
-        raise UpstreamUnreachable("The upstream answered with a body that is not a JSON object.")
-    return completion
 
 
 async def _refused_request(
