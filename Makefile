@@ -34,6 +34,7 @@ bench: $(VENV)/.synced ## latency and CPU added by the proxy, on loopback
 lint: $(VENV)/.synced
 	$(VENV)/bin/ruff check proxy rules detectors tests
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 
 clean:
 	rm -rf $(VENV) .uv .pytest_cache .mypy_cache .ruff_cache

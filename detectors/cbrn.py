@@ -57,8 +57,8 @@ from detectors.base import CategoryPolicy, DetectorConfig, ScanContext
 from detectors.cbrn_uplift import NOT_DEVICE, goal_scores
 from detectors.findings import Finding
 from detectors.lexicons import Hit, load
+from detectors.plugins import Plugin
 from detectors.textmodel import TextModel, load_model
-from proxy.plugins import Plugin
 
 CATEGORIES = ("chemical", "biological", "radiological", "nuclear", "explosives")
 """Finding categories, one per kind of weapon."""

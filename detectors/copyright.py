@@ -36,8 +36,8 @@ from detectors.copyright_index import (
     words,
 )
 from detectors.findings import Finding
+from detectors.plugins import Plugin
 from detectors.provenance import covered, supplied_spans
-from proxy.plugins import Plugin
 
 MAX_GAP = 16
 """Most words between two chained matches, in the output and in the work: edits, insertions

@@ -13,7 +13,7 @@ from pydantic import field_validator
 
 from detectors.base import DetectorConfig, ScanContext
 from detectors.findings import Finding
-from proxy.plugins import Plugin
+from detectors.plugins import Plugin
 
 
 class DenyTermsConfig(DetectorConfig):

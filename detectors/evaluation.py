@@ -2,7 +2,7 @@
 file in the ``../shared/eval-data`` schema, overall and per ``category``.
 
 By default each row goes through the proxy's own screening path: ``Screener.scan`` over the text
-and its normalised and decoded variants (``detectors.normalize``), then ``proxy.policy.decide``
+and its normalised and decoded variants (``detectors.normalize``), then ``detectors.policy.decide``
 with the detector's default configuration; the row counts as fired when the verdict is not
 ``allow`` (a finding the policy acts on, or a failed scan, which refuses). With ``raw=True`` the
 detector scans the text alone and a row fires on any finding the policy would act on, which
@@ -85,7 +85,7 @@ def _percentile(values: list[float], pct: int) -> float | None:
 
 def counts_as_fired(findings: Iterable[Finding], config: DetectorConfig) -> bool:
     """Whether the default policy of ``config`` would act on any of ``findings``."""
-    from proxy.policy import effective
+    from detectors.policy import effective
 
     for finding in findings:
         action, threshold = effective(config, finding.category)
@@ -119,8 +119,8 @@ def _raw_runs(
 async def _screened_runs(
     texts: Sequence[str], rows: Sequence[dict[str, Any]], detector: Any, config: DetectorConfig
 ) -> list[tuple[bool, float, bool]]:
+    from detectors.policy import decide
     from detectors.screen import ConfiguredDetector, Field, Screener
-    from proxy.policy import decide
 
     screener = Screener([ConfiguredDetector(detector, config)])
     screener.warm_up()

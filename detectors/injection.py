@@ -42,8 +42,8 @@ from typing import ClassVar
 
 from detectors.base import DetectorConfig, ScanContext
 from detectors.findings import Finding
+from detectors.plugins import Plugin
 from detectors.textmodel import TextModel, load_model
-from proxy.plugins import Plugin
 
 MODEL_PATH = Path(__file__).parent / "models" / "injection.npz"
 """The shipped model artifact."""

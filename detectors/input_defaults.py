@@ -23,7 +23,7 @@ def absolute_input_screen(
 ) -> list[ConfiguredDetector]:
     """The detectors that screen the user's turn: those ``named`` in full, and the others'
     ``input_categories`` only."""
-    from proxy.policy import effective
+    from detectors.policy import effective
 
     screened: list[ConfiguredDetector] = []
     for item in configured:

@@ -37,8 +37,8 @@ from detectors import gibberish
 from detectors.base import DetectorConfig, ScanContext
 from detectors.findings import Finding
 from detectors.injection import Rule, match_rules
+from detectors.plugins import Plugin
 from detectors.textmodel import TextModel, load_model
-from proxy.plugins import Plugin
 
 MODEL_PATH = Path(__file__).parent / "models" / "jailbreak.npz"
 """The shipped model artifact."""

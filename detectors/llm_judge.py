@@ -30,7 +30,7 @@ from pydantic import Field, field_validator, model_validator
 
 from detectors.base import Detector, DetectorConfig, ScanContext
 from detectors.findings import Finding
-from proxy.plugins import Plugin
+from detectors.plugins import Plugin
 
 
 def _cbrn() -> Detector:

@@ -67,9 +67,9 @@ from detectors.nsfw_requests import (
     protective,
     without_refusals,
 )
+from detectors.plugins import Plugin
 from detectors.provenance import covered, supplied_spans
 from detectors.textmodel import TextModel, load_model
-from proxy.plugins import Plugin
 
 CATEGORIES = ("sexual", "sexual_minors", "sexual_nonconsensual", "profanity", "romantic_roleplay")
 """Finding categories."""

@@ -46,10 +46,10 @@ from detectors.address import ADDRESS_RULE_KEY
 from detectors.base import CategoryPolicy, DetectorConfig, ScanContext
 from detectors.findings import Finding
 from detectors.lookalikes import is_lookalike
+from detectors.plugins import Plugin
 from detectors.privacy_context import asked_kinds, asked_values
 from detectors.provenance import SuppliedText
 from detectors.secrets import SECRET_CATEGORIES, find_secrets
-from proxy.plugins import Plugin
 
 if TYPE_CHECKING:
     from presidio_analyzer import RecognizerResult

@@ -31,8 +31,8 @@ from pydantic import Field
 
 from detectors.base import DetectorConfig, ScanContext
 from detectors.findings import Finding
+from detectors.plugins import Plugin
 from detectors.provenance import supplied_spans
-from proxy.plugins import Plugin
 
 
 class PromptLeakConfig(DetectorConfig):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from proxy.plugins import Plugin, Registry
+from detectors.plugins import Plugin, Registry
 
 
 def _builtin_plugins() -> list[Plugin[Any]]:

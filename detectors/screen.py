@@ -18,14 +18,18 @@ import asyncio
 import hashlib
 import logging
 import time
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
 from detectors.base import Detector, DetectorConfig, ScanContext, holdback
 from detectors.findings import Finding
-from proxy import logs, metrics
-from proxy.policy import Failure
+from detectors.policy import Failure
+
+_LOG = logging.getLogger("specguard.detectors")
+FailureHook = Callable[[str, str, str], None]
+"""Told of every failed scan: detector name, kind (``error``, ``timeout``), outcome (``refused``,
+``allowed``); the proxy counts them in its metrics."""
 
 _EXECUTOR: ThreadPoolExecutor | None = None
 INLINE_CHARS = 1280
@@ -163,8 +167,11 @@ def _run_batch(
 class Screener:
     """A tenant's output detectors."""
 
-    def __init__(self, detectors: Sequence[ConfiguredDetector]):
+    def __init__(
+        self, detectors: Sequence[ConfiguredDetector], on_failure: FailureHook | None = None
+    ):
         self.detectors = tuple(detectors)
+        self.on_failure = on_failure
         self.configs = {d.detector.name: d.config for d in self.detectors}
         # Which detectors run where: light ones always inline; CPU-heavy ones inline only for
         # small texts; ones that block on I/O (a judge model's HTTP call) always off the loop.
@@ -197,9 +204,8 @@ class Screener:
             try:
                 item.detector.scan(_WARM_UP_TEXT, ScanContext())
             except Exception as exc:
-                logs.event(
+                _event(
                     "detector_warm_up_failed",
-                    logging.WARNING,
                     detector=item.detector.name,
                     exception=type(exc).__name__,
                 )
@@ -250,17 +256,21 @@ class Screener:
                 )
         return result
 
-    @staticmethod
-    def _failed(name: str, kind: str, config: DetectorConfig, exception: str) -> Failure:
+    def _failed(self, name: str, kind: str, config: DetectorConfig, exception: str) -> Failure:
         outcome = "refused" if config.on_error == "refuse" else "allowed"
-        metrics.DETECTOR_ERRORS.labels(name, kind, outcome).inc()
+        if self.on_failure is not None:
+            self.on_failure(name, kind, outcome)
         # The exception's type only: its message may quote the scanned text.
-        logs.event(
+        _event(
             "detector_failed",
-            logging.WARNING,
             detector=name,
             kind=kind,
             outcome=outcome,
             exception=exception,
         )
         return Failure(name, kind)  # type: ignore[arg-type]
+
+
+def _event(name: str, **fields: str) -> None:
+    """A warning in specguard's structured log (names and types only, never scanned text)."""
+    _LOG.warning(name, extra={"fields": fields})

@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 from starlette.routing import Route
 
+from detectors.policy import Verdict
 from proxy import edge, logs, metrics
 from proxy.config import Config, load_config
 from proxy.context import RequestContext, request_id_from
@@ -41,7 +42,6 @@ from proxy.errors import (
     UpstreamTimeout,
     UpstreamUnreachable,
 )
-from proxy.policy import Verdict
 from proxy.refusal import decision_header, decision_summary, refusal_sentence, refuse_completion
 from proxy.reload import Reloader
 from proxy.runtime import Runtime

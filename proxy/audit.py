@@ -13,7 +13,7 @@ from pathlib import Path
 
 import orjson
 
-from proxy.policy import Decision
+from detectors.policy import Decision
 
 
 class AuditLog:

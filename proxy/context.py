@@ -17,7 +17,7 @@ from detectors.findings import Finding
 from rules.base import RuleRecord
 
 if TYPE_CHECKING:
-    from proxy.policy import Verdict
+    from detectors.policy import Verdict
     from proxy.runtime import Tenant
 
 _CLIENT_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")

@@ -12,9 +12,9 @@ from typing import Any, Literal, get_origin
 
 from pydantic import BaseModel
 
+from detectors.plugins import Registry
+from detectors.policy import effective
 from proxy.config import TenantConfig
-from proxy.plugins import Registry
-from proxy.policy import effective
 
 _SHOWN_ELSEWHERE = frozenset({"action", "threshold", "categories"})
 

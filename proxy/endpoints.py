@@ -22,12 +22,12 @@ from fastapi import Request
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from detectors.policy import decide
 from detectors.screen import Field, Screener
 from proxy import edge, metrics
 from proxy.effective import policy_lines
 from proxy.errors import InvalidRequest, ModelNotFound, PayloadTooLarge, PolicyRefusal, Unauthorized
 from proxy.moderation import inputs_of, moderate
-from proxy.policy import decide
 from proxy.refusal import refusal_sentence
 from proxy.runtime import Runtime, Tenant
 from proxy.wire import json_object

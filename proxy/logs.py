@@ -22,12 +22,13 @@ class JSONFormatter(logging.Formatter):
     type alone, never its message or traceback."""
 
     def format(self, record: logging.LogRecord) -> str:
+        own = record.name == LOGGER.name or record.name.startswith(f"{LOGGER.name}.")
         entry: dict[str, Any] = {
             "ts": round(record.created, 3),
             "level": record.levelname.lower(),
-            "event": record.getMessage() if record.name == LOGGER.name else _template(record),
+            "event": record.getMessage() if own else _template(record),
         }
-        if record.name != LOGGER.name:
+        if not own:
             entry["logger"] = record.name
         entry.update(getattr(record, "fields", {}))
         if record.exc_info and record.exc_info[0] is not None:

@@ -82,6 +82,11 @@ IN_FLIGHT = Gauge(
 )
 
 
+def detector_failed(detector: str, kind: str, outcome: str) -> None:
+    """Count a failed detector scan (``detectors.screen.FailureHook``)."""
+    DETECTOR_ERRORS.labels(detector, kind, outcome).inc()
+
+
 def render() -> tuple[bytes, str]:
     """The exposition text for ``/metrics`` and its content type."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):

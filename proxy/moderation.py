@@ -19,9 +19,9 @@ from __future__ import annotations
 from typing import Any
 
 from detectors.base import ScanContext
+from detectors.policy import effective
 from detectors.screen import Field, Screener
 from proxy.errors import InvalidRequest
-from proxy.policy import effective
 
 CATEGORIES = (
     "harassment",

@@ -19,8 +19,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from detectors import explanations
+from detectors.policy import Decision, Verdict
 from proxy.config import RefusalConfig
-from proxy.policy import Decision, Verdict
 
 
 def refusal_sentence(verdict: Verdict, config: RefusalConfig, source: str = "answer") -> str:

@@ -63,26 +63,44 @@ def build_pipeline(config: TenantConfig, shared: dict[str, Any] | None = None) -
     from detectors.registry import DETECTORS
     from detectors.screen import ConfiguredDetector, Screener
     from proxy.screening import ScreeningStage
-    from rules.registry import RULES, output_stages
+    from rules.registry import RULES
 
     configured = [
         ConfiguredDetector(detector, detector_config)
         for detector_config, detector in DETECTORS.build_configured(config.active_detectors, shared)
     ]
-    screener = Screener(configured)
+    screener = Screener(configured, on_failure=metrics.detector_failed)
     screener.warm_up()
     # Marker hygiene first (screening then sees clean text), the tool-call guard, then screening.
-    stages: list[OutputStage] = list(output_stages(config.active_rules))
+    stages = output_stages(config.active_rules)
     if screener:
         stages.append(ScreeningStage(screener, config))
     # Named detectors screen the user's turn in full; the absolute categories always do.
-    inputs = Screener(absolute_input_screen(configured, config.input_screening))
+    inputs = Screener(
+        absolute_input_screen(configured, config.input_screening),
+        on_failure=metrics.detector_failed,
+    )
     return Pipeline(
         rules=RULES.build(config.active_rules, shared),
         stages=stages,
         input_screener=inputs,
         rules_budget_s=config.rules_budget_ms / 1000,
     )
+
+
+def output_stages(tables: dict[str, dict[str, Any]]) -> list[OutputStage]:
+    """Output stages for a tenant's ``rules`` tables, in the order they must run: marker
+    hygiene first (screening then sees clean text), then the tool-call guard."""
+    from proxy.hygiene import MarkerHygiene
+    from proxy.toolstage import ToolGuardStage
+    from rules.toolguard import ToolGuardConfig
+
+    stages: list[OutputStage] = []
+    if "untrusted_marking" in tables:
+        stages.append(MarkerHygiene())
+    if "tool_guard" in tables:
+        stages.append(ToolGuardStage(ToolGuardConfig.model_validate(tables["tool_guard"])))
+    return stages
 
 
 class Runtime:

@@ -2,7 +2,7 @@
 
 The stage collects every text of a response (``proxy.texts``: content, refusal, reasoning,
 transcripts, parts, legacy ``text``, logprobs tokens, tool calls), runs the tenant's detectors
-once over all of them, turns the findings into one verdict (``proxy.policy``) and renders it
+once over all of them, turns the findings into one verdict (``detectors.policy``) and renders it
 (``proxy.refusal``). An allowed or flagged answer is relayed as the upstream's own bytes, unless
 the tenant drops reasoning (``reasoning = "drop"``). An answer that cannot be parsed is never
 relayed: ``UpstreamMalformed``.
@@ -17,12 +17,12 @@ from typing import Any
 import orjson
 
 from detectors.base import ScanContext
+from detectors.policy import Verdict, decide, merge
 from detectors.screen import Field, Screener
 from proxy import metrics
 from proxy.config import TenantConfig
 from proxy.context import RequestContext
 from proxy.errors import UpstreamMalformed
-from proxy.policy import Verdict, decide, merge
 from proxy.refusal import redact_completion, refusal_sentence, refuse_completion
 from proxy.stream_schedule import Schedule
 from proxy.texts import ANSWER, REASONING, choice_texts, is_call, is_exact, top_texts

@@ -32,11 +32,11 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from detectors.policy import Decision, Verdict, decide
 from detectors.screen import Field
 from proxy import metrics
 from proxy.context import RequestContext
 from proxy.errors import UpstreamIncomplete, UpstreamMalformed
-from proxy.policy import Decision, Verdict, decide
 from proxy.refusal import decision_summary, redact_span, refusal_sentence
 from proxy.sse import DONE, encode_event, event_payload
 from proxy.texts import ANSWER, REASONING, choice_texts, is_call, is_exact, top_texts

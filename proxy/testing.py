@@ -387,7 +387,7 @@ class CrashingRule:
 
 def register_crashing_rule() -> None:
     """Make ``crashing`` available as a tenant rule (idempotent)."""
-    from proxy.plugins import Plugin
+    from detectors.plugins import Plugin
     from rules.registry import RULES
 
     if "crashing" not in RULES:
@@ -396,8 +396,8 @@ def register_crashing_rule() -> None:
 
 def register_faulty_detector() -> None:
     """Make ``faulty`` available to tenant configs (idempotent)."""
+    from detectors.plugins import Plugin
     from detectors.registry import DETECTORS
-    from proxy.plugins import Plugin
 
     if "faulty" not in DETECTORS:
         DETECTORS.register(Plugin("faulty", FaultyConfig, FaultyDetector))

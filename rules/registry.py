@@ -10,14 +10,15 @@ Registration order is the order rules run in (``Registry.build``):
 5. ``role_hierarchy`` puts the platform policy above the notes 3 and 4 added.
 
 Every built-in rule is on by default; ``action = "off"`` in a rule's table switches it off.
-``output_stages`` gives the output stages a tenant's rules need (marker hygiene, tool guard).
+The output stages two rules need on the answer side (marker hygiene, the tool-call guard) live in
+``proxy`` (``proxy.runtime.output_stages``): they read the wire format, which rules don't know.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from proxy.plugins import Plugin, Registry
+from detectors.plugins import Plugin, Registry
 
 
 def _builtin_plugins() -> list[Plugin[Any]]:
@@ -33,21 +34,6 @@ def _builtin_plugins() -> list[Plugin[Any]]:
         Plugin("untrusted_marking", marking.UntrustedMarkingConfig, marking.build),
         Plugin("role_hierarchy", RoleHierarchyConfig, RoleHierarchy),
     ]
-
-
-def output_stages(tables: dict[str, dict[str, Any]]) -> list[Any]:
-    """Output stages for a tenant's ``rules`` tables, in the order they must run: marker
-    hygiene first (screening then sees clean text), then the tool-call guard."""
-    from rules.hygiene import MarkerHygiene
-    from rules.toolguard import ToolGuardConfig
-    from rules.toolstage import ToolGuardStage
-
-    stages: list[Any] = []
-    if "untrusted_marking" in tables:
-        stages.append(MarkerHygiene())
-    if "tool_guard" in tables:
-        stages.append(ToolGuardStage(ToolGuardConfig.model_validate(tables["tool_guard"])))
-    return stages
 
 
 RULES: Registry[Any] = Registry("rule")

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from detectors.base import Detector, DetectorConfig, ScanContext
 from detectors.findings import Finding
-from proxy.policy import effective
+from detectors.policy import effective
 
 SCAN_FAILED = "Sorry, this request could not be checked right now. Please try again."
 

@@ -9,7 +9,7 @@ flow. What an instruction inside untrusted content asks for is stopped.
 
 The ``ToolGuard`` rule builds the request's ``Conversation`` (``rules.provenance``), scanning each
 untrusted source with the ``injection`` detector, and leaves it on the request;
-``rules.toolstage.ToolGuardStage`` applies the decision to answers.
+``proxy.toolstage.ToolGuardStage`` applies the decision to answers.
 """
 
 from __future__ import annotations

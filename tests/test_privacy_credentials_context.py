@@ -8,10 +8,10 @@ from detectors.base import ScanContext
 from detectors.evaluation import counts_as_fired
 from detectors.findings import Finding
 from detectors.lookalikes import isbn_valid
+from detectors.policy import effective
 from detectors.privacy import PrivacyConfig, PrivacyDetector
 from detectors.privacy_context import asked_kinds
 from detectors.secrets import SECRET_CATEGORIES, find_secrets
-from proxy.policy import effective
 
 NO_CONTEXT = ScanContext()
 

@@ -219,7 +219,7 @@ def test_both_detectors_are_registered_with_their_config_models() -> None:
 
 
 def test_contact_details_are_redacted_by_default_and_identifiers_refused() -> None:
-    from proxy.policy import decide
+    from detectors.policy import decide
 
     config = PrivacyConfig()
     detector = PrivacyDetector(config)

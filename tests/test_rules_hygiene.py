@@ -13,12 +13,13 @@ from hypothesis import strategies as st
 
 from proxy.config import TenantConfig
 from proxy.context import RequestContext
+from proxy.hygiene import MarkerHygiene
 from proxy.pipeline import Pipeline
 from proxy.runtime import Tenant
 from proxy.sse import DONE, encode_event, event_data
 from proxy.testing import chunks, completion
 from rules.base import RuleRecord
-from rules.hygiene import MarkerHygiene, strip_markers
+from rules.hygiene import strip_markers
 
 B = "0123abcd-89efcdab"
 OTHER = "ffffffff-00000000"

@@ -19,9 +19,9 @@ from proxy.pipeline import Pipeline
 from proxy.runtime import Tenant
 from proxy.sse import DONE, encode_event, event_data
 from proxy.testing import FakeUpstream, Reply, completion, make_config, metric_value
+from proxy.toolstage import BLOCKED, HELD, ToolGuardStage
 from rules.base import RuleScope
 from rules.toolguard import ToolGuard, ToolGuardConfig
-from rules.toolstage import BLOCKED, HELD, ToolGuardStage
 from tests.test_rules_toolguard import TOOLS, USERS_ACCOUNT, call, request
 
 # --- the output stage -------------------------------------------------------------------------

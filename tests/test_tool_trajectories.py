@@ -14,8 +14,8 @@ import pytest
 from openai import OpenAI
 
 from proxy.testing import FakeUpstream, ProxyServer, Reply, completion, make_config
+from proxy.toolstage import BLOCKED, HELD
 from rules.flow import CATEGORIES
-from rules.toolstage import BLOCKED, HELD
 from tests.conftest import UPSTREAM_KEY
 from tests.trajectories import Flow, heldout, heldout2, heldout3, heldout4, suite
 from tests.trajectories.score import report

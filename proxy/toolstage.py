@@ -24,7 +24,7 @@ import orjson
 
 from detectors.explanations import withheld
 from detectors.findings import Finding
-from proxy.policy import Decision, Verdict
+from detectors.policy import Decision, Verdict
 from proxy.screening import record
 from proxy.sse import encode_event, event_payload
 from rules.conversation import Conversation, ProposedCall
