@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import time
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator, Awaitable, Mapping
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
@@ -51,6 +51,7 @@ from proxy.surfaces import CHAT, COMPLETIONS, RESPONSES, Surface
 from proxy.upstream import EventStream
 from proxy.upstream.litellm_bridge import close_clients as close_litellm_clients
 from proxy.upstream.shapes import parse_completion
+from proxy.usage import UsageTally, asks_usage, refused_usage, with_usage
 
 T = TypeVar("T")
 _JSON = "application/json"
@@ -186,14 +187,14 @@ async def _serve(request: Request, surface: Surface) -> Response:
                 request, _timed_upstream(ctx, route.upstream.stream(body, request_id))
             )
             return StreamingResponse(
-                surface.events(_stream_body(events, ctx), original, request_id),
+                surface.events(_stream_body(events, body, ctx), original, request_id),
                 media_type="text/event-stream",
-                headers=_headers(ctx, **{"cache-control": "no-cache"}),
+                headers=_headers(ctx, events.headers, stream=True),
             )
-        raw = await unless_gone(
+        reply = await unless_gone(
             request, _timed_upstream(ctx, route.upstream.complete(body, request_id))
         )
-        raw = await pipeline.finish(raw, ctx)
+        raw = await pipeline.finish(reply.raw, ctx)
         _count_tokens(raw, ctx)
         if surface.translates:
             raw = orjson.dumps(surface.answer(parse_completion(raw), original))
@@ -208,14 +209,19 @@ async def _serve(request: Request, surface: Surface) -> Response:
         _finish(ctx, 500)
         raise
     _finish(ctx, 200)
-    return Response(raw, media_type=_JSON, headers=_headers(ctx))
+    return Response(raw, media_type=_JSON, headers=_headers(ctx, reply.headers))
 
 
 # --- request plumbing --------------------------------------------------------------------------
 
 
-def _headers(ctx: RequestContext, **extra: str) -> dict[str, str]:
-    headers = {"x-request-id": ctx.request_id, **extra}
+def _headers(
+    ctx: RequestContext, upstream: Mapping[str, str] | None = None, *, stream: bool = False
+) -> dict[str, str]:
+    """The answer's headers: the upstream's rate-limit and retry headers, then specguard's."""
+    headers = {**(upstream or {}), "x-request-id": ctx.request_id}
+    if stream:
+        headers["cache-control"] = "no-cache"
     if ctx.verdict is not None and ctx.verdict.action != "allow":
         headers["x-specguard-decision"] = decision_header(ctx.verdict)
     return headers
@@ -266,11 +272,14 @@ async def _refused_request(
             for c in choices
         ],
     }
-    events = surface.events(_replay([encode_event(chunk), DONE]), original, ctx.request_id)
+    replayed = _replay([encode_event(chunk), DONE])
+    if asks_usage(body):
+        replayed = with_usage(replayed, refused_usage(), estimated=False)
+    events = surface.events(replayed, original, ctx.request_id)
     return Response(
         b"".join([event async for event in events]),
         media_type="text/event-stream",
-        headers=_headers(ctx, **{"cache-control": "no-cache"}),
+        headers=_headers(ctx, stream=True),
     )
 
 
@@ -290,12 +299,22 @@ async def _timed_upstream(ctx: RequestContext, call: Awaitable[T]) -> T:
         ctx.upstream_seconds += time.perf_counter() - started
 
 
-async def _stream_body(events: EventStream, ctx: RequestContext) -> AsyncIterator[bytes]:
+async def _stream_body(
+    events: EventStream, body: dict[str, Any], ctx: RequestContext
+) -> AsyncIterator[bytes]:
     """Relay the stream; a mid-stream failure ends it with an OpenAI-style error event and
-    ``[DONE]`` (what was held back unscreened is dropped, never released)."""
+    ``[DONE]`` (what was held back unscreened is dropped, never released). A stream the
+    pipeline cut still ends with the usage chunk the request asked for (``proxy.usage``)."""
     status = 200
+    source: AsyncIterator[bytes] = aiter(events)
+    tally = UsageTally(body) if asks_usage(body) else None
+    if tally is not None:
+        source = tally.count(source)
+    relayed = ctx.tenant.pipeline.relay(source, ctx)
+    if tally is not None:
+        relayed = with_usage(relayed, tally)
     try:
-        async for event in ctx.tenant.pipeline.relay(aiter(events), ctx):
+        async for event in relayed:
             _count_tokens(event, ctx)
             yield event
     except ProxyError as exc:

@@ -30,6 +30,7 @@ from proxy.errors import InvalidRequest, ModelNotFound, PayloadTooLarge, PolicyR
 from proxy.moderation import inputs_of, moderate
 from proxy.refusal import refusal_sentence
 from proxy.runtime import Runtime, Tenant
+from proxy.upstream import Reply
 from proxy.wire import json_object
 
 _JSON = "application/json"
@@ -107,9 +108,9 @@ async def embeddings(request: Request) -> Response:
     body = await _json_body(request, runtime)
     route = runtime.route(tenant, body["model"])
     await _screen_inputs(tenant, _texts(body.get("input")))
-    raw = await _relay(route.upstream, "embeddings", {**body, "model": route.model}, rid)
+    reply = await _relay(route.upstream, "embeddings", {**body, "model": route.model}, rid)
     metrics.REQUESTS.labels(tenant.name, route.match, "200").inc()
-    return Response(raw, media_type=_JSON, headers={"x-request-id": rid})
+    return Response(reply.raw, media_type=_JSON, headers={**reply.headers, "x-request-id": rid})
 
 
 async def moderations(request: Request) -> Response:
@@ -123,9 +124,9 @@ async def moderations(request: Request) -> Response:
         answer = await moderate(screener, inputs_of(body), body["model"], rid)
         return json_response(answer, headers={"x-request-id": rid})
     route = runtime.route(tenant, body["model"])
-    raw = await _relay(route.upstream, "moderations", {**body, "model": route.model}, rid)
+    reply = await _relay(route.upstream, "moderations", {**body, "model": route.model}, rid)
     metrics.REQUESTS.labels(tenant.name, route.match, "200").inc()
-    return Response(raw, media_type=_JSON, headers={"x-request-id": rid})
+    return Response(reply.raw, media_type=_JSON, headers={**reply.headers, "x-request-id": rid})
 
 
 def _texts(value: Any) -> list[str]:
@@ -162,7 +163,7 @@ def _output_screener(tenant: Tenant) -> Screener:
     return Screener(())
 
 
-async def _relay(upstream: Any, path: str, body: dict[str, Any], rid: str) -> bytes:
+async def _relay(upstream: Any, path: str, body: dict[str, Any], rid: str) -> Reply:
     post = getattr(upstream, "post", None)
     if post is None:
         raise InvalidRequest(
@@ -170,8 +171,8 @@ async def _relay(upstream: Any, path: str, body: dict[str, Any], rid: str) -> by
             "upstreams are relayed.",
             param="model",
         )
-    raw: bytes = await post(path, body, rid)
-    return raw
+    reply: Reply = await post(path, body, rid)
+    return reply
 
 
 # --- passthrough ----------------------------------------------------------------------------------
@@ -206,12 +207,14 @@ async def passthrough(request: Request) -> Response:
     body = await read_body(request, runtime.config.server.max_body_bytes)
     upstream = runtime.upstreams[rule.upstream]
     target = path.removeprefix("/v1/") + (f"?{request.url.query}" if request.url.query else "")
-    status, raw, content_type = await upstream.forward(  # type: ignore[attr-defined]
+    answer = await upstream.forward(  # type: ignore[attr-defined]
         request.method, target, body, request.headers.get("content-type"), rid
     )
-    metrics.REQUESTS.labels(tenant.name, "passthrough", str(status)).inc()
-    headers = {"x-request-id": rid, "x-specguard-screened": "no"}
-    return Response(raw, status_code=status, media_type=content_type, headers=headers)
+    metrics.REQUESTS.labels(tenant.name, "passthrough", str(answer.status)).inc()
+    headers = {**answer.headers, "x-request-id": rid, "x-specguard-screened": "no"}
+    return Response(
+        answer.raw, status_code=answer.status, media_type=answer.content_type, headers=headers
+    )
 
 
 # --- operations -----------------------------------------------------------------------------------

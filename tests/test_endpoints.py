@@ -14,7 +14,7 @@ import pytest
 from openai import OpenAI
 
 from proxy.config import Config
-from proxy.testing import FakeUpstream, ProxyServer, Reply, completion, make_config
+from proxy.testing import FakeUpstream, ProxyServer, Reply, chunks, completion, make_config
 
 Serve = Callable[[Config], ProxyServer]
 SSN = "536-22-8726"
@@ -115,6 +115,38 @@ def test_rate_limit_headers_reach_the_client(serve: Serve, upstream: FakeUpstrea
     relayed = caught.value.response.headers
     assert relayed["retry-after"] == "7" and relayed["x-ratelimit-remaining-requests"] == "0"
     assert "x-other" not in relayed
+
+
+LIMITS = {
+    "x-ratelimit-remaining-requests": "41",
+    "x-ratelimit-reset-tokens": "6ms",
+    "x-other": "no",
+}
+
+
+def test_rate_limit_headers_of_a_successful_answer_reach_the_client(
+    serve: Serve, upstream: FakeUpstream
+) -> None:
+    client = client_for(serve, upstream)
+    messages: Any = [{"role": "user", "content": "x"}]
+    upstream.queue(Reply(json=completion("Fine."), headers=LIMITS))
+    whole = client.chat.completions.with_raw_response.create(model="fake-model", messages=messages)
+    upstream.queue(Reply(events=chunks("Fi", "ne."), headers=LIMITS))
+    streamed = client.chat.completions.with_raw_response.create(
+        model="fake-model", messages=messages, stream=True
+    )
+    upstream.queue(Reply(json=embedding_answer([0.5]), headers=LIMITS))
+    embedded = client.embeddings.with_raw_response.create(
+        model="fake-model", input="foxes", encoding_format="float"
+    )
+    for answer in (whole, streamed, embedded):
+        assert answer.headers["x-ratelimit-remaining-requests"] == "41"
+        assert answer.headers["x-ratelimit-reset-tokens"] == "6ms"
+        assert "x-other" not in answer.headers
+    assert whole.parse().choices[0].message.content == "Fine."
+    assert "".join(c.choices[0].delta.content or "" for c in streamed.parse() if c.choices) == (
+        "Fine."
+    )
 
 
 @pytest.mark.parametrize("status", [401, 403])

@@ -15,6 +15,7 @@ import orjson
 
 from proxy.config import UpstreamConfig
 from proxy.sse import DONE, encode_event
+from proxy.upstream import Reply
 from proxy.wire import message_text
 
 _WORDS_PER_CHUNK = 3
@@ -36,7 +37,7 @@ class DemoModel:
                 return reply
         return f"You said: {said}" if said else "Hello from the specguard demo model."
 
-    async def complete(self, body: dict[str, Any], request_id: str) -> bytes:
+    async def complete(self, body: dict[str, Any], request_id: str) -> Reply:
         """A full completion with ``n`` identical choices."""
         text = self.answer(body)
         choices = [
@@ -48,12 +49,14 @@ class DemoModel:
             }
             for index in range(_n(body))
         ]
-        return orjson.dumps(
-            {
-                **_envelope(body, "chat.completion"),
-                "choices": choices,
-                "usage": _usage(body, text, _n(body)),
-            }
+        return Reply(
+            orjson.dumps(
+                {
+                    **_envelope(body, "chat.completion"),
+                    "choices": choices,
+                    "usage": _usage(body, text, _n(body)),
+                }
+            )
         )
 
     async def stream(self, body: dict[str, Any], request_id: str) -> DemoStream:
@@ -66,6 +69,7 @@ class DemoStream:
 
     def __init__(self, body: dict[str, Any], text: str):
         self._body = body
+        self.headers: dict[str, str] = {}
         self._text = text
 
     async def __aiter__(self) -> AsyncIterator[bytes]:

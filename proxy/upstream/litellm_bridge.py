@@ -15,6 +15,7 @@ import orjson
 from proxy.config import UpstreamConfig
 from proxy.errors import ProxyError, UpstreamError, UpstreamTimeout, UpstreamUnreachable
 from proxy.sse import DONE, encode_event
+from proxy.upstream import Reply
 from proxy.upstream.sanitize import redact_secrets
 
 # Request fields litellm takes as named arguments itself rather than as model parameters.
@@ -54,13 +55,13 @@ class LiteLLMBridge:
             arguments["api_key"] = self._key
         return arguments
 
-    async def complete(self, body: dict[str, Any], request_id: str) -> bytes:
+    async def complete(self, body: dict[str, Any], request_id: str) -> Reply:
         """The provider's answer translated to an OpenAI chat completion."""
         try:
             response = await _litellm().acompletion(**self._arguments(body, stream=False))
         except Exception as exc:
             raise self._translate(exc) from exc
-        return orjson.dumps(_openai_shape(response.model_dump()))
+        return Reply(orjson.dumps(_openai_shape(response.model_dump())))
 
     async def stream(self, body: dict[str, Any], request_id: str) -> BridgedStream:
         """The provider's stream as OpenAI chunk events."""
@@ -93,6 +94,7 @@ class BridgedStream:
 
     def __init__(self, chunks: Any, bridge: LiteLLMBridge):
         self._chunks = chunks
+        self.headers: dict[str, str] = {}
         self._bridge = bridge
 
     async def __aiter__(self) -> AsyncIterator[bytes]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, NamedTuple
 
 import aiohttp
 import orjson
@@ -18,8 +18,19 @@ import orjson
 from proxy.config import UpstreamConfig
 from proxy.errors import ProxyError, UpstreamError, UpstreamTimeout, UpstreamUnreachable
 from proxy.sse import EventTooLarge, SSEDecoder
-from proxy.upstream.sanitize import sanitized_error
+from proxy.upstream import Reply
+from proxy.upstream.sanitize import retry_headers, sanitized_error
 from proxy.upstream.shapes import StreamCheck, as_chunks, malformed, parse_completion
+
+
+class Forwarded(NamedTuple):
+    """An upstream's answer to a relayed request."""
+
+    status: int
+    raw: bytes
+    content_type: str
+    headers: dict[str, str]
+    """The headers clients act on (``retry_headers``)."""
 
 
 class OpenAIRelay:
@@ -45,24 +56,24 @@ class OpenAIRelay:
             headers["Authorization"] = f"Bearer {self._key}"
         return headers
 
-    async def complete(self, body: dict[str, Any], request_id: str) -> bytes:
+    async def complete(self, body: dict[str, Any], request_id: str) -> Reply:
         """The upstream's completion, as raw JSON bytes (its shape checked)."""
-        raw = await self.post("chat/completions", body, request_id)
-        parse_completion(raw)
-        return raw
+        reply = await self.post("chat/completions", body, request_id)
+        parse_completion(reply.raw)
+        return reply
 
-    async def post(self, path: str, body: dict[str, Any], request_id: str) -> bytes:
+    async def post(self, path: str, body: dict[str, Any], request_id: str) -> Reply:
         """Another JSON endpoint of the same API (``embeddings``, ``moderations``), relayed raw."""
-        _, raw, _ = await self.forward(
+        answer = await self.forward(
             "POST", path, orjson.dumps(body), "application/json", request_id
         )
-        return raw
+        return Reply(answer.raw, answer.headers)
 
     async def forward(
         self, method: str, path: str, body: bytes, content_type: str | None, request_id: str
-    ) -> tuple[int, bytes, str]:
-        """An unscreened request to ``path`` below the base URL (tenant ``passthrough``):
-        ``(status, body, content type)``; error answers are sanitized like any other."""
+    ) -> Forwarded:
+        """An unscreened request to ``path`` below the base URL (tenant ``passthrough``); error
+        answers are sanitized like any other."""
         headers = self._headers(request_id)
         if content_type:
             headers["Content-Type"] = content_type
@@ -78,7 +89,12 @@ class OpenAIRelay:
             raise _translate(exc, self.name) from exc
         if status >= 400:
             raise sanitized_error(status, raw, self._key, answer_headers)
-        return status, raw, answer_headers.get("Content-Type", "application/octet-stream")
+        return Forwarded(
+            status,
+            raw,
+            answer_headers.get("Content-Type", "application/octet-stream"),
+            retry_headers(answer_headers),
+        )
 
     async def stream(self, body: dict[str, Any], request_id: str) -> RelayedStream:
         """Open the SSE stream; HTTP errors are raised here, before any event."""
@@ -124,6 +140,7 @@ class RelayedStream:
     ):
         self._response = response
         self._upstream = upstream
+        self.headers = retry_headers(response.headers)
         self._events = events
         """The whole stream, already built (from a JSON answer)."""
 
