@@ -7,7 +7,7 @@ import os
 import time
 from collections.abc import AsyncIterator, Awaitable, Mapping
 from contextlib import asynccontextmanager
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import aiohttp
 import orjson
@@ -20,6 +20,7 @@ from starlette.routing import Route
 
 from detectors.policy import Verdict
 from proxy import edge, logs, metrics
+from proxy.completions import NativeCompletions
 from proxy.config import Config, load_config
 from proxy.context import RequestContext, request_id_from
 from proxy.edge import CLIENT_CLOSED, ClientGone, unless_gone
@@ -50,6 +51,7 @@ from proxy.sse import DONE, encode_event
 from proxy.surfaces import CHAT, COMPLETIONS, RESPONSES, Surface
 from proxy.upstream import EventStream
 from proxy.upstream.litellm_bridge import close_clients as close_litellm_clients
+from proxy.upstream.openai_relay import OpenAIRelay
 from proxy.upstream.shapes import parse_completion
 from proxy.usage import UsageTally, asks_usage, refused_usage, with_usage
 
@@ -181,10 +183,18 @@ async def _serve(request: Request, surface: Surface) -> Response:
             if verdict.action == "refuse":
                 _finish(ctx, 200)
                 return await _refused_request(body, original, surface, verdict, ctx)
-        body = await pipeline.rewrite({**body, "model": route.model}, ctx, len(raw_body))
+        upstream = route.upstream
+        if surface.native is not None and route.native_completions:
+            # The upstream's own endpoint: the request as the app sent it (no roles to rewrite).
+            upstream = NativeCompletions(cast(OpenAIRelay, route.upstream))  # config checks it
+            body = surface.native(original, route.model)
+        else:
+            if surface.check is not None:
+                surface.check(original)
+            body = await pipeline.rewrite({**body, "model": route.model}, ctx, len(raw_body))
         if ctx.stream:
             events = await unless_gone(
-                request, _timed_upstream(ctx, route.upstream.stream(body, request_id))
+                request, _timed_upstream(ctx, upstream.stream(body, request_id))
             )
             return StreamingResponse(
                 surface.events(_stream_body(events, body, ctx), original, request_id),
@@ -192,7 +202,7 @@ async def _serve(request: Request, surface: Surface) -> Response:
                 headers=_headers(ctx, events.headers, stream=True),
             )
         reply = await unless_gone(
-            request, _timed_upstream(ctx, route.upstream.complete(body, request_id))
+            request, _timed_upstream(ctx, upstream.complete(body, request_id))
         )
         raw = await pipeline.finish(reply.raw, ctx)
         _count_tokens(raw, ctx)

@@ -109,6 +109,12 @@ class RouteConfig(_Strict):
     """Name of a table under ``[upstreams]``."""
     model: str | None = None
     """Model name sent upstream; the request's own when unset."""
+    completions: Literal["chat", "native"] = "chat"
+    """How ``/v1/completions`` reaches this route's models: ``chat`` asks the upstream for a chat
+    completion (every request rule applies); ``native`` relays the request to the upstream's own
+    ``/v1/completions`` (base models, ``gpt-3.5-turbo-instruct``; ``echo``, ``suffix``,
+    ``best_of`` and batched prompts work; the prompt is screened but, having no roles, not
+    rewritten). ``native`` needs ``provider = 'openai'``."""
 
 
 class RefusalConfig(_Strict):
@@ -294,6 +300,12 @@ class Config(_Strict):
         for route in self.routes:
             if route.upstream not in self.upstreams:
                 raise ValueError(f"route {route.match!r} names unknown upstream {route.upstream!r}")
+            provider = self.upstreams[route.upstream].provider
+            if route.completions == "native" and provider != "openai":
+                raise ValueError(
+                    f"route {route.match!r}: completions = 'native' needs an upstream with "
+                    "provider = 'openai'"
+                )
         for name, tenant in self.tenants.items():
             for rule in tenant.passthrough:
                 upstream = self.upstreams.get(rule.upstream)

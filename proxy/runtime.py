@@ -41,6 +41,8 @@ class Route:
     upstream: Upstream
     model: str
     """Model name to send upstream."""
+    native_completions: bool = False
+    """``/v1/completions`` goes to the upstream's own endpoint (``RouteConfig.completions``)."""
 
 
 def build_upstream(name: str, config: UpstreamConfig, session: aiohttp.ClientSession) -> Upstream:
@@ -150,6 +152,7 @@ class Runtime:
             upstream_name=route.upstream,
             upstream=self.upstreams[route.upstream],
             model=route.model or model,
+            native_completions=route.completions == "native",
         )
 
     def _first_route(self, model: str) -> RouteConfig | None:

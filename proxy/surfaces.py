@@ -33,6 +33,12 @@ class Surface:
     """``(chat completion, original request) -> answer`` for JSON."""
     events: Callable[[Events, dict[str, Any], str], Events]
     """``(chat events, original request, request id) -> events`` for streams."""
+    check: Callable[[dict[str, Any]], None] | None = None
+    """Raises for what the chat translation cannot carry (when the route does not relay the
+    request to the upstream's own endpoint)."""
+    native: Callable[[dict[str, Any], str], dict[str, Any]] | None = None
+    """``(original request, upstream model) -> request`` for the upstream's own endpoint, on
+    routes that ask for it (``RouteConfig.completions = "native"``)."""
 
     def parse(self, raw: bytes) -> tuple[dict[str, Any], dict[str, Any]]:
         """``(chat request, original request)`` for the body ``raw``; 400 when malformed."""
@@ -63,5 +69,10 @@ def _response_events(events: Events, request: dict[str, Any], request_id: str) -
 CHAT = Surface("chat", None, _same, _same_events)
 RESPONSES = Surface("responses", responses.to_chat, responses.from_chat, _response_events)
 COMPLETIONS = Surface(
-    "completions", completions.to_chat, completions.from_chat, completions.to_completion_events
+    "completions",
+    completions.to_chat,
+    completions.from_chat,
+    completions.to_completion_events,
+    check=completions.check_translatable,
+    native=completions.native_request,
 )

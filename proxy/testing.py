@@ -274,7 +274,7 @@ class ProxyServer:
 
     def __enter__(self) -> ProxyServer:
         self._thread.start()
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 60  # a loaded CI machine starts slowly
         while not self._server.started:
             if time.monotonic() > deadline or not self._thread.is_alive():
                 raise RuntimeError("specguard did not start")

@@ -9,7 +9,7 @@ untouched in both directions.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any, NamedTuple
 
 import aiohttp
@@ -21,6 +21,17 @@ from proxy.sse import EventTooLarge, SSEDecoder
 from proxy.upstream import Reply
 from proxy.upstream.sanitize import retry_headers, sanitized_error
 from proxy.upstream.shapes import StreamCheck, as_chunks, malformed, parse_completion
+
+
+class Dialect(NamedTuple):
+    """Another endpoint of the same API whose answers the proxy reads as chat completions
+    (``proxy.completions.NATIVE``: the legacy ``/completions`` of base models)."""
+
+    path: str
+    answer: Callable[[bytes], bytes]
+    """A JSON answer of the endpoint as a chat completion's JSON."""
+    event: Callable[[bytes], bytes]
+    """One SSE event of the endpoint (normal form) as a chat chunk event."""
 
 
 class Forwarded(NamedTuple):
@@ -56,9 +67,15 @@ class OpenAIRelay:
             headers["Authorization"] = f"Bearer {self._key}"
         return headers
 
-    async def complete(self, body: dict[str, Any], request_id: str) -> Reply:
+    async def complete(
+        self, body: dict[str, Any], request_id: str, dialect: Dialect | None = None
+    ) -> Reply:
         """The upstream's completion, as raw JSON bytes (its shape checked)."""
-        reply = await self.post("chat/completions", body, request_id)
+        if dialect is None:
+            reply = await self.post("chat/completions", body, request_id)
+        else:
+            answer = await self.post(dialect.path, body, request_id)
+            reply = Reply(dialect.answer(answer.raw), answer.headers)
         parse_completion(reply.raw)
         return reply
 
@@ -96,11 +113,14 @@ class OpenAIRelay:
             retry_headers(answer_headers),
         )
 
-    async def stream(self, body: dict[str, Any], request_id: str) -> RelayedStream:
+    async def stream(
+        self, body: dict[str, Any], request_id: str, dialect: Dialect | None = None
+    ) -> RelayedStream:
         """Open the SSE stream; HTTP errors are raised here, before any event."""
+        url = self._url if dialect is None else f"{self._base}/{dialect.path}"
         try:
             response = await self._session.post(
-                self._url,
+                url,
                 data=orjson.dumps(body),
                 headers=self._headers(request_id),
                 timeout=self._stream_timeout,
@@ -123,8 +143,10 @@ class OpenAIRelay:
                 raise _translate(exc, self.name) from exc
             finally:
                 response.release()
+            if dialect is not None:
+                raw = dialect.answer(raw)
             return RelayedStream(response, self.name, as_chunks(parse_completion(raw)))
-        return RelayedStream(response, self.name)
+        return RelayedStream(response, self.name, convert=dialect.event if dialect else None)
 
 
 _DRAIN_BYTES = 64 * 1024
@@ -136,13 +158,19 @@ class RelayedStream:
     the stream ends at ``[DONE]``, or with ``UpstreamIncomplete`` if it stops before."""
 
     def __init__(
-        self, response: aiohttp.ClientResponse, upstream: str, events: list[bytes] | None = None
+        self,
+        response: aiohttp.ClientResponse,
+        upstream: str,
+        events: list[bytes] | None = None,
+        convert: Callable[[bytes], bytes] | None = None,
     ):
         self._response = response
         self._upstream = upstream
         self.headers = retry_headers(response.headers)
         self._events = events
         """The whole stream, already built (from a JSON answer)."""
+        self._convert = convert
+        """Each event read as a chat chunk (``Dialect.event``) before it is checked."""
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         if self._events is not None:
@@ -151,15 +179,16 @@ class RelayedStream:
             return
         decoder = SSEDecoder()
         check = StreamCheck()
+        convert = self._convert
         try:
             async for chunk in self._response.content.iter_any():
                 for event in decoder.feed(chunk):
-                    yield check.take(event)
+                    yield check.take(convert(event) if convert else event)
                     if check.done:
                         await self._drain()
                         return
             for event in decoder.close():
-                yield check.take(event)
+                yield check.take(convert(event) if convert else event)
                 if check.done:
                     return
             for event in check.end():
