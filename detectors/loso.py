@@ -48,7 +48,10 @@ FloatArray = npt.NDArray[np.float64]
 CBRN_WORDS = ("bomb", "molotov", "explosive", "nerve agent", "anthrax", "sarin", "poison")
 EXTRA: dict[str, Callable[[Path], list[Row]]] = {
     "nsfw": loso_data.pyrit_sexual,
-    "cbrn": lambda root: loso_data.pyrit_airt(root, {"harms": CBRN_WORDS, "violence": CBRN_WORDS}),
+    "cbrn": lambda root: (
+        loso_data.pyrit_airt(root, {"harms": CBRN_WORDS, "violence": CBRN_WORDS})
+        + loso_data.pyrit_violence(root, CBRN_WORDS)
+    ),
 }
 """Extra labelled sources per detector, read from ``../shared/train-data``."""
 MIN_SOURCE = 200
