@@ -54,7 +54,8 @@ from typing import ClassVar
 from pydantic import field_validator
 
 from detectors.base import CategoryPolicy, DetectorConfig, ScanContext
-from detectors.cbrn_uplift import NOT_DEVICE, goal_scores
+from detectors.cbrn_goals import NOT_DEVICE
+from detectors.cbrn_uplift import goal_scores
 from detectors.findings import Finding
 from detectors.lexicons import Hit, load
 from detectors.textmodel import TextModel, load_model
