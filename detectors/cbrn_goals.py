@@ -29,10 +29,11 @@ _DEVICE = (
     r"napalm|landmines?|booby[- ]traps?|suicide vests?))"
 )
 _SUPPLY = (
-    r"(?:(?:the |a |our |their |my |this |that |\w+'s |(?:city|town|public|municipal|local|"
-    r"school|office|community|village)\w*'?s? ){0,3}"
+    r"(?:(?:the |a |our |their |my |his |her |your |this |that |\w+'s |(?:city|town|public|"
+    r"municipal|local|school|office|community|village)\w*'?s? ){0,3}"
     r"(?:water (?:supply|supplies|system|reservoir|tank|main)s?|reservoirs?|drinking water|"
-    r"wells?|food (?:supply|supplies|chain)|food|drinks?|coffee|meals?|punch bowl|"
+    r"wells?|food (?:supply|supplies|chain)|food|drinks?|coffee|meals?|punch(?: bowl)?|glass|"
+    r"cups?|tea|wine|beer|cocktails?|soup|juice|lemonade|"
     r"(?:water )?treatment plant|air (?:supply|vents?|conditioning|ducts?)|ventilation"
     r"(?: system)?))"
 )
@@ -74,8 +75,8 @@ _GOALS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "chemical",
         re.compile(
-            rf"\b(?:poison\w*|contaminat\w+|taint\w*|spik\w+|lac(?:e|ing)|tamper\w* with|put (?"
-            rf":poison|something|a toxin|chemicals?) (?:in|into)) {_SUPPLY}",
+            rf"\b(?:poison(?:s|ed|ing)?|contaminat\w+|taint\w*|spik\w+|lac(?:e|ing)|tamper\w* "
+            rf"with|put (?:poison|something|a toxin|chemicals?) (?:in|into)) {_SUPPLY}",
             _I,
         ),
     ),
@@ -162,7 +163,19 @@ _GOALS: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
 )
+_TOXIC = (
+    r"(?:poisons?|(?:a |some )?toxins?|cyanide|arsenic|thallium|strychnine|ricin|antifreeze|"
+    r"rat poison|(?:a |the )?(?:lethal|deadly|fatal) (?:dose|amount)(?: of \w+)?)"
+)
 _MORE_GOALS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "chemical",
+        re.compile(
+            rf"\b(?:add|put|slip|mix|pour|drop|sneak|dissolv|stir|inject|lac|spik)\w* "
+            rf"(?:[\w-]+ ){{0,3}}?{_TOXIC} (?:[\w-]+ ){{0,2}}?(?:in|into|to|with|inside) {_SUPPLY}",
+            _I,
+        ),
+    ),
     ("chemical", re.compile(rf"\bsabotag\w+ {_SUPPLY}", _I)),
     (
         "acquire",
@@ -213,6 +226,14 @@ NOT_DEVICE = re.compile(
 
 _Gate = tuple[tuple[str, ...], ...]
 BOMBISH = ("bomb", "explos", "ied", "detonat", "grenade", "incendiar", "molotov", "napalm")
+_CONSUMED = (
+    "water", "reservoir", "well", "food", "drink", "coffee", "meal", "punch", "glass", "cup",
+    "tea", "wine", "beer", "cocktail", "soup", "juice", "lemonade",
+)  # fmt: skip
+_TOXIC_WORDS = (
+    "poison", "toxin", "cyanide", "arsenic", "thallium", "strychnine", "ricin", "antifreeze",
+    "lethal", "deadly", "fatal",
+)  # fmt: skip
 _GOAL_GATES: tuple[_Gate, ...] = (
     ((*BOMBISH, "landmine", "booby", "vest"),),
     (("blow", "bomb", "detonat", "plant", "set off", "setting off"),),
@@ -227,6 +248,15 @@ _GOAL_GATES: tuple[_Gate, ...] = (
             "coffee",
             "meal",
             "punch",
+            "glass",
+            "cup",
+            "tea",
+            "wine",
+            "beer",
+            "cocktail",
+            "soup",
+            "juice",
+            "lemonade",
             "treatment",
             "air",
             "ventilation",
@@ -310,6 +340,7 @@ _GOAL_GATES: tuple[_Gate, ...] = (
             "circumvent",
         ),
     ),
+    (_TOXIC_WORDS, _CONSUMED),
     (("sabotag",),),
     (("steal", "stole", "smuggl", "divert"),),
     (("bomb", "explos", "ied", "grenade"), (" with ",)),

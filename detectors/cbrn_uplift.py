@@ -7,9 +7,12 @@ request whose *goal* is a weapon or an attack. This module reads the two halves 
 - ``goals`` (``detectors/cbrn_goals.py``): a harmful goal stated in a request or an answer, per
   category, and ``_paired_goals``: a means (device, toxin, pathogen, nuclear material) beside a
   harmful purpose.
-- ``operational``: how far a text reads as a procedure: ordered steps of any verb, a compliant
-  opener (``Sure, here is``, ``Here's how``), everyday operational words (containers, wiring,
-  timers, reservoirs, guard rotations, cameras) and quantities. Refusal sentences are removed
+- ``operational``: how far a text reads as a procedure: ordered steps of any verb, sentences
+  that tell the reader what to do (``Pour some into ...``, ``you would then add ...``, ``the
+  way to do it is to ...``), hiding it from the victim (``so nobody tastes it``), a compliant
+  opener (``Sure, here is``, ``Here's how``), everyday
+  operational words (containers, wiring, timers, reservoirs, guard rotations, cameras) and
+  quantities. Refusal sentences are removed
   first by the caller.
 
 ``goal_score`` turns them into a score: a short request for a goal scores ``GOAL_REQUEST``
@@ -86,6 +89,37 @@ _OPENER = re.compile(
     r"follow these)\b",
     _M,
 )
+_DO = (
+    r"(?:add|mix|combine|pour|put|place|fill|insert|attach|connect|wire|light|ignite|heat|boil|"
+    r"dissolve|stir|grind|crush|pack|seal|drill|tape|wrap|obtain|acquire|buy|purchase|gather|"
+    r"collect|slip|sneak|inject|spray|release|plant|hide|conceal|disguise|mask|shake|soak|"
+    r"detonate|throw|aim|carry|transport|smuggle|steal|dump|drop|lace|spike|contaminate|"
+    r"poison|infect|culture|grow|extract|concentrate|purify|disperse|aerosoli[sz]e|enrich|"
+    r"assemble|build|make|set|trigger|bypass|disable|avoid|wait|leave|ensure|make sure)"
+)
+_IMPERATIVE = re.compile(rf"(?:^|[.!?:;]\s+|\n|,? then )\s*(?:\d+[.)]\s*)?{_DO}\b", _M)
+"""A sentence that tells the reader to do something (``Pour some into ...``)."""
+_MODAL = re.compile(
+    rf"\b(?:you|one|they|i) (?:would|will|should|could|can|must|might|may|need to|have to)"
+    rf"(?: (?:also|then|first|simply|just|need to|have to|want to|be able to))* {_DO}\b|"
+    rf"\b(?:way|method|option|approach) (?:to [\w ]{{1,40}} )?(?:is|would be) to {_DO}\b",
+    _I,
+)
+"""Instructions in the second person or as "the way to do it is to ..."."""
+_CONCEAL = re.compile(
+    r"\b(?:(?:mask|disguise|hide|cover) (?:the |its |their )?(?:taste|smell|odou?r|colou?r|"
+    r"flavou?r)|(?:does not|doesn't|do not|don't|won't|will not|nobody|no one|not) (?:\w+ )?"
+    r"(?:notice|taste|smell|detect|suspect)s?|(?:intended |the )victims?|unnoticed|undetected|"
+    r"without (?:them|anyone|him|her|people) (?:noticing|knowing|suspecting))\b",
+    _I,
+)
+"""Keeping the harm from its victims: only a procedure against someone needs it."""
+_REDIRECT = re.compile(
+    r"\b(?:harmless|non-?toxic|safe) (?:alternatives?|substances?|ingredients?|pranks?|fun|"
+    r"options?|ways?)\b|\b(?:instead|rather), (?:let's|try|consider|how about)\b",
+    _I,
+)
+"""An answer that turns the ask into a harmless alternative: its steps are not the goal's."""
 _STEP_LINE = re.compile(r"^\s*(?:\(?\d{1,2}[.):]|step\s*\d+\b|[-*\u2022]\s+\S)", _M)
 _INLINE_STEP = re.compile(r"(?:^|[\s:])\(?\d{1,2}[.)]\s+[a-z]", _I)
 _SEQUENCE = re.compile(
@@ -250,8 +284,11 @@ def operational(answer: str) -> float:
     steps = max(len(_STEP_LINE.findall(answer)), len(_INLINE_STEP.findall(answer)))
     sequence = len({m.lower() for m in _SEQUENCE.findall(answer)})
     everyday = len({m.lower() for m in _EVERYDAY.findall(answer)})
+    told = len(_IMPERATIVE.findall(answer)) + len(_MODAL.findall(answer))
     signals = (
         0.45 * min(1.0, max(steps, sequence) / 3),
+        min(0.45, 0.2 * told),
+        0.25 if _CONCEAL.search(answer) else 0.0,
         0.3 if _OPENER.search(answer) else 0.0,
         min(0.45, 0.12 * everyday),
         min(0.3, 0.1 * len(_QUANTITY.findall(answer))),
@@ -261,14 +298,26 @@ def operational(answer: str) -> float:
 
 def goal_scores(answer: str, text: str, user_inputs: tuple[str, ...]) -> dict[str, float]:
     """Score per category from harmful goals: a short request for one, or an answer (``answer``
-    is ``text`` without refusals) that goes along with one stated in the request or itself."""
-    scores = {category: GOAL_REQUEST for category in asks_for_goal(text)}
+    is ``text`` without refusals) that goes along with one stated in the request or itself.
+
+    A goal the user only mentions while asking how to stay safe, spot or report it (``what
+    should I do if someone put poison in my drink``) is not one the answer can go along with.
+    An answer that restates the user's goal ("How to make X? Interesting question...") is not a
+    request of its own: it is judged by how operational it is, and half as operational when it
+    turns to harmless alternatives (``_REDIRECT``).
+    """
     stated: dict[str, float] = {}
     for source in user_inputs:
-        stated.update(asks_for_goal(source) or goals(source))
+        mentioned = {} if _SAFETY.search(source) and not _EVADE.search(source) else goals(source)
+        stated.update(asks_for_goal(source) or mentioned)
+    own = not user_inputs or any(text.strip() == source.strip() for source in user_inputs)
+    requested = asks_for_goal(text if own else answer)
+    scores = {
+        category: GOAL_REQUEST for category in requested if own or category not in stated
+    }
     stated.update(goals(answer))
     if stated and answer.strip():
-        level = operational(answer)
+        level = operational(answer) * (0.5 if _REDIRECT.search(answer) else 1.0)
         for category, weight in stated.items():
             scores[category] = max(scores.get(category, 0.0), weight * level)
     return scores
