@@ -42,6 +42,9 @@ How a score is made (``nsfw_evidence`` then ``NsfwDetector.scan``):
    worded sexual talk about children while definitions of paedophilia and parenting advice pass.
    A request for a sexual approach to a minor in plain words (sexting, asking for pictures,
    grooming), or an answer going along with one, scores 1 (``nsfw_requests.minor_request``).
+5. An answer that goes along with a request for sexual content (the user asked for an erotic
+   story, scene or messages and the answer writes one, if only in soft words) scores at least
+   ``nsfw_compliance.COMPLIANT`` under ``sexual`` (``detectors/nsfw_compliance.py``).
 """
 
 from __future__ import annotations
@@ -59,6 +62,7 @@ from detectors.base import CategoryPolicy, DetectorConfig, ScanContext
 from detectors.findings import Finding
 from detectors.lexicons import Hit, load
 from detectors.normalize import normalize
+from detectors.nsfw_compliance import compliance_score
 from detectors.nsfw_requests import (
     answers_request,
     asks,
@@ -341,7 +345,7 @@ class NsfwDetector:
         ev, rule, probability = nsfw_scores(self.model, text)
         findings: list[Finding] = []
         end = len(text)
-        sexual = max(rule, probability)
+        sexual = max(rule, probability, compliance_score(text, ctx.user_inputs))
         asked, forced = request_scores(text, ctx.user_inputs)
         minors = max(ev.minor_link * sexual, ev.minor_clinical, asked)
         if minors > 0:

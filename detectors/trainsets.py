@@ -127,12 +127,17 @@ def nsfw_evidence_of(
     ``sexual_nonconsensual``) and probability of each text, as ``NsfwDetector`` computes them
     (each row's ``context`` as the user's input)."""
     from detectors.nsfw import nsfw_scores, request_scores
+    from detectors.nsfw_compliance import compliance_score
 
     h, p = np.zeros(len(texts)), np.zeros(len(texts))
     inputs = inputs if inputs is not None else [()] * len(texts)
     for i, (text, user_inputs) in enumerate(zip(texts, inputs, strict=True)):
         ev, rule, p[i] = nsfw_scores(model, text)
         h[i] = max(
-            rule, ev.minor_link * rule, ev.minor_clinical, *request_scores(text, user_inputs)
+            rule,
+            ev.minor_link * rule,
+            ev.minor_clinical,
+            compliance_score(text, user_inputs),
+            *request_scores(text, user_inputs),
         )
     return h, p
