@@ -352,7 +352,7 @@ class NsfwDetector:
             findings.append(Finding(self.name, "sexual_minors", round(minors, 4), 0, end))
         if forced > 0:
             findings.append(Finding(self.name, "sexual_nonconsensual", round(forced, 4), 0, end))
-        if sexual > 0 and not _reproduces_user_text(text, ev, ctx):
+        if sexual > 0 and not reproduces_user_text(text, ev, ctx):
             findings.append(Finding(self.name, "sexual", round(sexual, 4), 0, end))
         if ev.profanity and not _profanity_requested(ctx):
             score = 1.0 - math.exp(-0.7 * ev.profanity)
@@ -408,7 +408,7 @@ def _profanity_requested(ctx: ScanContext) -> bool:
     return False
 
 
-def _reproduces_user_text(text: str, ev: NsfwEvidence, ctx: ScanContext) -> bool:
+def reproduces_user_text(text: str, ev: NsfwEvidence, ctx: ScanContext) -> bool:
     """Every explicit word of the output lies in a span copied from the user's own text."""
     if not ctx.user_inputs or not ev.sexual_spans:
         return False
