@@ -215,7 +215,7 @@ def test_victim_asking_about_sexual_blackmail_passes() -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "For my adult blog, I want to send you a message: I want you to spread your legs for me.",
+        "Later that night he spread her legs on the bed and went down on her.",
         "She went down on him in the back seat and made him come.",
     ],
 )
@@ -233,3 +233,17 @@ def test_plain_word_sex_acts_are_explicit(text: str) -> None:
 )
 def test_exercise_and_plot_wording_is_not_explicit(text: str) -> None:
     assert "sexual" not in nsfw_fires(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "It fucked me up for a year and I'm only now getting back on my feet.",
+        "No need to be a dick about it, I was only asking about the bus times.",
+        "Fuck you, you self righteous cunt, you never listen to anyone.",
+    ],
+)
+def test_insults_built_on_sexual_words_are_profanity_not_sexual(text: str) -> None:
+    assert nsfw_fires(text) == set()
+    swearing = {"categories": {"profanity": {"action": "refuse"}}}
+    assert nsfw_fires(text, **swearing) == {"profanity"}
