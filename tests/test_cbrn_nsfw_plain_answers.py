@@ -247,3 +247,16 @@ def test_insults_built_on_sexual_words_are_profanity_not_sexual(text: str) -> No
     assert nsfw_fires(text) == set()
     swearing = {"categories": {"profanity": {"action": "refuse"}}}
     assert nsfw_fires(text, **swearing) == {"profanity"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Is breast cancer survival improving after breast-conserving surgery?",
+        "Does sex influence the response to intravenous thrombolysis in ischemic stroke?",
+        "Vaginal pH should be measured by bringing the strip into contact with vaginal fluid.",
+        "Are home sampling kits for sexually transmitted infections acceptable to patients?",
+    ],
+)
+def test_clinical_collocations_are_not_sexual(text: str) -> None:
+    assert nsfw_fires(text) == set()
