@@ -63,13 +63,13 @@ from detectors.findings import Finding
 from detectors.lexicons import Hit, load
 from detectors.normalize import normalize
 from detectors.nsfw_compliance import compliance_score
+from detectors.nsfw_refusals import without_refusals
 from detectors.nsfw_requests import (
     answers_request,
     asks,
     minor_request,
     nonconsensual,
     protective,
-    without_refusals,
 )
 from detectors.provenance import covered, supplied_spans
 from detectors.textmodel import TextModel, load_model

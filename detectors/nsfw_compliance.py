@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 
-from detectors.nsfw_requests import without_refusals
+from detectors.nsfw_refusals import without_refusals
 
 COMPLIANT = 0.6
 """``sexual`` score of an answer that goes along with a request for sexual content."""
