@@ -7,10 +7,12 @@ substance, amount or method. Every catch has a benign twin with the same shape t
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from detectors import loso, loso_data
 from detectors.base import ScanContext
 from detectors.cbrn import CbrnConfig, CbrnDetector
 from detectors.evaluation import counts_as_fired
@@ -278,3 +280,18 @@ def test_insults_built_on_sexual_words_are_profanity_not_sexual(text: str) -> No
 )
 def test_clinical_collocations_are_not_sexual(text: str) -> None:
     assert nsfw_fires(text) == set()
+
+
+# --- leave-one-source-out data ----------------------------------------------------------------
+
+TRAIN_DATA = Path(__file__).resolve().parents[2] / "shared" / "train-data"
+
+
+@pytest.mark.skipif(not TRAIN_DATA.is_dir(), reason="../shared/train-data is absent")
+def test_pyrit_violence_rows_are_cbrn_answers_labelled_by_mean_human_score() -> None:
+    rows = loso_data.pyrit_violence(TRAIN_DATA, loso.CBRN_WORDS)
+    assert rows and {r["source"] for r in rows} == {"pyrit-violence"}
+    assert all(any(w in r["context"].lower() for w in loso.CBRN_WORDS) for r in rows)
+    assert all(r["text"] and r["label"] in (0, 1) for r in rows)
+    assert 0 < sum(r["label"] for r in rows) < len(rows)
+    assert any(r in loso.EXTRA["cbrn"](TRAIN_DATA) for r in rows[:1])
