@@ -22,7 +22,8 @@ How the three sources of evidence combine (``cbrn_evidence`` then ``CbrnDetector
     for a named agent or device and at 0.6 (below threshold) for a precursor or generic word,
     and rises towards 1 with asks for detail, home production, evasion or stated harm.
     A **harmful-intent exchange** -- the user (``ScanContext.user_inputs``) or the text states
-    an intent to poison or hurt someone, or the user's input is itself a request as above,
+    an intent to poison or hurt someone, states or asks for a harmful goal
+    (``cbrn_uplift.user_goals``), or the user's input is itself a request as above,
     and the answer goes along with it (offers substances, options or "the best way") instead
     of refusing -- scores ``COMPLIANCE_NAMED`` (0.9) when it names what to use and
     ``COMPLIANCE_VAGUE`` (0.4, left to the classifier) when it does not, in the category of
@@ -54,7 +55,8 @@ from typing import ClassVar
 from pydantic import field_validator
 
 from detectors.base import CategoryPolicy, DetectorConfig, ScanContext
-from detectors.cbrn_uplift import NOT_DEVICE, goal_scores
+from detectors.cbrn_goals import NOT_DEVICE
+from detectors.cbrn_uplift import goal_scores, user_goals
 from detectors.findings import Finding
 from detectors.lexicons import Hit, load
 from detectors.plugins import Plugin
@@ -255,7 +257,9 @@ _COMPLIANCE = re.compile(
     r"would be|depends?|would depend)|there are (?:a few|several|various|some|many|numerous|a "
     r"number of|plenty of) (?:\w+ ){0,2}(?:options|substances|ways|poisons|toxins|chemicals|"
     r"methods|things)|one (?:option|possibility|way|such substance|method)|you (?:could|can|"
-    r"might) (?:try|use|consider|add)|consider(?:ing)? (?:using|a |substances)|(?:i'd|i would|"
+    r"might) (?:try|use|consider|add)|one (?:could|can|might) (?:try|use|add|mix|put)|one "
+    r"(?:possible |simple |easy )?(?:option|way|method) (?:to [\w ]{1,40} )?(?:is|would be)|"
+    r"consider(?:ing)? (?:using|a |substances)|(?:i'd|i would|"
     r"i) (?:suggest|recommend)|(?:some )?examples "
     r"include|options (?:include|are)|(?:a|the) (?:concoction|combination|mixture) of)\b",
     _I,
@@ -383,6 +387,7 @@ def cbrn_evidence(text: str, user_inputs: tuple[str, ...] = ()) -> CbrnEvidence:
         bool(_INTENT.search(text))
         or any(_INTENT.search(source) for source in user_inputs)
         or any(_asks_for_hazard(source) for source in user_inputs)
+        or bool(user_goals(user_inputs))
     )
     answer = _answer_text(text)
     goals = {c: s for c, s in goal_scores(answer, text, user_inputs).items() if s > 0}

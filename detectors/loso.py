@@ -48,9 +48,14 @@ FloatArray = npt.NDArray[np.float64]
 CBRN_WORDS = ("bomb", "molotov", "explosive", "nerve agent", "anthrax", "sarin", "poison")
 EXTRA: dict[str, Callable[[Path], list[Row]]] = {
     "nsfw": loso_data.pyrit_sexual,
-    "cbrn": lambda root: loso_data.pyrit_airt(root, {"harms": CBRN_WORDS, "violence": CBRN_WORDS}),
+    "cbrn": lambda root: (
+        loso_data.pyrit_airt(root, {"harms": CBRN_WORDS, "violence": CBRN_WORDS})
+        + loso_data.pyrit_violence(root, CBRN_WORDS)
+    ),
 }
 """Extra labelled sources per detector, read from ``../shared/train-data``."""
+UNLABELLED = "S_unlabelled:"
+"""Category prefix of nsfw rows whose source did not annotate the sexual flag (labelled 0)."""
 MIN_SOURCE = 200
 """Calibration sources at least this large must each stay within the FPR budget."""
 DEFAULT_FPR = {"cbrn": 0.03, "nsfw": 0.02}
@@ -208,13 +213,18 @@ def run(
     data_dir: str | Path,
     train_dir: str | Path = loso_data.TRAIN_DATA,
     max_fpr: float | None = None,
+    strict: bool = False,
 ) -> dict[str, Any]:
-    """Read the data of ``name`` and run ``crossval`` on it."""
+    """Read the data of ``name`` and run ``crossval`` on it. ``strict`` drops the rows whose
+    label the source did not annotate (``UNLABELLED``), as the eval-data README advises for a
+    strict measurement: they are neither trained, calibrated nor scored on."""
     data, extra_root = Path(data_dir), Path(train_dir)
     recipe = TRAINERS[name]
     probe = read_rows(data / "overrefusal.jsonl") if (data / "overrefusal.jsonl").exists() else []
     held = {r["text"] for r in probe}
     rows = [r for r in read_rows(data / f"{recipe.task or name}.jsonl") if r["text"] not in held]
+    if strict:
+        rows = [r for r in rows if not str(r.get("category")).startswith(UNLABELLED)]
     if name in EXTRA and extra_root.is_dir():
         rows += EXTRA[name](extra_root)
     benign = [r for r in loso_data.benign(extra_root) if r["text"] not in held]

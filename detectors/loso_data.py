@@ -14,7 +14,9 @@ controlled drugs and industrial or recycling chemistry: near misses for ``cbrn``
 weapon request).
 
 Labelled sources: ``pyrit-sexual`` (PyRIT's human-scored sexual-content answers and its red-team
-objectives for ``nsfw``) and ``pyrit-airt`` (its red-team objectives on weapons for ``cbrn``).
+objectives for ``nsfw``), ``pyrit-airt`` (its red-team objectives on weapons for ``cbrn``) and
+``pyrit-violence`` (its human-scored answers to violence objectives that ask for a bomb, an
+explosive or a poison, for ``cbrn``: the only graded harmful CBRN *answers* in the material).
 """
 
 from __future__ import annotations
@@ -146,6 +148,23 @@ def pyrit_airt(root: Path, names: dict[str, tuple[str, ...]]) -> list[Row]:
         for text in _seeds(folder / f"{stem}.prompt"):
             label = int(any(word in text.lower() for word in words))
             rows.append(_row(text, label, "pyrit-airt", "prompt"))
+    return rows
+
+
+def pyrit_violence(root: Path, words: tuple[str, ...]) -> list[Row]:
+    """PyRIT's human-scored answers to violence objectives containing one of ``words``
+    (case-insensitive): label 1 when the mean of the human scores is at least 0.5."""
+    folder = root / PYRIT / "scorer_evals/harm"
+    rows = []
+    for name in ("violence.csv", "violence_multi_score.csv"):
+        for r in _csv(folder / name):
+            if not any(word in r["objective"].lower() for word in words):
+                continue
+            scores = [float(v) for k, v in r.items() if k.startswith("human_score") and v]
+            label = int(sum(scores) / len(scores) >= 0.5)
+            rows.append(
+                _row(r["assistant_response"], label, "pyrit-violence", "response", r["objective"])
+            )
     return rows
 
 

@@ -42,6 +42,9 @@ How a score is made (``nsfw_evidence`` then ``NsfwDetector.scan``):
    worded sexual talk about children while definitions of paedophilia and parenting advice pass.
    A request for a sexual approach to a minor in plain words (sexting, asking for pictures,
    grooming), or an answer going along with one, scores 1 (``nsfw_requests.minor_request``).
+5. An answer that goes along with a request for sexual content (the user asked for an erotic
+   story, scene or messages and the answer writes one, if only in soft words) scores at least
+   ``nsfw_compliance.COMPLIANT`` under ``sexual`` (``detectors/nsfw_compliance.py``).
 """
 
 from __future__ import annotations
@@ -59,13 +62,14 @@ from detectors.base import CategoryPolicy, DetectorConfig, ScanContext
 from detectors.findings import Finding
 from detectors.lexicons import Hit, load
 from detectors.normalize import normalize
+from detectors.nsfw_compliance import compliance_score
+from detectors.nsfw_refusals import without_refusals
 from detectors.nsfw_requests import (
     answers_request,
     asks,
     minor_request,
     nonconsensual,
     protective,
-    without_refusals,
 )
 from detectors.plugins import Plugin
 from detectors.provenance import covered, supplied_spans
@@ -341,14 +345,14 @@ class NsfwDetector:
         ev, rule, probability = nsfw_scores(self.model, text)
         findings: list[Finding] = []
         end = len(text)
-        sexual = max(rule, probability)
+        sexual = max(rule, probability, compliance_score(text, ctx.user_inputs))
         asked, forced = request_scores(text, ctx.user_inputs)
         minors = max(ev.minor_link * sexual, ev.minor_clinical, asked)
         if minors > 0:
             findings.append(Finding(self.name, "sexual_minors", round(minors, 4), 0, end))
         if forced > 0:
             findings.append(Finding(self.name, "sexual_nonconsensual", round(forced, 4), 0, end))
-        if sexual > 0 and not _reproduces_user_text(text, ev, ctx):
+        if sexual > 0 and not reproduces_user_text(text, ev, ctx):
             findings.append(Finding(self.name, "sexual", round(sexual, 4), 0, end))
         if ev.profanity and not _profanity_requested(ctx):
             score = 1.0 - math.exp(-0.7 * ev.profanity)
@@ -404,7 +408,7 @@ def _profanity_requested(ctx: ScanContext) -> bool:
     return False
 
 
-def _reproduces_user_text(text: str, ev: NsfwEvidence, ctx: ScanContext) -> bool:
+def reproduces_user_text(text: str, ev: NsfwEvidence, ctx: ScanContext) -> bool:
     """Every explicit word of the output lies in a span copied from the user's own text."""
     if not ctx.user_inputs or not ev.sexual_spans:
         return False

@@ -18,8 +18,12 @@ from __future__ import annotations
 
 import re
 
+from detectors.nsfw_refusals import without_refusals
+
 WINDOW = 160
 """Characters between a minor cue and a sexual approach for the two to be linked."""
+GOES_ON_CHARS = 200
+"""An answer that refuses and then writes at least this much more has gone along."""
 MINOR_REQUEST = 1.0
 NONCONSENSUAL = 0.9
 
@@ -103,7 +107,8 @@ _NONCONSENSUAL = re.compile(
     r"pictures|videos))|"
     r"blackmail\w* (?:\w+ ){0,3}with (?:their|her|his) (?:nudes|nude|intimate|sexual|explicit)|"
     r"traffic\w* (?:women|girls|children|kids|people|her|them) (?:for|into) (?:sex|prostitution)|"
-    r"(?:recruit|lure|force|coerce|pressure|trick|sell)\w* (?:\w+ ){0,3}(?:into|for|to) "
+    r"(?:recruit|lure|force|coerce|pressure|trick|sell|blackmail|extort|threaten)\w* (?:\w+ ){0,3}"
+    r"(?:into|for|to) "
     r"(?:prostitution|sex work|the sex trade|sex|have sex|sleep with)|"
     r"pimp\w* (?:her|them|girls|women) out|prostitution rings?|sex rings?|(?:run|start|operat|set "
     r"up|manag)\w* (?:a |an )?(?:prostitution|brothel|escort (?:ring|business|agency)|sex "
@@ -338,24 +343,6 @@ _FORCED_GATE = _gate(
     "mating",
     "intercourse",
 )
-_REFUSAL_GATE = _gate(
-    "sorry",
-    "unable",
-    "not able",
-    "can't",
-    "cannot",
-    "won't",
-    "will not",
-    "decline",
-    "against",
-    "as an ai",
-    "prohibited",
-    "not allowed",
-    "not permitted",
-    "i do not",
-    "i don't",
-    "not going",
-)
 
 
 def minor_request(text: str) -> float:
@@ -390,34 +377,17 @@ def nonconsensual(text: str) -> float:
     return 0.0
 
 
-_REFUSAL = re.compile(
-    r"\b(?:i(?:'m| am) (?:sorry|unable|not able)|i (?:can(?:no|')t|cannot|won't|will not|must "
-    r"decline)|(?:can(?:no|')t|cannot|won't|unable to) (?:assist|help|provide|fulfil|comply|create|"
-    r"write|engage)|not (?:able|going) to (?:help|provide|write)|against (?:my|our) (?:\w+ )?"
-    r"(?:guidelines|policies|policy)|as an ai|i(?:'m| am) (?:prohibited|not (?:allowed|permitted))|"
-    r"i (?:do not|don't) (?:produce|create|write|generate))\b",
-    _I,
-)
-
-
-_SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|\n|$)")
-
-
-def without_refusals(text: str) -> str:
-    """``text`` without the sentences that refuse (a refusal names what it will not write), or
-    ``text`` itself when none does."""
-    if not _REFUSAL_GATE.opens(text.lower()) or not _REFUSAL.search(text):
-        return text
-    return "".join(s for s in _SENTENCE.findall(text) if not _REFUSAL.search(s))
-
-
 def answers_request(text: str, user_inputs: tuple[str, ...]) -> tuple[float, float]:
     """``(minor, nonconsensual)`` scores of an answer that goes along with a user request
-    scoring on either: it neither refuses nor turns protective, and says something."""
+    scoring on either: it does not turn protective, and says something beyond its refusals
+    (``Usually I can't help with that, but ... here is the start of the story`` goes along)."""
     if not user_inputs or len(text.strip()) < 40:
         return 0.0, 0.0
     minor = max((minor_request(source) for source in user_inputs), default=0.0)
     forced = max((nonconsensual(source) for source in user_inputs), default=0.0)
-    if (minor or forced) and (_REFUSAL.search(text) or protective(text)):
+    if not (minor or forced) or protective(text):
+        return 0.0, 0.0
+    rest = without_refusals(text)
+    if rest != text and len(rest.strip()) < GOES_ON_CHARS:
         return 0.0, 0.0
     return minor, forced

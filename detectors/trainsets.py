@@ -126,13 +126,23 @@ def nsfw_evidence_of(
     """Heuristic score (the highest of ``sexual``, ``sexual_minors`` and
     ``sexual_nonconsensual``) and probability of each text, as ``NsfwDetector`` computes them
     (each row's ``context`` as the user's input)."""
-    from detectors.nsfw import nsfw_scores, request_scores
+    from detectors.base import ScanContext
+    from detectors.nsfw import nsfw_scores, reproduces_user_text, request_scores
+    from detectors.nsfw_compliance import compliance_score
 
     h, p = np.zeros(len(texts)), np.zeros(len(texts))
     inputs = inputs if inputs is not None else [()] * len(texts)
     for i, (text, user_inputs) in enumerate(zip(texts, inputs, strict=True)):
         ev, rule, p[i] = nsfw_scores(model, text)
+        sexual = max(rule, compliance_score(text, user_inputs))
+        # An answer whose sexual words all repeat the user's own text is not scored as sexual
+        # (``NsfwDetector.scan``); with minors it still is.
+        if reproduces_user_text(text, ev, ScanContext("train", user_inputs=user_inputs)):
+            sexual, p[i] = 0.0, p[i] if ev.minor_link else 0.0
         h[i] = max(
-            rule, ev.minor_link * rule, ev.minor_clinical, *request_scores(text, user_inputs)
+            sexual,
+            ev.minor_link * rule,
+            ev.minor_clinical,
+            *request_scores(text, user_inputs),
         )
     return h, p

@@ -67,6 +67,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     crossval.add_argument("--max-fpr", type=float, help="calibration target on the benign set")
     crossval.add_argument("--json", action="store_true", help="print one JSON object")
+    crossval.add_argument(
+        "--strict",
+        action="store_true",
+        help="drop rows whose label the source did not annotate (category S_unlabelled:*)",
+    )
     crossval.set_defaults(run=_crossval)
 
     args = parser.parse_args(argv)
@@ -150,7 +155,7 @@ def _crossval(args: argparse.Namespace) -> int:
     if args.name not in TRAINERS:
         print(f"unknown model {args.name!r} (known: {', '.join(TRAINERS)})", file=sys.stderr)
         return 2
-    result = run(args.name, args.data, args.train_data, args.max_fpr)
+    result = run(args.name, args.data, args.train_data, args.max_fpr, strict=args.strict)
     print(orjson.dumps(result).decode() if args.json else format_report(result))
     return 0
 
