@@ -101,7 +101,7 @@ def cost(flows: Sequence[Flow], rounds: int = 20) -> tuple[float, float, float]:
 
 
 def main() -> None:
-    from tests.trajectories import heldout, heldout2, heldout3, heldout4, suite
+    from tests.trajectories import heldout, heldout2, heldout3, heldout4, heldout5, suite
 
     report(suite.BENIGN + suite.ATTACKS, "suite (developed against)")
     report(heldout.BENIGN + heldout.ATTACKS, "first held-out set (tuned on since: development)")
@@ -109,6 +109,10 @@ def main() -> None:
     report(heldout3.BENIGN + heldout3.ATTACKS, "third held-out set (tuned on since)")
     report(
         heldout4.BENIGN + heldout4.ATTACKS, "fourth held-out set (written after the last change)"
+    )
+    report(
+        heldout5.BENIGN + heldout5.ATTACKS,
+        "fifth held-out set (issue 18 second pass, written before its changes)",
     )
     fresh, indexed, rule = cost(suite.BENIGN + suite.ATTACKS)
     print(
