@@ -99,7 +99,6 @@ class Private:
         return Private(frozenset(secrets), frozenset(ids), frozenset(grams))
 
 
-
 def secrets_in(text: str) -> frozenset[str]:
     """Keys, tokens, private keys and labelled passwords or codes in ``text`` (lower-cased)."""
     found = {m.group().lower() for m in _SECRET.finditer(text)}

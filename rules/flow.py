@@ -25,16 +25,15 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Literal
 
-from rules.actions import HIGH_RISK, asked_for, effect_of, effects_of
+from rules.actions import HIGH_RISK, effect_of, effects_of
+from rules.asks import asked_for
 from rules.content import matches_any
 from rules.conversation import Conversation, ProposedCall, leaves
+from rules.cues import class_directive
 from rules.exfil import Holdings, carried, sensitive, url_host, url_remainder
 from rules.origin import (
-    LEAD,
-    PASSIVE,
     Corpus,
     Indexed,
     Origin,
@@ -68,49 +67,6 @@ _SECRET_PATH = re.compile(
     r"|\.pem$|\.key$|credentials|secrets?(?:\.|/|$)|\.npmrc|\.pypirc",
     re.I,
 )
-_CLASS_VERBS: dict[str, str] = {
-    "send": r"send|forward|e-?mail|mail|reply|respond|write\s+to|message|text|contact|notify"
-    r"|cc|bcc|dm|direct\s+message",
-    "pay": r"pay|transfer|wire|remit|deposit|refund|donate|send\s+(?:\$|\u20ac|\u00a3|\d|money"
-    r"|funds|the\s+(?:payment|money|amount|rent))|move\s+(?:the\s+)?(?:money|funds)",
-    "delete": r"delete|remove|erase|purge|trash|wipe|clear|cancel|drop|destroy|close"
-    r"|disable|deactivate|revoke",
-    "post": r"post|publish|tweet|comment|upload|submit|leave\s+a\s+review",
-    "share": r"share|grant|give\s+\S+\s+(?:access|permission)|add\s+\S+\s+as\s+(?:an?\s+)?"
-    r"(?:collaborator|editor|owner|admin)",
-    "invite": r"invite|schedule|book|add\s+\S+\s+to\s+(?:the\s+|this\s+)?(?:meeting|event|invite"
-    r"|calendar)|create\s+(?:an?\s+)?(?:event|meeting)",
-    "purchase": r"buy|purchase|order|upgrade|renew|check\s?out"
-    r"|add\s+\S+\s+to\s+(?:the\s+|your\s+)?cart"
-    r"|subscribe",
-    "modify": r"change|update|edit|modify|overwrite|rename|move|set|write|append|insert|replace"
-    r"|commit|push|add",
-    "execute": r"run|execute|install|curl|wget|bash|eval|deploy",
-}
-
-
-_CLASS_PARTICIPLES: dict[str, str] = {
-    "send": r"sent|forwarded|e-?mailed|mailed|messaged|texted|cc'?e?d",
-    "pay": r"paid|transferred|wired|remitted|deposited|refunded|donated",
-    "delete": r"deleted|removed|erased|purged|trashed|wiped|cancell?ed|dropped|closed|disabled"
-    r"|revoked",
-    "post": r"posted|published|tweeted|uploaded|submitted",
-    "share": r"shared|granted",
-    "invite": r"invited|scheduled|booked|added",
-    "purchase": r"purchased|bought|ordered",
-    "modify": r"changed|updated|edited|modified|overwritten|renamed|moved|replaced|committed"
-    r"|pushed",
-    "execute": r"run|executed|installed|deployed",
-}
-
-
-@lru_cache(maxsize=32)
-def _class_directive(effect: str) -> re.Pattern[str] | None:
-    verbs = _CLASS_VERBS.get(effect)
-    if verbs is None:
-        return None
-    participles = _CLASS_PARTICIPLES[effect]
-    return re.compile(rf"{LEAD}(?:{verbs})\b(?!\s*[:\-])|{PASSIVE}(?:{participles})\b", re.I | re.M)
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,7 +185,7 @@ class Decider:
     def directed(self, effect: str) -> bool:
         """Whether untrusted content directs an action of class ``effect`` (for low-risk
         classes: only text aimed at the assistant)."""
-        pattern = _class_directive(effect)
+        pattern = class_directive(effect)
         if pattern is None:
             return any(not s.source.scanned or s.flagged for s in self.sources)
         strict = effect not in HIGH_RISK
