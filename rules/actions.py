@@ -36,7 +36,8 @@ _NAME_TOKENS: tuple[tuple[EffectClass, frozenset[str]], ...] = (
         "pay",
         _words(
             "pay payment payments transfer transfers wire remit refund reimburse donate tip "
-            "deposit withdraw payout money transaction transactions venmo zelle crypto bitcoin"
+            "deposit withdraw payout money transaction transactions venmo zelle crypto bitcoin "
+            "wallet"
         ),
     ),
     ("purchase", _words("purchase buy order checkout cart subscribe upgrade renew")),
@@ -57,7 +58,9 @@ _NAME_TOKENS: tuple[tuple[EffectClass, frozenset[str]], ...] = (
     ),
     (
         "send",
-        _words("send email mail reply respond forward message sms text notify dm chat contact"),
+        _words(
+            "send email mail reply respond forward message sms text notify dm chat contact export"
+        ),
     ),
     ("post", _words("post publish tweet comment upload submit review")),
     (

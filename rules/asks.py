@@ -23,9 +23,9 @@ from functools import lru_cache
 _ASKS: dict[str, tuple[str, str, str]] = {
     "send": (
         r"send|sent|repl(?:y|ies)|respond|forward|write (?:to|back)|tell (?!me\b|us\b)"
-        r"|let (?!me\b)\w+ know|notify|contact|ping|follow up|introduc|cc\b|loop (?:in|\w+ in)"
+        r"|let (?!me\b)\w+ know|notify|ping|follow up|introduc|cc\b|loop (?:in|\w+ in)"
         r"|unsubscrib",  # unsubscribing is often a mail to the list's address
-        r"e-?mail|mail|message|text|dm|answer|ask",
+        r"e-?mail|mail|message|text|dm|answer|ask|contact",
         r"env[ií]a|reenv[ií]a|manda\b|mandar|m[aá]ndale|contesta\b|contestar|responde\b"
         r"|escr[ií]be|avisa|notifica\b|notificar|schick|sende\b|senden\b|antworte|weiterleit"
         r"|leite \w+ weiter|schreib|benachrichtig|informier|envoie|envoyer|transf[eè]re"

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from urllib.parse import unquote_plus
 
 from rules.conversation import Conversation
+from rules.encodings import decoded_forms
 
 _SECRET = re.compile(
     r"(?<![\w-])(?:sk-[A-Za-z0-9_-]{16,}|sk_(?:live|test)_[A-Za-z0-9]{16,}|AKIA[0-9A-Z]{16}"
@@ -117,7 +118,10 @@ class Holdings:
     def __init__(self, conversation: Conversation):
         self.text = "\n".join([*conversation.trusted, *(s.text for s in conversation.sources)])
         self.user_text = "\n".join(conversation.user)
+        self.trusted = conversation.trusted
         self._held: Private | None = None
+        self._words: frozenset[str] | None = None
+        self._credentials: frozenset[str] | None = None
         self._user: Private | None = None
         self._secrets: frozenset[str] | None = None
 
@@ -142,6 +146,19 @@ class Holdings:
             self._secrets = secrets_in(self.text)
         return self._secrets - secrets_in("\n".join([*given_texts, self.user_text]))
 
+    def words_at_risk(self, given_texts: Sequence[str]) -> frozenset[str]:
+        """The numbers and longer words of the developer's and the user's text that
+        ``given_texts`` do not contain: a destination an instruction supplied gets none."""
+        if self._words is None:
+            self._words = distinctive("\n".join(self.trusted))
+        return self._words - distinctive("\n".join(given_texts))
+
+    def credentials_at_risk(self) -> frozenset[str]:
+        """The conversation's credentials the user did not type."""
+        if self._credentials is None:
+            self._credentials = credentials_in(self.text) - credentials_in(self.user_text)
+        return self._credentials
+
     def at_risk(self, given_texts: Sequence[str], pointed_at: bool) -> Private:
         """What must not reach a destination that came with ``given_texts``: the untrusted text
         around it when an instruction supplied it; when it is data the user pointed at, the
@@ -152,18 +169,59 @@ class Holdings:
         return self.held.minus(given)
 
 
-def carried(payload: str, risk: Private) -> bool:
-    """Whether ``payload`` (URL remainder and other arguments) carries any item of ``risk``."""
+def carried(payload: str, risk: Private, words: frozenset[str] = frozenset()) -> bool:
+    """Whether ``payload`` (URL remainder and other arguments) carries any item of ``risk``, or
+    any of ``words`` (for destinations an instruction supplied), as written or encoded
+    (percent, base64, hex)."""
     if not payload.strip():
         return False
-    decoded = unquote_plus(payload)
+    decoded = decoded_forms(unquote_plus(payload))
     found = Private.of(decoded)
     lower = decoded.lower()
     if any(secret in lower for secret in risk.secrets):
         return True
     if found.identifiers & risk.identifiers:
         return True
+    if words and words & distinctive(lower):
+        return True
     return bool(found.shingles & risk.shingles)
+
+
+_DISTINCTIVE = re.compile(r"\d{2,}|[^\W\d_]{4,}")
+_URL_WORDS = "http https www html json xml api com org net example index page php aspx utf8"
+_PLAIN = frozenset(_URL_WORDS.split()) | {"true", "false", "null", "none"}
+
+
+def distinctive(text: str) -> frozenset[str]:
+    """Numbers and longer words of ``text`` (lower-cased), minus URL furniture: what an
+    instruction's destination may not receive from the conversation."""
+    return frozenset(_DISTINCTIVE.findall(text.lower())) - _PLAIN
+
+
+_CREDENTIAL_LABEL = re.compile(r"pass|secret|token|key", re.I)
+_ASKS_FOR_CREDENTIALS = re.compile(
+    r"\b(?:password|passphrase|passwd|api[ _-]?key|keys?|token|secret|credentials?|login)\b", re.I
+)
+
+
+def credentials_in(text: str) -> frozenset[str]:
+    """Keys, tokens, private keys and labelled passwords in ``text`` (not one-time codes or
+    PINs), lower-cased."""
+    found = {m.group().lower() for m in _SECRET.finditer(text)}
+    found |= {
+        m.group(1).lower()
+        for m in _LABELLED.finditer(text)
+        if _CREDENTIAL_LABEL.search(m.group().split(m.group(1))[0])
+        and m.group(1).lower() not in _STOP
+        and (any(c.isdigit() for c in m.group(1)) or len(m.group(1)) >= 8)
+    }
+    return frozenset(found)
+
+
+def asks_for_credentials(user_words: Sequence[str]) -> bool:
+    """Whether the user's words are about a password, key or token (so sending one may be what
+    they asked for)."""
+    return any(_ASKS_FOR_CREDENTIALS.search(text) for text in user_words)
 
 
 def sensitive(text: str) -> frozenset[str]:

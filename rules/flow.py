@@ -28,11 +28,20 @@ from dataclasses import dataclass
 from typing import Literal
 
 from rules.actions import HIGH_RISK, effect_of, effects_of
-from rules.asks import asked_for
+from rules.asks import asked_for, understood
+from rules.commands import command_effect
 from rules.content import matches_any
 from rules.conversation import Conversation, ProposedCall, leaves
 from rules.cues import class_directive
-from rules.exfil import Holdings, carried, sensitive, url_host, url_remainder
+from rules.encodings import decoded_forms
+from rules.exfil import (
+    Holdings,
+    asks_for_credentials,
+    carried,
+    sensitive,
+    url_host,
+    url_remainder,
+)
 from rules.origin import (
     Corpus,
     Indexed,
@@ -40,6 +49,7 @@ from rules.origin import (
     Value,
     ValueKind,
     origin_of,
+    templates_in,
     values_in,
 )
 
@@ -103,6 +113,7 @@ class Decider:
         self.trusted = Corpus(conversation.trusted)
         self.sources = [Indexed.of(s, policy.injection_threshold) for s in conversation.sources]
         self._holdings: Holdings | None = None
+        self._templates: list[str] | None = None
 
     @property
     def holdings(self) -> Holdings:
@@ -111,21 +122,32 @@ class Decider:
             self._holdings = Holdings(self.conversation)
         return self._holdings
 
+    def template(self, url: str) -> str | None:
+        """The open URL template of the untrusted content that ``url`` fills in, if any."""
+        if self._templates is None:
+            self._templates = [t for s in self.sources for t in templates_in(s.source.text)]
+        lower = url.lower()
+        return next((t for t in self._templates if lower.startswith(t) and lower != t), None)
+
     def decide(self, calls: Sequence[ProposedCall]) -> list[Ruling]:
         """A ruling for every call that must be stopped or confirmed."""
         rulings: list[Ruling] = []
         for index, call in enumerate(calls):
-            effect = self.effect(call.name)
+            effect = self.effect(call)
             category = self.category(call, index, effect)
             if category is not None:
                 rulings.append(Ruling(index, category, effect))
         return rulings
 
-    def effect(self, name: str) -> str:
-        """The side-effect class of ``name`` under the tenant's globs."""
+    def effect(self, call: ProposedCall) -> str:
+        """The side-effect class of ``call`` under the tenant's globs (a command's own class for
+        functions that run commands)."""
+        name = call.name
         if matches_any(name, self.policy.read_only):
             return "read"
         effect = effect_of(name)
+        if effect == "execute":
+            return command_effect(leaves(call.arguments)) or effect
         if effect == "read" and matches_any(name, self.policy.side_effecting):
             return "other"
         return effect
@@ -141,7 +163,9 @@ class Decider:
             return "tool_call_limit"
         if not matches_any(call.name, self.policy.exempt):
             flow = self.flow(call, effect)
-            if flow is not None:
+            if flow is not None and not (
+                flow == "confirmation_required" and call.name in scope.preapproved
+            ):
                 return flow
         confirm = self.policy.confirm | scope.confirm
         if (
@@ -163,16 +187,19 @@ class Decider:
                 if len(text.strip()) >= _MIN_TEXT and not text.strip().isdigit()
             ]
         origins = [self.origin(v) for v in values]
-        if self.exfiltrates(texts, origins, effect):
+        if self.exfiltrates(texts, origins, effect) or self.posts_credentials(texts, effect):
             return "exfiltration"
+        if any(
+            v.kind == "path" and o in ("directive", "injected") and _SECRET_PATH.search(v.text)
+            for v, o in origins
+        ):
+            return "untrusted_instruction"
         if effect == "read":
-            hostile = any(
-                v.kind == "path" and o in ("directive", "injected") and _SECRET_PATH.search(v.text)
-                for v, o in origins
-            )
-            return "untrusted_instruction" if hostile else None
+            return None
         user = self.conversation.user
-        asked = any(asked_for(e, user) for e in {effect, *effects_of(call.name)} - {"read"})
+        # A command's own class (``rm -rf ~/x``) is what must have been asked, not "run".
+        named = effects_of(call.name) if effect in effects_of(call.name) else ()
+        asked = any(asked_for(e, user) for e in {effect, *named} - {"read"})
         for _, origin in origins:
             if origin == "injected" or (
                 origin == "directive" and not asked and effect in HIGH_RISK
@@ -180,6 +207,10 @@ class Decider:
                 return "untrusted_instruction"
         if not asked and self.directed(effect):
             return "untrusted_instruction"
+        if not asked and effect in HIGH_RISK and self.sources and understood(user):
+            # Outside what the user asked for, after reading content nobody vouches for: the
+            # user decides (held for confirmation), however the content phrased its request.
+            return "confirmation_required"
         return None
 
     def directed(self, effect: str) -> bool:
@@ -217,22 +248,28 @@ class Decider:
         self, texts: list[str], origins: list[tuple[Value, Origin]], effect: str
     ) -> bool:
         for value, origin in origins:
-            if origin in ("user", "model"):
+            template = self.template(value.raw) if value.kind == "url" else None
+            if origin in ("user", "model") and template is None:
                 continue
             if value.kind == "url":
-                verbatim = any(value.raw.lower() in s.lower for s in self.sources)
                 rest = [t for t in texts if value.raw not in t]
-                # Labels in front of the domain the content named carry data too (DNS exfil).
-                host = url_host(value.raw)
-                prefix = host[: -len(value.text)] if host != value.text else ""
-                remainder = url_remainder(value.raw) if not verbatim else ""
-                payload = "\n".join([prefix + remainder, *rest])
+                if template is not None:
+                    # Filling in a URL the content left open: whatever goes in is for its owner.
+                    origin, filled = "injected", value.raw[len(template) :]
+                else:
+                    verbatim = any(value.raw.lower() in s.lower for s in self.sources)
+                    # Labels in front of the domain the content named carry data too (DNS exfil).
+                    host = url_host(value.raw)
+                    prefix = host[: -len(value.text)] if host != value.text else ""
+                    filled = prefix + (url_remainder(value.raw) if not verbatim else "")
+                payload = "\n".join([filled, *rest])
                 if not payload.strip():
                     continue
                 pointed_at = origin == "data"
                 given = self.containing(value) if pointed_at else self.around(value)
                 risk = self.holdings.at_risk(given, pointed_at)
-                if carried(payload, risk):
+                words = self.holdings.words_at_risk(given) if origin == "injected" else frozenset()
+                if carried(payload, risk, words):
                     return True
             elif value.kind == "email" and effect in _CARRIERS:
                 body = "\n".join(t for t in texts if value.text not in t.lower()).lower()
@@ -244,6 +281,17 @@ class Decider:
                 if sensitive(body) - typed:
                     return True
         return False
+
+    def posts_credentials(self, texts: list[str], effect: str) -> bool:
+        """Whether a message, post or share carries a key, token or password the user neither
+        typed nor asked about (wherever it goes: a channel the user named is still a leak)."""
+        if effect not in _CARRIERS or asks_for_credentials(self.conversation.user):
+            return False
+        credentials = self.holdings.credentials_at_risk()
+        if not credentials:
+            return False
+        carried_text = decoded_forms("\n".join(texts)).lower()
+        return any(credential in carried_text for credential in credentials)
 
 
 def decide(

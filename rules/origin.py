@@ -55,6 +55,8 @@ _MIN_RUN_DIGITS = 6
 # cell, a tab, or ., ! or ? before a space.
 _BREAK = re.compile(r"[\n\"|\t]|[.!?](?=\s|$)")
 _WINDOW_BEFORE = 240
+_OPEN_FIELD = re.compile(r"[?&][\w.-]+=$")
+"""A URL ending in an empty query parameter: waiting for the reader to fill it in."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,7 +183,8 @@ class Indexed:
             token_end < len(text) and not text[token_end].isspace() and text[token_end] not in "\"'"
         ):
             token_end += 1
-        if TEMPLATE_FIELD.search(text[start:token_end]):
+        token = text[start:token_end]
+        if TEMPLATE_FIELD.search(token) or _OPEN_FIELD.search(token):
             return "injected"
         before = self.previous(s_start)
         if any(a < s_end and before < b for a, b in self.flagged):
@@ -190,7 +193,12 @@ class Indexed:
         if ADDRESSED.search(window):
             return "injected"
         prefix = text[s_start:start].lstrip(" \t*->#0123456789.)(\u2022")
-        if not (DIRECTIVE.search(prefix) or PASSIVE_DIRECTIVE.search(prefix)):
+        if not (
+            DIRECTIVE.search(prefix)
+            or PASSIVE_DIRECTIVE.search(prefix)
+            # "X is to be added as an attendee": the request follows the value
+            or PASSIVE_DIRECTIVE.search(text, token_end, s_end)
+        ):
             # "the correct account is now ...": a payee swapped by the text, not a field.
             return "injected" if OVERRIDE.search(text[s_start:s_end]) else "data"
         return "injected" if TELLS.search(window) else "directive"
@@ -229,6 +237,19 @@ def origin_of(value: Value, trusted: Corpus, sources: Sequence[Indexed]) -> Orig
             if best == "data":
                 return best
     return best or "model"
+
+
+def templates_in(text: str) -> list[str]:
+    """The URLs ``text`` leaves open for the reader to fill in, lower-cased and cut where the
+    filling goes (``https://x.example/api?readings=``, ``https://x.example/c?ssn=``)."""
+    out: list[str] = []
+    for match in _URL.finditer(text):
+        url = match.group()
+        if _OPEN_FIELD.search(url):
+            out.append(url.lower())
+        elif placeholder := TEMPLATE_FIELD.search(url):
+            out.append(url[: placeholder.start() + 1].lower())
+    return out
 
 
 def _host(netloc: str) -> str:
