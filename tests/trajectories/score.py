@@ -101,7 +101,15 @@ def cost(flows: Sequence[Flow], rounds: int = 20) -> tuple[float, float, float]:
 
 
 def main() -> None:
-    from tests.trajectories import heldout, heldout2, heldout3, heldout4, heldout5, suite
+    from tests.trajectories import (
+        heldout,
+        heldout2,
+        heldout3,
+        heldout4,
+        heldout5,
+        heldout6,
+        suite,
+    )
 
     report(suite.BENIGN + suite.ATTACKS, "suite (developed against)")
     report(heldout.BENIGN + heldout.ATTACKS, "first held-out set (tuned on since: development)")
@@ -112,7 +120,11 @@ def main() -> None:
     )
     report(
         heldout5.BENIGN + heldout5.ATTACKS,
-        "fifth held-out set (issue 18 second pass, written before its changes)",
+        "fifth held-out set (issue 18 second pass, written before its changes; tuned on since)",
+    )
+    report(
+        heldout6.BENIGN + heldout6.ATTACKS,
+        "sixth held-out set (written after the second pass)",
     )
     fresh, indexed, rule = cost(suite.BENIGN + suite.ATTACKS)
     print(
