@@ -37,7 +37,7 @@ _NAME_TOKENS: tuple[tuple[EffectClass, frozenset[str]], ...] = (
         _words(
             "pay payment payments transfer transfers wire remit refund reimburse donate tip "
             "deposit withdraw payout money transaction transactions venmo zelle crypto bitcoin "
-            "wallet"
+            "wallet paypal"
         ),
     ),
     ("purchase", _words("purchase buy order checkout cart subscribe upgrade renew")),
@@ -48,7 +48,13 @@ _NAME_TOKENS: tuple[tuple[EffectClass, frozenset[str]], ...] = (
             "close disable deactivate"
         ),
     ),
-    ("share", _words("share grant permission permissions collaborator collaborators access")),
+    (
+        "share",
+        _words(
+            "share grant permission permissions collaborator collaborators access role roles "
+            "privilege privileges promote"
+        ),
+    ),
     (
         "invite",
         _words(

@@ -22,7 +22,7 @@ from functools import lru_cache
 # languages, es / de / fr / it / pt, spelled to the word where a stem is an English word too).
 _ASKS: dict[str, tuple[str, str, str]] = {
     "send": (
-        r"send|sent|repl(?:y|ies)|respond|forward|write (?:to|back)|tell (?!me\b|us\b)"
+        r"send|repl(?:y|ies)|respond|forward|write (?:to|back)|tell (?!me\b|us\b)"
         r"|let (?!me\b)\w+ know|notify|ping|follow up|introduc|cc\b|loop (?:in|\w+ in)"
         r"|unsubscrib",  # unsubscribing is often a mail to the list's address
         r"e-?mail|mail|message|text|dm|answer|ask|contact",
@@ -52,7 +52,7 @@ _ASKS: dict[str, tuple[str, str, str]] = {
     ),
     "post": (
         r"post (?:a|an|it|this|that|my|our|these|them)\b|publish|tweet|upload|announce"
-        r"|submit|respond|repl(?:y|ies)|sign (?:me )?up|fill (?:in|out)|apply"
+        r"|submit|respond|repl(?:y|ies)|sign (?:me )?up|subscrib|fill (?:in|out)|apply"
         r"|(?:paste|put|leave|drop)\b[^.!?\n]{0,60}\b(?:in|into|on|under)\b"
         r"|add (?:a |an |my |this |the |our )?(?:comment|note|reply|review)",
         r"post|comment|review|share|file|claim|request|report|register|enrol|enroll",
@@ -60,7 +60,8 @@ _ASKS: dict[str, tuple[str, str, str]] = {
         r"|kommentier|hochlad|publie|commente\b|commentez|pubblica\b|commenta\b",
     ),
     "share": (
-        r"shar|grant|give \w+ (?:access|permission)|invit|add \w+ (?:to|as)|collaborat",
+        r"shar|grant|give \w+ (?:access|permission)|invit|add \w+ (?:to|as)|collaborat|promot"
+        r"|make \w+ (?:an? )?(?:admin|owner|editor|moderator|member)",
         r"access",
         r"compart[ei]|teile|freigeb|partag|condividi|partilh",
     ),

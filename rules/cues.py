@@ -26,6 +26,7 @@ VERBS = (
     r"|redirect|change|update|set|use|include|append|book|schedule|buy|purchase|order|run"
     r"|execute|install|read|cat|copy|report|direct|switch|put|enter|paste|leak|exfiltrate|dm"
     r"|tip|donate|attach|sign|approve|log\s+in|sign\s+in|close|archive|trash|disable|render"
+    r"|loop"
 )
 LEAD = (
     r"(?:(?:^|[.!?:;,(\"\u2013\u2014*\u2022>]\s*)(?:\d{1,2}[.)]\s*|[a-z][.)]\s+)?|-\s+|\b(?:please|pls|plz|kindly|now|also|then|and"

@@ -39,7 +39,7 @@ _LABELLED = re.compile(
 _SSN = re.compile(r"\b\d{3}-\d{2}-\d{4}\b")
 _DIGIT_RUN = re.compile(r"\d(?:[ \-.]?\d){7,}")
 _DATE = re.compile(r"\b(?:\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{4})\b")
-_IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b")
+IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b")
 _EMAIL = re.compile(r"[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}")
 _CODE = re.compile(r"\b(?=[A-Z0-9]*\d)(?=[A-Z0-9]*[A-Z])[A-Z0-9]{5,12}\b")
 _CARD = re.compile(r"\b(?:\d[ -]?){12,18}\d\b")
@@ -69,7 +69,7 @@ class Private:
         ids |= {
             _digits(m.group()) for m in _DIGIT_RUN.finditer(text) if not _DATE.search(m.group())
         }
-        ids |= {m.group().replace(" ", "").lower() for m in _IBAN.finditer(text)}
+        ids |= {m.group().replace(" ", "").lower() for m in IBAN.finditer(text)}
         lower = text.lower()
         ids |= {m.group() for m in _EMAIL.finditer(lower)}
         ids |= {_digits(m.group()) for m in _PHONE.finditer(text) if len(_digits(m.group())) >= 9}
@@ -122,6 +122,7 @@ class Holdings:
         self._held: Private | None = None
         self._words: frozenset[str] | None = None
         self._credentials: frozenset[str] | None = None
+        self._contact: Private | None = None
         self._user: Private | None = None
         self._secrets: frozenset[str] | None = None
 
@@ -165,8 +166,17 @@ class Holdings:
         whole texts it occurs in, and the user's own words may go there too."""
         given = Private.of("\n".join(given_texts))
         if pointed_at:
-            given = given.union([self.user])
+            given = given.union([self.user, self.contact])
         return self.held.minus(given)
+
+    @property
+    def contact(self) -> Private:
+        """The e-mail addresses of the developer's and the user's text (the user's own, in a
+        profile): what a sign-up or a reply the user asked for may carry."""
+        if self._contact is None:
+            emails = _EMAIL.findall("\n".join(self.trusted).lower())
+            self._contact = Private(frozenset(), frozenset(emails), frozenset())
+        return self._contact
 
 
 def carried(payload: str, risk: Private, words: frozenset[str] = frozenset()) -> bool:

@@ -33,15 +33,8 @@ from rules.commands import command_effect
 from rules.content import matches_any
 from rules.conversation import Conversation, ProposedCall, leaves
 from rules.cues import class_directive
-from rules.encodings import decoded_forms
-from rules.exfil import (
-    Holdings,
-    asks_for_credentials,
-    carried,
-    sensitive,
-    url_host,
-    url_remainder,
-)
+from rules.exfil import IBAN
+from rules.leaks import Leaks
 from rules.origin import (
     Corpus,
     Indexed,
@@ -49,9 +42,9 @@ from rules.origin import (
     Value,
     ValueKind,
     origin_of,
-    templates_in,
     values_in,
 )
+from rules.variants import digits_match
 
 Category = Literal[
     "tool_not_allowed",
@@ -70,7 +63,6 @@ CATEGORIES: tuple[Category, ...] = (
 ALL_KINDS: tuple[ValueKind, ...] = ("account", "email", "url", "path", "token", "text")
 _MIN_TEXT = 6
 """Shortest argument string traced to its origin as a whole (a command, a product id)."""
-_CARRIERS = frozenset({"send", "share", "invite", "post"})
 _SECRET_PATH = re.compile(
     r"(?:^|/)(?:\.ssh|\.aws|\.gnupg|\.kube|\.docker)(?:/|$)|id_(?:rsa|ed25519|ecdsa|dsa)"
     r"|(?:^|/)\.env(?:\.|$)|\.netrc|\.git-credentials|\.pgpass|/etc/(?:shadow|passwd|sudoers)"
@@ -112,22 +104,8 @@ class Decider:
         self.policy = policy
         self.trusted = Corpus(conversation.trusted)
         self.sources = [Indexed.of(s, policy.injection_threshold) for s in conversation.sources]
-        self._holdings: Holdings | None = None
-        self._templates: list[str] | None = None
-
-    @property
-    def holdings(self) -> Holdings:
-        """The conversation's private items (computed on first need)."""
-        if self._holdings is None:
-            self._holdings = Holdings(self.conversation)
-        return self._holdings
-
-    def template(self, url: str) -> str | None:
-        """The open URL template of the untrusted content that ``url`` fills in, if any."""
-        if self._templates is None:
-            self._templates = [t for s in self.sources for t in templates_in(s.source.text)]
-        lower = url.lower()
-        return next((t for t in self._templates if lower.startswith(t) and lower != t), None)
+        self.leaks = Leaks(conversation, self.sources)
+        self._mentions: dict[str, bool] = {}
 
     def decide(self, calls: Sequence[ProposedCall]) -> list[Ruling]:
         """A ruling for every call that must be stopped or confirmed."""
@@ -187,7 +165,9 @@ class Decider:
                 if len(text.strip()) >= _MIN_TEXT and not text.strip().isdigit()
             ]
         origins = [self.origin(v) for v in values]
-        if self.exfiltrates(texts, origins, effect) or self.posts_credentials(texts, effect):
+        if self.leaks.exfiltrates(texts, origins, effect) or self.leaks.posts_credentials(
+            texts, effect
+        ):
             return "exfiltration"
         if any(
             v.kind == "path" and o in ("directive", "injected") and _SECRET_PATH.search(v.text)
@@ -200,18 +180,51 @@ class Decider:
         # A command's own class (``rm -rf ~/x``) is what must have been asked, not "run".
         named = effects_of(call.name) if effect in effects_of(call.name) else ()
         asked = any(asked_for(e, user) for e in {effect, *named} - {"read"})
-        for _, origin in origins:
+        for value, origin in origins:
             if origin == "injected" or (
-                origin == "directive" and not asked and effect in HIGH_RISK
+                origin == "directive"
+                and effect in HIGH_RISK
+                and (not asked or self.displaces(value, origins))
             ):
                 return "untrusted_instruction"
         if not asked and self.directed(effect):
             return "untrusted_instruction"
-        if not asked and effect in HIGH_RISK and self.sources and understood(user):
-            # Outside what the user asked for, after reading content nobody vouches for: the
-            # user decides (held for confirmation), however the content phrased its request.
+        if (
+            not asked
+            and effect in HIGH_RISK
+            and understood(user)
+            and self.mentioned(effect, call.name)
+        ):
+            # Content nobody vouches for asks for a kind of action the user did not: the user
+            # decides (held for confirmation), however the content phrased its request.
             return "confirmation_required"
         return None
+
+    def displaces(self, value: Value, origins: list[tuple[Value, Origin]]) -> bool:
+        """Whether an instruction's ``value`` takes the place of the one the data holds: an
+        account number the text tells the payer to use instead of the one in the record's
+        field, or a recipient the text adds beside the ones the user pointed at."""
+        if value.kind == "email":
+            return any(v.kind == "email" and o in ("user", "data") for v, o in origins)
+        if value.kind != "account":
+            return False
+        for source in self.sources:
+            if not source.occurrences(value):
+                continue
+            for match in IBAN.finditer(source.source.text):
+                digits = re.sub(r"\D", "", match.group())
+                if not digits_match(value.text, digits) and (
+                    source.grade(match.start(), match.end()) == "data"
+                ):
+                    return True
+        return False
+
+    def mentioned(self, effect: str, name: str) -> bool:
+        """Whether untrusted content speaks of an action of class ``effect`` (in the words a
+        request for it would use) or names the function."""
+        if effect not in self._mentions:
+            self._mentions[effect] = any(asked_for(effect, [s.source.text]) for s in self.sources)
+        return self._mentions[effect] or any(name.lower() in s.lower for s in self.sources)
 
     def directed(self, effect: str) -> bool:
         """Whether untrusted content directs an action of class ``effect`` (for low-risk
@@ -235,63 +248,6 @@ class Decider:
             if found != "model":
                 return parent, found
         return value, origin
-
-    def around(self, value: Value) -> list[str]:
-        """The untrusted text around every occurrence of ``value``."""
-        return [s.window(start) for s in self.sources for start, _ in s.occurrences(value)]
-
-    def containing(self, value: Value) -> list[str]:
-        """The untrusted texts ``value`` occurs in."""
-        return [s.source.text for s in self.sources if s.occurrences(value)]
-
-    def exfiltrates(
-        self, texts: list[str], origins: list[tuple[Value, Origin]], effect: str
-    ) -> bool:
-        for value, origin in origins:
-            template = self.template(value.raw) if value.kind == "url" else None
-            if origin in ("user", "model") and template is None:
-                continue
-            if value.kind == "url":
-                rest = [t for t in texts if value.raw not in t]
-                if template is not None:
-                    # Filling in a URL the content left open: whatever goes in is for its owner.
-                    origin, filled = "injected", value.raw[len(template) :]
-                else:
-                    verbatim = any(value.raw.lower() in s.lower for s in self.sources)
-                    # Labels in front of the domain the content named carry data too (DNS exfil).
-                    host = url_host(value.raw)
-                    prefix = host[: -len(value.text)] if host != value.text else ""
-                    filled = prefix + (url_remainder(value.raw) if not verbatim else "")
-                payload = "\n".join([filled, *rest])
-                if not payload.strip():
-                    continue
-                pointed_at = origin == "data"
-                given = self.containing(value) if pointed_at else self.around(value)
-                risk = self.holdings.at_risk(given, pointed_at)
-                words = self.holdings.words_at_risk(given) if origin == "injected" else frozenset()
-                if carried(payload, risk, words):
-                    return True
-            elif value.kind == "email" and effect in _CARRIERS:
-                body = "\n".join(t for t in texts if value.text not in t.lower()).lower()
-                if any(
-                    secret in body for secret in self.holdings.secrets_at_risk(self.around(value))
-                ):
-                    return True
-                typed = sensitive("\n".join(self.conversation.user))
-                if sensitive(body) - typed:
-                    return True
-        return False
-
-    def posts_credentials(self, texts: list[str], effect: str) -> bool:
-        """Whether a message, post or share carries a key, token or password the user neither
-        typed nor asked about (wherever it goes: a channel the user named is still a leak)."""
-        if effect not in _CARRIERS or asks_for_credentials(self.conversation.user):
-            return False
-        credentials = self.holdings.credentials_at_risk()
-        if not credentials:
-            return False
-        carried_text = decoded_forms("\n".join(texts)).lower()
-        return any(credential in carried_text for credential in credentials)
 
 
 def decide(

@@ -34,6 +34,7 @@ from rules.cues import (
     TELLS,
     TEMPLATE_FIELD,
 )
+from rules.variants import SOURCE_DIGITS, digits_match, spelled
 
 ValueKind = Literal["account", "email", "url", "path", "token", "text"]
 Origin = Literal["user", "data", "model", "directive", "injected"]
@@ -100,15 +101,15 @@ class Corpus:
         self.lower = "\n".join(texts).lower()
         self.runs = [
             digits
-            for m in _DIGITS.finditer(self.lower)
+            for m in SOURCE_DIGITS.finditer(self.lower)
             if len(digits := re.sub(r"\D", "", m.group())) >= _MIN_RUN_DIGITS
         ]
 
     def has(self, value: Value) -> bool:
-        """Whether ``value`` occurs here."""
+        """Whether ``value`` occurs here, as written or reformatted (``rules.variants``)."""
         if value.kind == "account":
-            return any(value.text in run for run in self.runs)
-        return value.text in self.lower
+            return any(digits_match(value.text, run) for run in self.runs)
+        return value.text in self.lower or bool(spelled(value.kind, value.text, self.lower))
 
 
 @dataclass(slots=True)
@@ -129,7 +130,7 @@ class Indexed:
         text = source.text
         runs = [
             (m.start(), re.sub(r"\D", "", m.group()))
-            for m in _DIGITS.finditer(text)
+            for m in SOURCE_DIGITS.finditer(text)
             if len(re.sub(r"\D", "", m.group())) >= _MIN_RUN_DIGITS
         ]
         starts = [0, *(m.end() for m in _BREAK.finditer(text))]
@@ -143,15 +144,19 @@ class Indexed:
         return cls(source, text.lower(), runs, starts, flagged)
 
     def occurrences(self, value: Value) -> list[tuple[int, int]]:
-        """``(start, end)`` of every occurrence of ``value``."""
+        """``(start, end)`` of every occurrence of ``value``, as written or reformatted."""
         if value.kind == "account":
-            return [(s, s + len(value.text)) for s, digits in self.runs if value.text in digits]
+            return [
+                (s, s + len(value.text))
+                for s, digits in self.runs
+                if digits_match(value.text, digits)
+            ]
         out: list[tuple[int, int]] = []
         at = self.lower.find(value.text)
         while at >= 0:
             out.append((at, at + len(value.text)))
             at = self.lower.find(value.text, at + 1)
-        return out
+        return out or spelled(value.kind, value.text, self.lower)
 
     def sentence(self, at: int) -> tuple[int, int]:
         """Bounds of the sentence around offset ``at``."""
