@@ -146,6 +146,14 @@ def understood(user_words: Iterable[str]) -> bool:
     for text in user_words:
         if any(w.lower() in _FUNCTION_WORDS for w in _WORD.findall(text)):
             return True
-        if any(_asks(effect).search(text) for effect in ("send", "pay", "delete", "purchase")):
+        if _ENGLISH_VERBS.search(text):
             return True
     return False
+
+
+_ENGLISH_VERBS = re.compile(
+    r"\b(?:" + "|".join(_ASKS[e][0] for e in ("send", "pay", "delete", "purchase")) + ")",
+    re.I,
+)
+"""A terse English request without function words ("Pay Acme invoice") is still English;
+another language's stem that looks like a known one (Dutch "bestellen") proves nothing."""

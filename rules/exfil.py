@@ -100,16 +100,26 @@ class Private:
         return Private(frozenset(secrets), frozenset(ids), frozenset(grams))
 
 
+def secret_items(text: str) -> tuple[frozenset[str], frozenset[str]]:
+    """``(secrets, credentials)`` of ``text``, lower-cased, in one pass: secrets are keys,
+    tokens, private keys and labelled passwords or codes; credentials are the same without
+    one-time codes and PINs."""
+    keys = {m.group().lower() for m in _SECRET.finditer(text)}
+    labelled: set[str] = set()
+    credentials: set[str] = set()
+    for match in _LABELLED.finditer(text):
+        value = match.group(1)
+        if value.lower() in _STOP or not (any(c.isdigit() for c in value) or len(value) >= 8):
+            continue
+        labelled.add(value.lower())
+        if _CREDENTIAL_LABEL.search(text, match.start(), match.start(1)):
+            credentials.add(value.lower())
+    return frozenset(keys | labelled), frozenset(keys | credentials)
+
+
 def secrets_in(text: str) -> frozenset[str]:
     """Keys, tokens, private keys and labelled passwords or codes in ``text`` (lower-cased)."""
-    found = {m.group().lower() for m in _SECRET.finditer(text)}
-    found |= {
-        m.group(1).lower()
-        for m in _LABELLED.finditer(text)
-        if m.group(1).lower() not in _STOP
-        and (any(c.isdigit() for c in m.group(1)) or len(m.group(1)) >= 8)
-    }
-    return frozenset(found)
+    return secret_items(text)[0]
 
 
 class Holdings:
@@ -122,9 +132,9 @@ class Holdings:
         self._held: Private | None = None
         self._words: frozenset[str] | None = None
         self._credentials: frozenset[str] | None = None
+        self._scanned: tuple[frozenset[str], frozenset[str]] | None = None
         self._contact: Private | None = None
         self._user: Private | None = None
-        self._secrets: frozenset[str] | None = None
 
     @property
     def held(self) -> Private:
@@ -143,9 +153,14 @@ class Holdings:
     def secrets_at_risk(self, given_texts: Sequence[str]) -> frozenset[str]:
         """The conversation's secrets, except those in ``given_texts`` and the user's words
         (a message body may carry what the user typed; that is all it may carry of them)."""
-        if self._secrets is None:
-            self._secrets = secrets_in(self.text)
-        return self._secrets - secrets_in("\n".join([*given_texts, self.user_text]))
+        return self.scanned[0] - secrets_in("\n".join([*given_texts, self.user_text]))
+
+    @property
+    def scanned(self) -> tuple[frozenset[str], frozenset[str]]:
+        """``(secrets, credentials)`` of the whole conversation (scanned once)."""
+        if self._scanned is None:
+            self._scanned = secret_items(self.text)
+        return self._scanned
 
     def words_at_risk(self, given_texts: Sequence[str]) -> frozenset[str]:
         """The numbers and longer words of the developer's and the user's text that
@@ -157,7 +172,7 @@ class Holdings:
     def credentials_at_risk(self) -> frozenset[str]:
         """The conversation's credentials the user did not type."""
         if self._credentials is None:
-            self._credentials = credentials_in(self.text) - credentials_in(self.user_text)
+            self._credentials = self.scanned[1] - secret_items(self.user_text)[1]
         return self._credentials
 
     def at_risk(self, given_texts: Sequence[str], pointed_at: bool) -> Private:
@@ -212,20 +227,6 @@ _CREDENTIAL_LABEL = re.compile(r"pass|secret|token|key", re.I)
 _ASKS_FOR_CREDENTIALS = re.compile(
     r"\b(?:password|passphrase|passwd|api[ _-]?key|keys?|token|secret|credentials?|login)\b", re.I
 )
-
-
-def credentials_in(text: str) -> frozenset[str]:
-    """Keys, tokens, private keys and labelled passwords in ``text`` (not one-time codes or
-    PINs), lower-cased."""
-    found = {m.group().lower() for m in _SECRET.finditer(text)}
-    found |= {
-        m.group(1).lower()
-        for m in _LABELLED.finditer(text)
-        if _CREDENTIAL_LABEL.search(m.group().split(m.group(1))[0])
-        and m.group(1).lower() not in _STOP
-        and (any(c.isdigit() for c in m.group(1)) or len(m.group(1)) >= 8)
-    }
-    return frozenset(found)
 
 
 def asks_for_credentials(user_words: Sequence[str]) -> bool:
