@@ -108,6 +108,7 @@ def main() -> None:
         heldout4,
         heldout5,
         heldout6,
+        heldout7,
         suite,
     )
 
@@ -124,7 +125,11 @@ def main() -> None:
     )
     report(
         heldout6.BENIGN + heldout6.ATTACKS,
-        "sixth held-out set (written after the second pass)",
+        "sixth held-out set (written after the second pass; tuned on since)",
+    )
+    report(
+        heldout7.BENIGN + heldout7.ATTACKS,
+        "seventh held-out set (written after the last change, not tuned on)",
     )
     fresh, indexed, rule = cost(suite.BENIGN + suite.ATTACKS)
     print(
