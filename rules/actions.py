@@ -52,7 +52,7 @@ _NAME_TOKENS: tuple[tuple[EffectClass, frozenset[str]], ...] = (
         "share",
         _words(
             "share grant permission permissions collaborator collaborators access role roles "
-            "privilege privileges promote"
+            "privilege privileges promote sharing visibility public"
         ),
     ),
     (

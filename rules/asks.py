@@ -61,7 +61,7 @@ _ASKS: dict[str, tuple[str, str, str]] = {
     ),
     "share": (
         r"shar|grant|give \w+ (?:access|permission)|invit|add \w+ (?:to|as)|collaborat|promot"
-        r"|make \w+ (?:an? )?(?:admin|owner|editor|moderator|member)",
+        r"|make \w+ (?:an? )?(?:admin|owner|editor|moderator|member)|make \w+ (?:\w+ )?public",
         r"access",
         r"compart[ei]|teile|freigeb|partag|condividi|partilh",
     ),

@@ -30,6 +30,14 @@ _UPLOADS = re.compile(
     r"|\b(?:nc|ncat|netcat)\s+[\w.-]+\s+\d+",
     re.I | re.M,
 )
+_CODE_UPLOADS = re.compile(
+    r"\brequests\.(?:post|put|patch)\b|\burllib\.request\.urlopen\([^)]*data="
+    r"|\bhttpx\.(?:post|put|patch)\b|\baxios\.(?:post|put|patch)\b"
+    r"|\bfetch\([^)]*method:\s*['\"](?:POST|PUT|PATCH)"
+    r"|\b(?:Invoke-RestMethod|Invoke-WebRequest)\b[^;\n]*-Body\b",
+    re.I,
+)
+"""Code that sends data over HTTP (a notebook cell, ``python -c``, ``node -e``)."""
 _MAILS = re.compile(r"\b(?:mail|mailx|sendmail|mutt|swaks)\b\s+[^;&|\n]*@", re.I | re.M)
 
 
@@ -40,7 +48,7 @@ def command_effect(texts: Iterable[str]) -> str | None:
         if _DELETES.search(text):
             return "delete"
     for text in texts:
-        if _UPLOADS.search(text):
+        if _UPLOADS.search(text) or _CODE_UPLOADS.search(text):
             return "post"
         if _MAILS.search(text):
             return "send"

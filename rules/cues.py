@@ -42,10 +42,13 @@ LEAD = (
 to", "remember to", "X asks the agents to" ..."""
 DIRECTIVE = re.compile(rf"{LEAD}(?:{VERBS})\b(?!\s*[:\-])", re.I)
 PASSIVE = (
-    r"\b(?:should|must|needs?\s+to|has\s+to|have\s+to|is\s+to|are\s+to|shall|ought\s+to)\s+"
+    r"(?:\b(?:should|must|needs?\s+to|has\s+to|have\s+to|is\s+to|are\s+to|shall|ought\s+to)\s+"
+    r"|\b(?:asks?|asked|requests?|requested|requires?|required|demands?|insists?|recommends?)"
+    r"\s+that\s+[^.!?\n]{0,80}?\s)"
     r"(?:now\s+|also\s+|then\s+)?be\s+(?:\w+ly\s+)?"
 )
-"""A request in the passive voice: "this doc should be shared with ..."."""
+"""A request in the passive voice: "this doc should be shared with ...", "the host asks that
+the list be e-mailed to ..."."""
 PASSIVE_DIRECTIVE = re.compile(
     rf"{PASSIVE}(?:sent|forwarded|e-?mailed|mailed|shared|paid|transferred|wired|remitted"
     r"|deleted|removed|erased|cancell?ed|closed|trashed|wiped|posted|published|uploaded"
@@ -138,7 +141,7 @@ CLASS_VERBS: dict[str, str] = {
     r"|disable|deactivate|revoke",
     "post": r"post|publish|tweet|comment|upload|submit|leave\s+a\s+review",
     "share": r"share|grant|give\s+\S+\s+(?:access|permission)|add\s+\S+\s+as\s+(?:an?\s+)?"
-    r"(?:collaborator|editor|owner|admin)",
+    r"(?:collaborator|editor|owner|admin)|make\s+\S+\s+(?:\S+\s+)?public",
     "invite": r"invite|schedule|book|add\s+\S+\s+to\s+(?:the\s+|this\s+)?(?:meeting|event|invite"
     r"|calendar)|create\s+(?:an?\s+)?(?:event|meeting)",
     "purchase": r"buy|purchase|order|upgrade|renew|check\s?out"

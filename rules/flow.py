@@ -44,6 +44,7 @@ from rules.origin import (
     origin_of,
     values_in,
 )
+from rules.payments import overpays, superseded
 from rules.variants import digits_match
 
 Category = Literal[
@@ -189,6 +190,16 @@ class Decider:
                 return "untrusted_instruction"
         if not asked and self.directed(effect):
             return "untrusted_instruction"
+        if effect == "pay" and (
+            superseded(
+                [v.text for v in values if v.kind == "account"],
+                [s.source.text for s in self.sources],
+                self.trusted.runs,
+            )
+            or overpays(call.arguments, user)
+        ):
+            # Another account than the one on record, or another amount than the user's.
+            return "confirmation_required"
         if (
             not asked
             and effect in HIGH_RISK

@@ -129,7 +129,7 @@ def main() -> None:
     )
     report(
         heldout7.BENIGN + heldout7.ATTACKS,
-        "seventh held-out set (written after the last change, not tuned on)",
+        "seventh held-out set (measured once, tuned on since)",
     )
     fresh, indexed, rule = cost(suite.BENIGN + suite.ATTACKS)
     print(
