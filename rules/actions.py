@@ -59,7 +59,7 @@ _NAME_TOKENS: tuple[tuple[EffectClass, frozenset[str]], ...] = (
         "invite",
         _words(
             "invite invites invitation attendee attendees event events meeting schedule book "
-            "reserve reservation rsvp calendar"
+            "reserve reservation rsvp calendar appointment appointments booking"
         ),
     ),
     (

@@ -8,6 +8,7 @@ import base64
 
 import pytest
 
+from detectors.provenance import SuppliedText
 from rules.commands import command_effect
 from rules.conversation import Source
 from rules.origin import Corpus, Indexed, Value, origin_of
@@ -292,3 +293,10 @@ def test_making_a_folder_public_is_sharing_it() -> None:
     assert check(body, public) == ["untrusted_instruction"]
     asked = request("Make the Q3 Reports folder public.", page=comment)
     assert check(asked, public) == []
+
+
+def test_a_phone_number_with_or_without_its_country_code_counts_as_supplied() -> None:
+    supplied = SuppliedText.of(['{"name": "Rohr-Express", "phone": "(030) 4455-6677"}'])
+    assert supplied.has_value("+49 30 44556677")
+    assert SuppliedText.of(["call +49 30 44556677"]).has_value("030 4455 6677")
+    assert not supplied.has_value("+49 30 44556678")
