@@ -131,7 +131,6 @@ class Holdings:
         self.trusted = conversation.trusted
         self._held: Private | None = None
         self._words: frozenset[str] | None = None
-        self._credentials: frozenset[str] | None = None
         self._scanned: tuple[frozenset[str], frozenset[str]] | None = None
         self._contact: Private | None = None
         self._user: Private | None = None
@@ -169,11 +168,22 @@ class Holdings:
             self._words = distinctive("\n".join(self.trusted))
         return self._words - distinctive("\n".join(given_texts))
 
-    def credentials_at_risk(self) -> frozenset[str]:
-        """The conversation's credentials the user did not type."""
-        if self._credentials is None:
-            self._credentials = self.scanned[1] - secret_items(self.user_text)[1]
-        return self._credentials
+    def carries_credential(self, carried_text: str) -> bool:
+        """Whether ``carried_text`` holds a credential of the conversation that the user did not
+        type. Looked up from the carried side (its few candidate values, found in the
+        conversation with their label), so a long conversation is not scanned whole."""
+        lower = self.text.lower()
+        typed = self.user_text.lower()
+        for token in {t.lower().rstrip("./-") for t in _CANDIDATE.findall(carried_text)}:
+            if token in typed or not (any(c.isdigit() for c in token) or len(token) >= 8):
+                continue
+            at = lower.find(token)
+            while at >= 0:
+                window = self.text[max(0, at - _LABEL_REACH) : at + len(token)]
+                if token in secret_items(window)[1]:
+                    return True
+                at = lower.find(token, at + 1)
+        return False
 
     def at_risk(self, given_texts: Sequence[str], pointed_at: bool) -> Private:
         """What must not reach a destination that came with ``given_texts``: the untrusted text
@@ -223,6 +233,10 @@ def distinctive(text: str) -> frozenset[str]:
     return frozenset(_DISTINCTIVE.findall(text.lower())) - _PLAIN
 
 
+_CANDIDATE = re.compile(r"[A-Za-z0-9!@#$%^&*_+./-]{4,64}")
+"""A stretch of text that could be a credential's value (labels and values split at ``=``/``:``)."""
+_LABEL_REACH = 48
+"""How far before a value its label may start ("AWS_SECRET_ACCESS_KEY=", "password is")."""
 _CREDENTIAL_LABEL = re.compile(r"pass|secret|token|key", re.I)
 _ASKS_FOR_CREDENTIALS = re.compile(
     r"\b(?:password|passphrase|passwd|api[ _-]?key|keys?|token|secret|credentials?|login)\b", re.I

@@ -44,7 +44,7 @@ from rules.origin import (
     origin_of,
     values_in,
 )
-from rules.payments import overpays, superseded
+from rules.payments import listed_accounts, overpays, superseded
 from rules.variants import digits_match
 
 Category = Literal[
@@ -107,6 +107,14 @@ class Decider:
         self.sources = [Indexed.of(s, policy.injection_threshold) for s in conversation.sources]
         self.leaks = Leaks(conversation, self.sources)
         self._mentions: dict[str, bool] = {}
+        self._listed: list[str] | None = None
+
+    @property
+    def listed_accounts(self) -> list[str]:
+        """The IBANs the untrusted content gives, in order (found on first need)."""
+        if self._listed is None:
+            self._listed = listed_accounts(s.source.text for s in self.sources)
+        return self._listed
 
     def decide(self, calls: Sequence[ProposedCall]) -> list[Ruling]:
         """A ruling for every call that must be stopped or confirmed."""
@@ -193,7 +201,7 @@ class Decider:
         if effect == "pay" and (
             superseded(
                 [v.text for v in values if v.kind == "account"],
-                [s.source.text for s in self.sources],
+                self.listed_accounts,
                 self.trusted.runs,
             )
             or overpays(call.arguments, user)

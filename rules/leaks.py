@@ -59,11 +59,15 @@ class Leaks:
 
     def around(self, value: Value) -> list[str]:
         """The untrusted text around every occurrence of ``value``."""
-        return [s.window(start) for s in self.sources for start, _ in s.occurrences(value)]
+        found = [(s, start) for s in self.sources for start, _ in s.occurrences(value)]
+        if not found:
+            found = [(s, start) for s in self.sources for start, _ in s.occurrences(value, True)]
+        return [s.window(start) for s, start in found]
 
     def containing(self, value: Value) -> list[str]:
         """The untrusted texts ``value`` occurs in."""
-        return [s.source.text for s in self.sources if s.occurrences(value)]
+        found = [s.source.text for s in self.sources if s.occurrences(value)]
+        return found or [s.source.text for s in self.sources if s.occurrences(value, True)]
 
     def exfiltrates(
         self, texts: list[str], origins: list[tuple[Value, Origin]], effect: str
@@ -109,8 +113,4 @@ class Leaks:
         typed nor asked about (wherever it goes: a channel the user named is still a leak)."""
         if effect not in CARRIERS or asks_for_credentials(self.conversation.user):
             return False
-        credentials = self.holdings.credentials_at_risk()
-        if not credentials:
-            return False
-        carried_text = decoded_forms("\n".join(texts)).lower()
-        return any(credential in carried_text for credential in credentials)
+        return self.holdings.carries_credential(decoded_forms("\n".join(texts)))

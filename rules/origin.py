@@ -34,7 +34,7 @@ from rules.cues import (
     TELLS,
     TEMPLATE_FIELD,
 )
-from rules.variants import SOURCE_DIGITS, digits_match, spelled
+from rules.variants import SOURCE_DIGITS, SPELLED_KINDS, digits_match, spelled
 
 ValueKind = Literal["account", "email", "url", "path", "token", "text"]
 Origin = Literal["user", "data", "model", "directive", "injected"]
@@ -105,11 +105,14 @@ class Corpus:
             if len(digits := re.sub(r"\D", "", m.group())) >= _MIN_RUN_DIGITS
         ]
 
-    def has(self, value: Value) -> bool:
-        """Whether ``value`` occurs here, as written or reformatted (``rules.variants``)."""
+    def has(self, value: Value, spelled_out: bool = False) -> bool:
+        """Whether ``value`` occurs here, as written or reformatted (``rules.variants``; with
+        ``spelled_out``, also in an obfuscated spelling)."""
         if value.kind == "account":
             return any(digits_match(value.text, run) for run in self.runs)
-        return value.text in self.lower or bool(spelled(value.kind, value.text, self.lower))
+        if value.text in self.lower:
+            return True
+        return spelled_out and bool(spelled(value.kind, value.text, self.lower))
 
 
 @dataclass(slots=True)
@@ -143,8 +146,10 @@ class Indexed:
             flagged = [(0, len(text))]
         return cls(source, text.lower(), runs, starts, flagged)
 
-    def occurrences(self, value: Value) -> list[tuple[int, int]]:
-        """``(start, end)`` of every occurrence of ``value``, as written or reformatted."""
+    def occurrences(self, value: Value, spelled_out: bool = False) -> list[tuple[int, int]]:
+        """``(start, end)`` of every occurrence of ``value``, as written or reformatted (with
+        ``spelled_out``, also as an obfuscated spelling: a slower search, for values found
+        nowhere as written)."""
         if value.kind == "account":
             return [
                 (s, s + len(value.text))
@@ -156,7 +161,7 @@ class Indexed:
         while at >= 0:
             out.append((at, at + len(value.text)))
             at = self.lower.find(value.text, at + 1)
-        return out or spelled(value.kind, value.text, self.lower)
+        return out or (spelled(value.kind, value.text, self.lower) if spelled_out else [])
 
     def sentence(self, at: int) -> tuple[int, int]:
         """Bounds of the sentence around offset ``at``."""
@@ -230,18 +235,24 @@ class Indexed:
 
 
 def origin_of(value: Value, trusted: Corpus, sources: Sequence[Indexed]) -> Origin:
-    """The most benign origin among ``value``'s occurrences."""
-    if trusted.has(value):
-        return "user"
-    best: Origin | None = None
-    for indexed in sources:
-        for start, end in indexed.occurrences(value):
-            grade = indexed.grade(start, end)
-            if best is None or RANK[grade] < RANK[best]:
-                best = grade
-            if best == "data":
-                return best
-    return best or "model"
+    """The most benign origin among ``value``'s occurrences (spelled-out forms are looked for
+    only when it occurs nowhere as written)."""
+    for spelled_out in (False, True):
+        if trusted.has(value, spelled_out):
+            return "user"
+        best: Origin | None = None
+        for indexed in sources:
+            for start, end in indexed.occurrences(value, spelled_out):
+                grade = indexed.grade(start, end)
+                if best is None or RANK[grade] < RANK[best]:
+                    best = grade
+                if best == "data":
+                    return best
+        if best is not None:
+            return best
+        if value.kind not in SPELLED_KINDS:
+            break
+    return "model"
 
 
 def templates_in(text: str) -> list[str]:

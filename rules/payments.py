@@ -33,20 +33,25 @@ def _digits(text: str) -> str:
     return re.sub(r"\D", "", text)
 
 
-def superseded(paid: Sequence[str], sources: Sequence[str], own: Iterable[str]) -> bool:
-    """Whether an account in ``paid`` (digits) comes, in the untrusted ``sources`` (in
-    conversation order), after an account they give that the call does not pay and that is
-    not one of the user's ``own`` accounts (digits)."""
+def listed_accounts(sources: Iterable[str]) -> list[str]:
+    """The IBANs the untrusted ``sources`` give, as digits, in conversation order."""
+    return [_digits(m.group()) for text in sources for m in IBAN.finditer(text)]
+
+
+def superseded(paid: Sequence[str], listed: Sequence[str], own: Iterable[str]) -> bool:
+    """Whether an account in ``paid`` (digits) comes, among the ``listed`` accounts of the
+    untrusted content, after one that the call does not pay and that is not one of the
+    user's ``own`` accounts (digits)."""
+    if not paid:
+        return False
     own = list(own)
-    earlier: list[str] = []
-    for text in sources:
-        for match in IBAN.finditer(text):
-            digits = _digits(match.group())
-            if any(digits_match(account, digits) for account in paid):
-                if earlier:
-                    return True
-            elif not any(digits_match(digits, mine) for mine in own):
-                earlier.append(digits)
+    earlier = False
+    for digits in listed:
+        if any(digits_match(account, digits) for account in paid):
+            if earlier:
+                return True
+        elif not any(digits_match(digits, mine) for mine in own):
+            earlier = True
     return False
 
 

@@ -22,6 +22,8 @@ _TRUNK_OR_COUNTRY = 3
 _AT = r"\s*(?:@|[\[({<]\s*at\s*[\])}>]|\s+at\s+)\s*"
 _DOT = r"\s*(?:\.|[\[({<]\s*dot\s*[\])}>]|\s+dot\s+)\s*"
 _MAX_SPELLED = 80
+SPELLED_KINDS = frozenset({"email", "token"})
+"""Kinds of values ``spelled`` can find in an obfuscated spelling."""
 
 
 def digits_match(value: str, run: str) -> bool:
@@ -42,19 +44,21 @@ def _spelled_email(address: str) -> re.Pattern[str] | None:
     if not local or not domain:
         return None
     labels = _DOT.join(re.escape(label) for label in domain.split("."))
-    return re.compile(rf"(?<![\w.-]){re.escape(local)}{_AT}{labels}(?![\w-])", re.I)
+    # Lower-case text, no flags and a literal start: the engine scans for the prefix quickly.
+    return re.compile(rf"{re.escape(local)}{_AT}{labels}(?![\w-])")
 
 
 @lru_cache(maxsize=512)
 def _spelled_token(token: str) -> re.Pattern[str] | None:
     if len(token) > _MAX_SPELLED:
         return None
-    return re.compile(r"[\s\-]{0,3}".join(re.escape(ch) for ch in token), re.I)
+    return re.compile(r"[\s\-]{0,3}".join(re.escape(ch) for ch in token))
 
 
 def spelled(kind: str, value: str, text: str) -> list[tuple[int, int]]:
-    """``(start, end)`` of ``value`` written in ``text`` in an obfuscated form: an e-mail
-    address with ``(at)``/``[dot]`` words, a token with spaces or dashes between characters."""
+    """``(start, end)`` of ``value`` (lower-cased) written in ``text`` (lower-cased) in an
+    obfuscated form: an e-mail address with ``(at)``/``[dot]`` words, a token with spaces or
+    dashes between characters."""
     if kind == "email":
         pattern = _spelled_email(value)
     elif kind == "token":
