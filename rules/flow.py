@@ -5,16 +5,21 @@ For each call, in order (the first that applies is the ruling):
 1. ``tool_not_allowed``: the function is outside the tenant's ``allowed_tools`` or the
    developer's per-request scope;
 2. ``tool_call_limit``: the conversation would exceed its maximum number of tool calls;
-3. ``exfiltration``: the call carries private data (secrets, the user's identifiers, the
-   conversation's text) in a URL or argument to a destination that came from untrusted content
-   (``rules.exfil``), read-only or not;
-4. ``untrusted_instruction``: a side-effecting call (``rules.actions``) whose argument value an
-   instruction in untrusted content supplied (``rules.origin``: ``injected``, or a plain
-   ``directive`` when the user never asked for that kind of action), or an action the user
-   never asked for that untrusted content directs ("delete all events"); a read-only call
-   reading a secret file (``~/.ssh/id_rsa``) an instruction pointed at;
-5. ``confirmation_required``: a side effect of a class the tenant or developer wants confirmed,
-   unless the developer pre-approved the function.
+3. ``exfiltration`` (``rules.leaks``): the call carries private data (secrets, the user's
+   identifiers, the conversation's text, also encoded) in a URL or argument to a destination
+   that came from untrusted content, read-only or not; or a send, post or share carries a
+   credential the user neither typed nor asked about;
+4. ``untrusted_instruction``: a call naming a secret path (``~/.ssh``) an instruction gave; a
+   side-effecting call (``rules.actions``, ``rules.commands``) whose argument value an
+   instruction in untrusted content supplied (``rules.origin``: ``injected``; or a plain
+   ``directive`` when the user never asked for that kind of action, or when it displaces the
+   account or joins the recipients the data holds), or an action the user never asked for that
+   untrusted content directs ("delete all events");
+5. ``confirmation_required`` (always held): a payment to an account the content gives after
+   the one on record, or above the amount the user stated (``rules.payments``); a high-risk
+   side effect the user's words do not ask for (``rules.asks``) when the content speaks of
+   that kind of action; a side effect of a class the tenant or developer wants confirmed.
+   A developer pre-approval of the function lifts these.
 
 Values taken from data the user pointed at (a search result's URL, a message's sender, an
 event's attendees, a listed path) pass; read-only calls pass on untrusted values.
