@@ -29,6 +29,8 @@ _NOT_ALNUM = re.compile(r"[\W_]+")
 
 MIN_VALUE_CHARS = 5
 """Values with fewer letters and digits than this are never treated as supplied (too common)."""
+_MIN_PHONE_DIGITS = 9
+"""Digits a phone number keeps when its country code or trunk prefix is left off."""
 
 
 def _fold(word: str) -> str:
@@ -75,7 +77,17 @@ class SuppliedText:
         key = squash(value)
         if len(key) < MIN_VALUE_CHARS:
             return False
-        return any(key in source for source in self.squashed)
+        if any(key in source for source in self.squashed):
+            return True
+        # A phone number copied with a country code added or a trunk 0 dropped (a tool call
+        # dialling "+49 30 44556677" from "(030) 4455-6677") is the same supplied number.
+        cuts = range(1, 4) if key.isdigit() and len(key) >= _MIN_PHONE_DIGITS + 1 else ()
+        return any(
+            key[cut:] in source
+            for cut in cuts
+            if len(key) - cut >= _MIN_PHONE_DIGITS
+            for source in self.squashed
+        )
 
     def spans(self, text: str, *, min_words: int = 8) -> list[tuple[int, int]]:
         """Spans of ``text`` reproducing ``min_words`` consecutive source words (sorted, merged)."""

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from urllib.parse import unquote_plus
 
 from rules.conversation import Conversation
+from rules.encodings import decoded_forms
 
 _SECRET = re.compile(
     r"(?<![\w-])(?:sk-[A-Za-z0-9_-]{16,}|sk_(?:live|test)_[A-Za-z0-9]{16,}|AKIA[0-9A-Z]{16}"
@@ -38,7 +39,7 @@ _LABELLED = re.compile(
 _SSN = re.compile(r"\b\d{3}-\d{2}-\d{4}\b")
 _DIGIT_RUN = re.compile(r"\d(?:[ \-.]?\d){7,}")
 _DATE = re.compile(r"\b(?:\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{4})\b")
-_IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b")
+IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b")
 _EMAIL = re.compile(r"[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}")
 _CODE = re.compile(r"\b(?=[A-Z0-9]*\d)(?=[A-Z0-9]*[A-Z])[A-Z0-9]{5,12}\b")
 _CARD = re.compile(r"\b(?:\d[ -]?){12,18}\d\b")
@@ -68,7 +69,7 @@ class Private:
         ids |= {
             _digits(m.group()) for m in _DIGIT_RUN.finditer(text) if not _DATE.search(m.group())
         }
-        ids |= {m.group().replace(" ", "").lower() for m in _IBAN.finditer(text)}
+        ids |= {m.group().replace(" ", "").lower() for m in IBAN.finditer(text)}
         lower = text.lower()
         ids |= {m.group() for m in _EMAIL.finditer(lower)}
         ids |= {_digits(m.group()) for m in _PHONE.finditer(text) if len(_digits(m.group())) >= 9}
@@ -99,17 +100,26 @@ class Private:
         return Private(frozenset(secrets), frozenset(ids), frozenset(grams))
 
 
+def secret_items(text: str) -> tuple[frozenset[str], frozenset[str]]:
+    """``(secrets, credentials)`` of ``text``, lower-cased, in one pass: secrets are keys,
+    tokens, private keys and labelled passwords or codes; credentials are the same without
+    one-time codes and PINs."""
+    keys = {m.group().lower() for m in _SECRET.finditer(text)}
+    labelled: set[str] = set()
+    credentials: set[str] = set()
+    for match in _LABELLED.finditer(text):
+        value = match.group(1)
+        if value.lower() in _STOP or not (any(c.isdigit() for c in value) or len(value) >= 8):
+            continue
+        labelled.add(value.lower())
+        if _CREDENTIAL_LABEL.search(text, match.start(), match.start(1)):
+            credentials.add(value.lower())
+    return frozenset(keys | labelled), frozenset(keys | credentials)
+
 
 def secrets_in(text: str) -> frozenset[str]:
     """Keys, tokens, private keys and labelled passwords or codes in ``text`` (lower-cased)."""
-    found = {m.group().lower() for m in _SECRET.finditer(text)}
-    found |= {
-        m.group(1).lower()
-        for m in _LABELLED.finditer(text)
-        if m.group(1).lower() not in _STOP
-        and (any(c.isdigit() for c in m.group(1)) or len(m.group(1)) >= 8)
-    }
-    return frozenset(found)
+    return secret_items(text)[0]
 
 
 class Holdings:
@@ -118,9 +128,12 @@ class Holdings:
     def __init__(self, conversation: Conversation):
         self.text = "\n".join([*conversation.trusted, *(s.text for s in conversation.sources)])
         self.user_text = "\n".join(conversation.user)
+        self.trusted = conversation.trusted
         self._held: Private | None = None
+        self._words: frozenset[str] | None = None
+        self._scanned: tuple[frozenset[str], frozenset[str]] | None = None
+        self._contact: Private | None = None
         self._user: Private | None = None
-        self._secrets: frozenset[str] | None = None
 
     @property
     def held(self) -> Private:
@@ -139,9 +152,38 @@ class Holdings:
     def secrets_at_risk(self, given_texts: Sequence[str]) -> frozenset[str]:
         """The conversation's secrets, except those in ``given_texts`` and the user's words
         (a message body may carry what the user typed; that is all it may carry of them)."""
-        if self._secrets is None:
-            self._secrets = secrets_in(self.text)
-        return self._secrets - secrets_in("\n".join([*given_texts, self.user_text]))
+        return self.scanned[0] - secrets_in("\n".join([*given_texts, self.user_text]))
+
+    @property
+    def scanned(self) -> tuple[frozenset[str], frozenset[str]]:
+        """``(secrets, credentials)`` of the whole conversation (scanned once)."""
+        if self._scanned is None:
+            self._scanned = secret_items(self.text)
+        return self._scanned
+
+    def words_at_risk(self, given_texts: Sequence[str]) -> frozenset[str]:
+        """The numbers and longer words of the developer's and the user's text that
+        ``given_texts`` do not contain: a destination an instruction supplied gets none."""
+        if self._words is None:
+            self._words = distinctive("\n".join(self.trusted))
+        return self._words - distinctive("\n".join(given_texts))
+
+    def carries_credential(self, carried_text: str) -> bool:
+        """Whether ``carried_text`` holds a credential of the conversation that the user did not
+        type. Looked up from the carried side (its few candidate values, found in the
+        conversation with their label), so a long conversation is not scanned whole."""
+        lower = self.text.lower()
+        typed = self.user_text.lower()
+        for token in {t.lower().rstrip("./-") for t in _CANDIDATE.findall(carried_text)}:
+            if token in typed or not (any(c.isdigit() for c in token) or len(token) >= 8):
+                continue
+            at = lower.find(token)
+            while at >= 0:
+                window = self.text[max(0, at - _LABEL_REACH) : at + len(token)]
+                if token in secret_items(window)[1]:
+                    return True
+                at = lower.find(token, at + 1)
+        return False
 
     def at_risk(self, given_texts: Sequence[str], pointed_at: bool) -> Private:
         """What must not reach a destination that came with ``given_texts``: the untrusted text
@@ -149,22 +191,62 @@ class Holdings:
         whole texts it occurs in, and the user's own words may go there too."""
         given = Private.of("\n".join(given_texts))
         if pointed_at:
-            given = given.union([self.user])
+            given = given.union([self.user, self.contact])
         return self.held.minus(given)
 
+    @property
+    def contact(self) -> Private:
+        """The e-mail addresses of the developer's and the user's text (the user's own, in a
+        profile): what a sign-up or a reply the user asked for may carry."""
+        if self._contact is None:
+            emails = _EMAIL.findall("\n".join(self.trusted).lower())
+            self._contact = Private(frozenset(), frozenset(emails), frozenset())
+        return self._contact
 
-def carried(payload: str, risk: Private) -> bool:
-    """Whether ``payload`` (URL remainder and other arguments) carries any item of ``risk``."""
+
+def carried(payload: str, risk: Private, words: frozenset[str] = frozenset()) -> bool:
+    """Whether ``payload`` (URL remainder and other arguments) carries any item of ``risk``, or
+    any of ``words`` (for destinations an instruction supplied), as written or encoded
+    (percent, base64, hex)."""
     if not payload.strip():
         return False
-    decoded = unquote_plus(payload)
+    decoded = decoded_forms(unquote_plus(payload))
     found = Private.of(decoded)
     lower = decoded.lower()
     if any(secret in lower for secret in risk.secrets):
         return True
     if found.identifiers & risk.identifiers:
         return True
+    if words and words & distinctive(lower):
+        return True
     return bool(found.shingles & risk.shingles)
+
+
+_DISTINCTIVE = re.compile(r"\d{2,}|[^\W\d_]{4,}")
+_URL_WORDS = "http https www html json xml api com org net example index page php aspx utf8"
+_PLAIN = frozenset(_URL_WORDS.split()) | {"true", "false", "null", "none"}
+
+
+def distinctive(text: str) -> frozenset[str]:
+    """Numbers and longer words of ``text`` (lower-cased), minus URL furniture: what an
+    instruction's destination may not receive from the conversation."""
+    return frozenset(_DISTINCTIVE.findall(text.lower())) - _PLAIN
+
+
+_CANDIDATE = re.compile(r"[A-Za-z0-9!@#$%^&*_+./-]{4,64}")
+"""A stretch of text that could be a credential's value (labels and values split at ``=``/``:``)."""
+_LABEL_REACH = 48
+"""How far before a value its label may start ("AWS_SECRET_ACCESS_KEY=", "password is")."""
+_CREDENTIAL_LABEL = re.compile(r"pass|secret|token|key", re.I)
+_ASKS_FOR_CREDENTIALS = re.compile(
+    r"\b(?:password|passphrase|passwd|api[ _-]?key|keys?|token|secret|credentials?|login)\b", re.I
+)
+
+
+def asks_for_credentials(user_words: Sequence[str]) -> bool:
+    """Whether the user's words are about a password, key or token (so sending one may be what
+    they asked for)."""
+    return any(_ASKS_FOR_CREDENTIALS.search(text) for text in user_words)
 
 
 def sensitive(text: str) -> frozenset[str]:

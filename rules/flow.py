@@ -5,16 +5,21 @@ For each call, in order (the first that applies is the ruling):
 1. ``tool_not_allowed``: the function is outside the tenant's ``allowed_tools`` or the
    developer's per-request scope;
 2. ``tool_call_limit``: the conversation would exceed its maximum number of tool calls;
-3. ``exfiltration``: the call carries private data (secrets, the user's identifiers, the
-   conversation's text) in a URL or argument to a destination that came from untrusted content
-   (``rules.exfil``), read-only or not;
-4. ``untrusted_instruction``: a side-effecting call (``rules.actions``) whose argument value an
-   instruction in untrusted content supplied (``rules.origin``: ``injected``, or a plain
-   ``directive`` when the user never asked for that kind of action), or an action the user
-   never asked for that untrusted content directs ("delete all events"); a read-only call
-   reading a secret file (``~/.ssh/id_rsa``) an instruction pointed at;
-5. ``confirmation_required``: a side effect of a class the tenant or developer wants confirmed,
-   unless the developer pre-approved the function.
+3. ``exfiltration`` (``rules.leaks``): the call carries private data (secrets, the user's
+   identifiers, the conversation's text, also encoded) in a URL or argument to a destination
+   that came from untrusted content, read-only or not; or a send, post or share carries a
+   credential the user neither typed nor asked about;
+4. ``untrusted_instruction``: a call naming a secret path (``~/.ssh``) an instruction gave; a
+   side-effecting call (``rules.actions``, ``rules.commands``) whose argument value an
+   instruction in untrusted content supplied (``rules.origin``: ``injected``; or a plain
+   ``directive`` when the user never asked for that kind of action, or when it displaces the
+   account or joins the recipients the data holds), or an action the user never asked for that
+   untrusted content directs ("delete all events");
+5. ``confirmation_required`` (always held): a payment to an account the content gives after
+   the one on record, or above the amount the user stated (``rules.payments``); a high-risk
+   side effect the user's words do not ask for (``rules.asks``) when the content speaks of
+   that kind of action; a side effect of a class the tenant or developer wants confirmed.
+   A developer pre-approval of the function lifts these.
 
 Values taken from data the user pointed at (a search result's URL, a message's sender, an
 event's attendees, a listed path) pass; read-only calls pass on untrusted values.
@@ -25,16 +30,17 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Literal
 
-from rules.actions import HIGH_RISK, asked_for, effect_of, effects_of
+from rules.actions import HIGH_RISK, effect_of, effects_of
+from rules.asks import asked_for, understood
+from rules.commands import command_effect
 from rules.content import matches_any
 from rules.conversation import Conversation, ProposedCall, leaves
-from rules.exfil import Holdings, carried, sensitive, url_host, url_remainder
+from rules.cues import class_directive
+from rules.exfil import IBAN
+from rules.leaks import Leaks
 from rules.origin import (
-    LEAD,
-    PASSIVE,
     Corpus,
     Indexed,
     Origin,
@@ -43,6 +49,8 @@ from rules.origin import (
     origin_of,
     values_in,
 )
+from rules.payments import listed_accounts, overpays, superseded
+from rules.variants import digits_match
 
 Category = Literal[
     "tool_not_allowed",
@@ -61,56 +69,12 @@ CATEGORIES: tuple[Category, ...] = (
 ALL_KINDS: tuple[ValueKind, ...] = ("account", "email", "url", "path", "token", "text")
 _MIN_TEXT = 6
 """Shortest argument string traced to its origin as a whole (a command, a product id)."""
-_CARRIERS = frozenset({"send", "share", "invite", "post"})
 _SECRET_PATH = re.compile(
     r"(?:^|/)(?:\.ssh|\.aws|\.gnupg|\.kube|\.docker)(?:/|$)|id_(?:rsa|ed25519|ecdsa|dsa)"
     r"|(?:^|/)\.env(?:\.|$)|\.netrc|\.git-credentials|\.pgpass|/etc/(?:shadow|passwd|sudoers)"
     r"|\.pem$|\.key$|credentials|secrets?(?:\.|/|$)|\.npmrc|\.pypirc",
     re.I,
 )
-_CLASS_VERBS: dict[str, str] = {
-    "send": r"send|forward|e-?mail|mail|reply|respond|write\s+to|message|text|contact|notify"
-    r"|cc|bcc|dm|direct\s+message",
-    "pay": r"pay|transfer|wire|remit|deposit|refund|donate|send\s+(?:\$|\u20ac|\u00a3|\d|money"
-    r"|funds|the\s+(?:payment|money|amount|rent))|move\s+(?:the\s+)?(?:money|funds)",
-    "delete": r"delete|remove|erase|purge|trash|wipe|clear|cancel|drop|destroy|close"
-    r"|disable|deactivate|revoke",
-    "post": r"post|publish|tweet|comment|upload|submit|leave\s+a\s+review",
-    "share": r"share|grant|give\s+\S+\s+(?:access|permission)|add\s+\S+\s+as\s+(?:an?\s+)?"
-    r"(?:collaborator|editor|owner|admin)",
-    "invite": r"invite|schedule|book|add\s+\S+\s+to\s+(?:the\s+|this\s+)?(?:meeting|event|invite"
-    r"|calendar)|create\s+(?:an?\s+)?(?:event|meeting)",
-    "purchase": r"buy|purchase|order|upgrade|renew|check\s?out"
-    r"|add\s+\S+\s+to\s+(?:the\s+|your\s+)?cart"
-    r"|subscribe",
-    "modify": r"change|update|edit|modify|overwrite|rename|move|set|write|append|insert|replace"
-    r"|commit|push|add",
-    "execute": r"run|execute|install|curl|wget|bash|eval|deploy",
-}
-
-
-_CLASS_PARTICIPLES: dict[str, str] = {
-    "send": r"sent|forwarded|e-?mailed|mailed|messaged|texted|cc'?e?d",
-    "pay": r"paid|transferred|wired|remitted|deposited|refunded|donated",
-    "delete": r"deleted|removed|erased|purged|trashed|wiped|cancell?ed|dropped|closed|disabled"
-    r"|revoked",
-    "post": r"posted|published|tweeted|uploaded|submitted",
-    "share": r"shared|granted",
-    "invite": r"invited|scheduled|booked|added",
-    "purchase": r"purchased|bought|ordered",
-    "modify": r"changed|updated|edited|modified|overwritten|renamed|moved|replaced|committed"
-    r"|pushed",
-    "execute": r"run|executed|installed|deployed",
-}
-
-
-@lru_cache(maxsize=32)
-def _class_directive(effect: str) -> re.Pattern[str] | None:
-    verbs = _CLASS_VERBS.get(effect)
-    if verbs is None:
-        return None
-    participles = _CLASS_PARTICIPLES[effect]
-    return re.compile(rf"{LEAD}(?:{verbs})\b(?!\s*[:\-])|{PASSIVE}(?:{participles})\b", re.I | re.M)
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,30 +110,36 @@ class Decider:
         self.policy = policy
         self.trusted = Corpus(conversation.trusted)
         self.sources = [Indexed.of(s, policy.injection_threshold) for s in conversation.sources]
-        self._holdings: Holdings | None = None
+        self.leaks = Leaks(conversation, self.sources)
+        self._mentions: dict[str, bool] = {}
+        self._listed: list[str] | None = None
 
     @property
-    def holdings(self) -> Holdings:
-        """The conversation's private items (computed on first need)."""
-        if self._holdings is None:
-            self._holdings = Holdings(self.conversation)
-        return self._holdings
+    def listed_accounts(self) -> list[str]:
+        """The IBANs the untrusted content gives, in order (found on first need)."""
+        if self._listed is None:
+            self._listed = listed_accounts(s.source.text for s in self.sources)
+        return self._listed
 
     def decide(self, calls: Sequence[ProposedCall]) -> list[Ruling]:
         """A ruling for every call that must be stopped or confirmed."""
         rulings: list[Ruling] = []
         for index, call in enumerate(calls):
-            effect = self.effect(call.name)
+            effect = self.effect(call)
             category = self.category(call, index, effect)
             if category is not None:
                 rulings.append(Ruling(index, category, effect))
         return rulings
 
-    def effect(self, name: str) -> str:
-        """The side-effect class of ``name`` under the tenant's globs."""
+    def effect(self, call: ProposedCall) -> str:
+        """The side-effect class of ``call`` under the tenant's globs (a command's own class for
+        functions that run commands)."""
+        name = call.name
         if matches_any(name, self.policy.read_only):
             return "read"
         effect = effect_of(name)
+        if effect == "execute":
+            return command_effect(leaves(call.arguments)) or effect
         if effect == "read" and matches_any(name, self.policy.side_effecting):
             return "other"
         return effect
@@ -185,7 +155,9 @@ class Decider:
             return "tool_call_limit"
         if not matches_any(call.name, self.policy.exempt):
             flow = self.flow(call, effect)
-            if flow is not None:
+            if flow is not None and not (
+                flow == "confirmation_required" and call.name in scope.preapproved
+            ):
                 return flow
         confirm = self.policy.confirm | scope.confirm
         if (
@@ -207,29 +179,81 @@ class Decider:
                 if len(text.strip()) >= _MIN_TEXT and not text.strip().isdigit()
             ]
         origins = [self.origin(v) for v in values]
-        if self.exfiltrates(texts, origins, effect):
+        if self.leaks.exfiltrates(texts, origins, effect) or self.leaks.posts_credentials(
+            texts, effect
+        ):
             return "exfiltration"
+        if any(
+            v.kind == "path" and o in ("directive", "injected") and _SECRET_PATH.search(v.text)
+            for v, o in origins
+        ):
+            return "untrusted_instruction"
         if effect == "read":
-            hostile = any(
-                v.kind == "path" and o in ("directive", "injected") and _SECRET_PATH.search(v.text)
-                for v, o in origins
-            )
-            return "untrusted_instruction" if hostile else None
+            return None
         user = self.conversation.user
-        asked = any(asked_for(e, user) for e in {effect, *effects_of(call.name)} - {"read"})
-        for _, origin in origins:
+        # A command's own class (``rm -rf ~/x``) is what must have been asked, not "run".
+        named = effects_of(call.name) if effect in effects_of(call.name) else ()
+        asked = any(asked_for(e, user) for e in {effect, *named} - {"read"})
+        for value, origin in origins:
             if origin == "injected" or (
-                origin == "directive" and not asked and effect in HIGH_RISK
+                origin == "directive"
+                and effect in HIGH_RISK
+                and (not asked or self.displaces(value, origins))
             ):
                 return "untrusted_instruction"
         if not asked and self.directed(effect):
             return "untrusted_instruction"
+        if effect == "pay" and (
+            superseded(
+                [v.text for v in values if v.kind == "account"],
+                self.listed_accounts,
+                self.trusted.runs,
+            )
+            or overpays(call.arguments, user)
+        ):
+            # Another account than the one on record, or another amount than the user's.
+            return "confirmation_required"
+        if (
+            not asked
+            and effect in HIGH_RISK
+            and understood(user)
+            and self.mentioned(effect, call.name)
+        ):
+            # Content nobody vouches for asks for a kind of action the user did not: the user
+            # decides (held for confirmation), however the content phrased its request.
+            return "confirmation_required"
         return None
+
+    def displaces(self, value: Value, origins: list[tuple[Value, Origin]]) -> bool:
+        """Whether an instruction's ``value`` takes the place of the one the data holds: an
+        account number the text tells the payer to use instead of the one in the record's
+        field, or a recipient the text adds beside the ones the user pointed at."""
+        if value.kind == "email":
+            return any(v.kind == "email" and o in ("user", "data") for v, o in origins)
+        if value.kind != "account":
+            return False
+        for source in self.sources:
+            if not source.occurrences(value):
+                continue
+            for match in IBAN.finditer(source.source.text):
+                digits = re.sub(r"\D", "", match.group())
+                if not digits_match(value.text, digits) and (
+                    source.grade(match.start(), match.end()) == "data"
+                ):
+                    return True
+        return False
+
+    def mentioned(self, effect: str, name: str) -> bool:
+        """Whether untrusted content speaks of an action of class ``effect`` (in the words a
+        request for it would use) or names the function."""
+        if effect not in self._mentions:
+            self._mentions[effect] = any(asked_for(effect, [s.source.text]) for s in self.sources)
+        return self._mentions[effect] or any(name.lower() in s.lower for s in self.sources)
 
     def directed(self, effect: str) -> bool:
         """Whether untrusted content directs an action of class ``effect`` (for low-risk
         classes: only text aimed at the assistant)."""
-        pattern = _class_directive(effect)
+        pattern = class_directive(effect)
         if pattern is None:
             return any(not s.source.scanned or s.flagged for s in self.sources)
         strict = effect not in HIGH_RISK
@@ -248,46 +272,6 @@ class Decider:
             if found != "model":
                 return parent, found
         return value, origin
-
-    def around(self, value: Value) -> list[str]:
-        """The untrusted text around every occurrence of ``value``."""
-        return [s.window(start) for s in self.sources for start, _ in s.occurrences(value)]
-
-    def containing(self, value: Value) -> list[str]:
-        """The untrusted texts ``value`` occurs in."""
-        return [s.source.text for s in self.sources if s.occurrences(value)]
-
-    def exfiltrates(
-        self, texts: list[str], origins: list[tuple[Value, Origin]], effect: str
-    ) -> bool:
-        for value, origin in origins:
-            if origin in ("user", "model"):
-                continue
-            if value.kind == "url":
-                verbatim = any(value.raw.lower() in s.lower for s in self.sources)
-                rest = [t for t in texts if value.raw not in t]
-                # Labels in front of the domain the content named carry data too (DNS exfil).
-                host = url_host(value.raw)
-                prefix = host[: -len(value.text)] if host != value.text else ""
-                remainder = url_remainder(value.raw) if not verbatim else ""
-                payload = "\n".join([prefix + remainder, *rest])
-                if not payload.strip():
-                    continue
-                pointed_at = origin == "data"
-                given = self.containing(value) if pointed_at else self.around(value)
-                risk = self.holdings.at_risk(given, pointed_at)
-                if carried(payload, risk):
-                    return True
-            elif value.kind == "email" and effect in _CARRIERS:
-                body = "\n".join(t for t in texts if value.text not in t.lower()).lower()
-                if any(
-                    secret in body for secret in self.holdings.secrets_at_risk(self.around(value))
-                ):
-                    return True
-                typed = sensitive("\n".join(self.conversation.user))
-                if sensitive(body) - typed:
-                    return True
-        return False
 
 
 def decide(

@@ -26,6 +26,15 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from rules.conversation import Source
+from rules.cues import (
+    ADDRESSED,
+    DIRECTIVE,
+    OVERRIDE,
+    PASSIVE_DIRECTIVE,
+    TELLS,
+    TEMPLATE_FIELD,
+)
+from rules.variants import SOURCE_DIGITS, SPELLED_KINDS, digits_match, spelled
 
 ValueKind = Literal["account", "email", "url", "path", "token", "text"]
 Origin = Literal["user", "data", "model", "directive", "injected"]
@@ -46,83 +55,9 @@ _MIN_RUN_DIGITS = 6
 # A sentence ends at a line break, a quote (JSON strings are their own sentences), a table
 # cell, a tab, or ., ! or ? before a space.
 _BREAK = re.compile(r"[\n\"|\t]|[.!?](?=\s|$)")
-_VERBS = (
-    r"send|forward|transfer|pay|wire|remit|deposit|move|e-?mail|mail|cc|bcc|reply|respond|write"
-    r"|message|text|contact|notify|invite|add|share|grant|give|post|publish|upload|submit|visit"
-    r"|open|go|navigate|browse|fetch|load|download|click|call|delete|remove|erase|route"
-    r"|redirect|change|update|set|use|include|append|book|schedule|buy|purchase|order|run"
-    r"|execute|install|read|cat|copy|report|direct|switch|put|enter|paste|leak|exfiltrate|dm"
-    r"|tip|donate|attach|sign|approve|log\s+in|sign\s+in|close|archive|trash|disable|render"
-)
-LEAD = (
-    r"(?:(?:^|[.!?:;,(\"\u2013\u2014*\u2022>]\s*)(?:\d{1,2}[.)]\s*|[a-z][.)]\s+)?|-\s+|\b(?:please|kindly|now|also|then|and"
-    r"|immediately|just|first|next|finally|instead|always|simply|asap|must)\s+|\byou\s+(?:must"
-    r"|should|need\s+to|have\s+to|are\s+(?:required|instructed|asked|expected|supposed)\s+to"
-    r"|will|shall|can|may)\s+|\b(?:make|be)\s+sure\s+(?:to\s+|you\s+)?|\bremember\s+to\s+"
-    r"|\bdon'?t\s+forget\s+to\s+|\bit\s+is\s+(?:important|required|necessary|mandatory)\s+to\s+"
-    r"|\b(?:asks?|asked|wants?|tells?|instructs?|requests?|needs?|requires?|would\s+like|expects?)"
-    r"\s+(?:[\w-]+\s+){0,3}?to\s+|\b(?:complete|finali[sz]e|finish|proceed\s+(?:to|with))\s+"
-    r"(?:the\s+|a\s+|this\s+)?)"
-)
-"""Where an imperative starts: a sentence or clause start, "please", "you must", "make sure
-to", "remember to", "X asks the agents to" ..."""
-_DIRECTIVE = re.compile(rf"{LEAD}(?:{_VERBS})\b(?!\s*[:\-])", re.I)
-PASSIVE = (
-    r"\b(?:should|must|needs?\s+to|has\s+to|have\s+to|is\s+to|are\s+to|shall|ought\s+to)\s+"
-    r"(?:now\s+|also\s+|then\s+)?be\s+(?:\w+ly\s+)?"
-)
-"""A request in the passive voice: "this doc should be shared with ..."."""
-_PASSIVE_DIRECTIVE = re.compile(
-    rf"{PASSIVE}(?:sent|forwarded|e-?mailed|mailed|shared|paid|transferred|wired|remitted"
-    r"|deleted|removed|erased|cancell?ed|closed|trashed|wiped|posted|published|uploaded"
-    r"|submitted|invited|added|granted|given|moved|copied|purchased|ordered|bought|booked"
-    r"|scheduled|routed|redirected|directed|visited|opened|fetched|run|executed|installed)\b",
-    re.I,
-)
-_AI = r"(?:ai|a\.i\.|assistant|agent|model|bot|llm|chatbot|chatgpt|gpt(?:-?\d\w*)?|claude|copilot)"
-_ADDRESSED = re.compile(
-    rf"\b(?:dear|hey|hi|hello|attention|note to|message to|notice to|instructions? (?:for|to)"
-    rf"|(?:message|note|notice|reminder|request|instructions?) for|to you,?|you,?)\s+"
-    rf"(?:the\s+|all\s+|any\s+|an?\s+)?(?:ai\s+|automated\s+|autonomous\s+)?(?:[a-z]+\s+)?"
-    rf"{_AI}s?\b"
-    r"|\b(?:ai|assistant|agent|llm|chatbot|chatgpt|gpt(?:-?\d\w*)?|claude|copilot)s?\s*[,:/]"
-    r"|\b(?:ai|llm|automated|autonomous|virtual)\s+(?:[a-z]+\s+)?(?:agents?|assistants?"
-    r"|models?|bots?|tools?|systems?)\b"
-    r"|\b(?:ai|agents?|assistants?|bots?|llms?|language models?)\s+(?:should|must|need to"
-    r"|have to|are (?:required|expected|asked|instructed) to|reading this|processing this)\b"
-    r"|\bif you(?:\s+are|'re|\u2019re)\s+an?\s+(?:ai|llm|language model|assistant|agent|bot)"
-    r"|\b(?:by|for)\s+(?:the|an?|any|every|all|each)\s+(?:ai\s+)?(?:assistant|agent|bot|model|ai"
-    r"|llm)s?\b|\b(?:any|every|all|each)\s+(?:ai\s+)?(?:assistant|agent|bot|model|ai|llm)s?\s+"
-    r"(?:that|who|which|reading|processing|opening|handling|summari[sz]ing)\b"
-    r"|</?information>|<\|[a-z_]+\|>|\[/?inst\]",
-    re.I,
-)
-_OVERRIDE = re.compile(
-    r"\b(?:instead|has (?:been )?changed|have (?:been )?changed|changed to|no longer"
-    r"|(?:new|updated|correct|current) (?:bank|account|iban|payee|recipient|remittance|payment"
-    r"|billing|wire) ?(?:details|information|info|number|account|address)?"
-    r"|(?:details|account|iban|address) (?:were|was|has been|have been) (?:updated|changed))\b",
-    re.I,
-)
-_TELLS = re.compile(
-    r"\b(?:ai|assistant|the agent|the model|bot|llm)\b|\b(?:ignore|disregard|override|instead"
-    r"|from now on|going forward|henceforth|has (?:been )?changed|have changed|changed to"
-    r"|no longer|new (?:bank|account|iban|payee|address|recipient|details|number|e-?mail)"
-    r"|updated (?:bank|payment|account|billing|banking) (?:details|information|info)"
-    r"|before (?:you|doing|answering|replying|summari[sz]ing|anything)"
-    r"|important (?:message|instructions?|notice|update)|important!|attention"
-    r"|(?:do not|don't|never|without) (?:tell|inform|notify|mention|ask|asking|telling"
-    r"|notifying|informing|alert|confirm|confirming|checking)|secretly|silently|quietly"
-    r"|all (?:of )?(?:the |my |their |your )?(?:emails|messages|files|contacts|events"
-    r"|documents|data|passwords)|entire (?:inbox|history|conversation|mailbox)"
-    r"|(?:the )?user'?s (?:ssn|password|passwords|address|data|email|e-mail|phone|card"
-    r"|credentials|api key|token|account|details|personal)|your (?:system prompt|instructions)"
-    r"|on behalf of|as (?:well|soon as you)|in addition|additionally)\b"
-    r"|</?information>|<\|[a-z_]+\|>|\[/?inst\]",
-    re.I,
-)
-_TEMPLATE_FIELD = re.compile(r"[?&/=][\w-]*(?:\{|<|\[|\$\{?[a-z_]|%7b|%3c)", re.I)
 _WINDOW_BEFORE = 240
+_OPEN_FIELD = re.compile(r"[?&][\w.-]+=$")
+"""A URL ending in an empty query parameter: waiting for the reader to fill it in."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,15 +101,18 @@ class Corpus:
         self.lower = "\n".join(texts).lower()
         self.runs = [
             digits
-            for m in _DIGITS.finditer(self.lower)
+            for m in SOURCE_DIGITS.finditer(self.lower)
             if len(digits := re.sub(r"\D", "", m.group())) >= _MIN_RUN_DIGITS
         ]
 
-    def has(self, value: Value) -> bool:
-        """Whether ``value`` occurs here."""
+    def has(self, value: Value, spelled_out: bool = False) -> bool:
+        """Whether ``value`` occurs here, as written or reformatted (``rules.variants``; with
+        ``spelled_out``, also in an obfuscated spelling)."""
         if value.kind == "account":
-            return any(value.text in run for run in self.runs)
-        return value.text in self.lower
+            return any(digits_match(value.text, run) for run in self.runs)
+        if value.text in self.lower:
+            return True
+        return spelled_out and bool(spelled(value.kind, value.text, self.lower))
 
 
 @dataclass(slots=True)
@@ -195,7 +133,7 @@ class Indexed:
         text = source.text
         runs = [
             (m.start(), re.sub(r"\D", "", m.group()))
-            for m in _DIGITS.finditer(text)
+            for m in SOURCE_DIGITS.finditer(text)
             if len(re.sub(r"\D", "", m.group())) >= _MIN_RUN_DIGITS
         ]
         starts = [0, *(m.end() for m in _BREAK.finditer(text))]
@@ -208,16 +146,22 @@ class Indexed:
             flagged = [(0, len(text))]
         return cls(source, text.lower(), runs, starts, flagged)
 
-    def occurrences(self, value: Value) -> list[tuple[int, int]]:
-        """``(start, end)`` of every occurrence of ``value``."""
+    def occurrences(self, value: Value, spelled_out: bool = False) -> list[tuple[int, int]]:
+        """``(start, end)`` of every occurrence of ``value``, as written or reformatted (with
+        ``spelled_out``, also as an obfuscated spelling: a slower search, for values found
+        nowhere as written)."""
         if value.kind == "account":
-            return [(s, s + len(value.text)) for s, digits in self.runs if value.text in digits]
+            return [
+                (s, s + len(value.text))
+                for s, digits in self.runs
+                if digits_match(value.text, digits)
+            ]
         out: list[tuple[int, int]] = []
         at = self.lower.find(value.text)
         while at >= 0:
             out.append((at, at + len(value.text)))
             at = self.lower.find(value.text, at + 1)
-        return out
+        return out or (spelled(value.kind, value.text, self.lower) if spelled_out else [])
 
     def sentence(self, at: int) -> tuple[int, int]:
         """Bounds of the sentence around offset ``at``."""
@@ -249,19 +193,25 @@ class Indexed:
             token_end < len(text) and not text[token_end].isspace() and text[token_end] not in "\"'"
         ):
             token_end += 1
-        if _TEMPLATE_FIELD.search(text[start:token_end]):
+        token = text[start:token_end]
+        if TEMPLATE_FIELD.search(token) or _OPEN_FIELD.search(token):
             return "injected"
         before = self.previous(s_start)
         if any(a < s_end and before < b for a, b in self.flagged):
             return "injected"
         window = text[max(before, s_start - _WINDOW_BEFORE) : s_end]
-        if _ADDRESSED.search(window):
+        if ADDRESSED.search(window):
             return "injected"
         prefix = text[s_start:start].lstrip(" \t*->#0123456789.)(\u2022")
-        if not (_DIRECTIVE.search(prefix) or _PASSIVE_DIRECTIVE.search(prefix)):
+        if not (
+            DIRECTIVE.search(prefix)
+            or PASSIVE_DIRECTIVE.search(prefix)
+            # "X is to be added as an attendee": the request follows the value
+            or PASSIVE_DIRECTIVE.search(text, token_end, s_end)
+        ):
             # "the correct account is now ...": a payee swapped by the text, not a field.
-            return "injected" if _OVERRIDE.search(text[s_start:s_end]) else "data"
-        return "injected" if _TELLS.search(window) else "directive"
+            return "injected" if OVERRIDE.search(text[s_start:s_end]) else "data"
+        return "injected" if TELLS.search(window) else "directive"
 
     def window(self, start: int) -> str:
         """The sentence around ``start`` and the one before it."""
@@ -279,24 +229,43 @@ class Indexed:
             if any(a < s_end and before < b for a, b in self.flagged):
                 return True
             window = self.source.text[before:s_end]
-            if _TELLS.search(window) or _ADDRESSED.search(window):
+            if TELLS.search(window) or ADDRESSED.search(window):
                 return True
         return False
 
 
 def origin_of(value: Value, trusted: Corpus, sources: Sequence[Indexed]) -> Origin:
-    """The most benign origin among ``value``'s occurrences."""
-    if trusted.has(value):
-        return "user"
-    best: Origin | None = None
-    for indexed in sources:
-        for start, end in indexed.occurrences(value):
-            grade = indexed.grade(start, end)
-            if best is None or RANK[grade] < RANK[best]:
-                best = grade
-            if best == "data":
-                return best
-    return best or "model"
+    """The most benign origin among ``value``'s occurrences (spelled-out forms are looked for
+    only when it occurs nowhere as written)."""
+    for spelled_out in (False, True):
+        if trusted.has(value, spelled_out):
+            return "user"
+        best: Origin | None = None
+        for indexed in sources:
+            for start, end in indexed.occurrences(value, spelled_out):
+                grade = indexed.grade(start, end)
+                if best is None or RANK[grade] < RANK[best]:
+                    best = grade
+                if best == "data":
+                    return best
+        if best is not None:
+            return best
+        if value.kind not in SPELLED_KINDS:
+            break
+    return "model"
+
+
+def templates_in(text: str) -> list[str]:
+    """The URLs ``text`` leaves open for the reader to fill in, lower-cased and cut where the
+    filling goes (``https://x.example/api?readings=``, ``https://x.example/c?ssn=``)."""
+    out: list[str] = []
+    for match in _URL.finditer(text):
+        url = match.group()
+        if _OPEN_FIELD.search(url):
+            out.append(url.lower())
+        elif placeholder := TEMPLATE_FIELD.search(url):
+            out.append(url[: placeholder.start() + 1].lower())
+    return out
 
 
 def _host(netloc: str) -> str:

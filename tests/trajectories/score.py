@@ -101,14 +101,43 @@ def cost(flows: Sequence[Flow], rounds: int = 20) -> tuple[float, float, float]:
 
 
 def main() -> None:
-    from tests.trajectories import heldout, heldout2, heldout3, heldout4, suite
+    from tests.trajectories import (
+        heldout,
+        heldout2,
+        heldout3,
+        heldout4,
+        heldout5,
+        heldout6,
+        heldout7,
+        heldout8,
+        heldout9,
+        suite,
+    )
 
     report(suite.BENIGN + suite.ATTACKS, "suite (developed against)")
     report(heldout.BENIGN + heldout.ATTACKS, "first held-out set (tuned on since: development)")
     report(heldout2.BENIGN + heldout2.ATTACKS, "second held-out set (tuned on since)")
     report(heldout3.BENIGN + heldout3.ATTACKS, "third held-out set (tuned on since)")
+    report(heldout4.BENIGN + heldout4.ATTACKS, "fourth held-out set (tuned on since)")
     report(
-        heldout4.BENIGN + heldout4.ATTACKS, "fourth held-out set (written after the last change)"
+        heldout5.BENIGN + heldout5.ATTACKS,
+        "fifth held-out set (issue 18 second pass, written before its changes; tuned on since)",
+    )
+    report(
+        heldout6.BENIGN + heldout6.ATTACKS,
+        "sixth held-out set (written after the second pass; tuned on since)",
+    )
+    report(
+        heldout7.BENIGN + heldout7.ATTACKS,
+        "seventh held-out set (measured once, tuned on since)",
+    )
+    report(
+        heldout8.BENIGN + heldout8.ATTACKS,
+        "eighth held-out set (written after the last change; only its benign miss fixed since)",
+    )
+    report(
+        heldout9.BENIGN + heldout9.ATTACKS,
+        "ninth held-out set (written after every change, not tuned on)",
     )
     fresh, indexed, rule = cost(suite.BENIGN + suite.ATTACKS)
     print(

@@ -1,0 +1,102 @@
+"""Payments that differ from what the record and the user said: held for the user to confirm.
+
+Business e-mail compromise rarely says "ignore your instructions". It adds a second account
+after the one on record ("payments to the old account will be rejected", "payable to our new
+subsidiary", a "correction" from a look-alike domain) or a fee on top of the amount. Two
+checks, neither depending on how the text phrases it:
+
+- ``superseded``: the call pays an account that the untrusted content gives *after* another
+  account it does not pay (an earlier account in the same or an earlier tool result, not the
+  user's own). A batch paying every listed account supersedes nothing; paying the invoice's
+  account and ignoring a planted one later in the text supersedes nothing either.
+- ``overpays``: the user stated an amount ("the 45 EUR fine") and the call pays more.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from rules.exfil import IBAN
+from rules.variants import digits_match
+
+_AMOUNT_KEY = re.compile(r"amount|sum|total|value|price|betrag|importe|montant", re.I)
+_STATED = re.compile(
+    r"(?:[$\u20ac\u00a3]\s?(\d[\d,.]*))|(\d[\d,.]*)\s?(?:eur|euros?|usd|dollars?|gbp|pounds?"
+    r"|chf|bucks)\b",
+    re.I,
+)
+
+
+def _digits(text: str) -> str:
+    return re.sub(r"\D", "", text)
+
+
+def listed_accounts(sources: Iterable[str]) -> list[str]:
+    """The IBANs the untrusted ``sources`` give, as digits, in conversation order."""
+    return [_digits(m.group()) for text in sources for m in IBAN.finditer(text)]
+
+
+def superseded(paid: Sequence[str], listed: Sequence[str], own: Iterable[str]) -> bool:
+    """Whether an account in ``paid`` (digits) comes, among the ``listed`` accounts of the
+    untrusted content, after one that the call does not pay and that is not one of the
+    user's ``own`` accounts (digits)."""
+    if not paid:
+        return False
+    own = list(own)
+    earlier = False
+    for digits in listed:
+        if any(digits_match(account, digits) for account in paid):
+            if earlier:
+                return True
+        elif not any(digits_match(digits, mine) for mine in own):
+            earlier = True
+    return False
+
+
+def _number(text: str) -> float | None:
+    cleaned = text.rstrip(".,")
+    if "," in cleaned and "." in cleaned:
+        cleaned = (
+            cleaned.replace(",", "")
+            if cleaned.rfind(".") > cleaned.rfind(",")
+            else (cleaned.replace(".", "").replace(",", "."))
+        )
+    elif "," in cleaned:
+        head, _, tail = cleaned.rpartition(",")
+        cleaned = f"{head}.{tail}" if len(tail) == 2 else cleaned.replace(",", "")
+    try:
+        return float(cleaned)
+    except ValueError:
+        return None
+
+
+def stated_amounts(user_words: Iterable[str]) -> set[float]:
+    """Amounts of money the user wrote ("$5", "45 EUR", "1.204,33 EUR")."""
+    found: set[float] = set()
+    for text in user_words:
+        for match in _STATED.finditer(text):
+            value = _number(match.group(1) or match.group(2))
+            if value is not None:
+                found.add(value)
+    return found
+
+
+def overpays(arguments: Any, user_words: Iterable[str]) -> bool:
+    """Whether the call pays more than the largest amount the user stated."""
+    stated = stated_amounts(user_words)
+    if not stated or not isinstance(arguments, dict):
+        return False
+    for key, value in arguments.items():
+        if not _AMOUNT_KEY.search(str(key)):
+            continue
+        amount = _number(str(value)) if isinstance(value, str) else value
+        # Less than stated is a share ("half of the 86 euros"); more is a fee someone added.
+        if (
+            isinstance(amount, (int, float))
+            and not isinstance(amount, bool)
+            and amount > max(stated) + 0.005
+        ):
+            return True
+    return False
