@@ -50,6 +50,12 @@ _NOT_A_VALUE = re.compile(
 )
 _LOWER_WORD = re.compile(r"^[a-z]+$")
 _REPEATS = re.compile(r"(?i)x{5,}|(.)\1{7,}")
+_HEX = re.compile(r"^[0-9a-fA-F]+$")
+_LOWER_RUN = re.compile(r"[a-z]{4,}")
+_EXAMPLE = re.compile(
+    r"(?i)example|sample|dummy|placeholder|your[_-]|_here\b|xxxx|\*\*\*|\.\.\.|<|>|"
+    r"redacted|changeme|insert[_-]|replace[_-]?me"
+)
 
 
 def credential_value(value: str, category: str, *, quoted: bool, asked: bool) -> bool:
@@ -60,6 +66,8 @@ def credential_value(value: str, category: str, *, quoted: bool, asked: bool) ->
     """
     value = value.strip()
     if len(value) < 4 or _PLACEHOLDER.match(value) or is_templated_secret(value):
+        return False
+    if is_example(value):
         return False
     if is_sequential_string(value) or _REPEATS.search(value) or "://" in value:
         return False
@@ -88,10 +96,21 @@ def password_like(value: str) -> bool:
 
 
 def random_looking(value: str) -> bool:
-    """A key or token: long enough and with the entropy of a random string."""
-    if len(value) < 12 or not any(c.isdigit() for c in value):
+    """A key or token: long enough and with the entropy of a random string, not words."""
+    if len(value) < 12 or not any(c.isdigit() for c in value) or word_like(value):
         return False
     return float(_ENTROPY.calculate_shannon_entropy(value)) >= 3.0
+
+
+def word_like(value: str) -> bool:
+    """Mostly runs of four or more lower-case letters: an identifier made of words
+    (``AuthenticationTokenProvider2``, ``feature_branch_2024``), not a random string."""
+    runs = _LOWER_RUN.findall(value)
+    if _HEX.match(value) or sum(map(len, runs)) < 0.5 * len(value):
+        return False
+    # random letters have few vowels (~20 % of base32/base36/base62 letters), words ~40 %
+    letters = "".join(runs)
+    return sum(c in "aeiou" for c in letters) >= 0.33 * len(letters)
 
 
 def basic_credentials(value: str) -> bool:
@@ -105,10 +124,26 @@ def basic_credentials(value: str) -> bool:
 
 
 def random_tail(tail: str) -> bool:
-    """Mixed case and digits with a random string's entropy: not an identifier or a word."""
-    return (
-        any(c.isdigit() for c in tail)
-        and any(c.isupper() for c in tail)
-        and any(c.islower() for c in tail)
-        and float(_ENTROPY.calculate_shannon_entropy(tail)) >= 3.8
-    )
+    """The tail of a prefixed token (``_``/``-`` inside ignored) that looks random, not words.
+
+    Mixed case and digits with a random string's entropy; or 32+ hex characters; or 24+
+    single-case letters and digits, at least 15 % digits, with high entropy (base36 keys).
+    """
+    value = tail.replace("_", "").replace("-", "")
+    if len(value) < 20 or not any(c.isdigit() for c in value) or value.isdigit():
+        return False
+    if word_like(value):
+        return False
+    entropy = float(_ENTROPY.calculate_shannon_entropy(value))
+    if any(c.isupper() for c in value) and any(c.islower() for c in value):
+        return entropy >= 3.8
+    if _HEX.match(value):
+        return len(value) >= 32 and entropy >= 3.0
+    digits = sum(c.isdigit() for c in value)
+    return len(value) >= 24 and digits >= 0.15 * len(value) and entropy >= 4.0
+
+
+def is_example(value: str) -> bool:
+    """A documented example or placeholder token: ``AKIAIOSFODNN7EXAMPLE``, ``sk-xxxx``,
+    ``your_api_key_here``, ``<token>``, ``****``."""
+    return bool(_EXAMPLE.search(value))
