@@ -25,6 +25,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from detect_secrets.filters.heuristic import is_sequential_string
 from detect_secrets.plugins.artifactory import ArtifactoryDetector
 from detect_secrets.plugins.aws import AWSKeyDetector
 from detect_secrets.plugins.azure_storage_key import AzureStorageKeyDetector
@@ -48,7 +49,7 @@ from detect_secrets.plugins.stripe import StripeDetector
 from detect_secrets.plugins.telegram_token import TelegramBotTokenDetector
 from detect_secrets.plugins.twilio import TwilioKeyDetector
 
-from detectors.secret_values import is_example, random_looking, random_tail
+from detectors.secret_values import alphabet_run, is_example, random_looking, random_tail
 
 Hit = tuple[str, int, int, float]
 """``(category, start, end, score)`` of one credential."""
@@ -132,8 +133,9 @@ _URL_SEGMENT = re.compile(r"[A-Za-z0-9_-]{16,}")
 # `name = <random token>` with no secret word in the name (``pepipost=...``, ``default = "..."``,
 # ``sonar.login=...``): the value must look random and the name must not say it is an id, a
 # hash, public, or data (``client_id``, ``sha256``, ``integrity``, ``public_key``, ``image``).
+# URL query parameters (``?s=...&oh=...``: signatures and cache keys of public links) are not it.
 _GENERIC_ASSIGNMENT = re.compile(
-    r"(?<![\w.$])\$?(?P<name>[A-Za-z_][\w.-]{0,40}?)[\"'\]]{0,2}\s*(?::=|=>|=|:)\s*[\"'`]?"
+    r"(?<![\w.$?&;/])\$?(?P<name>[A-Za-z_][\w.-]{0,40}?)[\"'\]]{0,2}\s*(?::=|=>|=|:)\s*[\"'`]?"
     r"(?P<value>[A-Za-z0-9][A-Za-z0-9_+/=.-]{19,127})(?![\w+/=.-])"
 )
 _NAME_PART = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
@@ -191,9 +193,15 @@ def _line_hits(text: str) -> list[Hit]:
         hits += _webhook_hits(text)
     for match in _GENERIC_ASSIGNMENT.finditer(text):
         name, value = match.group("name"), match.group("value")
+        lower_name = name.lower()
         parts = {part.lower() for part in _NAME_PART.findall(name)}
+        parts |= {lower_name, *re.split(r"[_.-]", lower_name)}
         if parts & _NOT_SECRET_NAME or _UUID_TAIL.match(value) or is_example(value):
             continue
+        if "." in value or value.startswith("0x") or _NOT_SECRET_PREFIX.match(value):
+            continue  # a dotted name, a host, a version, a hex literal or address, an object id
+        if alphabet_run(value) or is_sequential_string(value):
+            continue  # an alphabet or a made-up value: "abcdefghijklmnopqrstuvwxyz0123456789"
         if random_tail(re.sub(r"[^A-Za-z0-9]", "", value)):
             hits.append(("API_KEY", match.start("value"), match.end("value"), 0.7))
     for match in _CRYPT_HASH.finditer(text):

@@ -29,7 +29,10 @@ _PLACEHOLDER = re.compile(
     r"changeme|\*\*\*\*|&lt;.*|arn:.*)$"
 )
 # Code, paths and markup after a password key: a reference to a secret, not the secret.
-_CODE_VALUE = re.compile(r"^[#+.,/&|\\]|[()\[\]]|://|/.*/|^\$[A-Za-z_]+$|^\$\w*[A-Z_]{3}")
+_CODE_VALUE = re.compile(
+    r"^[#+.,/&|\\]|[()\[\]]|://|/.*/|^\$[A-Za-z_]+$|^\$\w*[A-Z_]{3}|"
+    r"^[A-Z][A-Z0-9]*_[A-Z0-9_]+$"  # a constant or variable name: SMTP_PASSWORD
+)
 # Words that follow "password is" in advice, not a password: "the password is incorrect".
 _NOT_A_VALUE = re.compile(
     r"(?i)^(?:a|an|the|not|no|never|also|too|very|so|only|being|been|be|is|are|was|were|to|"
@@ -51,7 +54,8 @@ _NOT_A_VALUE = re.compile(
 _LOWER_WORD = re.compile(r"^[a-z]+$")
 _REPEATS = re.compile(r"(?i)x{5,}|(.)\1{7,}")
 _HEX = re.compile(r"^[0-9a-fA-F]+$")
-_LOWER_RUN = re.compile(r"[a-z]{4,}")
+_WORD_RUN = re.compile(r"[A-Z][a-z]{2,}|[a-z]{4,}")
+_IDENTIFIER = re.compile(r"^[A-Za-z_]\w*$")
 _EXAMPLE = re.compile(
     r"(?i)example|sample|dummy|placeholder|your[_-]|_here\b|xxxx|\*\*\*|\.\.\.|<|>|"
     r"redacted|changeme|insert[_-]|replace[_-]?me"
@@ -67,7 +71,7 @@ def credential_value(value: str, category: str, *, quoted: bool, asked: bool) ->
     value = value.strip()
     if len(value) < 4 or _PLACEHOLDER.match(value) or is_templated_secret(value):
         return False
-    if is_example(value):
+    if is_example(value) or attribute_reference(value):
         return False
     if is_sequential_string(value) or _REPEATS.search(value) or "://" in value:
         return False
@@ -103,14 +107,39 @@ def random_looking(value: str) -> bool:
 
 
 def word_like(value: str) -> bool:
-    """Mostly runs of four or more lower-case letters: an identifier made of words
-    (``AuthenticationTokenProvider2``, ``feature_branch_2024``), not a random string."""
-    runs = _LOWER_RUN.findall(value)
-    if _HEX.match(value) or sum(map(len, runs)) < 0.5 * len(value):
+    """Mostly words: capitalised or lower-case letter runs with an English share of vowels
+    (``AuthenticationTokenProvider2``, ``SetSlowCompTauX20``, ``feature_branch_2024``), not a
+    random string (random letters have ~20 % vowels; 1-3 % of random 32-character tokens
+    pass for words)."""
+    runs = _WORD_RUN.findall(value)
+    if _HEX.match(value) or sum(map(len, runs)) < 0.6 * len(value):
         return False
-    # random letters have few vowels (~20 % of base32/base36/base62 letters), words ~40 %
-    letters = "".join(runs)
-    return sum(c in "aeiou" for c in letters) >= 0.33 * len(letters)
+    letters = "".join(runs).lower()
+    share = 0.25 if any(c.isupper() for c in value) else 0.33
+    return sum(c in "aeiou" for c in letters) >= share * len(letters)
+
+
+def attribute_reference(value: str) -> bool:
+    """A dotted name made of short or word-like parts (``MCPAuth.oauth2``,
+    ``form_data.client_secret``): code that refers to a secret, not the secret itself."""
+    parts = value.split(".")
+    return (
+        len(parts) > 1
+        and all(_IDENTIFIER.match(part) for part in parts)
+        and all(len(part) < 12 or word_like(part) or "_" in part for part in parts)
+    )
+
+
+def alphabet_run(value: str, length: int = 8) -> bool:
+    """Whether ``value`` holds ``length`` consecutive characters in alphabet or digit order
+    (``abcdefgh``, ``12345678``, ``zyxwvuts``): a made-up example, not a generated secret."""
+    run = up = down = 1
+    for previous, char in zip(value, value[1:], strict=False):
+        step = ord(char.lower()) - ord(previous.lower())
+        up = up + 1 if step == 1 else 1
+        down = down + 1 if step == -1 else 1
+        run = max(run, up, down)
+    return run >= length
 
 
 def basic_credentials(value: str) -> bool:

@@ -82,9 +82,8 @@ _BEARER = re.compile(r"(?i)\b(?:bearer|basic)\s*:?\s+(?P<bare>[\w.~+/=-]{16,})")
 # "password for the router: X", "the secret key is X", "weatherbitACCESS X", "bloggerKEY-X"
 _PROSE = re.compile(
     rf"(?i)(?<![a-z0-9])(?P<key>{_PASSWORD_WORD}|(?:[a-z][a-z0-9]*?)??{_TOKEN_WORD}{_MORE_KEY})s?\b"
-    rf"(?:\s+(?:for|to|of|on)\s+[^\n:]{{1,40}}?)?"
-    rf"(?:\s*(?P<psep>is|was|=|:|->|would be|will be|reads|set to|changed to)\s*|"
-    rf"(?P<glue>[-.:_])|\s+)"
+    rf"(?:(?P<glue>[-.:_])|(?:\s+(?:for|to|of|on)\s+[^\n:]{{1,40}}?)?"
+    rf"(?:\s*(?P<psep>is|was|=|:|->|would be|will be|reads|set to|changed to)\s*|[ \t]+))"
     rf"(?:(?:now|still|just|actually|simply)\s+)?{_VALUE}"
 )
 # "maria@jobport.net / SecureP@ss8901", "user jsmith and password X" (login pairs)
@@ -98,6 +97,7 @@ _KEYWORD_AT = re.compile(
 # Keys whose value is a password-like string, not a random token ("secret: 'development#x'")
 _PASSWORD_LIKE_KEY = re.compile(r"(?i)^(?:[a-z]*secret|pass\w*|pwd|pin)$")
 _TRAILING = ".,;:!?"
+_CALL_OPEN = re.compile(r"\(\s*[\"']$")
 _WORDS = re.compile(r"[A-Za-z]+(?:[ _-][A-Za-z]+)*")
 
 
@@ -183,15 +183,19 @@ def _keyword_value(text: str, match: re.Match[str], asked: bool) -> list[Hit]:
     start, end = _trimmed(text, match.start(group), match.end(group))
     value, key = text[start:end], match.group("key")
     category = _category(key)
+    if _inside_a_word(text, match.start("key"), key) or text[end : end + 1] in ("(", "["):
+        return []  # "bypass", "tokenizer", "passport"; a call or an index is code, not a value
     if match.re is _ASSIGNMENT:
-        sep = match.group("sep")
-        if sep == "," and not (match.group("kq") and group == "quoted"):
-            return []  # a comma joins a value only in code: ('API_KEY', '...')
+        sep, rest = match.group("sep"), match.group("rest")
+        if rest[:1].isalpha() and rest[:1].islower() == key[-1].islower() and rest.lower() != "s":
+            return []  # the key word goes on: "passport", "keyboard", "author", "patch"
+        if sep == "," and not (group == "quoted" and _first_argument(text, match.start("key"))):
+            return []  # a comma joins a value only in a call: env('API_KEY', '...')
         quoted = group == "quoted" or sep in ("=", "==", ":=", "=>", "!=", "===", "!==")
         loose = False
     else:
-        if match.group("glue") and category == "PASSWORD":
-            return []  # "pass-through", "password-protected"
+        if match.group("glue") and (category == "PASSWORD" or not value[:1].isalnum()):
+            return []  # "pass-through", "password-protected"; a glued value is a token
         quoted = group == "quoted"
         # "password X" with no "is"/":" between: X must look like a password itself
         loose = match.group("psep") is None and group == "bare"
@@ -208,6 +212,20 @@ def _keyword_value(text: str, match: re.Match[str], asked: bool) -> list[Hit]:
     ):
         return [("PASSWORD", start, end, 0.75)]  # JWT: secret: "development#product"
     return []
+
+
+def _inside_a_word(text: str, start: int, key: str) -> bool:
+    """Whether the key starts inside a word (``bypass``), not at a word or camelCase part."""
+    before = text[start - 1 : start]
+    return before.isalpha() and not (before.islower() and key[:1].isupper())
+
+
+def _first_argument(text: str, key_start: int) -> bool:
+    """Whether the identifier holding the key is a call's first, quoted argument."""
+    start = key_start
+    while start > 0 and (text[start - 1].isalnum() or text[start - 1] in "_.-"):
+        start -= 1
+    return bool(_CALL_OPEN.search(text, max(0, start - 4), start))
 
 
 def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
