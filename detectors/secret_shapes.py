@@ -5,7 +5,7 @@
 - **Well-known prefixes** detect-secrets 1.5 has no plugin for: fixed, documented token
   prefixes (Google ``AIza``/``ya29.``, Anthropic, Hugging Face, Azure DevOps ``...AZDO...``,
   age secret keys, Alibaba ``LTAI``, NuGet ``oy2``, Databricks ``dapi``, Doppler ``dp.pt.``,
-  Dropbox ``sl.``, Airtable ``pat....``, Cloudflare ``v1.0-``, Grafana ``eyJrIjoi``).
+  Dropbox ``sl.``, HashiCorp Vault ``hvs.``, Airtable ``pat....``, Cloudflare ``v1.0-``, Grafana ``eyJrIjoi``).
 - **The prefixed-token shape** most current providers share: a short prefix, ``_`` or ``-``, an
   optional short segment (``_v1``, ``_live``, ``_tkn``), then a long random tail (``dop_v1_...``,
   ``bkua_...``, ``CFPAT-...``, ``figd_...``, ``mdb_sa_sk_...``). The tail must look random
@@ -100,13 +100,16 @@ _WELL_KNOWN = re.compile(
     r"ya29\.[\w-]{30,}|AGE-SECRET-KEY-1[0-9A-Z]{58}|LTAI[A-Za-z0-9]{12,20}|oy2[a-z0-9]{43}|"
     r"dapi[a-f0-9]{32}(?:-\d)?|dp\.(?:ct|pt|st|sa|scim|audit)\.(?:[a-z]+\.)?[A-Za-z0-9]{40,}|"
     r"sl\.[A-Za-z0-9_-]{130,}|pat[A-Za-z0-9]{14}\.[a-f0-9]{64}|v1\.0-[a-f0-9]{24,}-[a-f0-9]{100,}|eyJrIjoi[A-Za-z0-9]{60,400}={0,2}|"
-    r"[A-Za-z0-9]{52}JQQJ9\d[A-Za-z0-9]{4}AZDO[A-Za-z0-9]{4}|AKCp[A-Za-z0-9]{69})(?![\w-])"
+    r"[A-Za-z0-9]{52}JQQJ\d\d[A-Za-z0-9]{18}AZDO[A-Za-z0-9]{4}|AKCp[A-Za-z0-9]{69}|"
+    r"hv[sbr]\.[\w-]{24,})(?![\w-])"
 )
 _WELL_KNOWN_GATE = re.compile(
     r"AIza|sk-|hf_|xox|xapp|gh[pousr]_|github_pat|glpat|npm_|k_test_|key-|ya29|AGE-SECRET|LTAI|"
-    r"oy2|dapi|dp\.|sl\.|pat|v1\.0-|AZDO|AKCp|eyJrIjoi"
+    r"oy2|dapi|dp\.|sl\.|pat|v1\.0-|AZDO|AKCp|eyJrIjoi|hv[sbr]\."
 )
-_ACCESS_TOKEN_PREFIXES = ("xox", "xapp", "gh", "github_pat", "glpat", "npm_", "ya29", "sl.", "dp.")
+_ACCESS_TOKEN_PREFIXES = (
+    "xox", "xapp", "gh", "github_pat", "glpat", "npm_", "ya29", "sl.", "dp.", "hvs.", "hvb.", "hvr."
+)
 
 # A short prefix, "_" or "-", an optional short segment, then a long tail; the tail must look
 # random. The prefix may carry a segment of digits or letters (``dop_v1_``, ``pscale_tkn_``).

@@ -82,9 +82,14 @@ _BEARER = re.compile(r"(?i)\b(?:bearer|basic)\s*:?\s+(?P<bare>[\w.~+/=-]{16,})")
 # "password for the router: X", "the secret key is X", "weatherbitACCESS X", "bloggerKEY-X"
 _PROSE = re.compile(
     rf"(?i)(?<![a-z0-9])(?P<key>{_PASSWORD_WORD}|(?:[a-z][a-z0-9]*?)??{_TOKEN_WORD}{_MORE_KEY})s?\b"
-    rf"(?:(?P<glue>[-.:_])|(?:\s+(?:for|to|of|on)\s+[^\n:]{{1,40}}?)?"
+    rf"(?:(?P<glue>[-.:_])|(?:\s*#?\d{{1,2}}(?=\s*:))?(?:\s+(?:for|to|of|on)\s+[^\n:]{{1,40}}?)?"
     rf"(?:\s*(?P<psep>is|was|=|:|->|would be|will be|reads|set to|changed to)\s*|[ \t]+))"
     rf"(?:(?:now|still|just|actually|simply)\s+)?{_VALUE}"
+)
+# .NET appSettings and similar: <add key="SmtpPassword" value="..." />
+_KEY_VALUE_ATTRIBUTES = re.compile(
+    rf"(?i)\bkey\s*=\s*[\"'](?P<name>[\w.:-]*?(?P<key>{_PASSWORD_WORD}|{_TOKEN_WORD})[\w.:-]*)[\"']"
+    r"\s+value\s*=\s*[\"'](?P<value>[^\"'\n]{4,256})[\"']"
 )
 # "maria@jobport.net / SecureP@ss8901", "user jsmith and password X" (login pairs)
 _LOGIN_PAIR = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+\s*(?:/|\|)\s*(?P<bare>[^\s\"',;]{4,64})")
@@ -116,6 +121,11 @@ def find_secrets(text: str, *, asked: bool = False) -> list[Hit]:
         found = _BASIC_AUTH.analyze_string(text)
         hits += [("PASSWORD", s, e, 0.85) for s, e in locate(text, found)]
     hits += _keyword_hits(text, asked)
+    if "value" in text:
+        for match in _KEY_VALUE_ATTRIBUTES.finditer(text):
+            category = _category(match.group("key"))
+            if credential_value(match.group("value"), category, quoted=True, asked=False):
+                hits.append((category, match.start("value"), match.end("value"), 0.8))
     return _dedupe(hits)
 
 
