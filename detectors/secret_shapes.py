@@ -138,9 +138,10 @@ _URL_SEGMENT = re.compile(r"[A-Za-z0-9_-]{16,}")
 # hash, public, or data (``client_id``, ``sha256``, ``integrity``, ``public_key``, ``image``).
 # URL query parameters (``?s=...&oh=...``: signatures and cache keys of public links) are not it.
 _GENERIC_ASSIGNMENT = re.compile(
-    r"(?<![\w.$?&;/])\$?(?P<name>[A-Za-z_][\w.-]{0,40}?)[\"'\]]{0,2}\s*(?::=|=>|=|:)\s*[\"'`]?"
+    r"(?<![\w.$?&;/])\$?(?P<name>[A-Za-z_][\w.-]{0,40}?)[\"'\]]{0,2}\s*(?P<sep>:=|=>|=|:)\s*[\"'`]?"
     r"(?P<value>[A-Za-z0-9][A-Za-z0-9_+/=.-]{19,127})(?![\w+/=.-])"
 )
+_PLAIN_WORD = re.compile(r"^[a-z]+$")  # before ":" a lower-case word is prose, not a config key
 _NAME_PART = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 _NOT_SECRET_NAME = frozenset(
     "id ids sha sha1 sha256 sha384 sha512 md5 hash hashes digest checksum integrity etag commit "
@@ -196,6 +197,8 @@ def _line_hits(text: str) -> list[Hit]:
         hits += _webhook_hits(text)
     for match in _GENERIC_ASSIGNMENT.finditer(text):
         name, value = match.group("name"), match.group("value")
+        if match.group("sep") == ":" and _PLAIN_WORD.match(name):
+            continue  # prose ("my address is: ..."), not a config key
         lower_name = name.lower()
         parts = {part.lower() for part in _NAME_PART.findall(name)}
         parts |= {lower_name, *re.split(r"[_.-]", lower_name)}
