@@ -96,8 +96,7 @@ _LOGIN_PAIR = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+\s*(?:/|\|)\s*(?P<bare>[^
 # Where a keyword-led pattern can start (on the lower-cased text): the assignment and prose
 # patterns are tried only at these positions.
 _KEYWORD_AT = re.compile(
-    r"pass|pwd|pin\b|secret|token|key|credential|bearer|authori[sz]|contrase|passwort|access|"
-    r"private|pat\b|auth"
+    r"p(?:ass|wd|in\b|rivate|at\b)|secret|token|key|credential|bearer|auth|contrase|access"
 )
 # Keys whose value is a password-like string, not a random token ("secret: 'development#x'")
 _PASSWORD_LIKE_KEY = re.compile(r"(?i)^(?:[a-z]*secret|pass\w*|pwd|pin)$")
