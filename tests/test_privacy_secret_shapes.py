@@ -120,3 +120,65 @@ def test_random_tails_and_word_made_identifiers_are_told_apart() -> None:
     assert not random_tail("feature_branch_2024_release_candidate")
     assert word_like("AuthenticationTokenProvider2")
     assert not word_like("yfi45upwc03e6uq6Zayqwt7vvaad4a6mjtyjaadtp35")
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Greg Tanner's TIN is 11-4391209, as filed.", "11-4391209"),
+        ("The contractor's federal tax ID number 91-3456789 was in the log.", "91-3456789"),
+        ("Her ITIN: 912-78-1234.", "912-78-1234"),
+    ],
+)
+def test_a_tax_id_next_to_its_word_is_refused(
+    privacy: PrivacyDetector, text: str, value: str
+) -> None:
+    found = {f.category: text[f.start : f.end] for f in fired(privacy, text)}
+    assert found.get("TAX_ID") == value
+    assert privacy.config.action == "refuse"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Part 12-3456789 is back in stock.",
+        "Ticket 44-1234567 was closed yesterday.",
+        "What is a TIN? It is a nine-digit number the IRS issues, formatted like 12-3456789.",
+    ],
+)
+def test_tax_id_shapes_without_a_tax_word_or_as_a_format_pass(
+    privacy: PrivacyDetector, text: str
+) -> None:
+    assert [f.category for f in fired(privacy, text) if f.category == "TAX_ID"] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Unseal Key 2: 0tZn+7QQCxphpHwTm7/dC3LpP5JGIbYl3PK8Sy81R+P2", "0tZn+7QQCxphpHwTm7/dC3LpP5JGIbYl3PK8Sy81R+P2"),
+        ('<add key="SmtpPassword" value="Tr0ub4dor&3x" />', "Tr0ub4dor&3x"),
+        ("Bearer: ciotgp8BGZBlX192iExSQPm0SrUlBunG8zd", "ciotgp8BGZBlX192iExSQPm0SrUlBunG8zd"),
+    ],
+)
+def test_numbered_keys_config_attributes_and_bearer_headers_are_refused(
+    privacy: PrivacyDetector, text: str, value: str
+) -> None:
+    assert value in [text[f.start : f.end] for f in fired(privacy, text)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "    except KeyError:\n        pass\n\n    @staticmethod\n    def parse(): ...",
+        'FIELDS = ("SMTP_PASSWORD", "SMTP_USER", "SMTP_HOST")',
+        "if server.auth_type == MCPAuth.oauth2:\n    return token",
+        "passport = load_passport(user_id)",
+        "tokenizer = AutoTokenizer.from_pretrained(name)",
+        "data['client_secret'] = form_data.client_secret",
+        "my wallet address is: 16Yeky6GMjeNkAiNcBY7ZhrLoMSgg1BoyZ",
+    ],
+)
+def test_code_that_names_secrets_without_holding_one_passes(
+    privacy: PrivacyDetector, text: str
+) -> None:
+    assert [(f.category, text[f.start : f.end]) for f in fired(privacy, text)] == []
