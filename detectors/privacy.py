@@ -8,9 +8,10 @@ default); this module decides which of them count:
   e-mail, a dotted quad for IPs, a digit for addresses); text without any skips it entirely.
 - **Checksums.** Cards must pass Luhn, IBANs mod-97 (a Luhn-invalid order number passes).
 - **Context.** Weak shapes (phone-like digits, driver's licence, passport, bank account and
-  tax id numbers) count only next to a context word ("phone", "mobile", "licence" ...); an SSN-shaped number or
-  a card number is stronger with one. Address fragments close to each other merge into one
-  finding, and an address-context word ("lives at", "address", "send it to") raises the score.
+  tax id numbers) count only next to a context word ("phone", "mobile", "licence" ...); an
+  SSN-shaped number or a card number is stronger with one. Address fragments close to each
+  other merge into one finding, and an address-context word ("lives at", "address", "send it
+  to") raises the score.
 - **Public contacts pass.** Phone numbers, e-mail addresses and street addresses in a sentence
   about a public office or a company's service line ("city hall", "embassy", "customer
   service", "hotline" ...), role mailboxes (``support@``, ``info@``), government domains and

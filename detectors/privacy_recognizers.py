@@ -279,7 +279,11 @@ def _pattern_recognizers() -> list[EntityRecognizer]:
             # "tax id", "TIN", "EIN", "taxpayer" ...
             patterns=[
                 Pattern("ein", r"(?<![\w-])\d{2}-\d{7}(?![\w-])", 0.3),
-                Pattern("itin", r"(?<![\w-])9\d{2}[- ]?(?:5\d|6[0-5]|7\d|8[0-8]|9[0-24-9])[- ]?\d{4}(?![\w-])", 0.3),
+                Pattern(
+                    "itin",
+                    r"(?<![\w-])9\d{2}[- ]?(?:5\d|6[0-5]|7\d|8[0-8]|9[0-24-9])[- ]?\d{4}(?![\w-])",
+                    0.3,
+                ),
             ],
         ),
         StreetAddressRecognizer(),

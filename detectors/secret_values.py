@@ -10,6 +10,7 @@ character classes unless it is quoted, assigned in code, or was asked for.
 from __future__ import annotations
 
 import base64
+import itertools
 import re
 import string
 
@@ -134,7 +135,7 @@ def alphabet_run(value: str, length: int = 8) -> bool:
     """Whether ``value`` holds ``length`` consecutive characters in alphabet or digit order
     (``abcdefgh``, ``12345678``, ``zyxwvuts``): a made-up example, not a generated secret."""
     run = up = down = 1
-    for previous, char in zip(value, value[1:], strict=False):
+    for previous, char in itertools.pairwise(value):
         step = ord(char.lower()) - ord(previous.lower())
         up = up + 1 if step == 1 else 1
         down = down + 1 if step == -1 else 1

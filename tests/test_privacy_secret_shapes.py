@@ -30,32 +30,61 @@ def fired(detector: PrivacyDetector, text: str) -> list[Finding]:
 
 LEAKS = [
     # a provider prefix and a random tail
-    ("Set DO_TOKEN to dop_v1_4f0c9a7e2b8d1f6a3c5e9b0d7a2f4c8e1b6d3a9f5c7e0b2d8a4f1c6e3b9d5a7f0c2e"
-     " in your shell.", "dop_v1_4f0c9a7e2b8d1f6a3c5e9b0d7a2f4c8e1b6d3a9f5c7e0b2d8a4f1c6e3b9d5a7f0c2e"),
-    ("The Buildkite agent uses bkua_7f3k9q2m8x4v1n6b0z5c3j7h2g9d4s1a8p6w0e in its config.",
-     "bkua_7f3k9q2m8x4v1n6b0z5c3j7h2g9d4s1a8p6w0e"),
-    ("Contentful token: CFPAT-Zq8wX3mK9vL2nB7cR4tY6uP1oI5eA0sD3fG8hJ2kL6", "CFPAT-Zq8wX3mK9vL2nB7cR4tY6uP1oI5eA0sD3fG8hJ2kL6"),
+    (
+        "Set DO_TOKEN to "
+        "dop_v1_4f0c9a7e2b8d1f6a3c5e9b0d7a2f4c8e1b6d3a9f5c7e0b2d8a4f1c6e3b9d5a7f0c2e"
+        " in your shell.",
+        "dop_v1_4f0c9a7e2b8d1f6a3c5e9b0d7a2f4c8e1b6d3a9f5c7e0b2d8a4f1c6e3b9d5a7f0c2e",
+    ),
+    (
+        "The Buildkite agent uses bkua_7f3k9q2m8x4v1n6b0z5c3j7h2g9d4s1a8p6w0e in its config.",
+        "bkua_7f3k9q2m8x4v1n6b0z5c3j7h2g9d4s1a8p6w0e",
+    ),
+    (
+        "Contentful token: CFPAT-Zq8wX3mK9vL2nB7cR4tY6uP1oI5eA0sD3fG8hJ2kL6",
+        "CFPAT-Zq8wX3mK9vL2nB7cR4tY6uP1oI5eA0sD3fG8hJ2kL6",
+    ),
     # a secret word glued to a provider name, or several secret words, then the value
     ("weatherbitACCESS 7c1e9a4f2b8d6c3e0a5f9b2d7e4c1a8f", "7c1e9a4f2b8d6c3e0a5f9b2d7e4c1a8f"),
     ("oanda SECRET key q8Zr3Lk9Xv2Mn7Bc4Tw6Yp1Ud5", "q8Zr3Lk9Xv2Mn7Bc4Tw6Yp1Ud5"),
-    ("appsynergy_token o5rp8apgq8ds59srpvd4nj0gwvczlr4s73dm", "o5rp8apgq8ds59srpvd4nj0gwvczlr4s73dm"),
-    ("ado_pat = 'k3v9q2x7m4p8z1n6w5b0c2r7t4y9u3i8o1e6a5s2d7f4g9h3j8'",
-     "k3v9q2x7m4p8z1n6w5b0c2r7t4y9u3i8o1e6a5s2d7f4g9h3j8"),
+    (
+        "appsynergy_token o5rp8apgq8ds59srpvd4nj0gwvczlr4s73dm",
+        "o5rp8apgq8ds59srpvd4nj0gwvczlr4s73dm",
+    ),
+    (
+        "ado_pat = 'k3v9q2x7m4p8z1n6w5b0c2r7t4y9u3i8o1e6a5s2d7f4g9h3j8'",
+        "k3v9q2x7m4p8z1n6w5b0c2r7t4y9u3i8o1e6a5s2d7f4g9h3j8",
+    ),
     # headers, code and function calls
-    ("Authorization: SSWS 00Qx7rTz9KpL2mWn4BvC8yHd1Fj6Gs3Ea5", "00Qx7rTz9KpL2mWn4BvC8yHd1Fj6Gs3Ea5"),
-    ("token = env('JIRA_API_TOKEN', 'Zx7Qp2Lm9Kv4Rt8Wn3Bc6Yd1Hf5Gj0S')", "Zx7Qp2Lm9Kv4Rt8Wn3Bc6Yd1Hf5Gj0S"),
+    (
+        "Authorization: SSWS 00Qx7rTz9KpL2mWn4BvC8yHd1Fj6Gs3Ea5",
+        "00Qx7rTz9KpL2mWn4BvC8yHd1Fj6Gs3Ea5",
+    ),
+    (
+        "token = env('JIRA_API_TOKEN', 'Zx7Qp2Lm9Kv4Rt8Wn3Bc6Yd1Hf5Gj0S')",
+        "Zx7Qp2Lm9Kv4Rt8Wn3Bc6Yd1Hf5Gj0S",
+    ),
     ("-vaultToken s.Kq8Xz2Lm7Vn4Bc9Rt3Wy6Pd1Hf5", "s.Kq8Xz2Lm7Vn4Bc9Rt3Wy6Pd1Hf5"),
     # a random value assigned to a name that does not say secret
     ("pepipost=9f3c7a1e5b8d2f6c4a0e7b3d9f1c5a8e", "9f3c7a1e5b8d2f6c4a0e7b3d9f1c5a8e"),
-    ('variable "okta" {\n  default = "004EWTpRQT_HJtG_nL-agxacgzYHjxPcF9"\n}',
-     "004EWTpRQT_HJtG_nL-agxacgzYHjxPcF9"),
+    (
+        'variable "okta" {\n  default = "004EWTpRQT_HJtG_nL-agxacgzYHjxPcF9"\n}',
+        "004EWTpRQT_HJtG_nL-agxacgzYHjxPcF9",
+    ),
     # a webhook URL carries its own secret
-    ("Post to https://hooks.example-chat.com/hooks/catch/8f3kQ9zX2mL7vB4n/ to notify the team.",
-     "https://hooks.example-chat.com/hooks/catch/8f3kQ9zX2mL7vB4n/"),
+    (
+        "Post to https://hooks.example-chat.com/hooks/catch/8f3kQ9zX2mL7vB4n/ to notify the team.",
+        "https://hooks.example-chat.com/hooks/catch/8f3kQ9zX2mL7vB4n/",
+    ),
     # well-known fixed prefixes
-    ("Grafana: eyJrIjoiT0tTcG1pUlY2RnVKZTFVaDFsNFZXdE9ZWmNrMkZYbk4iLCJuIjoiYWRtaW4iLCJpZCI6MX0=",
-     "eyJrIjoiT0tTcG1pUlY2RnVKZTFVaDFsNFZXdE9ZWmNrMkZYbk4iLCJuIjoiYWRtaW4iLCJpZCI6MX0="),
-    ("NuGet push with oy2k7f3q9x2m8v4n1b6z0c5j3h7g2d9s4a8p6w0e1r5t7y", "oy2k7f3q9x2m8v4n1b6z0c5j3h7g2d9s4a8p6w0e1r5t7y"),
+    (
+        "Grafana: eyJrIjoiT0tTcG1pUlY2RnVKZTFVaDFsNFZXdE9ZWmNrMkZYbk4iLCJuIjoiYWRtaW4iLCJpZCI6MX0=",
+        "eyJrIjoiT0tTcG1pUlY2RnVKZTFVaDFsNFZXdE9ZWmNrMkZYbk4iLCJuIjoiYWRtaW4iLCJpZCI6MX0=",
+    ),
+    (
+        "NuGet push with oy2k7f3q9x2m8v4n1b6z0c5j3h7g2d9s4a8p6w0e1r5t7y",
+        "oy2k7f3q9x2m8v4n1b6z0c5j3h7g2d9s4a8p6w0e1r5t7y",
+    ),
 ]
 
 
@@ -71,12 +100,15 @@ BENIGN = [
     # hashes, digests and ids
     "Check out commit 9fceb02d0ae598e95dc970b74767f19372d61af8 and rebuild.",
     "The image digest is sha256:4bcff63911fcb4448bd4fdacec207030997caf25e9bea4045fa6c8c44de311d1.",
-    'Use <script src="app.js" integrity="sha384-oqVuAfXRKap7fdgcCY5uykM6+R9GqQ8K/uxy9rx7HNQlGYl1kPzQho1wx4JwY8wC"></script>.',
+    'Use <script src="app.js" integrity="sha384-'
+    'oqVuAfXRKap7fdgcCY5uykM6+R9GqQ8K/uxy9rx7HNQlGYl1kPzQho1wx4JwY8wC"></script>.',
     "md5 = d41d8cd98f00b204e9800998ecf8427e is the hash of an empty file.",
     "checksum: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
-    'The response has "id": "3f2a9c1e-8b7d-4a5f-9e3d-2c1b0a9f8e7d" and "etag": "a8f5f167f44f4964e6c998dee827110c".',
+    'The response has "id": "3f2a9c1e-8b7d-4a5f-9e3d-2c1b0a9f8e7d" and '
+    '"etag": "a8f5f167f44f4964e6c998dee827110c".',
     "The bundle is emitted as main-3f2a1b9c8d7e6f5a4b3c2d1e0f9a8b7c.js with a content hash.",
-    "Stripe returns a customer id like cus_NffrFeUfNV2Hib and a charge id ch_3MmlLrLkdIwHu7ix0snN0B15.",
+    "Stripe returns a customer id like cus_NffrFeUfNV2Hib and a charge id "
+    "ch_3MmlLrLkdIwHu7ix0snN0B15.",
     "Your order-7f3a9c2e5b8d1f4a6c0e9b3d7a2f5c8e has shipped.",
     "request_id=9b2f7c4e1a8d5f3b6c0e2a9d7f4b1c8e, status=200",
     "client_id: 8f14e45fceea167a5a36dedd4bea2543 is public; keep the secret on the server.",
@@ -98,8 +130,10 @@ BENIGN = [
     "The secret to good bread is time; the key is patience.",
     "Our webhook docs live at https://docs.example.com/webhooks/getting-started.",
     "Private key files should be chmod 600; the public key goes in authorized_keys.",
-    "The SSH public key is ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHk8wX2mP9qL3vN7bR4tY6uI1oE5aS0dF3gH8jK2lZ4c user@host",
-    'The PNG logo is embedded as "logo": "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg"',
+    "The SSH public key is ssh-ed25519 "
+    "AAAAC3NzaC1lZDI1NTE5AAAAIHk8wX2mP9qL3vN7bR4tY6uI1oE5aS0dF3gH8jK2lZ4c user@host",
+    'The PNG logo is embedded as "logo": "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR'
+    '42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg"',
     "Dates like 2024-03-15T10:22:31Z and versions like v2.14.3-rc1 are fine.",
 ]
 
@@ -155,7 +189,10 @@ def test_tax_id_shapes_without_a_tax_word_or_as_a_format_pass(
 @pytest.mark.parametrize(
     ("text", "value"),
     [
-        ("Unseal Key 2: 0tZn+7QQCxphpHwTm7/dC3LpP5JGIbYl3PK8Sy81R+P2", "0tZn+7QQCxphpHwTm7/dC3LpP5JGIbYl3PK8Sy81R+P2"),
+        (
+            "Unseal Key 2: 0tZn+7QQCxphpHwTm7/dC3LpP5JGIbYl3PK8Sy81R+P2",
+            "0tZn+7QQCxphpHwTm7/dC3LpP5JGIbYl3PK8Sy81R+P2",
+        ),
         ('<add key="SmtpPassword" value="Tr0ub4dor&3x" />', "Tr0ub4dor&3x"),
         ("Bearer: ciotgp8BGZBlX192iExSQPm0SrUlBunG8zd", "ciotgp8BGZBlX192iExSQPm0SrUlBunG8zd"),
     ],
