@@ -57,10 +57,11 @@ _REPEATS = re.compile(r"(?i)x{5,}|(.)\1{7,}")
 _HEX = re.compile(r"^[0-9a-fA-F]+$")
 _WORD_RUN = re.compile(r"[A-Z][a-z]{2,}|[a-z]{4,}")
 _IDENTIFIER = re.compile(r"^[A-Za-z_]\w*$")
-_EXAMPLE = re.compile(
-    r"(?i)example|sample|dummy|placeholder|your[_-]|_here\b|xxxx|\*\*\*|\.\.\.|<|>|"
-    r"redacted|changeme|insert[_-]|replace[_-]?me"
-)
+_EXAMPLE_PARTS = (
+    "example", "sample", "dummy", "placeholder", "your_", "your-", "_here", "xxxx", "***", "...",
+    "<", ">", "redacted", "changeme", "insert_", "insert-", "replaceme", "replace_me", "replace-me",
+)  # fmt: skip
+_DIGIT = re.compile(r"\d")
 
 
 def credential_value(value: str, category: str, *, quoted: bool, asked: bool) -> bool:
@@ -70,6 +71,8 @@ def credential_value(value: str, category: str, *, quoted: bool, asked: bool) ->
     does ``asked`` (the user asked for someone's password).
     """
     value = value.strip()
+    if category != "PASSWORD" and not _DIGIT.search(value):
+        return False  # a key or token has digits (cheap first: every later test is costlier)
     if len(value) < 4 or _PLACEHOLDER.match(value) or is_templated_secret(value):
         return False
     if is_example(value) or attribute_reference(value):
@@ -102,7 +105,7 @@ def password_like(value: str) -> bool:
 
 def random_looking(value: str) -> bool:
     """A key or token: long enough and with the entropy of a random string, not words."""
-    if len(value) < 12 or not any(c.isdigit() for c in value) or word_like(value):
+    if len(value) < 12 or not _DIGIT.search(value) or word_like(value):
         return False
     return float(_ENTROPY.calculate_shannon_entropy(value)) >= 3.0
 
@@ -176,4 +179,5 @@ def random_tail(tail: str) -> bool:
 def is_example(value: str) -> bool:
     """A documented example or placeholder token: ``AKIAIOSFODNN7EXAMPLE``, ``sk-xxxx``,
     ``your_api_key_here``, ``<token>``, ``****``."""
-    return bool(_EXAMPLE.search(value))
+    lower = value.lower()
+    return any(part in lower for part in _EXAMPLE_PARTS)

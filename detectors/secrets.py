@@ -22,6 +22,7 @@ either costs a few microseconds per KB.
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from detect_secrets.plugins.basic_auth import BasicAuthDetector
@@ -60,17 +61,18 @@ _TOKEN_WORD = (
     r"bearer[_ -]?token|api[_ -]?token|token|credentials?|key|access|private|pat|auth)"
 )
 # More key words after the first: "SECRET_ACCESS_KEY", "ACCESS TOKEN", "PRIVATE key", "access code"
-_MORE_KEY = r"(?:[ _.-]?(?:key|token|secret|access|private|code|api))*"
+_MORE_KEY = r"(?:[ _.-]?(?:key|token|secret|access|private|code|api)){0,3}"
 _QUOTED = (
     r"\\?(?P<q>[\"'`\u2018\u201c])(?P<quoted>[^\"'`\u2019\u201d\n\\]{3,256})\\?[\"'`\u2019\u201d]"
 )
-_BARE = r"(?P<bare>[^\s\"'`,;()<>\[\]{}\\]{3,256})"
+# a bare value stops at "=" (base64 padding aside): "a=b=c" is two assignments, not a value
+_BARE = r"(?P<bare>[^\s\"'`,;()<>\[\]{}\\=]{3,160}={0,2})"
 _VALUE = rf"(?:{_QUOTED}|{_BARE})"
 
 # `password = ...`, `"api_key": "..."`, `SLACK_TOKEN=...`, `creds.Secret != "..."`,
 # `env('JIRA_API_TOKEN', '...')` (a secret-named string, a comma, then a quoted value)
 _ASSIGNMENT = re.compile(
-    rf"(?i)(?P<key>{_PASSWORD_WORD}|{_TOKEN_WORD})(?P<rest>[\w-]*)(?P<kq>[\"'\]\\]{{0,3}})\s*"
+    rf"(?i)(?P<key>{_PASSWORD_WORD}|{_TOKEN_WORD})(?P<rest>[\w-]{{0,40}})(?P<kq>[\"'\]\\]{{0,3}})\s*"
     rf"(?P<sep>:=|=>|!==?|===?|=|:|,|\bis\b|\bwas\b)\s*(?:bearer\s+|basic\s+|token\s+)?{_VALUE}"
 )
 # `Authorization: Bearer X`, `Authorization: SSWS X`, `Authorization:rubygems_X`, `Bearer: X`
@@ -81,14 +83,14 @@ _BEARER = re.compile(r"(?i)\b(?:bearer|basic)\s*:?\s+(?P<bare>[\w.~+/=-]{16,})")
 # "her password is X", "his Gmail password was X", "use the password X", "with password X",
 # "password for the router: X", "the secret key is X", "weatherbitACCESS X", "bloggerKEY-X"
 _PROSE = re.compile(
-    rf"(?i)(?<![a-z0-9])(?P<key>{_PASSWORD_WORD}|(?:[a-z][a-z0-9]*?)??{_TOKEN_WORD}{_MORE_KEY})s?\b"
+    rf"(?i)(?<![a-z0-9])(?P<key>{_PASSWORD_WORD}|(?:[a-z][a-z0-9]{{0,30}}?)??{_TOKEN_WORD}{_MORE_KEY})s?\b"
     rf"(?:(?P<glue>[-.:_])|(?:\s*#?\d{{1,2}}(?=\s*:))?(?:\s+(?:for|to|of|on)\s+[^\n:]{{1,40}}?)?"
     rf"(?:\s*(?P<psep>is|was|=|:|->|would be|will be|reads|set to|changed to)\s*|[ \t]+))"
     rf"(?:(?:now|still|just|actually|simply)\s+)?{_VALUE}"
 )
 # .NET appSettings and similar: <add key="SmtpPassword" value="..." />
 _KEY_VALUE_ATTRIBUTES = re.compile(
-    rf"(?i)\bkey\s*=\s*[\"'](?P<name>[\w.:-]*?(?P<key>{_PASSWORD_WORD}|{_TOKEN_WORD})[\w.:-]*)[\"']"
+    rf"(?i)\bkey\s*=\s*[\"'](?P<name>[\w.:-]{{0,40}}?(?P<key>{_PASSWORD_WORD}|{_TOKEN_WORD})[\w.:-]{{0,40}})[\"']"
     r"\s+value\s*=\s*[\"'](?P<value>[^\"'\n]{4,256})[\"']"
 )
 # "maria@jobport.net / SecureP@ss8901", "user jsmith and password X" (login pairs)
@@ -146,8 +148,8 @@ def _keyword_starts(text: str) -> list[int]:
     lower = text.lower()
     starts: list[int] = []
     for match in _KEYWORD_AT.finditer(lower):
-        word = match.start()
-        while word > 0 and (lower[word - 1].isalnum() or lower[word - 1] in "_-."):
+        word, floor = match.start(), max(0, match.start() - 64)
+        while word > floor and (lower[word - 1].isalnum() or lower[word - 1] in "_-."):
             word -= 1
         while word < match.start() and not lower[word].isalnum():
             word += 1  # "-vaultToken x", "$password": the word, not the punctuation before it
@@ -256,9 +258,17 @@ def _category(key: str) -> str:
 
 
 def _dedupe(hits: list[Hit]) -> list[Hit]:
-    """Of overlapping hits, the highest-scoring (ties: the longest)."""
+    """Of overlapping hits, the highest-scoring (ties: the longest).
+
+    The kept hits never overlap, so a new one needs checking only against its neighbours in
+    start order: linear-logarithmic even for thousands of hits.
+    """
+    starts: list[int] = []
     kept: list[Hit] = []
     for hit in sorted(hits, key=lambda h: (-h[3], h[1] - h[2])):
-        if not any(k[1] < hit[2] and hit[1] < k[2] for k in kept):
-            kept.append(hit)
-    return sorted(kept, key=lambda h: h[1])
+        at = bisect.bisect_left(starts, hit[1])
+        neighbours = kept[max(0, at - 1) : at + 1]
+        if not any(k[1] < hit[2] and hit[1] < k[2] for k in neighbours):
+            starts.insert(at, hit[1])
+            kept.insert(at, hit)
+    return kept
