@@ -7,6 +7,8 @@ and documented example keys that answers about code and configuration are full o
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from detectors.base import ScanContext
@@ -232,8 +234,6 @@ def test_code_that_names_secrets_without_holding_one_passes(
     ],
 )
 def test_credential_scan_of_repetitive_text_stays_near_linear(text: str) -> None:
-    import time
-
     started = time.perf_counter()
     find_secrets(text)
     # ~60 KB each; these took 0.5-190 s before the patterns were bounded (now < 0.6 s idle)
