@@ -13,6 +13,7 @@ import pytest
 
 from detectors.base import ScanContext
 from detectors.evaluation import counts_as_fired
+from detectors.explanations import withheld
 from detectors.findings import Finding
 from detectors.privacy import PrivacyConfig, PrivacyDetector
 from detectors.secret_values import random_tail, word_like
@@ -172,6 +173,7 @@ def test_a_tax_id_next_to_its_word_is_refused(
     found = {f.category: text[f.start : f.end] for f in fired(privacy, text)}
     assert found.get("TAX_ID") == value
     assert privacy.config.action == "refuse"
+    assert withheld("privacy", "TAX_ID") == "a government identification number"
 
 
 @pytest.mark.parametrize(
