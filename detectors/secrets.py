@@ -2,22 +2,34 @@
 
 The provider patterns and the entropy measure come from detect-secrets (Yelp, the library LLM
 Guard's Secrets scanner wraps): its regex plugins run in-process on the text (never on files,
-never with verification, so nothing touches the network). This module adds what a code
-scanner does not look for in prose:
+never with verification, so nothing touches the network). Token shapes that need no keyword
+(provider plugins, well-known prefixes, prefix + random tail, webhook URLs, ``name = <random
+token>``) live in ``detectors.secret_shapes``; the value tests in ``detectors.secret_values``.
+This module adds what a code scanner does not look for in prose:
 
 - **Key blocks.** ``-----BEGIN ... PRIVATE KEY-----`` to its ``END`` line (or to the end of the
   base64 body) is one ``PRIVATE_KEY`` span, not just the header the plugin reports.
-- **Assignments.** ``password = "..."``, ``API_KEY: ...``, ``Authorization: Bearer ...``,
-  ``SLACK_TOKEN=...``: a secret-named key with a value; token and key values must have the
-  entropy of a random string (detect-secrets' Shannon entropy), passwords must not be a
-  placeholder (detect-secrets' templated/sequential filters plus ``<...>``, ``${...}``, ``***``).
-- **Prose.** "her password is Qr7!dke#39", "login maria@x.net / SecureP@ss8901", "the secret key
-  is ...". An unquoted plain lower-case word ("the password is incorrect") counts only when
-  the caller says a password was asked for (``asked=True``).
+- **Assignments.** ``password = "..."``, ``API_KEY: ...``, ``SLACK_TOKEN=...``,
+  ``creds.Secret != "..."``, ``env('JIRA_API_TOKEN', '...')``, ``<add key="DbPassword"
+  value="..."/>``: a secret-named key with a value; token and key values must have the
+  entropy of a random string (detect-secrets' Shannon entropy) and not be made of words,
+  passwords must not be a placeholder (detect-secrets' templated/sequential filters plus
+  ``<...>``, ``${...}``, ``***``, documented examples) or code (``form_data.password``,
+  ``get_password()``, ``SMTP_PASSWORD``). The key must start a word or a camelCase part and
+  end one (``bypass``, ``passport``, ``tokenizer`` are not keys).
+- **Headers.** ``Authorization:`` with any scheme (``Bearer``, ``Basic``, ``SSWS`` ...) or none,
+  ``Bearer: ...``.
+- **Prose and glued keys.** "her password is Qr7!dke#39", "login maria@x.net / SecureP@ss8901",
+  "the secret key is ...", "Unseal Key 2: ...", ``weatherbitACCESS ...``, ``bloggerKEY-...``,
+  ``oanda SECRET key ...``. An unquoted plain lower-case word ("the password is incorrect")
+  counts only when the caller says a password was asked for (``asked=True``); "password X"
+  with nothing between counts only when X looks like a password and is on the same line.
 
-Cost: the provider plugins run only when the text has a 20-character token (or a key-block or
+Cost: the shape rules run only on lines with a 20-character token (or a key-block or
 URL-credential marker), the assignment and prose patterns only after a keyword; prose without
-either costs a few microseconds per KB.
+either costs a few microseconds per KB. Every pattern is bounded (key prefixes, identifier
+tails, values) and overlapping hits are de-duplicated against their neighbours, so repetitive
+text stays near linear (``api_key=`` 8,000 times: ~0.3 s).
 """
 
 from __future__ import annotations
