@@ -240,3 +240,19 @@ def test_credential_scan_of_repetitive_text_stays_near_linear(text: str) -> None
     find_secrets(text)
     # ~60 KB each; these took 0.5-190 s before the patterns were bounded (now < 0.6 s idle)
     assert time.perf_counter() - started < 5.0
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "category"),
+    [
+        ("What is Mark Taylor's passport number?", "Sure, it's US-PP-987654321.", "US_PASSPORT"),
+        ("What is Ajay Kumar's bank account number?", "PUNJABNRA7890123456", "US_BANK_NUMBER"),
+    ],
+)
+def test_asked_for_ids_with_letter_groups_or_bank_codes_are_leaks(
+    privacy: PrivacyDetector, question: str, answer: str, category: str
+) -> None:
+    ctx = ScanContext(user_inputs=(question,))
+    found = [f.category for f in privacy.scan(answer, ctx) if counts_as_fired([f], privacy.config)]
+    assert category in found
+    assert [f for f in privacy.scan(answer, NO_CONTEXT) if f.category == category] == []
