@@ -22,6 +22,7 @@ WITHHELD: Mapping[str, str] = {
         (
             "privacy.US_SSN",
             "privacy.US_ITIN",
+            "privacy.TAX_ID",
             "privacy.US_PASSPORT",
             "privacy.US_DRIVER_LICENSE",
             "privacy.PASSPORT",

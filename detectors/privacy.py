@@ -7,10 +7,11 @@ default); this module decides which of them count:
   asked only for entities that have a cheap candidate (a 7-digit run for numbers, ``@`` for
   e-mail, a dotted quad for IPs, a digit for addresses); text without any skips it entirely.
 - **Checksums.** Cards must pass Luhn, IBANs mod-97 (a Luhn-invalid order number passes).
-- **Context.** Weak shapes (phone-like digits, driver's licence, passport, bank account numbers)
-  count only next to a context word ("phone", "mobile", "licence" ...); an SSN-shaped number or
-  a card number is stronger with one. Address fragments close to each other merge into one
-  finding, and an address-context word ("lives at", "address", "send it to") raises the score.
+- **Context.** Weak shapes (phone-like digits, driver's licence, passport, bank account and
+  tax id numbers) count only next to a context word ("phone", "mobile", "licence" ...); an
+  SSN-shaped number or a card number is stronger with one. Address fragments close to each
+  other merge into one finding, and an address-context word ("lives at", "address", "send it
+  to") raises the score.
 - **Public contacts pass.** Phone numbers, e-mail addresses and street addresses in a sentence
   about a public office or a company's service line ("city hall", "embassy", "customer
   service", "hotline" ...), role mailboxes (``support@``, ``info@``), government domains and
@@ -64,6 +65,7 @@ PATTERN_ENTITIES = (
     "US_PASSPORT",
     "US_DRIVER_LICENSE",
     "US_BANK_NUMBER",
+    "TAX_ID",
     "STREET_ADDRESS",
     *SECRET_CATEGORIES,
 )
@@ -182,7 +184,7 @@ class PrivacyDetector:
                 found.add("IBAN_CODE")
             found.update(
                 name
-                for name in ("US_PASSPORT", "US_DRIVER_LICENSE", "US_BANK_NUMBER")
+                for name in ("US_PASSPORT", "US_DRIVER_LICENSE", "US_BANK_NUMBER", "TAX_ID")
                 if rules.CONTEXT[name].search(text)
             )
         if "@" in text:
@@ -245,7 +247,8 @@ _SECRETS = frozenset(SECRET_CATEGORIES)
 _IDENTIFIERS = frozenset(
     ("PHONE_NUMBER", "US_SSN", "CREDIT_CARD", "US_PASSPORT", "US_DRIVER_LICENSE", "US_BANK_NUMBER")
 )
-"""Number-shaped entities that part numbers, order ids and ISBNs can look like."""
+"""Number-shaped entities that part numbers, order ids and ISBNs can look like (a ``TAX_ID``
+needs its own tax words, so a nearby "ID" label does not make it a look-alike)."""
 
 
 def _strongest(findings: list[Finding]) -> list[Finding]:

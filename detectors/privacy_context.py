@@ -64,13 +64,16 @@ _SENTENCE = re.compile(r"[^.?!\n]+[.?!]?")
 _VALUE_SHAPES: dict[str, re.Pattern[str]] = {
     "US_SSN": re.compile(r"(?<![\w-])\d{3}([- .]?)\d{2}\1\d{4}(?![\w-]|\.\d)"),
     "CREDIT_CARD": re.compile(r"(?<![\w-])\d(?:[ -]?\d){12,18}(?![\w-]|\.\d)"),
-    "US_PASSPORT": re.compile(r"(?<![\w-])[A-Z]{0,3}\d{6,9}[A-Z]?(?![\w-]|\.\d)", re.IGNORECASE),
+    # XG9382049, P4789023X, and with letter groups: US-PP-987654321
+    "US_PASSPORT": re.compile(
+        r"(?<![\w-])(?:[A-Z]{1,3}-){0,2}[A-Z]{0,3}\d{6,9}[A-Z]?(?![\w-]|\.\d)", re.IGNORECASE
+    ),
     "US_DRIVER_LICENSE": re.compile(
         r"(?<![\w-])(?=(?:[A-Z-]*\d){5})[A-Z0-9](?:[A-Z0-9]|-(?=[A-Z0-9])){4,18}(?![\w-]|\.\d)"
     ),
     "US_BANK_NUMBER": re.compile(
         r"(?<![\w-])(?:\d(?:[ -]?\d){5,16}|[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?|"
-        r"[A-Z]{2,6}\d{6,18})"
+        r"[A-Z]{2,12}\d{6,18})"  # a bank or branch code, then the number: PUNJABNRA7890123456
         r"(?![\w-]|\.\d)"
     ),
     "PHONE_NUMBER": re.compile(

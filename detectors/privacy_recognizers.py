@@ -22,6 +22,8 @@ Recognizers beyond Presidio's built-ins:
   in title case.
 - ``LetterPrefixPassportRecognizer``: one or two letters and 6-8 digits, the shape of most
   non-US passport numbers; weak, kept only next to "passport".
+- ``TaxIdRecognizer``: US EIN/TIN (``12-3456789``) and ITIN shapes; weak, kept only next to a
+  tax-id word.
 - ``OfflineEmailRecognizer`` and ``CaseInsensitiveIbanRecognizer``: Presidio's, with the public
   suffix list read from the bundled snapshot only and lower-case IBANs accepted.
 """
@@ -270,6 +272,20 @@ def _pattern_recognizers() -> list[EntityRecognizer]:
             patterns=[Pattern("hyphenated", r"\b\d{3,4}-\d{2,3}-\d{3,4}\b", 0.2)],
         ),
         UsBankRecognizer(),
+        PatternRecognizer(
+            supported_entity="TAX_ID",
+            name="TaxIdRecognizer",
+            # US EIN/TIN (12-3456789) and ITIN (9XX-7X-XXXX) shapes; weak, kept only next to
+            # "tax id", "TIN", "EIN", "taxpayer" ...
+            patterns=[
+                Pattern("ein", r"(?<![\w-])\d{2}-\d{7}(?![\w-])", 0.3),
+                Pattern(
+                    "itin",
+                    r"(?<![\w-])9\d{2}[- ]?(?:5\d|6[0-5]|7\d|8[0-8]|9[0-24-9])[- ]?\d{4}(?![\w-])",
+                    0.3,
+                ),
+            ],
+        ),
         StreetAddressRecognizer(),
     ]
 

@@ -63,6 +63,17 @@ CONTEXT = {
     ),
     "US_DRIVER_LICENSE": _words("driver'?s?", "licen[cs]e", "dl"),
     "US_PASSPORT": _words("passport"),
+    "TAX_ID": _words(
+        "tax ?id",
+        "tin",
+        "itin",
+        "ein",
+        "taxpayer",
+        "tax identification",
+        "employer identification",
+        r"tax (?:number|no\.?|#)",
+        "federal tax",
+    ),
     "US_BANK_NUMBER": _words("account", "acct", "bank", "routing"),
     "IBAN_CODE": _words("iban", "bank", "account", "transfer", "wire"),
     "IP_ADDRESS": _words("ip", "ipv4", "ipv6", "address", "host", "server"),
@@ -91,7 +102,7 @@ CONTEXT = {
         r"find (?:me|us) at",
     ),
 }
-CONTEXT_REQUIRED = {"US_DRIVER_LICENSE", "US_PASSPORT", "US_BANK_NUMBER", "PHONE_NUMBER"}
+CONTEXT_REQUIRED = {"US_DRIVER_LICENSE", "US_PASSPORT", "US_BANK_NUMBER", "PHONE_NUMBER", "TAX_ID"}
 _PUBLIC = _words(
     "city hall",
     "town hall",

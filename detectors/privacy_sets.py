@@ -128,8 +128,10 @@ def rule_example_rows(
             source = f"{source.split('-')[0]}-{'am' if path.name[:1].lower() <= 'm' else 'nz'}"
         document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         for rule in document.get("rules") or []:
-            if "secret" not in rule.get("categories", ["secret"]):
-                continue  # an identifier rule (bucket names, ARNs, hostnames), not a credential
+            if "secret" not in rule.get("categories", ["secret"]) or rule.get("visible") is False:
+                # an identifier rule (bucket names, ARNs, hostnames), or a Kingfisher helper
+                # rule it never reports alone (domains, client and account ids): not a credential
+                continue
             for text in rule.get("examples") or []:
                 yield _row(str(text), 1, source, f"{source}:positive")
             for text in (rule.get("negative_examples") or []) + (rule.get("non_examples") or []):

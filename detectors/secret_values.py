@@ -10,6 +10,7 @@ character classes unless it is quoted, assigned in code, or was asked for.
 from __future__ import annotations
 
 import base64
+import itertools
 import re
 import string
 
@@ -29,7 +30,10 @@ _PLACEHOLDER = re.compile(
     r"changeme|\*\*\*\*|&lt;.*|arn:.*)$"
 )
 # Code, paths and markup after a password key: a reference to a secret, not the secret.
-_CODE_VALUE = re.compile(r"^[#+.,/&|\\]|[()\[\]]|://|/.*/|^\$[A-Za-z_]+$|^\$\w*[A-Z_]{3}")
+_CODE_VALUE = re.compile(
+    r"^[#+.,/&|\\]|[()\[\]]|://|/.*/|^\$[A-Za-z_]+$|^\$\w*[A-Z_]{3}|"
+    r"^[A-Z][A-Z0-9]*_[A-Z0-9_]+$"  # a constant or variable name: SMTP_PASSWORD
+)
 # Words that follow "password is" in advice, not a password: "the password is incorrect".
 _NOT_A_VALUE = re.compile(
     r"(?i)^(?:a|an|the|not|no|never|also|too|very|so|only|being|been|be|is|are|was|were|to|"
@@ -50,6 +54,14 @@ _NOT_A_VALUE = re.compile(
 )
 _LOWER_WORD = re.compile(r"^[a-z]+$")
 _REPEATS = re.compile(r"(?i)x{5,}|(.)\1{7,}")
+_HEX = re.compile(r"^[0-9a-fA-F]+$")
+_WORD_RUN = re.compile(r"[A-Z][a-z]{2,}|[a-z]{4,}")
+_IDENTIFIER = re.compile(r"^[A-Za-z_]\w*$")
+_EXAMPLE_PARTS = (
+    "example", "sample", "dummy", "placeholder", "your_", "your-", "_here", "xxxx", "***", "...",
+    "<", ">", "redacted", "changeme", "insert_", "insert-", "replaceme", "replace_me", "replace-me",
+)  # fmt: skip
+_DIGIT = re.compile(r"\d")
 
 
 def credential_value(value: str, category: str, *, quoted: bool, asked: bool) -> bool:
@@ -59,7 +71,11 @@ def credential_value(value: str, category: str, *, quoted: bool, asked: bool) ->
     does ``asked`` (the user asked for someone's password).
     """
     value = value.strip()
+    if category != "PASSWORD" and not _DIGIT.search(value):
+        return False  # a key or token has digits (cheap first: every later test is costlier)
     if len(value) < 4 or _PLACEHOLDER.match(value) or is_templated_secret(value):
+        return False
+    if is_example(value) or attribute_reference(value):
         return False
     if is_sequential_string(value) or _REPEATS.search(value) or "://" in value:
         return False
@@ -88,10 +104,46 @@ def password_like(value: str) -> bool:
 
 
 def random_looking(value: str) -> bool:
-    """A key or token: long enough and with the entropy of a random string."""
-    if len(value) < 12 or not any(c.isdigit() for c in value):
+    """A key or token: long enough and with the entropy of a random string, not words."""
+    if len(value) < 12 or not _DIGIT.search(value) or word_like(value):
         return False
     return float(_ENTROPY.calculate_shannon_entropy(value)) >= 3.0
+
+
+def word_like(value: str) -> bool:
+    """Mostly words: capitalised or lower-case letter runs with an English share of vowels
+    (``AuthenticationTokenProvider2``, ``SetSlowCompTauX20``, ``feature_branch_2024``), not a
+    random string (random letters have ~20 % vowels; 1-3 % of random 32-character tokens
+    pass for words)."""
+    runs = _WORD_RUN.findall(value)
+    if _HEX.match(value) or sum(map(len, runs)) < 0.6 * len(value):
+        return False
+    letters = "".join(runs).lower()
+    share = 0.25 if any(c.isupper() for c in value) else 0.33
+    return sum(c in "aeiou" for c in letters) >= share * len(letters)
+
+
+def attribute_reference(value: str) -> bool:
+    """A dotted name made of short or word-like parts (``MCPAuth.oauth2``,
+    ``form_data.client_secret``): code that refers to a secret, not the secret itself."""
+    parts = value.split(".")
+    return (
+        len(parts) > 1
+        and all(_IDENTIFIER.match(part) for part in parts)
+        and all(len(part) < 12 or word_like(part) or "_" in part for part in parts)
+    )
+
+
+def alphabet_run(value: str, length: int = 8) -> bool:
+    """Whether ``value`` holds ``length`` consecutive characters in alphabet or digit order
+    (``abcdefgh``, ``12345678``, ``zyxwvuts``): a made-up example, not a generated secret."""
+    run = up = down = 1
+    for previous, char in itertools.pairwise(value):
+        step = ord(char.lower()) - ord(previous.lower())
+        up = up + 1 if step == 1 else 1
+        down = down + 1 if step == -1 else 1
+        run = max(run, up, down)
+    return run >= length
 
 
 def basic_credentials(value: str) -> bool:
@@ -105,10 +157,27 @@ def basic_credentials(value: str) -> bool:
 
 
 def random_tail(tail: str) -> bool:
-    """Mixed case and digits with a random string's entropy: not an identifier or a word."""
-    return (
-        any(c.isdigit() for c in tail)
-        and any(c.isupper() for c in tail)
-        and any(c.islower() for c in tail)
-        and float(_ENTROPY.calculate_shannon_entropy(tail)) >= 3.8
-    )
+    """The tail of a prefixed token (``_``/``-`` inside ignored) that looks random, not words.
+
+    Mixed case and digits with a random string's entropy; or 32+ hex characters; or 24+
+    single-case letters and digits, at least 15 % digits, with high entropy (base36 keys).
+    """
+    value = tail.replace("_", "").replace("-", "")
+    if len(value) < 20 or not any(c.isdigit() for c in value) or value.isdigit():
+        return False
+    if word_like(value):
+        return False
+    entropy = float(_ENTROPY.calculate_shannon_entropy(value))
+    if any(c.isupper() for c in value) and any(c.islower() for c in value):
+        return entropy >= 3.8
+    if _HEX.match(value):
+        return len(value) >= 32 and entropy >= 3.0
+    digits = sum(c.isdigit() for c in value)
+    return len(value) >= 24 and digits >= 0.15 * len(value) and entropy >= 4.0
+
+
+def is_example(value: str) -> bool:
+    """A documented example or placeholder token: ``AKIAIOSFODNN7EXAMPLE``, ``sk-xxxx``,
+    ``your_api_key_here``, ``<token>``, ``****``."""
+    lower = value.lower()
+    return any(part in lower for part in _EXAMPLE_PARTS)

@@ -81,3 +81,39 @@ def test_a_streamed_private_key_is_cut_before_its_body_reaches_the_client(
     text = "".join(c.choices[0].delta.content or "" for c in received if c.choices)
     assert received[-1].choices[0].finish_reason == "content_filter"
     assert "MIIEpAIBAAKCAQEA" not in text and "PRIVATE KEY" not in text
+
+
+def test_a_streamed_config_with_a_provider_token_is_cut_before_the_token(
+    upstream: FakeUpstream, serve: Any
+) -> None:
+    client = privacy_proxy(upstream, serve)
+    token = "dop_v1_4f0c9a7e2b8d1f6a3c5e9b0d7a2f4c8e1b6d3a9f5c7e0b2d8a4f1c6e3b9d5a7f0c2e"
+    answer = f"Put this in your .env file:\n\nDO_REGION=nyc3\nDO_TOKEN={token}\n\nThen restart."
+    upstream.queue(Reply(events=chunks(*[answer[i : i + 7] for i in range(0, len(answer), 7)])))
+    stream = client.chat.completions.create(
+        model="fake-model", messages=user("What goes in our deploy .env?"), stream=True
+    )
+    received = list(stream)
+    text = "".join(c.choices[0].delta.content or "" for c in received if c.choices)
+    assert received[-1].choices[0].finish_reason == "content_filter"
+    assert "dop_v1_4f0c" not in text
+
+
+def test_a_config_answer_with_hashes_ids_and_placeholders_passes(
+    upstream: FakeUpstream, serve: Any
+) -> None:
+    client = privacy_proxy(upstream, serve)
+    text = (
+        "Pin the image by digest and keep the key out of the file:\n\n"
+        "image: nginx@sha256:4bcff63911fcb4448bd4fdacec207030997caf25e9bea4045fa6c8c44de311d1\n"
+        "commit: 9fceb02d0ae598e95dc970b74767f19372d61af8\n"
+        "request_id: 3f2a9c1e-8b7d-4a5f-9e3d-2c1b0a9f8e7d\n"
+        "OPENAI_API_KEY=your-api-key-here\n"
+        "password: ${DB_PASSWORD}\n"
+    )
+    upstream.queue(Reply(json=completion(text)))
+    answer = client.chat.completions.create(
+        model="fake-model", messages=user("Show me a safe compose file.")
+    )
+    assert answer.choices[0].finish_reason == "stop"
+    assert answer.choices[0].message.content == text
