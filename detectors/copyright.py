@@ -100,6 +100,7 @@ class CopyrightDetector:
     name: ClassVar[str] = "copyright"
     cpu_heavy: ClassVar[bool] = True
     holdback_chars: int
+    lookback_chars: int
 
     def __init__(self, config: CopyrightConfig):
         self.config = config
@@ -110,6 +111,31 @@ class CopyrightDetector:
         # A run becomes a finding once it spans ``min_words`` words: a stream holds that much
         # back, so no word of it is released before the run is judged.
         self.holdback_chars = CHARS_PER_WORD * config.min_words
+        self.lookback_chars = CHARS_PER_WORD * (W + K)
+
+    def open_tail(self, text: str, ctx: ScanContext) -> int:
+        """The end of ``text`` a live stream holds: the last ``W + K - 1`` words (winnowing
+        keeps a fingerprint in every ``W`` k-grams of a work, so a reproduced passage shows a
+        hit within that many words of its start) and, while fingerprint hits chain to the end
+        (the last within ``MAX_GAP`` words of it), the run from ``W - 1`` words before its first
+        hit. Until a hit starts a run, nothing like the whole ``min_words`` hold-back is
+        needed."""
+        found = words(text)
+        count = len(found.hashes)
+        if not count:
+            return 0
+        first = max(0, count - (W + K - 1))
+        hits = self.index.lookup(kgram_hashes(found.hashes)).query
+        if len(hits):
+            chained = sorted(set(hits.tolist()), reverse=True)
+            if count - K - chained[0] <= MAX_GAP:
+                run = chained[0]
+                for q in chained[1:]:
+                    if run - q > MAX_GAP:
+                        break
+                    run = q
+                first = min(first, max(0, run - (W - 1)))
+        return len(text) - int(found.starts[first])
 
     def scan(self, text: str, ctx: ScanContext) -> list[Finding]:
         """A ``verbatim`` finding per reproduced run, spans merged where runs overlap."""
