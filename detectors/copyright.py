@@ -49,6 +49,10 @@ CHARS_PER_WORD = 8
 ``min_words`` into the characters a stream holds back."""
 
 
+_TAIL_WORDS = W + K - 1
+"""Words at the end of a streamed text a live stream always holds (``open_tail``)."""
+
+
 def _existing(path: str) -> str:
     if not Path(path).exists():
         raise ValueError(f"no such file or directory: {path!r}")
@@ -120,12 +124,12 @@ class CopyrightDetector:
         (the last within ``MAX_GAP`` words of it), the run from ``W - 1`` words before its first
         hit. Until a hit starts a run, nothing like the whole ``min_words`` hold-back is
         needed."""
-        found = words(text)
-        count = len(found.hashes)
+        hashes = word_hashes(text)
+        count = len(hashes)
         if not count:
             return 0
         first = max(0, count - (W + K - 1))
-        hits = self.index.lookup(kgram_hashes(found.hashes)).query
+        hits = self.index.lookup(kgram_hashes(hashes)).query
         if len(hits):
             chained = sorted(set(hits.tolist()), reverse=True)
             if count - K - chained[0] <= MAX_GAP:
@@ -135,7 +139,12 @@ class CopyrightDetector:
                         break
                     run = q
                 first = min(first, max(0, run - (W - 1)))
-        return len(text) - int(found.starts[first])
+        if count - first <= _TAIL_WORDS:  # no open run: offsets of the last words only
+            end = text[-_TAIL_WORDS * 2 * CHARS_PER_WORD :]
+            last = words(end).starts
+            if len(last) > count - first:
+                return len(end) - int(last[len(last) - (count - first)])
+        return len(text) - int(words(text).starts[first])
 
     def scan(self, text: str, ctx: ScanContext) -> list[Finding]:
         """A ``verbatim`` finding per reproduced run, spans merged where runs overlap."""

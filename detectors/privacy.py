@@ -184,7 +184,10 @@ class PrivacyDetector:
         counts), the whole hold-back."""
         if self._entities & _NER or asked_kinds(ctx.user_inputs) & self._entities:
             return self.holdback_chars
-        cues = cue_tail(text, _CUE, CUE_REACH, self.holdback_chars)
+        lower = text.lower()
+        if len(lower) != len(text):  # a letter whose lower case is longer: offsets would drift
+            return self.holdback_chars
+        cues = cue_tail(lower, _CUE, CUE_REACH, self.holdback_chars)
         return max(cues, token_tail(text))
 
     def candidates(self, text: str) -> set[str]:
@@ -263,11 +266,12 @@ _NER = frozenset(NER_ENTITIES)
 CUE_REACH = 120
 """Characters after a cue that may still decide about it (``rules.paragraph`` reads 120)."""
 _CUE = re.compile(
-    r"\d|@|(?i:pass|pwd|pin\b|secret|token|key|credential|bearer|authori[sz]|contrase|passwort"
-    r"|-----BEGIN|PuTTY)"
+    r"[\d@]|pass|pwd|pin\b|secret|token|key|credential|bearer|authori[sz]|contrase|passwort"
+    r"|-----begin|putty"
 )
 """Where a private value can start: digits (numbers, addresses, IPs, oracles), an e-mail's
-``@``, the keywords before a credential (``detectors.secrets._KEYWORD_AT``) and key blocks."""
+``@``, the keywords before a credential (``detectors.secrets._KEYWORD_AT``) and key blocks; on
+lower-cased text."""
 _IDENTIFIERS = frozenset(
     ("PHONE_NUMBER", "US_SSN", "CREDIT_CARD", "US_PASSPORT", "US_DRIVER_LICENSE", "US_BANK_NUMBER")
 )

@@ -44,6 +44,8 @@ STEP = 96
 """Characters between exact-pattern scans: about one line released per scan."""
 SCORE_STEPS = 3
 """Exact-pattern steps between classifier scans (classifiers cost the most per character)."""
+FINAL_CHARS = 2048
+"""Text a classifier scores whole when the stream ends (its last window reaches this far back)."""
 BAND = 0.5
 """A classifier window scoring at least this share of its threshold is uncertain: held."""
 
@@ -121,15 +123,24 @@ class LiveSchedule:
         return [name for name in self.kinds if scanned.get(name, 0) < length]
 
     def scan_window(
-        self, names: Iterable[str], scanned: Mapping[str, int], opened: Mapping[str, int]
+        self,
+        names: Iterable[str],
+        scanned: Mapping[str, int],
+        opened: Mapping[str, int],
+        final: bool = False,
     ) -> tuple[int, dict[str, int], dict[str, int]]:
         """Where a scan by ``names`` starts, where each finds text it has not screened (from that
         start: ``Field.fresh``), and how much before that each is given (``Field.lookback``):
-        its lookback, or back to the start of its open tail if that is further."""
+        its lookback, or back to the start of its open tail if that is further. The ``final``
+        scan of a finished text gives classifiers up to ``FINAL_CHARS`` of it, so a stream is
+        cut whenever the whole answer would have been refused."""
         begins: dict[str, int] = {}
         for name in names:
             done = scanned.get(name, 0)
-            begins[name] = max(0, min(done - self.context[name], opened.get(name, done)))
+            context = self.context[name]
+            if final and self.kinds[name] == "score":
+                context = max(context, FINAL_CHARS)
+            begins[name] = max(0, min(done - context, opened.get(name, done)))
         start = min(begins.values(), default=0)
         fresh = {name: scanned.get(name, 0) - start for name in begins}
         before = {name: scanned.get(name, 0) - begin for name, begin in begins.items()}

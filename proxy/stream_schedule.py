@@ -108,7 +108,11 @@ class Schedule:
         return start, {name: scanned.get(name, 0) - start for name in names}
 
     def scan_window(
-        self, names: Iterable[str], scanned: Mapping[str, int], opened: object = None
+        self,
+        names: Iterable[str],
+        scanned: Mapping[str, int],
+        opened: object = None,
+        final: bool = False,
     ) -> tuple[int, dict[str, int], None]:
         """``window``, and no ``Field.lookback``: every detector repeats its own hold-back."""
         start, fresh = self.window(names, scanned)

@@ -290,7 +290,9 @@ class StreamScreen:
             elif channel in channels and length >= channel.next_due:
                 names = schedule.due(length, channel.first_piece, channel.scanned, channel.cleared)
             if names:
-                start, fresh, before = schedule.scan_window(names, channel.scanned, channel.opened)
+                start, fresh, before = schedule.scan_window(
+                    names, channel.scanned, channel.opened, done
+                )
                 text = channel.text
                 fields.append(
                     Field(channel.where, text[start:], channel.exact, fresh=fresh, lookback=before)
