@@ -6,7 +6,8 @@ policy, about 1.3 s of a model writing 50 tokens a second. The live plan asks ea
 for what it needs (``detectors.base.release_kind``):
 
 - **Exact patterns** (``tail``: privacy, prompt_leak, deny_terms, copyright) scan the first
-  ``first`` characters, then every ``step`` characters, each scan repeating the detector's
+  ``first`` characters (and every ``first`` more until something can be released), then every
+  ``step`` characters, each scan repeating the detector's
   ``lookback`` of left-context or, if longer, its open tail. After a scan everything before the
   open tail is released (``detectors.tails``): an identifier, a key, a term or a run of prompt
   words still being written is held from its start, plain prose goes at once. The guarantee of
@@ -83,6 +84,8 @@ class LiveSchedule:
         return max(self.release.values(), default=0)
 
     def _cadence(self, name: str, scanned: int, cleared: Mapping[str, int]) -> int:
+        if min(cleared.values(), default=0) <= 0:
+            return self.first  # nothing released yet: look again soon, for the first token
         if self.kinds[name] != "score" or cleared.get(name, 0) < scanned:
             return self.step  # exact patterns, and classifiers in the uncertain band
         return self.score_step
