@@ -118,7 +118,7 @@ def release_kind(detector: Detector) -> ReleaseKind:
 
 def open_tail(detector: Detector, text: str, ctx: ScanContext) -> int:
     """Characters at the end of ``text`` a ``tail`` detector holds (at most ``len(text)``)."""
-    method: Any = getattr(detector, "open_tail")
+    method: Any = detector.open_tail  # type: ignore[attr-defined]  # a ``tail`` detector has it
     return max(0, min(len(text), int(method(text, ctx))))
 
 

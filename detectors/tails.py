@@ -43,9 +43,10 @@ def token_tail(text: str, cap: int = 256) -> int:
 
 
 def cue_tail(text: str, cue: re.Pattern[str], reach: int, cap: int) -> int:
-    """Length from the earliest ``cue`` (a pattern on ``text`` as given: lower-case it first for
-    keywords, which is much faster than ``re.IGNORECASE``) that a chain of cues, each within ``reach`` characters of
+    """Length from the earliest ``cue`` that a chain of cues, each within ``reach`` characters of
     the next and the last within ``reach`` of the end, connects to the end; at most ``cap``.
+    ``cue`` matches ``text`` as given: lower-case it first for keywords (much faster than
+    ``re.IGNORECASE``).
 
     A shape anchored on a cue (a digit of an identifier, the ``@`` of an address, a keyword
     before a secret) is then held until ``reach`` characters without a cue follow it: enough to

@@ -67,7 +67,9 @@ class LiveSchedule:
     band: float = BAND
 
     @classmethod
-    def plan(cls, detectors: Iterable[Detector], scan_every_chars: int | None = None) -> LiveSchedule:
+    def plan(
+        cls, detectors: Iterable[Detector], scan_every_chars: int | None = None
+    ) -> LiveSchedule:
         """The live plan for ``detectors``; ``scan_every_chars`` replaces ``STEP``."""
         found = {d.name: d for d in detectors}
         kinds = {name: release_kind(d) for name, d in found.items()}

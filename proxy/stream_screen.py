@@ -350,8 +350,8 @@ class StreamScreen:
         for finding, exact in scan.findings:
             offset = offsets.get(finding.where, 0)
             shifted.append((_shift(finding, offset), exact))
-            key = (finding.where, finding.detector)
-            peaks[key] = max(peaks.get(key, 0.0), _share(finding, screener.configs))
+            peak = (finding.where, finding.detector)
+            peaks[peak] = max(peaks.get(peak, 0.0), _share(finding, screener.configs))
         for failure in scan.failures:  # a failed scan is no evidence of a clear window
             for channel in self.channels.values():
                 peaks[(channel.where, failure.detector)] = NEVER

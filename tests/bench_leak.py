@@ -18,7 +18,6 @@ import statistics
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import orjson
 

@@ -66,7 +66,8 @@ def stream_once(client: OpenAI, upstream: FakeUpstream) -> Run:
     bursts: list[int] = []
     last = 0.0
     stream = client.chat.completions.create(
-        model="fake-model", messages=[{"role": "user", "content": "Tell me about foxes."}],
+        model="fake-model",
+        messages=[{"role": "user", "content": "Tell me about foxes."}],
         stream=True,
     )
     for chunk in stream:
@@ -88,12 +89,12 @@ def stream_once(client: OpenAI, upstream: FakeUpstream) -> Run:
 def report(name: str, runs: list[Run], direct: float) -> None:
     first = statistics.median(run.first_token_s for run in runs)
     sent = statistics.median(run.sent_at_first for run in runs)
-    later = [size for run in runs for size in run.bursts[1:]]
+    later = [size for run in runs for size in run.bursts[1:]] or [0]
     intact = all(run.text == ANSWER for run in runs)
     print(
         f"{name:<34} first token +{(first - direct) * 1000:6.0f} ms (upstream had sent"
-        f" {sent:.0f} chars) | bursts after the first: median {statistics.median(later or [0]):.0f},"
-        f" max {max(later or [0])} chars | answer intact: {intact}"
+        f" {sent:.0f} chars) | bursts after the first: median {statistics.median(later):.0f},"
+        f" max {max(later)} chars | answer intact: {intact}"
     )
 
 

@@ -43,7 +43,9 @@ BENIGN = (
     "Hemisphere, from the Arctic Circle to North Africa. Foxes hunt rodents, birds and insects, "
     "and they also eat fruit. A typical den has several entrances; cubs are born in spring. "
 )
-PROSE = st.text(alphabet=st.sampled_from(list("abcdefghij klmnopqrstuvwxyzé中😀.,\n")), max_size=300)
+PROSE = st.text(
+    alphabet=st.sampled_from(list("abcdefghij klmnopqrstuvwxyzé中😀.,\n")), max_size=300
+)
 CUTS = st.lists(st.integers(0, 10_000), max_size=40)
 MODES = pytest.mark.parametrize("mode", ["live", "strict"])
 DEFAULTS = {"privacy": {}, "prompt_leak": {}, "cbrn": {}, "nsfw": {}}
@@ -180,9 +182,7 @@ def test_when_the_user_asks_for_private_data_the_whole_holdback_is_held() -> Non
 
 def test_the_start_of_a_deny_term_is_held_and_nothing_else() -> None:
     detector = DenyTermsDetector(DenyTermsConfig(terms=["Project Nightjar"]))
-    assert detector.open_tail("we met on the Project Nigh", ScanContext()) == len(
-        "Project Nigh"
-    )
+    assert detector.open_tail("we met on the Project Nigh", ScanContext()) == len("Project Nigh")
     assert detector.open_tail("we met on the project ", ScanContext()) == len("project ")
     assert detector.open_tail("we met on the projector ", ScanContext()) == 0
 
@@ -300,9 +300,7 @@ def test_first_token_of_a_benign_stream_leaves_early_with_the_default_policy(
     assert 0 < sent_at <= 64  # the first scan at 32 characters, a chunk or two of slack
 
 
-def test_strict_mode_still_waits_for_the_whole_holdback(
-    upstream: FakeUpstream, serve: Any
-) -> None:
+def test_strict_mode_still_waits_for_the_whole_holdback(upstream: FakeUpstream, serve: Any) -> None:
     strict = {"tenants": {"acme": {"stream": {"mode": "strict"}}}}
     server = serve(make_config(upstream.base_url, extra=strict))
     sent_at, text = first_token_at(upstream, server)
@@ -317,7 +315,9 @@ def test_a_live_stream_cut_by_cbrn_reaches_the_sdk_as_a_content_filter_refusal(
     text = PLACEHOLDER_ROUTE + "\n\n" + BENIGN * 4
     upstream.queue(Reply(events=chunks(*(text[i : i + 4] for i in range(0, len(text), 4)))))
     client = OpenAI(base_url=server.base_url, api_key="sk-acme", max_retries=0)
-    received = list(client.chat.completions.create(model="fake-model", messages=user("x"), stream=True))
+    received = list(
+        client.chat.completions.create(model="fake-model", messages=user("x"), stream=True)
+    )
     assert received[-1].choices[0].finish_reason == "content_filter"
     shown = "".join(c.choices[0].delta.content or "" for c in received[:-1] if c.choices)
     assert len(shown) < len(PLACEHOLDER_ROUTE)
@@ -348,7 +348,9 @@ def test_a_bad_stream_setting_is_a_config_error(stream: dict[str, Any], message:
 
 
 def test_strict_mode_may_set_one_holdback_for_every_detector() -> None:
-    config = make_config(extra={"tenants": {"acme": {"stream": {"mode": "strict", "holdback_chars": 100}}}})
+    config = make_config(
+        extra={"tenants": {"acme": {"stream": {"mode": "strict", "holdback_chars": 100}}}}
+    )
     assert config.tenants["acme"].stream.holdback_chars == 100
 
 
