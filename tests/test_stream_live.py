@@ -103,6 +103,27 @@ def test_no_byte_of_an_ssn_reaches_the_client_however_it_is_chunked(
     assert_cut_before(out, text, text.index(SSN))
 
 
+IDENTIFIERS = {
+    "card": ("Pay with card ", "4111 1111 1111 1111"),
+    "iban": ("Send it to IBAN ", "GB82 WEST 1234 5698 7654 32"),
+    "token": ("Use token=", "ghp_0123456789abcdefghijABCDEFGHIJ012345"),
+    "password": ("Her password is ", "Qr7!dke#39"),
+    "private key": ("", "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA7Vq0"),
+}
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(before=PROSE, after=PROSE, cuts=CUTS)
+@pytest.mark.parametrize("kind", list(IDENTIFIERS))
+def test_no_byte_of_a_refused_identifier_reaches_the_client_in_live_mode(
+    kind: str, before: str, after: str, cuts: list[int]
+) -> None:
+    lead, value = IDENTIFIERS[kind]
+    text = before + " " + lead + value + " and that is all. " + after
+    out = asyncio.run(relay(OWNERS["live"], sse_bytes(split(text, cuts)), []))
+    assert_cut_before(out, text, text.index(value))
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(before=PROSE, after=PROSE, cuts=CUTS)
 @MODES
