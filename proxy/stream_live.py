@@ -20,6 +20,11 @@ for what it needs (``detectors.base.release_kind``):
   score clears, and a violation cuts the stream (refusal chunk, ``[DONE]``, upstream cancelled).
   What a violating answer shows before its cut is measured by ``tests.bench_leak``.
 - **Any other detector** (``holdback``) keeps its full hold-back, as in the strict plan.
+
+Bursts of about a line only matter while someone is waiting for the text. When events come
+faster than ``QUIET_S`` apart (an upstream far ahead of any reader, or a buffered answer), a due
+scan waits for up to ``HURRY_STEPS`` more steps of text, so such a stream costs about as much
+CPU as in strict mode; a model writing at a reading pace (20 ms a chunk) is scanned every step.
 """
 
 from __future__ import annotations
@@ -45,8 +50,12 @@ STEP = 96
 """Characters between exact-pattern scans: about one line released per scan."""
 SCORE_STEPS = 3
 """Exact-pattern steps between classifier scans (classifiers cost the most per character)."""
-FINAL_CHARS = 2048
+FINAL_CHARS = 1024
 """Text a classifier scores whole when the stream ends (its last window reaches this far back)."""
+QUIET_S = 0.005
+"""Events closer together than this (after a scan) come from an upstream faster than anyone
+reads: a due scan then waits for ``HURRY_STEPS`` more steps of text."""
+HURRY_STEPS = 7
 BAND = 0.5
 """A classifier window scoring at least this share of its threshold is uncertain: held."""
 
@@ -65,6 +74,9 @@ class LiveSchedule:
     step: int
     score_step: int
     band: float = BAND
+    quiet_s: float = QUIET_S
+    hurry: int = 0
+    """Characters a due scan may wait for while the upstream outpaces a reader (``quiet_s``)."""
 
     @classmethod
     def plan(
@@ -78,7 +90,16 @@ class LiveSchedule:
         }
         release = {name: holdback(d) for name, d in found.items()}
         step = scan_every_chars or STEP
-        return cls(kinds, found, context, release, min(FIRST, step), step, SCORE_STEPS * step)
+        return cls(
+            kinds,
+            found,
+            context,
+            release,
+            min(FIRST, step),
+            step,
+            SCORE_STEPS * step,
+            hurry=HURRY_STEPS * step,
+        )
 
     @property
     def holdback(self) -> int:

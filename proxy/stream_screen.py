@@ -1,15 +1,17 @@
 """Screening a stream: nothing unsafe reaches an SSE client.
 
-Events are queued whole and released, byte for byte, once every character they carry has been
-screened by every detector with that detector's hold-back of right-context after it: no
-detector's decision about released text can still change, because none of its matches is longer
-than its hold-back (``detectors.base.holdback``).
+Events are queued whole and released, byte for byte, once every character they carry is cleared
+by every detector (``Channel.cleared``, set by the tenant's plan after each scan). In strict mode
+(``proxy.stream_schedule``) a character is cleared once a detector has screened it with its
+hold-back of right-context after it: none of its matches is longer than that
+(``detectors.base.holdback``). In live mode, the default (``proxy.stream_live``), an exact-pattern
+check clears everything before its open tail and a classifier everything while its window scores
+clearly below its threshold.
 
-Scanning is incremental: each choice's text is scanned as ``proxy.stream_schedule`` plans it,
-one channel per text the chunk walk finds (``proxy.texts``: ``content``, ``refusal``,
-``reasoning_content``, ``audio.transcript``, ``logprobs.content.token`` ...). Every detector
-rescans only its own hold-back of earlier text; after the first delta, which goes as soon as it
-has the hold-back after it, text is scanned and released about every 3 hold-backs. Tool-call
+Scanning is incremental: each choice's text is scanned as the plan says, one channel per text
+the chunk walk finds (``proxy.texts``: ``content``, ``refusal``, ``reasoning_content``,
+``audio.transcript``, ``logprobs.content.token`` ...); every detector rescans only the context it
+needs of earlier text (``Field.fresh``, ``Field.lookback``). Tool-call
 deltas (names, arguments, a legacy ``function_call``) are held per choice until the choice
 finishes, then screened complete. With ``reasoning = "drop"`` reasoning fields are screened and
 then removed from what is released; with ``"pass"`` they are not screened.
@@ -145,6 +147,8 @@ class StreamScreen:
         """Whether any channel has a redaction (else events are released as they came)."""
         self.seconds = 0.0
         """Time spent screening (excluding waits for the upstream)."""
+        self.scanned_at = 0.0
+        """When the last scan ended (``time.monotonic``)."""
 
     def channel(self, index: int, key: str) -> Channel:
         """Choice ``index``'s channel ``key``; index -1 is outside the choices."""
@@ -263,7 +267,7 @@ class StreamScreen:
         if finished:
             return False
         for channel in channels:
-            if channel.length >= channel.next_due:
+            if channel.length >= channel.next_due and not self._catching_up(channel):
                 return False
         if self.eager:
             for channel in channels:
@@ -273,6 +277,16 @@ class StreamScreen:
             for channel in channels:
                 channel.safe_to = int(max(channel.safe_to, min(channel.limit, channel.length)))
         return True
+
+    def _catching_up(self, channel: Channel) -> bool:
+        """Live mode: the upstream is sending faster than a reader could follow (this event
+        came within ``quiet_s`` of the last scan), so a due scan waits for ``hurry`` more
+        characters: smaller releases would be invisible and cost a scan each."""
+        hurry = getattr(self.schedule, "hurry", 0)
+        if not hurry or channel.length >= channel.next_due + hurry:
+            return False
+        now = time.monotonic()
+        return now - self.scanned_at < self.schedule.quiet_s  # type: ignore[union-attr]
 
     async def screen(self, channels: list[Channel], finished: list[int]) -> Verdict | None:
         """Scan what is due (call when not ``idle``); returns a refusal verdict, or None."""
@@ -313,6 +327,7 @@ class StreamScreen:
             self.open_tool_calls.discard(index)
         if fields:
             verdict, peaks, disguised = await self._decide(fields, offsets, scanning)
+            self.scanned_at = time.monotonic()
             if verdict.action == "refuse":
                 return verdict
             for channel, names, begins in scanned:

@@ -17,7 +17,9 @@ import asyncio
 import statistics
 import sys
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import orjson
 
@@ -25,6 +27,7 @@ from detectors.evaluation import read_rows
 from proxy.context import RequestContext
 from proxy.runtime import Tenant
 from proxy.sse import SSEDecoder, event_data
+from proxy.stream_live import LiveSchedule
 from proxy.testing import chunks, completion, make_tenant, sse_event
 
 EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval-data"
@@ -33,7 +36,15 @@ CHUNK = 4
 
 
 def tenant(mode: str) -> Tenant:
-    return make_tenant({"detectors": DEFAULTS, "stream": {"mode": mode}}, "bench")
+    """A tenant running the default detectors in ``mode``. The deltas are replayed back to
+    back; live mode would take that for an upstream far ahead of any reader and scan less
+    often (``proxy.stream_live.QUIET_S``), so its catching-up is switched off here: the figures
+    are those of an upstream at a model's pace (a chunk every 20 ms)."""
+    owner = make_tenant({"detectors": DEFAULTS, "stream": {"mode": mode}}, "bench")
+    stage: Any = owner.pipeline.stages[-1]
+    if isinstance(stage.schedule, LiveSchedule):
+        stage.schedule = replace(stage.schedule, hurry=0)
+    return owner
 
 
 async def refused_whole(owner: Tenant, text: str) -> bool:

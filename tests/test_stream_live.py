@@ -5,6 +5,7 @@ and the strict mode keeps its whole hold-back."""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +48,7 @@ PROSE = st.text(
     alphabet=st.sampled_from(list("abcdefghij klmnopqrstuvwxyzé中😀.,\n")), max_size=300
 )
 CUTS = st.lists(st.integers(0, 10_000), max_size=40)
-MODES = pytest.mark.parametrize("mode", ["live", "strict"])
+MODES = pytest.mark.parametrize("mode", ["live", "live_paced", "strict"])
 DEFAULTS = {"privacy": {}, "prompt_leak": {}, "cbrn": {}, "nsfw": {}}
 
 
@@ -55,11 +56,25 @@ def tenant(mode: str, **detectors: Any) -> Tenant:
     return make_tenant({"detectors": {**DEFAULTS, **detectors}, "stream": {"mode": mode}})
 
 
-OWNERS = {mode: tenant(mode, prompt_leak={"canaries": [CANARY]}) for mode in ("live", "strict")}
-REDACTING = {
-    mode: tenant(mode, privacy={"categories": {"EMAIL_ADDRESS": {"action": "redact"}}})
-    for mode in ("live", "strict")
-}
+def paced(owner: Tenant) -> Tenant:
+    """``owner`` scanning as for an upstream at a model's pace: the deltas of these tests come
+    back to back, which live mode otherwise takes for an upstream far ahead of any reader and
+    scans less often (``LiveSchedule.hurry``)."""
+    stage: Any = owner.pipeline.stages[-1]
+    stage.schedule = replace(stage.schedule, hurry=0)
+    return owner
+
+
+def owners(**detectors: Any) -> dict[str, Tenant]:
+    return {
+        "live": tenant("live", **detectors),
+        "live_paced": paced(tenant("live", **detectors)),
+        "strict": tenant("strict", **detectors),
+    }
+
+
+OWNERS = owners(prompt_leak={"canaries": [CANARY]})
+REDACTING = owners(privacy={"categories": {"EMAIL_ADDRESS": {"action": "redact"}}})
 
 
 async def relay_with(owner: Tenant, data: bytes, developer: str = "") -> bytes:
@@ -120,7 +135,7 @@ def test_no_byte_of_a_refused_identifier_reaches_the_client_in_live_mode(
 ) -> None:
     lead, value = IDENTIFIERS[kind]
     text = before + " " + lead + value + " and that is all. " + after
-    out = asyncio.run(relay(OWNERS["live"], sse_bytes(split(text, cuts)), []))
+    out = asyncio.run(relay(OWNERS["live_paced"], sse_bytes(split(text, cuts)), []))
     assert_cut_before(out, text, text.index(value))
 
 
@@ -268,7 +283,8 @@ def test_token_tail_holds_letters_written_apart() -> None:
 
 def test_a_cbrn_violation_cuts_a_live_stream_with_a_refusal() -> None:
     text = PLACEHOLDER_ROUTE + "\n\n" + BENIGN * 6
-    out = asyncio.run(relay(tenant("live"), sse_bytes(split(text, list(range(4, 2000, 4)))), []))
+    owner = paced(tenant("live"))
+    out = asyncio.run(relay(owner, sse_bytes(split(text, list(range(4, 2000, 4)))), []))
     shown, payloads = delivered(out)
     last = payloads[-1]["choices"][0]
     assert last["finish_reason"] == "content_filter"
