@@ -400,3 +400,50 @@ def test_check_config_shows_the_stream_mode() -> None:
     assert "stream: strict (each detector's whole hold-back first)" in policy_lines(
         strict.tenants["acme"]
     )
+
+
+# --- cadence: scans follow the reader, not the upstream -------------------------------------
+
+
+async def count_scans(owner: Tenant, pause_s: float) -> tuple[int, bytes]:
+    """Scans made while streaming ``BENIGN * 5`` in 4-character deltas ``pause_s`` apart."""
+    from proxy.testing import sse_event
+
+    screener = owner.pipeline.stages[-1].screener
+    scan = screener.scan
+    scans = 0
+
+    async def counted(*args: Any, **kwargs: Any) -> Any:
+        nonlocal scans
+        scans += 1
+        return await scan(*args, **kwargs)
+
+    screener.scan = counted  # type: ignore[method-assign]
+    text = BENIGN * 5
+    events = [sse_event(e) for e in chunks(*(text[i : i + 4] for i in range(0, len(text), 4)))]
+
+    async def upstream() -> Any:
+        for event in events:
+            if pause_s:
+                await asyncio.sleep(pause_s)
+            yield event
+
+    out = b""
+    async for event in owner.pipeline.relay(upstream(), RequestContext("req", owner)):
+        out += event
+    return scans, out
+
+
+def test_a_stream_far_ahead_of_any_reader_is_scanned_about_as_often_as_in_strict_mode() -> None:
+    fast, out = asyncio.run(count_scans(tenant("live"), 0.0))
+    strict, _ = asyncio.run(count_scans(tenant("strict"), 0.0))
+    assert delivered(out)[0] == BENIGN * 5
+    # 1,005 characters: live scans at 32, 32 + 8 x 96 and at the end; strict at 256 + 4, then
+    # 768 later and at the end (plus its split first round)
+    assert fast <= 4 and strict <= 4, (fast, strict)
+
+
+def test_a_stream_at_a_reading_pace_is_scanned_every_step() -> None:
+    paced_scans, out = asyncio.run(count_scans(tenant("live"), 0.006))
+    assert delivered(out)[0] == BENIGN * 5
+    assert paced_scans >= len(BENIGN) * 5 // 96  # about one scan (and release) per 96 chars
