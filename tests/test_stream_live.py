@@ -148,9 +148,7 @@ def test_a_redacted_email_never_reaches_the_client_however_it_is_chunked(
     text = before + " Write to Dana at " + EMAIL + " tonight. " + after
     out = asyncio.run(relay(REDACTING[mode], sse_bytes(split(text, cuts)), []))
     shown, _ = delivered(out)
-    assert "dana.whitfield" not in shown and "gmail" not in shown
-    assert "[redacted" in shown
-    assert shown.startswith(before + " Write to Dana at ")
+    assert shown == before + " Write to Dana at [redacted: EMAIL_ADDRESS] tonight. " + after
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
