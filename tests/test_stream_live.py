@@ -175,12 +175,26 @@ def test_no_word_of_a_verbatim_prompt_run_reaches_the_client_however_it_is_chunk
     assert_cut_before(out, text, text.index(leaked))
 
 
+# the exact-pattern checks only: random letters can spell a word nsfw rightly refuses ("sex")
+EXACT_ONLY = owners(
+    prompt_leak={"canaries": [CANARY]}, cbrn={"action": "off"}, nsfw={"action": "off"}
+)
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(text=PROSE, cuts=CUTS)
 @MODES
 def test_benign_text_streams_unchanged_in_every_mode(mode: str, text: str, cuts: list[int]) -> None:
     data = sse_bytes(split(text, cuts))
-    assert asyncio.run(relay(OWNERS[mode], data, [])) == data
+    assert asyncio.run(relay(EXACT_ONLY[mode], data, [])) == data
+
+
+@pytest.mark.parametrize("mode", ["live", "live_paced", "strict"])
+def test_benign_prose_streams_unchanged_under_the_default_policy(mode: str) -> None:
+    owner = OWNERS[mode]
+    for cuts in ([], list(range(1, 2000, 4)), list(range(3, 2000, 7))):
+        data = sse_bytes(split(BENIGN * 4, cuts))
+        assert asyncio.run(relay(owner, data, [])) == data
 
 
 # --- open tails: what a live stream holds ---------------------------------------------------
