@@ -14,10 +14,12 @@ for what it needs (``detectors.base.release_kind``):
   the strict plan stands: no character of a match reaches the client, under any chunking. Text
   whose normalised or decoded reading differs (a disguise) is held with the full hold-back.
 - **Classifiers** (``score``: cbrn, nsfw, llm_judge, injection, jailbreak) score a window every
-  ``score_step`` characters. While the last window scores below ``band`` of the threshold, text
-  is released without waiting for their next scan (at most ``score_step`` characters ahead of
-  it); in the uncertain band they hold their full hold-back and rescan every ``step`` until the
-  score clears, and a violation cuts the stream (refusal chunk, ``[DONE]``, upstream cancelled).
+  ``score_step`` characters (one that blocks on I/O, the judge, every ``SLOW_STEPS`` steps).
+  While the last window scores below ``band`` of the threshold, text is released without
+  waiting for their next scan (at most that interval ahead of it); in the uncertain band they
+  hold their full hold-back and rescan every ``step`` until the score clears, and a violation
+  cuts the stream (refusal chunk, ``[DONE]``, upstream cancelled). The finished answer is
+  scored whole, up to ``FINAL_CHARS``.
   What a violating answer shows before its cut is measured by ``tests.bench_leak``.
 - **Any other detector** (``holdback``) keeps its full hold-back, as in the strict plan.
 
@@ -56,6 +58,9 @@ QUIET_S = 0.005
 """Events closer together than this (after a scan) come from an upstream faster than anyone
 reads: a due scan then waits for ``HURRY_STEPS`` more steps of text."""
 HURRY_STEPS = 7
+SLOW_STEPS = 8
+"""Steps between scans of a classifier that blocks on I/O (``llm_judge``): 768 characters, the
+strict mode's interval with the default policy, so a live stream asks a judge no more often."""
 BAND = 0.5
 """A classifier window scoring at least this share of its threshold is uncertain: held."""
 
@@ -73,6 +78,9 @@ class LiveSchedule:
     first: int
     step: int
     score_step: int
+    slow: frozenset[str] = frozenset()
+    """Classifiers that block on I/O (a judge model's HTTP call): scanned every ``SLOW_STEPS``
+    steps, as often as in strict mode, not every ``score_step``."""
     band: float = BAND
     quiet_s: float = QUIET_S
     hurry: int = 0
@@ -99,6 +107,11 @@ class LiveSchedule:
             step,
             SCORE_STEPS * step,
             hurry=HURRY_STEPS * step,
+            slow=frozenset(
+                name
+                for name, d in found.items()
+                if kinds[name] == "score" and getattr(d, "blocking_io", False)
+            ),
         )
 
     @property
@@ -111,7 +124,10 @@ class LiveSchedule:
             return self.first  # nothing released yet: look again soon, for the first token
         if self.kinds[name] != "score" or cleared.get(name, 0) < scanned:
             return self.step  # exact patterns, and classifiers in the uncertain band
-        return self.score_step
+        return self._score_step(name)
+
+    def _score_step(self, name: str) -> int:
+        return SLOW_STEPS * self.step if name in self.slow else self.score_step
 
     def next_due(
         self, first_piece: int, scanned: Mapping[str, int], cleared: Mapping[str, int]
@@ -189,7 +205,7 @@ class LiveSchedule:
         if peak == float("inf"):  # the scan failed (``on_error = "allow"``): nothing is known
             return strict, strict
         if kind == "score":
-            return (strict if peak >= self.band else length + self.score_step), length
+            return (strict if peak >= self.band else length + self._score_step(name)), length
         if kind == "holdback" or disguised:
             return strict, strict
         try:

@@ -328,7 +328,7 @@ def test_every_nsfw_dev_positive_refused_whole_is_cut_as_a_stream(mode: str) -> 
 def first_token_at(upstream: FakeUpstream, server: ProxyServer) -> tuple[int, str]:
     """Characters the upstream had sent when the first token reached the SDK, and the text."""
     pieces = [BENIGN[i : i + 4] for i in range(0, len(BENIGN), 4)] * 2
-    upstream.queue(Reply(events=chunks(*pieces), pace_s=0.01))
+    upstream.queue(Reply(events=chunks(*pieces), pace_s=0.02))  # ~50 tokens/s
     client = OpenAI(base_url=server.base_url, api_key="sk-acme", max_retries=0)
     stream = client.chat.completions.create(model="fake-model", messages=user("x"), stream=True)
     sent_at, text = -1, ""
@@ -346,7 +346,8 @@ def test_first_token_of_a_benign_stream_leaves_early_with_the_default_policy(
     server = serve(make_config(upstream.base_url))  # a tenant naming nothing: the defaults
     sent_at, text = first_token_at(upstream, server)
     assert text == BENIGN * 2
-    assert 0 < sent_at <= 64  # the first scan at 32 characters, a chunk or two of slack
+    # the first scan at 32 characters; the rest is slack for a loaded machine (strict: 256+)
+    assert 0 < sent_at <= 96
 
 
 def test_strict_mode_still_waits_for_the_whole_holdback(upstream: FakeUpstream, serve: Any) -> None:
@@ -459,3 +460,32 @@ def test_a_stream_at_a_reading_pace_is_scanned_every_step() -> None:
     paced_scans, out = asyncio.run(count_scans(tenant("live"), 0.006))
     assert delivered(out)[0] == BENIGN * 5
     assert paced_scans >= len(BENIGN) * 5 // 96  # about one scan (and release) per 96 chars
+
+
+class _Judge:
+    """A classifier that blocks on I/O, like ``llm_judge``."""
+
+    name = "judge"
+    cpu_heavy = True
+    scored = True
+    blocking_io = True
+
+    def scan(self, text: str, ctx: ScanContext) -> list[Any]:
+        return []
+
+
+class _Classifier(_Judge):
+    name = "classifier"
+    blocking_io = False
+
+
+def test_a_judge_model_is_asked_no_more_often_than_in_strict_mode() -> None:
+    schedule = LiveSchedule.plan([_Judge(), _Classifier()])
+    assert schedule.slow == {"judge"}
+    scanned = {"judge": 100, "classifier": 100}
+    cleared = {
+        name: schedule.settle(name, "x" * 100, 0, ScanContext(), 0.0, False)[0]
+        for name in scanned
+    }
+    assert schedule.due(100 + 288, 4, scanned, cleared) == ["classifier"]
+    assert schedule.due(100 + 768, 4, scanned, cleared) == ["judge", "classifier"]
