@@ -9,6 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -20,7 +21,15 @@ from proxy.context import RequestContext
 from proxy.runtime import Tenant
 from proxy.stream_live import LiveSchedule
 from proxy.stream_schedule import Schedule
-from proxy.testing import FakeUpstream, ProxyServer, Reply, chunks, make_config, make_tenant
+from proxy.testing import (
+    FakeUpstream,
+    ProxyServer,
+    Reply,
+    chunks,
+    completion,
+    make_config,
+    make_tenant,
+)
 from tests.conftest import user
 from tests.test_cbrn_nsfw import PLACEHOLDER_ROUTE
 from tests.test_stream_screening import delivered, relay, split, sse_bytes
@@ -143,7 +152,18 @@ def test_a_redacted_email_never_reaches_the_client_however_it_is_chunked(
     text = before + " Write to Dana at " + EMAIL + " tonight. " + after
     out = asyncio.run(relay(REDACTING[mode], sse_bytes(split(text, cuts)), []))
     shown, _ = delivered(out)
-    assert shown == before + " Write to Dana at [redacted: EMAIL_ADDRESS] tonight. " + after
+    if whole_answer(REDACTING[mode], text) == text:
+        # a public-office word around it (random letters can spell "library"): a public contact
+        assert shown == text
+    else:
+        assert shown == before + " Write to Dana at [redacted: EMAIL_ADDRESS] tonight. " + after
+
+
+def whole_answer(owner: Tenant, text: str) -> str:
+    """The content of ``text`` screened as one JSON answer (the redaction note left out)."""
+    raw = orjson.dumps(completion(text))
+    answer = orjson.loads(asyncio.run(owner.pipeline.finish(raw, RequestContext("req", owner))))
+    return str(answer["choices"][0]["message"]["content"]).split("\n\n[Note:")[0]
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
