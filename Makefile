@@ -29,6 +29,8 @@ test: $(VENV)/.synced ## run the whole suite (installs Prometheus for the metric
 bench: $(VENV)/.synced ## latency and CPU added by the proxy, on loopback
 	$(VENV)/bin/python -m tests.bench
 	$(VENV)/bin/python -m tests.bench_screening
+	$(VENV)/bin/python -m tests.bench_stream
+	$(VENV)/bin/python -m tests.bench_leak
 	$(VENV)/bin/python -m tests.bench_tokens
 
 lint: $(VENV)/.synced

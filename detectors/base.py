@@ -9,7 +9,7 @@ verdicts per ``on_error``.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import ClassVar, Literal, Protocol
+from typing import Any, ClassVar, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -73,7 +73,9 @@ class Detector(Protocol):
     """True when a scan can take more than ~1 ms: it then runs in a worker thread (small texts
     excepted). A detector that blocks on I/O also sets ``blocking_io = True`` and then always
     runs in the worker thread. A detector whose matches can be longer than ``DEFAULT_HOLDBACK``
-    characters says how long with a ``holdback_chars`` attribute (see ``holdback``)."""
+    characters says how long with a ``holdback_chars`` attribute (see ``holdback``). How a live
+    stream may release text before that hold-back has passed is said by an ``open_tail`` method
+    (exact patterns) or ``scored = True`` (classifiers): see ``release_kind``."""
 
     def scan(self, text: str, ctx: ScanContext) -> list[Finding]: ...
 
@@ -90,3 +92,36 @@ def holdback(detector: Detector) -> int:
     straddling two scans is still seen whole.
     """
     return int(getattr(detector, "holdback_chars", DEFAULT_HOLDBACK))
+
+
+ReleaseKind = Literal["tail", "score", "holdback"]
+
+
+def release_kind(detector: Detector) -> ReleaseKind:
+    """How a live stream (``[stream].mode = "live"``) may release text this detector screens.
+
+    - ``tail``: an exact-pattern check with an ``open_tail(text, ctx) -> int`` method: text before
+      the open tail (the end that could still begin a match: ``detectors.tails``) is final once
+      scanned. Such a detector may declare ``lookback_chars``, the left-context its decisions
+      read (context words); a scan repeats that much, or the open tail if longer.
+    - ``score``: a classifier (``scored = True``) scoring windows: text is released while its
+      window scores clearly below the threshold and held with the full hold-back while it scores
+      in the uncertain band; a violation found later cuts the stream.
+    - ``holdback``: any other detector keeps the full hold-back in every mode.
+    """
+    if callable(getattr(detector, "open_tail", None)):
+        return "tail"
+    if getattr(detector, "scored", False) is True:
+        return "score"
+    return "holdback"
+
+
+def open_tail(detector: Detector, text: str, ctx: ScanContext) -> int:
+    """Characters at the end of ``text`` a ``tail`` detector holds (at most ``len(text)``)."""
+    method: Any = detector.open_tail  # type: ignore[attr-defined]  # a ``tail`` detector has it
+    return max(0, min(len(text), int(method(text, ctx))))
+
+
+def lookback(detector: Detector) -> int:
+    """Left-context a live scan by ``detector`` repeats before text it has not screened."""
+    return int(getattr(detector, "lookback_chars", holdback(detector)))

@@ -423,6 +423,8 @@ class CbrnDetector:
 
     name: ClassVar[str] = "cbrn"
     cpu_heavy: ClassVar[bool] = True
+    scored: ClassVar[bool] = True
+    """A classifier: a live stream gates release on its window scores (``release_kind``)."""
     input_categories: ClassVar[tuple[str, ...]] = CATEGORIES
     """Screened on the user's turn by default (``detectors/input_defaults.py``)."""
 

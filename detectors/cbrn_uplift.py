@@ -319,9 +319,7 @@ def goal_scores(answer: str, text: str, user_inputs: tuple[str, ...]) -> dict[st
     stated = user_goals(user_inputs)
     own = not user_inputs or any(text.strip() == source.strip() for source in user_inputs)
     requested = asks_for_goal(text if own else answer)
-    scores = {
-        category: GOAL_REQUEST for category in requested if own or category not in stated
-    }
+    scores = {category: GOAL_REQUEST for category in requested if own or category not in stated}
     stated.update(goals(answer))
     if stated and answer.strip():
         level = operational(answer) * (0.5 if _REDIRECT.search(answer) else 1.0)

@@ -49,6 +49,10 @@ CHARS_PER_WORD = 8
 ``min_words`` into the characters a stream holds back."""
 
 
+_TAIL_WORDS = W + K - 1
+"""Words at the end of a streamed text a live stream always holds (``open_tail``)."""
+
+
 def _existing(path: str) -> str:
     if not Path(path).exists():
         raise ValueError(f"no such file or directory: {path!r}")
@@ -100,6 +104,7 @@ class CopyrightDetector:
     name: ClassVar[str] = "copyright"
     cpu_heavy: ClassVar[bool] = True
     holdback_chars: int
+    lookback_chars: int
 
     def __init__(self, config: CopyrightConfig):
         self.config = config
@@ -110,6 +115,36 @@ class CopyrightDetector:
         # A run becomes a finding once it spans ``min_words`` words: a stream holds that much
         # back, so no word of it is released before the run is judged.
         self.holdback_chars = CHARS_PER_WORD * config.min_words
+        self.lookback_chars = CHARS_PER_WORD * (W + K)
+
+    def open_tail(self, text: str, ctx: ScanContext) -> int:
+        """The end of ``text`` a live stream holds: the last ``W + K - 1`` words (winnowing
+        keeps a fingerprint in every ``W`` k-grams of a work, so a reproduced passage shows a
+        hit within that many words of its start) and, while fingerprint hits chain to the end
+        (the last within ``MAX_GAP`` words of it), the run from ``W - 1`` words before its first
+        hit. Until a hit starts a run, nothing like the whole ``min_words`` hold-back is
+        needed."""
+        hashes = word_hashes(text)
+        count = len(hashes)
+        if not count:
+            return 0
+        first = max(0, count - (W + K - 1))
+        hits = self.index.lookup(kgram_hashes(hashes)).query
+        if len(hits):
+            chained = sorted(set(hits.tolist()), reverse=True)
+            if count - K - chained[0] <= MAX_GAP:
+                run = chained[0]
+                for q in chained[1:]:
+                    if run - q > MAX_GAP:
+                        break
+                    run = q
+                first = min(first, max(0, run - (W - 1)))
+        if count - first <= _TAIL_WORDS:  # no open run: offsets of the last words only
+            end = text[-_TAIL_WORDS * 2 * CHARS_PER_WORD :]
+            last = words(end).starts
+            if len(last) > count - first:
+                return len(end) - int(last[len(last) - (count - first)])
+        return len(text) - int(words(text).starts[first])
 
     def scan(self, text: str, ctx: ScanContext) -> list[Finding]:
         """A ``verbatim`` finding per reproduced run, spans merged where runs overlap."""

@@ -14,6 +14,7 @@ from pydantic import field_validator
 from detectors.base import DetectorConfig, ScanContext
 from detectors.findings import Finding
 from detectors.plugins import Plugin
+from detectors.tails import prefix_tail, token_tail
 
 
 class DenyTermsConfig(DetectorConfig):
@@ -48,6 +49,12 @@ class DenyTermsDetector:
             re.compile(rf"(?<!\w)(?:{alternation})(?!\w)", re.IGNORECASE) if alternation else None
         )
         self.holdback_chars = max((len(term) for term in config.terms), default=0) + 1
+        self._prefixes = sorted({term.strip().lower() for term in config.terms})
+
+    def open_tail(self, text: str, ctx: ScanContext) -> int:
+        """A live stream holds an end of ``text`` that begins a term (a whole term too: the
+        word boundary after it is still to come), and the unfinished last token."""
+        return max(prefix_tail(text, self._prefixes), token_tail(text))
 
     def scan(self, text: str, ctx: ScanContext) -> list[Finding]:
         """One finding per occurrence."""

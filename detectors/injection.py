@@ -511,6 +511,8 @@ class InjectionDetector:
 
     name: ClassVar[str] = "injection"
     cpu_heavy: ClassVar[bool] = True
+    scored: ClassVar[bool] = True
+    """A classifier: a live stream gates release on its window scores (``release_kind``)."""
 
     def __init__(self, config: InjectionConfig, model: TextModel | None = None):
         self.config = config

@@ -323,6 +323,8 @@ class JailbreakDetector:
 
     name: ClassVar[str] = "jailbreak"
     cpu_heavy: ClassVar[bool] = True
+    scored: ClassVar[bool] = True
+    """A classifier: a live stream gates release on its window scores (``release_kind``)."""
 
     def __init__(self, config: JailbreakConfig, model: TextModel | None = None):
         self.config = config

@@ -106,6 +106,8 @@ class LlmJudgeDetector:
 
     name: ClassVar[str] = "llm_judge"
     cpu_heavy: ClassVar[bool] = True
+    scored: ClassVar[bool] = True
+    """A classifier: a live stream gates release on its window scores (``release_kind``)."""
     blocking_io: ClassVar[bool] = True
     """It waits on the network: always run off the event loop, whatever the text's size."""
 

@@ -331,6 +331,8 @@ class NsfwDetector:
 
     name: ClassVar[str] = "nsfw"
     cpu_heavy: ClassVar[bool] = True
+    scored: ClassVar[bool] = True
+    """A classifier: a live stream gates release on its window scores (``release_kind``)."""
     input_categories: ClassVar[tuple[str, ...]] = ("sexual_minors", "sexual_nonconsensual")
     """Screened on the user's turn by default (``detectors/input_defaults.py``)."""
 

@@ -36,6 +36,7 @@ when an oracle names no entity); by default contact data is redacted and identif
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -51,6 +52,7 @@ from detectors.plugins import Plugin
 from detectors.privacy_context import asked_kinds, asked_values
 from detectors.provenance import SuppliedText
 from detectors.secrets import SECRET_CATEGORIES, find_secrets
+from detectors.tails import cue_tail, token_tail
 
 if TYPE_CHECKING:
     from presidio_analyzer import RecognizerResult
@@ -138,6 +140,9 @@ class PrivacyDetector:
     cpu_heavy: ClassVar[bool] = True
     holdback_chars: ClassVar[int] = 200
     """Streaming right-context: an address with its lead-in ("she lives at ...") fits in it."""
+    lookback_chars: ClassVar[int] = 100
+    """Left-context a live stream's scan repeats: the context words before a value ("his cell,
+    which he rarely gives out, is ...") and the lead-in of an address or an oracle."""
 
     def __init__(self, config: PrivacyConfig) -> None:
         from detectors.privacy_recognizers import build_analyzer
@@ -171,6 +176,21 @@ class PrivacyDetector:
             supplied = SuppliedText.of(ctx.user_inputs)
             findings = [f for f in findings if not supplied.has_value(text[f.start : f.end])]
         return findings
+
+    def open_tail(self, text: str, ctx: ScanContext) -> int:
+        """The end of ``text`` a live stream holds (``detectors.tails``): from the first cue (a
+        digit, an ``@``, a credential keyword) that cues chain to the end, each within
+        ``CUE_REACH`` characters (a public-office sentence or an address's last lines can
+        still follow a value that far), and the unfinished last token. With names or places
+        screened (NER), or when the user asked for someone's private data (a bare value then
+        counts), the whole hold-back."""
+        if self._entities & _NER or asked_kinds(ctx.user_inputs) & self._entities:
+            return self.holdback_chars
+        lower = text.lower()
+        if len(lower) != len(text):  # a letter whose lower case is longer: offsets would drift
+            return self.holdback_chars
+        cues = cue_tail(lower, _CUE, CUE_REACH, self.holdback_chars)
+        return max(cues, token_tail(text))
 
     def candidates(self, text: str) -> set[str]:
         """Configured entities with a cheap candidate in ``text``; empty means Presidio is skipped.
@@ -244,6 +264,16 @@ class PrivacyDetector:
 
 
 _SECRETS = frozenset(SECRET_CATEGORIES)
+_NER = frozenset(NER_ENTITIES)
+CUE_REACH = 120
+"""Characters after a cue that may still decide about it (``rules.paragraph`` reads 120)."""
+_CUE = re.compile(
+    r"[\d@]|pass|pwd|pin\b|secret|token|key|credential|bearer|authori[sz]|contrase|passwort"
+    r"|-----begin|putty"
+)
+"""Where a private value can start: digits (numbers, addresses, IPs, oracles), an e-mail's
+``@``, the keywords before a credential (``detectors.secrets._KEYWORD_AT``) and key blocks; on
+lower-cased text."""
 _IDENTIFIERS = frozenset(
     ("PHONE_NUMBER", "US_SSN", "CREDIT_CARD", "US_PASSPORT", "US_DRIVER_LICENSE", "US_BANK_NUMBER")
 )

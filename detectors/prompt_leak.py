@@ -33,6 +33,7 @@ from detectors.base import DetectorConfig, ScanContext
 from detectors.findings import Finding
 from detectors.plugins import Plugin
 from detectors.provenance import supplied_spans
+from detectors.tails import run_tail, token_tail
 
 
 class PromptLeakConfig(DetectorConfig):
@@ -94,6 +95,13 @@ _CONFIRMATION = re.compile(
     r"(?:says?|tells?|states?|includes?|contains?|mentions?|specif(?:y|ies)|instructs?)\b",
     re.IGNORECASE,
 )
+
+
+_CONFIRMING = re.compile(
+    r"\b(?:my|the)(?:\s+(?:system|instructions|developer|hidden)\b[^.!?\n]{0,40})?\s*\S{0,12}\Z",
+    re.IGNORECASE,
+)
+"""The end of a text that may still become a ``_CONFIRMATION`` ("... my instructions say")."""
 
 
 def _stem(word: str) -> str:
@@ -167,6 +175,44 @@ class PromptLeakDetector:
             ]
         return findings
 
+    def open_tail(self, text: str, ctx: ScanContext) -> int:
+        """The end of ``text`` a live stream holds (``detectors.tails``): the start of a canary,
+        a trailing run of words found one after another in the developer prompt (a verbatim
+        run in the making), a "my instructions ..." that may become a confirmation, the stretch
+        sharing words with the prompt once it is half-way to a paraphrase, and the unfinished
+        last token. At most the hold-back; all of it when case folding changes the length."""
+        folded = _fold(text)
+        if len(folded) != len(text):
+            return self.holdback_chars
+        tail = max(token_tail(text), *(_canary_tail(folded, c) for c in self._canaries), 0)
+        secret = confidential_part(ctx.developer_text) if ctx.developer_text else ""
+        if not secret.strip():
+            return tail
+        cap = self.holdback_chars
+        complete = folded if not folded[-1:].isalnum() else folded[: len(folded) - tail]
+        found = [(m.group(), m.start()) for m in _WORD.finditer(complete, max(0, len(text) - cap))]
+        source = " " + " ".join(_WORD.findall(_fold(secret))) + " "
+        tail = max(tail, run_tail(found, source, len(text), cap))
+        confirming = _CONFIRMING.search(text, max(0, len(text) - 80))
+        if confirming:
+            tail = max(tail, len(text) - confirming.start())
+        return min(max(tail, self._paraphrase_tail(text, secret)), max(cap, tail))
+
+    def _paraphrase_tail(self, text: str, secret: str) -> int:
+        """From the first word shared with the prompt in the last hold-back of ``text``, when
+        they share half the distinct words a paraphrase finding needs (the uncertain band)."""
+        wanted = {stem for stem, _, _ in _content(secret)}
+        if len(wanted) < 2:
+            return 0
+        offset = max(0, len(text) - self.holdback_chars)
+        hits = [(stem, start) for stem, start, _ in _content(text[offset:]) if stem in wanted]
+        needed = max(
+            self.config.min_shared_words / 2, 0.5 * self.config.min_fraction * len(wanted), 2
+        )
+        if len({stem for stem, _ in hits}) < needed:
+            return 0
+        return len(text) - offset - hits[0][1]
+
     def _score(self, fraction: float) -> float:
         return round(min(1.0, 0.5 * fraction / self.config.min_fraction), 3)
 
@@ -210,6 +256,14 @@ class PromptLeakDetector:
         if not _META.search(text):
             fraction /= NO_META_FACTOR  # without talk of instructions, overlap may be the task
         return [Finding(self.name, "paraphrase", self._score(fraction), *best_span)]
+
+
+def _canary_tail(folded: str, canary: str) -> int:
+    """Length of the longest end of ``folded`` that begins ``canary`` (but is not all of it)."""
+    for size in range(min(len(canary) - 1, len(folded)), 0, -1):
+        if folded.endswith(canary[:size]):
+            return size
+    return 0
 
 
 PLUGIN: Plugin[PromptLeakDetector] = Plugin("prompt_leak", PromptLeakConfig, PromptLeakDetector)

@@ -63,6 +63,9 @@ class Field:
     context: ScanContext | None = None
     """What detectors may know for this text, when it differs from the request's (a tool
     call's arguments: ``ScanContext.for_actions``)."""
+    lookback: Mapping[str, int] | None = None
+    """Per detector name, how much text before ``fresh`` it is given instead of its
+    ``holdback`` (a live stream's scan: ``detectors.base.lookback`` or an open tail)."""
 
 
 @dataclass
@@ -71,6 +74,8 @@ class ScanResult:
 
     findings: list[tuple[Finding, bool]] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
+    disguised: set[str] = field(default_factory=set)
+    """Fields (by ``where``) whose normalised or decoded reading differs from the text."""
 
 
 @dataclass(frozen=True)
@@ -105,7 +110,7 @@ def _scan_fields(
     detector: Detector, fields: Sequence[Field], ctx: ScanContext
 ) -> list[tuple[Finding, bool]]:
     out: list[tuple[Finding, bool]] = []
-    context = holdback(detector)
+    own = holdback(detector)
     for item in fields:
         if isinstance(item.fresh, int):
             fresh = item.fresh
@@ -113,6 +118,7 @@ def _scan_fields(
             fresh = item.fresh[detector.name]
         else:
             continue  # a text for other detectors
+        context = item.lookback.get(detector.name, own) if item.lookback else own
         cut = max(0, fresh - context)
         text = item.text[cut:] if cut else item.text
         for finding in detector.scan(text, item.context or ctx):
@@ -228,7 +234,7 @@ class Screener:
         ``blocking_io``: those always leave the event loop.
         """
         texts = variants(fields) if normalise else list(fields)
-        result = ScanResult()
+        result = ScanResult(disguised={item.where for item in texts[len(fields) :]})
         if not texts:
             return result
         inline, offload = self._plans[sum(len(item.text) for item in texts) <= INLINE_CHARS]

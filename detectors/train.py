@@ -346,9 +346,7 @@ def jailbreak_evidence(model: TextModel, texts: Sequence[str]) -> tuple[FloatArr
 
 
 TRAINERS: dict[str, Recipe] = {
-    "injection": Recipe(
-        fit_segments, attacktrain.injection_evidence, payload_groups, max_fpr=0.01
-    ),
+    "injection": Recipe(fit_segments, attacktrain.injection_evidence, payload_groups, max_fpr=0.01),
     "jailbreak": Recipe(fit_documents, jailbreak_evidence, near_duplicate_groups, max_fpr=0.01),
     "cbrn": Recipe(
         trainsets.fit_cbrn,

@@ -172,16 +172,31 @@ def _check_template(template: str, fields: tuple[str, ...]) -> str:
 class StreamConfig(_Strict):
     """How streams are screened."""
 
+    mode: Literal["live", "strict"] = "live"
+    """``live`` (default): text goes as soon as no exact-pattern check can still match it and
+    the classifiers' windows score clearly below their thresholds (``proxy.stream_live``);
+    ``strict``: every detector's whole hold-back of right-context first
+    (``proxy.stream_schedule``)."""
     holdback_chars: int | None = Field(None, ge=0, le=65536)
-    """Right-context every detector must have screened after a character before it is
-    released; default: each detector's own need (``detectors.base.holdback``)."""
+    """Strict mode only: right-context every detector must have screened after a character
+    before it is released; default: each detector's own need (``detectors.base.holdback``)."""
     scan_every_chars: int | None = Field(None, ge=16, le=65536)
-    """New characters that make the next incremental scan due; default 3 x the hold-back.
-    Smaller releases text in smaller bursts and costs more CPU (each scan repeats a hold-back
-    of earlier text and has a fixed cost)."""
+    """New characters that make the next incremental scan due; default 3 x the hold-back in
+    strict mode, 96 in live mode (classifiers every 3 of those). Smaller releases text in
+    smaller bursts and costs more CPU (each scan repeats some earlier text and has a fixed
+    cost)."""
     release: Literal["after_screening", "before_screening"] = "after_screening"
     """``before_screening`` trades safety for latency: text is released at once and the stream
     is cut off after the fact when a violation shows up."""
+
+    @model_validator(mode="after")
+    def _holdback_is_strict(self) -> StreamConfig:
+        if self.holdback_chars is not None and self.mode != "strict":
+            raise ValueError(
+                'holdback_chars applies to mode = "strict" only; live mode holds what each '
+                "check needs"
+            )
+        return self
 
 
 class PassthroughConfig(_Strict):

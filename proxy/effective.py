@@ -30,7 +30,24 @@ def policy_lines(tenant: TenantConfig) -> list[str]:
     off = [name for name in (*RULES, *DETECTORS) if name not in rules and name not in detectors]
     lines.append(f"off: {', '.join(off) or 'nothing'}")
     lines.append(f"input screening: {', '.join(_input_screening(tenant, detectors)) or 'off'}")
+    lines.append(f"stream: {_stream(tenant)}")
     return lines
+
+
+def _stream(tenant: TenantConfig) -> str:
+    """How the tenant's streams release text (``[stream]``)."""
+    from proxy.stream_live import FIRST, STEP
+
+    stream = tenant.stream
+    if stream.release == "before_screening":
+        return "released before screening, cut after the fact"
+    if stream.mode == "strict":
+        every = f"; scanned every {stream.scan_every_chars}" if stream.scan_every_chars else ""
+        if stream.holdback_chars is not None:
+            return f"strict ({stream.holdback_chars}-character hold-back{every})"
+        return f"strict (each detector's whole hold-back first{every})"
+    step = stream.scan_every_chars or STEP
+    return f"live (first scan at {min(FIRST, step)} characters, then every {step})"
 
 
 def _input_screening(tenant: TenantConfig, active: dict[str, dict[str, Any]]) -> list[str]:

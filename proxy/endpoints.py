@@ -277,4 +277,3 @@ def masked(value: Any, key: str = "") -> Any:
     if isinstance(value, list):
         return [masked(item) for item in value]
     return value
-

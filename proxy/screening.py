@@ -24,7 +24,7 @@ from proxy.config import TenantConfig
 from proxy.context import RequestContext
 from proxy.errors import UpstreamMalformed
 from proxy.refusal import redact_completion, refusal_sentence, refuse_completion
-from proxy.stream_schedule import Schedule
+from proxy.stream_schedule import plan
 from proxy.texts import ANSWER, REASONING, choice_texts, is_call, is_exact, top_texts
 from proxy.wire import message_text
 
@@ -119,11 +119,7 @@ class ScreeningStage:
     def __init__(self, screener: Screener, config: TenantConfig):
         self.screener = screener
         self.config = config
-        self.schedule = Schedule.plan(
-            (d.detector for d in screener.detectors),
-            config.stream.holdback_chars,
-            config.stream.scan_every_chars,
-        )
+        self.schedule = plan((d.detector for d in screener.detectors), config.stream)
         """When this tenant's streams are scanned, and by which detectors."""
 
     async def finish(self, raw: bytes, ctx: RequestContext) -> bytes:

@@ -1,5 +1,7 @@
 """When a stream's text is scanned, and by which detectors.
 
+This is the strict plan (``[stream].mode = "strict"``); ``proxy.stream_live`` is the live one.
+
 Every detector keeps its own progress through each streamed text (``scanned``: detector name ->
 how far it has screened). A character may be released once every detector has screened it with
 its own hold-back of right-context after it (``Schedule.safe_to``); a detector's next scan starts
@@ -18,8 +20,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from detectors.base import Detector, holdback
+from detectors.base import Detector, ScanContext, holdback
+
+if TYPE_CHECKING:
+    from proxy.config import StreamConfig
+    from proxy.stream_live import LiveSchedule
 
 NEVER = float("inf")
 """``next_due`` of a text no scan will ever be due for (no detectors)."""
@@ -66,14 +73,18 @@ class Schedule:
         """The longest right-context any detector needs."""
         return max(self.release.values(), default=0)
 
-    def next_due(self, first_piece: int, scanned: Mapping[str, int]) -> float:
+    def next_due(
+        self, first_piece: int, scanned: Mapping[str, int], cleared: object = None
+    ) -> float:
         """Text length at which the next scan of a text is due."""
         due = [first_piece + need for name, need in self.first.items() if name not in scanned]
         if scanned:
             due.append(min(scanned.values()) + self.step)
         return min(due, default=NEVER)
 
-    def due(self, length: int, first_piece: int, scanned: Mapping[str, int]) -> list[str]:
+    def due(
+        self, length: int, first_piece: int, scanned: Mapping[str, int], cleared: object = None
+    ) -> list[str]:
         """Detectors to scan a text that has reached ``length`` (its ``next_due``)."""
         if scanned and length >= min(scanned.values()) + self.step:
             return list(self.release)  # all together, so they stay in step
@@ -96,8 +107,42 @@ class Schedule:
         start = max(0, min((scanned.get(n, 0) - self.context[n] for n in names), default=0))
         return start, {name: scanned.get(name, 0) - start for name in names}
 
+    def scan_window(
+        self,
+        names: Iterable[str],
+        scanned: Mapping[str, int],
+        opened: object = None,
+        final: bool = False,
+    ) -> tuple[int, dict[str, int], None]:
+        """``window``, and no ``Field.lookback``: every detector repeats its own hold-back."""
+        start, fresh = self.window(names, scanned)
+        return start, fresh, None
+
+    def settle(
+        self,
+        name: str,
+        text: str,
+        begin: int,
+        ctx: ScanContext,
+        peak: float,
+        disguised: bool,
+    ) -> tuple[int, int]:
+        """After ``name`` scanned ``text``: how far it may be released as far as that detector
+        is concerned (its hold-back before the end), and where its next scan's context starts."""
+        return len(text) - self.release[name], len(text)
+
     def safe_to(self, scanned: Mapping[str, int], length: int) -> int:
         """How much of a text every detector has screened with its right-context after it."""
         return min(
             (scanned.get(name, 0) - need for name, need in self.release.items()), default=length
         )
+
+
+def plan(detectors: Iterable[Detector], config: StreamConfig) -> Schedule | LiveSchedule:
+    """The tenant's stream plan: ``[stream].mode`` ``strict`` (this module) or ``live``
+    (``proxy.stream_live``)."""
+    if config.mode == "live":
+        from proxy.stream_live import LiveSchedule
+
+        return LiveSchedule.plan(detectors, config.scan_every_chars)
+    return Schedule.plan(detectors, config.holdback_chars, config.scan_every_chars)

@@ -1,15 +1,17 @@
 """Screening a stream: nothing unsafe reaches an SSE client.
 
-Events are queued whole and released, byte for byte, once every character they carry has been
-screened by every detector with that detector's hold-back of right-context after it: no
-detector's decision about released text can still change, because none of its matches is longer
-than its hold-back (``detectors.base.holdback``).
+Events are queued whole and released, byte for byte, once every character they carry is cleared
+by every detector (``Channel.cleared``, set by the tenant's plan after each scan). In strict mode
+(``proxy.stream_schedule``) a character is cleared once a detector has screened it with its
+hold-back of right-context after it: none of its matches is longer than that
+(``detectors.base.holdback``). In live mode, the default (``proxy.stream_live``), an exact-pattern
+check clears everything before its open tail and a classifier everything while its window scores
+clearly below its threshold.
 
-Scanning is incremental: each choice's text is scanned as ``proxy.stream_schedule`` plans it,
-one channel per text the chunk walk finds (``proxy.texts``: ``content``, ``refusal``,
-``reasoning_content``, ``audio.transcript``, ``logprobs.content.token`` ...). Every detector
-rescans only its own hold-back of earlier text; after the first delta, which goes as soon as it
-has the hold-back after it, text is scanned and released about every 3 hold-backs. Tool-call
+Scanning is incremental: each choice's text is scanned as the plan says, one channel per text
+the chunk walk finds (``proxy.texts``: ``content``, ``refusal``, ``reasoning_content``,
+``audio.transcript``, ``logprobs.content.token`` ...); every detector rescans only the context it
+needs of earlier text (``Field.fresh``, ``Field.lookback``). Tool-call
 deltas (names, arguments, a legacy ``function_call``) are held per choice until the choice
 finishes, then screened complete. With ``reasoning = "drop"`` reasoning fields are screened and
 then removed from what is released; with ``"pass"`` they are not screened.
@@ -32,13 +34,14 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from detectors.policy import Decision, Verdict, decide
+from detectors.policy import Decision, Verdict, decide, effective
 from detectors.screen import Field
 from proxy import metrics
 from proxy.context import RequestContext
 from proxy.errors import UpstreamIncomplete, UpstreamMalformed
 from proxy.refusal import decision_summary, redact_span, refusal_sentence
 from proxy.sse import DONE, encode_event, event_payload
+from proxy.stream_schedule import NEVER
 from proxy.texts import ANSWER, REASONING, choice_texts, is_call, is_exact, top_texts
 
 if TYPE_CHECKING:
@@ -73,6 +76,12 @@ class Channel:
     length: int = 0
     scanned: dict[str, int] = field(default_factory=dict)
     """How far each detector (by name) has screened ``text``."""
+    cleared: dict[str, int] = field(default_factory=dict)
+    """How far each detector lets ``text`` be released (its schedule's ``settle``)."""
+    opened: dict[str, int] = field(default_factory=dict)
+    """Where each detector's open tail starts (live mode: its next scan starts there)."""
+    limit: float = 0
+    """The least of ``cleared`` over every detector: ``safe_to`` may grow to it."""
     first_piece: int = 0
     """Length of the first delta: released by the first scans, once a hold-back follows it."""
     next_due: float = 0.0
@@ -123,6 +132,7 @@ class StreamScreen:
         self.stage = stage
         self.schedule = stage.schedule
         self.eager = stage.config.stream.release == "before_screening"
+        self.live = stage.config.stream.mode == "live"
         self.skip = REASONING if stage.config.reasoning == "pass" else frozenset()
         self.drop = stage.config.reasoning == "drop"
         self.queue: deque[Pending] = deque()
@@ -137,6 +147,8 @@ class StreamScreen:
         """Whether any channel has a redaction (else events are released as they came)."""
         self.seconds = 0.0
         """Time spent screening (excluding waits for the upstream)."""
+        self.scanned_at = 0.0
+        """When the last scan ended (``time.monotonic``)."""
 
     def channel(self, index: int, key: str) -> Channel:
         """Choice ``index``'s channel ``key``; index -1 is outside the choices."""
@@ -217,7 +229,7 @@ class StreamScreen:
         start = channel.length
         if not start:
             channel.first_piece = len(piece)
-            channel.next_due = self.schedule.next_due(len(piece), {})
+            channel.next_due = self.schedule.next_due(len(piece), {}, {})
         channel.add(piece)
         span = (channel, start, start + len(piece), holder, key)
         if pending.spans:
@@ -255,12 +267,26 @@ class StreamScreen:
         if finished:
             return False
         for channel in channels:
-            if channel.length >= channel.next_due:
+            if channel.length >= channel.next_due and not self._catching_up(channel):
                 return False
         if self.eager:
             for channel in channels:
                 channel.safe_to = channel.length
+        elif self.live:
+            # a classifier's clear score lets text go a little ahead of its next scan
+            for channel in channels:
+                channel.safe_to = int(max(channel.safe_to, min(channel.limit, channel.length)))
         return True
+
+    def _catching_up(self, channel: Channel) -> bool:
+        """Live mode: the upstream is sending faster than a reader could follow (this event
+        came within ``quiet_s`` of the last scan), so a due scan waits for ``hurry`` more
+        characters: smaller releases would be invisible and cost a scan each."""
+        hurry = getattr(self.schedule, "hurry", 0)
+        if not hurry or channel.length >= channel.next_due + hurry:
+            return False
+        now = time.monotonic()
+        return now - self.scanned_at < self.schedule.quiet_s  # type: ignore[union-attr]
 
     async def screen(self, channels: list[Channel], finished: list[int]) -> Verdict | None:
         """Scan what is due (call when not ``idle``); returns a refusal verdict, or None."""
@@ -268,6 +294,7 @@ class StreamScreen:
         fields: list[Field] = []
         offsets: dict[str, int] = {}
         scanning: set[str] = set()
+        scanned: list[tuple[Channel, list[str], dict[str, int]]] = []
         for channel in self.channels.values():
             done = channel.index in finished or channel.finished
             length = channel.length
@@ -275,16 +302,20 @@ class StreamScreen:
             if done:
                 names = schedule.behind(length, channel.scanned)
             elif channel in channels and length >= channel.next_due:
-                names = schedule.due(length, channel.first_piece, channel.scanned)
+                names = schedule.due(length, channel.first_piece, channel.scanned, channel.cleared)
             if names:
-                start, fresh = schedule.window(names, channel.scanned)
+                start, fresh, before = schedule.scan_window(
+                    names, channel.scanned, channel.opened, done
+                )
+                text = channel.text
                 fields.append(
-                    Field(channel.where, channel.text[start:], channel.exact, fresh=fresh)
+                    Field(channel.where, text[start:], channel.exact, fresh=fresh, lookback=before)
                 )
                 offsets[channel.where] = start
                 scanning.update(names)
+                begins = {n: channel.scanned.get(n, 0) - (before or {}).get(n, 0) for n in names}
+                scanned.append((channel, names, begins))
                 channel.scanned.update(dict.fromkeys(names, length))
-                channel.next_due = schedule.next_due(channel.first_piece, channel.scanned)
             if done:
                 channel.finished = True
         for index in finished:
@@ -295,27 +326,50 @@ class StreamScreen:
                 scanning.update(schedule.release)
             self.open_tool_calls.discard(index)
         if fields:
-            verdict = await self._decide(fields, offsets, scanning)
+            verdict, peaks, disguised = await self._decide(fields, offsets, scanning)
+            self.scanned_at = time.monotonic()
             if verdict.action == "refuse":
                 return verdict
+            for channel, names, begins in scanned:
+                text = channel.text
+                hidden = channel.where in disguised
+                for name in names:
+                    peak = peaks.get((channel.where, name), 0.0)
+                    cleared, opened = schedule.settle(
+                        name, text, max(0, begins[name]), self.ctx.scan, peak, hidden
+                    )
+                    channel.cleared[name], channel.opened[name] = cleared, opened
+                channel.limit = min(
+                    (channel.cleared.get(name, 0) for name in schedule.release), default=NEVER
+                )
+                channel.next_due = schedule.next_due(
+                    channel.first_piece, channel.scanned, channel.cleared
+                )
         for channel in self.channels.values():
             length = channel.length
             if channel.finished or self.eager:
                 channel.safe_to = length
             else:
-                safe = schedule.safe_to(channel.scanned, length)
-                channel.safe_to = max(channel.safe_to, safe)
+                channel.safe_to = int(max(channel.safe_to, min(channel.limit, length)))
         return None
 
     async def _decide(
         self, fields: list[Field], offsets: dict[str, int], names: set[str]
-    ) -> Verdict:
+    ) -> tuple[Verdict, dict[tuple[str, str], float], set[str]]:
+        """The verdict of a scan, each detector's highest score per field as a share of its
+        threshold (live mode's uncertain band), and the fields whose reading was disguised."""
         screener = self.stage.screener
         scan = await screener.scan(fields, self.ctx.scan, only=names)
         shifted = []
+        peaks: dict[tuple[str, str], float] = {}
         for finding, exact in scan.findings:
             offset = offsets.get(finding.where, 0)
             shifted.append((_shift(finding, offset), exact))
+            peak = (finding.where, finding.detector)
+            peaks[peak] = max(peaks.get(peak, 0.0), _share(finding, screener.configs))
+        for failure in scan.failures:  # a failed scan is no evidence of a clear window
+            for channel in self.channels.values():
+                peaks[(channel.where, failure.detector)] = NEVER
         verdict = decide(shifted, scan.failures, screener.configs)
         fresh = []
         for decision in verdict.decisions:
@@ -343,7 +397,7 @@ class StreamScreen:
         record(
             self.ctx, Verdict(verdict.action, tuple(fresh)) if fresh else Verdict("allow"), "stream"
         )
-        return verdict
+        return verdict, peaks, scan.disguised
 
     # -- release -----------------------------------------------------------------------------
 
@@ -417,6 +471,17 @@ class StreamScreen:
         return [encode_event(chunk), DONE]
 
 
+def _share(finding: Any, configs: Any) -> float:
+    """``finding``'s score as a share of its effective threshold (0 when its category is off)."""
+    config = configs.get(finding.detector)
+    if config is None:
+        return 0.0
+    action, threshold = effective(config, finding.category)
+    if action == "off":
+        return 0.0
+    return float(finding.score) / threshold if threshold > 0 else NEVER
+
+
 def _shift(finding: Any, offset: int) -> Any:
     from dataclasses import replace
 
@@ -448,7 +513,7 @@ async def screen_stream(
                 state.release_all()
             # The head of the queue can only move after a scan, in eager mode, at the end, or
             # when this event is alone in the queue (a role or usage chunk, a keep-alive).
-            if scanned or is_done or state.eager or len(state.queue) == 1:
+            if scanned or is_done or state.eager or state.live or len(state.queue) == 1:
                 for event in state.releasable():
                     yield event
             if is_done:

@@ -61,6 +61,8 @@ class Reply:
     """Stop sending (but keep the connection open) after this many events."""
     break_after: int | None = None
     """Drop the connection after this many events."""
+    pace_s: float = 0.0
+    """Wait this long before each event after the first: a model generating its answer."""
     headers: dict[str, str] = field(default_factory=dict)
 
 
@@ -147,6 +149,8 @@ class FakeUpstream:
         self.default = Reply(json=completion())
         self.disconnects = 0
         """Streams whose client went away before the stream ended."""
+        self.sent_text = 0
+        """Characters of ``delta.content`` the current (or last) stream has sent so far."""
         self._thread = _LoopThread()
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -207,8 +211,11 @@ class FakeUpstream:
             status=reply.status, headers={"Content-Type": "text/event-stream", **reply.headers}
         )
         await response.prepare(request)
+        self.sent_text = 0
         try:
             for index, event in enumerate(reply.events or []):
+                if index and reply.pace_s:
+                    await asyncio.sleep(reply.pace_s)
                 if reply.break_after is not None and index >= reply.break_after:
                     request.transport.close()  # type: ignore[union-attr]
                     return response
@@ -219,6 +226,7 @@ class FakeUpstream:
                 size = reply.chunk_bytes or len(data)
                 for start in range(0, len(data), size):
                     await response.write(data[start : start + size])
+                self.sent_text += _content_length(event)
             await response.write_eof()
         except (ConnectionResetError, asyncio.CancelledError):
             self.disconnects += 1
@@ -243,6 +251,17 @@ class FakeUpstream:
         while transport is not None and not transport.is_closing():
             await asyncio.sleep(0.02)
         self.disconnects += 1
+
+
+def _content_length(event: Any) -> int:
+    """Characters of ``delta.content`` an event carries (0 for anything else)."""
+    if not isinstance(event, dict):
+        return 0
+    total = 0
+    for choice in event.get("choices") or ():
+        content = (choice.get("delta") or {}).get("content") if isinstance(choice, dict) else None
+        total += len(content) if isinstance(content, str) else 0
+    return total
 
 
 class ProxyServer:

@@ -224,15 +224,20 @@ def _responses_lines(proxy_port: int, direct: str, proxied: str) -> None:
 
 
 def _holdback(extra: str) -> int:
-    """The stream hold-back a configuration gets (the largest need of its detectors)."""
-    from detectors.base import holdback
+    """The text a configuration's streams wait for before the first release: the largest
+    hold-back of its detectors in strict mode, the first scan's length in live mode (the
+    default; ``proxy.stream_live``)."""
     from proxy.config import parse_config
     from proxy.runtime import build_pipeline
+    from proxy.stream_live import LiveSchedule
 
     config = parse_config(tomllib.loads(_config(1, extra)))
     stages = build_pipeline(config.tenants["bench"]).stages
-    screeners = [stage.screener for stage in stages if hasattr(stage, "screener")]
-    return max((holdback(d.detector) for s in screeners for d in s.detectors), default=0)
+    plans = [stage.schedule for stage in stages if hasattr(stage, "schedule")]
+    return max(
+        (plan.first if isinstance(plan, LiveSchedule) else plan.holdback for plan in plans),
+        default=0,
+    )
 
 
 def _pct(values: list[float], pct: int) -> float:
@@ -295,7 +300,7 @@ def main() -> None:
                     print(f"{head} {added:.3f} ms (relay)")
                 else:
                     print(
-                        f"{head} {added:.3f} ms = {holdback}-char hold-back {waiting:.3f} ms +"
+                        f"{head} {added:.3f} ms = waiting for {holdback} chars {waiting:.3f} ms +"
                         f" relay {relay:.3f} ms (an unscreened tenant) + screening"
                         f" {added - waiting - relay:.3f} ms (target: screening <= 1 ms)"
                     )

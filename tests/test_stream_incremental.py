@@ -19,6 +19,7 @@ from detectors.screen import ConfiguredDetector, Field, Screener
 from proxy.config import ConfigError
 from proxy.context import RequestContext
 from proxy.runtime import Tenant
+from proxy.stream_schedule import Schedule
 from proxy.stream_screen import StreamScreen
 from proxy.testing import chunks, make_tenant, sse_event
 from tests.test_stream_screening import delivered, relay, split, sse_bytes
@@ -97,17 +98,22 @@ def stream_state(detectors: dict[str, Any], **stream: Any) -> StreamScreen:
 
 
 def test_stream_holds_back_for_the_most_demanding_detector() -> None:
-    schedule = stream_state({"deny_terms": {"terms": ["Nightjar"]}, "prompt_leak": {}}).schedule
+    schedule = stream_state(
+        {"deny_terms": {"terms": ["Nightjar"]}, "prompt_leak": {}}, mode="strict"
+    ).schedule
+    assert isinstance(schedule, Schedule)
     assert schedule.holdback == 256
     assert schedule.context == {"deny_terms": len("Nightjar") + 1, "prompt_leak": 256}
     assert schedule.step == 3 * 256
 
 
 def test_tenant_sets_how_often_a_stream_is_scanned() -> None:
+    strict = stream_state({"prompt_leak": {}}, scan_every_chars=100, mode="strict")
+    assert strict.schedule.step == 100
     assert stream_state({"prompt_leak": {}}, scan_every_chars=100).schedule.step == 100
     text = "word " * 200
     data = sse_bytes(split(text, list(range(10, len(text), 10))))
-    owner = tenant({"prompt_leak": {}}, scan_every_chars=100)
+    owner = tenant({"prompt_leak": {}}, scan_every_chars=100, mode="strict")
     scans = 0
     scan = owner.pipeline.stages[-1].screener.scan
 
@@ -123,8 +129,8 @@ def test_tenant_sets_how_often_a_stream_is_scanned() -> None:
     assert scans == 9
 
 
-def test_first_delta_is_released_once_a_holdback_follows_it() -> None:
-    owner = tenant({"prompt_leak": {}})  # hold-back 256
+def test_first_delta_is_released_once_a_holdback_follows_it_in_strict_mode() -> None:
+    owner = tenant({"prompt_leak": {}}, mode="strict")  # hold-back 256
     pieces = ["x" * 10] * 60
     events = [sse_event(e) for e in chunks(*pieces) if e != "[DONE]"]
     taken = 0
@@ -147,7 +153,7 @@ def test_first_delta_is_released_once_a_holdback_follows_it() -> None:
 
 
 def test_scan_that_releases_the_first_delta_is_the_longest_holdback_detectors_alone() -> None:
-    owner = tenant({"deny_terms": {"terms": ["Nightjar"]}, "prompt_leak": {}})
+    owner = tenant({"deny_terms": {"terms": ["Nightjar"]}, "prompt_leak": {}}, mode="strict")
     screener = owner.pipeline.stages[-1].screener
     calls: list[tuple[int, frozenset[str]]] = []
     scan = screener.scan
@@ -172,11 +178,13 @@ needs_corpus = pytest.mark.skipif(not BIRCHES.is_file(), reason="../shared/eval-
 
 
 @needs_corpus
+@pytest.mark.parametrize("mode", ["live", "strict"])
 @pytest.mark.parametrize("lead", range(0, 1400, 97))
-def test_reproduced_passage_is_cut_before_any_of_it_is_sent(lead: int) -> None:
+def test_reproduced_passage_is_cut_before_any_of_it_is_sent(lead: int, mode: str) -> None:
     # Privacy alone holds back 200 characters, less than the 45 words of the passage: the
-    # copyright detector's own hold-back is what keeps every word of it from the client.
-    owner = tenant({"privacy": {}, "copyright": {"corpora": [str(CORPUS)]}})
+    # copyright detector's own hold-back (strict) or open run (live) is what keeps every word
+    # of it from the client.
+    owner = tenant({"privacy": {}, "copyright": {"corpora": [str(CORPUS)]}}, mode=mode)
     prefix = (FILLER * 20)[:lead]
     passage = excerpt(10, 45)
     assert len(passage) > PrivacyDetector.holdback_chars
@@ -190,8 +198,9 @@ def test_reproduced_passage_is_cut_before_any_of_it_is_sent(lead: int) -> None:
 
 
 @needs_corpus
-def test_short_quote_in_commentary_streams_unchanged() -> None:
-    owner = tenant({"privacy": {}, "copyright": {"corpora": [str(CORPUS)]}})
+@pytest.mark.parametrize("mode", ["live", "strict"])
+def test_short_quote_in_commentary_streams_unchanged(mode: str) -> None:
+    owner = tenant({"privacy": {}, "copyright": {"corpora": [str(CORPUS)]}}, mode=mode)
     text = FILLER * 6 + "Frost writes: " + excerpt(10, 12) + ". " + FILLER * 8
     data = sse_bytes(split(text, list(range(5, len(text), 11))))
     assert asyncio.run(relay(owner, data, [])) == data

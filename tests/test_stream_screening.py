@@ -29,9 +29,9 @@ TEXT = st.text(
 )
 
 
-def tenant(others: dict[str, Any] | None = None, **detector: Any) -> Tenant:
+def tenant(others: dict[str, Any] | None = None, mode: str = "live", **detector: Any) -> Tenant:
     detectors = {"deny_terms": {"terms": [SECRET], "category": "codename", **detector}}
-    return make_tenant({"detectors": {**detectors, **(others or {})}})
+    return make_tenant({"detectors": {**detectors, **(others or {})}, "stream": {"mode": mode}})
 
 
 def sse_bytes(pieces: list[str]) -> bytes:
@@ -76,8 +76,24 @@ REFUSING = tenant()
 REDACTING = tenant(action="redact")
 # prompt_leak needs a longer hold-back (256) than deny_terms: the two scan at different times
 REFUSING_WITH_LONGER_NEED = tenant({"prompt_leak": {}})
+# the default policy's checks beside the term, in live mode: a classifier's score gate must not
+# let a term through either (not nsfw: random letters can spell a word it rightly refuses)
+REFUSING_WITH_DEFAULTS = tenant({"prompt_leak": {}, "privacy": {}, "cbrn": {}})
+STRICT = tenant(mode="strict")
+STRICT_WITH_LONGER_NEED = tenant({"prompt_leak": {}}, mode="strict")
 REFUSERS = pytest.mark.parametrize(
-    "owner", [REFUSING, REFUSING_WITH_LONGER_NEED], ids=["alone", "with_longer_need"]
+    "owner",
+    [REFUSING, REFUSING_WITH_LONGER_NEED, REFUSING_WITH_DEFAULTS, STRICT, STRICT_WITH_LONGER_NEED],
+    ids=["live", "live_with_longer_need", "live_with_defaults", "strict", "strict_longer_need"],
+)
+# the benign property for the tenants of the term alone (and prompt_leak)
+BENIGN_OWNERS = pytest.mark.parametrize(
+    "owner",
+    [REFUSING, REFUSING_WITH_LONGER_NEED, STRICT, STRICT_WITH_LONGER_NEED],
+    ids=["live", "live_with_longer_need", "strict", "strict_longer_need"],
+)
+REDACTERS = pytest.mark.parametrize(
+    "owner", [REDACTING, tenant(mode="strict", action="redact")], ids=["live", "strict"]
 )
 
 
@@ -108,7 +124,7 @@ def test_violating_span_never_reaches_the_client(
     delta_cuts=st.lists(st.integers(0, 10_000), max_size=40),
     byte_cuts=st.lists(st.integers(0, 100_000), max_size=60),
 )
-@REFUSERS
+@BENIGN_OWNERS
 def test_benign_stream_is_delivered_byte_for_byte(
     owner: Tenant, text: str, delta_cuts: list[int], byte_cuts: list[int]
 ) -> None:
@@ -119,11 +135,12 @@ def test_benign_stream_is_delivered_byte_for_byte(
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(before=TEXT, after=TEXT, delta_cuts=st.lists(st.integers(0, 10_000), max_size=40))
+@REDACTERS
 def test_redaction_replaces_the_span_before_release(
-    before: str, after: str, delta_cuts: list[int]
+    owner: Tenant, before: str, after: str, delta_cuts: list[int]
 ) -> None:
     text = before + " " + SECRET + " " + after
-    out = asyncio.run(relay(REDACTING, sse_bytes(split(text, delta_cuts)), []))
+    out = asyncio.run(relay(owner, sse_bytes(split(text, delta_cuts)), []))
     shown, _ = delivered(out)
     assert shown == before + " [redacted: codename] " + after
     assert out.endswith(b"data: [DONE]\n\n")
