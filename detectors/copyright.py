@@ -51,6 +51,9 @@ CHARS_PER_WORD = 8
 
 _TAIL_WORDS = W + K - 1
 """Words at the end of a streamed text a live stream always holds (``open_tail``)."""
+_OPEN_RUN_WORDS = K + MAX_GAP
+"""Words at the end of a text whose k-grams can keep a run open (its last hit within
+``MAX_GAP`` words of the end)."""
 
 
 def _existing(path: str) -> str:
@@ -124,6 +127,11 @@ class CopyrightDetector:
         (the last within ``MAX_GAP`` words of it), the run from ``W - 1`` words before its first
         hit. Until a hit starts a run, nothing like the whole ``min_words`` hold-back is
         needed."""
+        quiet = self._quiet_tail(text)
+        return self.whole_tail(text) if quiet is None else quiet
+
+    def whole_tail(self, text: str) -> int:
+        """``open_tail`` computed from every word of ``text``."""
         hashes = word_hashes(text)
         count = len(hashes)
         if not count:
@@ -145,6 +153,22 @@ class CopyrightDetector:
             if len(last) > count - first:
                 return len(end) - int(last[len(last) - (count - first)])
         return len(text) - int(words(text).starts[first])
+
+    def _quiet_tail(self, text: str) -> int | None:
+        """``open_tail`` read from the end of ``text`` alone, when no k-gram of its last
+        ``_OPEN_RUN_WORDS`` words matches (most texts): then no run is open and the answer is
+        the last ``_TAIL_WORDS`` words, without hashing and looking up the whole text again.
+        None when the end has a hit or the text is short (the full reading decides)."""
+        end = text[-(_OPEN_RUN_WORDS + 2) * 2 * CHARS_PER_WORD :]
+        if len(end) == len(text):
+            return None
+        found = words(end)
+        if len(found.starts) <= _OPEN_RUN_WORDS:
+            return None
+        # the first word may be cut in half; the rest are the text's own last words
+        if len(self.index.lookup(kgram_hashes(found.hashes[1:])).query):
+            return None
+        return len(end) - int(found.starts[len(found.starts) - _TAIL_WORDS])
 
     def scan(self, text: str, ctx: ScanContext) -> list[Finding]:
         """A ``verbatim`` finding per reproduced run, spans merged where runs overlap."""

@@ -4,9 +4,12 @@ band, the fallback to the whole hold-back, and a scan cadence that follows the r
 from __future__ import annotations
 
 import asyncio
+import functools
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from detectors.base import ScanContext, release_kind
 from detectors.copyright import CopyrightConfig, CopyrightDetector
@@ -77,6 +80,37 @@ def test_copyright_holds_a_few_words_until_a_fingerprint_starts_a_run() -> None:
     start = passage.index("When I see birches")
     text = BENIGN + passage[start : start + 160]
     assert detector.open_tail(text, ScanContext()) >= len(text) - len(BENIGN) - 1
+
+
+@functools.cache
+def copyright_detector() -> CopyrightDetector:
+    return CopyrightDetector(CopyrightConfig(corpora=[str(CORPUS)]))
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/eval-data is absent")
+@settings(max_examples=60, deadline=None)
+@given(st.data())
+def test_copyright_tail_read_from_the_end_agrees_with_reading_the_whole_text(
+    data: st.DataObject,
+) -> None:
+    detector = copyright_detector()
+    passage = (CORPUS / "shield-bep-birches-by-robert-frost.txt").read_text(encoding="utf-8")
+    pieces = data.draw(
+        st.lists(
+            st.sampled_from(["prose", "poem"]).flatmap(
+                lambda kind: st.integers(0, 600).map(lambda at: (kind, at))
+            ),
+            min_size=1,
+            max_size=6,
+        )
+    )
+    text = "".join(
+        BENIGN[at % len(BENIGN) : at % len(BENIGN) + 120]
+        if kind == "prose"
+        else passage[at : at + data.draw(st.integers(1, 240))]
+        for kind, at in pieces
+    )
+    assert detector.open_tail(text, ScanContext()) == detector.whole_tail(text)
 
 
 def test_each_kind_of_check_releases_its_own_way() -> None:
