@@ -71,8 +71,8 @@ _ENTROPY = Base64HighEntropyString()
 _WINDOW = 48
 _MAX_GAP = 40
 _TOKEN = re.compile(
-    r"(?<![A-Za-z0-9+/.@#%$-])(?P<token>[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
-    r"[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[A-Za-z0-9+/]{20,200}={0,2})(?![A-Za-z0-9+/=-]|\.[A-Za-z0-9])"
+    r"(?<![A-Za-z0-9+/.@#%$])(?P<token>[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
+    r"[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[A-Za-z0-9+/]{20,400}={0,2})(?![A-Za-z0-9+/=-]|\.[A-Za-z0-9])"
 )
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-")
 _PART = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+[0-9]*(?![a-z])")
