@@ -77,6 +77,10 @@ _TOKEN = re.compile(
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-")
 _PART = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+[0-9]*(?![a-z])")
 _WORD = re.compile(r"[A-Za-z0-9]+")
+# The UUIDs of Wikipedia's and RFC 4122's examples, copied into docs as placeholder keys
+_EXAMPLE_UUIDS = frozenset(
+    ("123e4567-e89b-12d3-a456-426614174000", "550e8400-e29b-41d4-a716-446655440000")
+)
 _REPEATS = re.compile(r"(?i)x{4,}|(.)\1{5,}")
 # Words between the name and the token that say the value is not a credential.
 _NOT_SECRET = frozenset(
@@ -133,7 +137,7 @@ def _random_token(token: str) -> bool:
     if is_sequential_string(token):
         return False
     if _UUID.match(token):
-        return True
+        return token.lower() not in _EXAMPLE_UUIDS
     plain = re.sub(r"[^A-Za-z0-9]", "", token)
     if random_tail(plain):
         return True
