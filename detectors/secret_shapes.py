@@ -17,6 +17,8 @@
   segment is a bearer secret (Teams, Zapier, Discord, generic incoming webhooks).
 - **Generic assignments**: ``name = <random token>`` in config, code or prose, when the value
   looks random and the name does not say it is an id, a hash, public or data.
+- **A service's name before a token** (``wandb <hex>``, ``postmark: "<uuid>"``):
+  ``secret_providers``.
 - **Password hashes** in crypt(3)/Kerberos form (``$2b$12$...``, ``$krb5asrep$23$...``).
 """
 
@@ -50,6 +52,7 @@ from detect_secrets.plugins.stripe import StripeDetector
 from detect_secrets.plugins.telegram_token import TelegramBotTokenDetector
 from detect_secrets.plugins.twilio import TwilioKeyDetector
 
+from detectors.secret_providers import provider_hits
 from detectors.secret_values import alphabet_run, is_example, random_looking, random_tail
 
 Hit = tuple[str, int, int, float]
@@ -226,6 +229,7 @@ def _line_hits(text: str) -> list[Hit]:
             continue  # an alphabet or a made-up value: "abcdefghijklmnopqrstuvwxyz0123456789"
         if random_tail(re.sub(r"[^A-Za-z0-9]", "", value)):
             hits.append(("API_KEY", match.start("value"), match.end("value"), 0.7))
+    hits += provider_hits(text)
     for match in _CRYPT_HASH.finditer(text):
         hits.append(("PASSWORD", match.start(), match.end(), 0.75))
     return hits

@@ -21,9 +21,10 @@ This module adds what a code scanner does not look for in prose:
   ``Bearer: ...``.
 - **Prose and glued keys.** "her password is Qr7!dke#39", "login maria@x.net / SecureP@ss8901",
   "the secret key is ...", "Unseal Key 2: ...", ``weatherbitACCESS ...``, ``bloggerKEY-...``,
-  ``oanda SECRET key ...``. An unquoted plain lower-case word ("the password is incorrect")
+  ``oanda SECRET key ...``, "private access key" ending a line with the key alone on the next.
+  An unquoted plain lower-case word ("the password is incorrect")
   counts only when the caller says a password was asked for (``asked=True``); "password X"
-  with nothing between counts only when X looks like a password and is on the same line.
+  with nothing between counts only when X looks like a password (same line, or alone on the next).
 
 Cost: the shape rules run only on lines with a 20-character token (or a key-block or
 URL-credential marker), the assignment and prose patterns only after a keyword; prose without
@@ -97,7 +98,8 @@ _BEARER = re.compile(r"(?i)\b(?:bearer|basic)\s*:?\s+(?P<bare>[\w.~+/=-]{16,})")
 _PROSE = re.compile(
     rf"(?i)(?<![a-z0-9])(?P<key>{_PASSWORD_WORD}|(?:[a-z][a-z0-9]{{0,30}}?)??{_TOKEN_WORD}{_MORE_KEY})s?\b"
     rf"(?:(?P<glue>[-.:_])|(?:\s*#?\d{{1,2}}(?=\s*:))?(?:\s+(?:for|to|of|on)\s+[^\n:]{{1,40}}?)?"
-    rf"(?:\s*(?P<psep>is|was|=|:|->|would be|will be|reads|set to|changed to)\s*|[ \t]+))"
+    rf"(?:\s*(?P<psep>is|was|=|:|->|would be|will be|reads|set to|changed to)\s*|[ \t]+|"
+    rf"(?P<nl>[ \t]*\n[ \t]*)))"
     rf"(?:(?:now|still|just|actually|simply)\s+)?{_VALUE}"
 )
 # .NET appSettings and similar: <add key="SmtpPassword" value="..." />
@@ -222,6 +224,8 @@ def _keyword_value(text: str, match: re.Match[str], asked: bool) -> list[Hit]:
         quoted = group == "quoted"
         # "password X" with no "is"/":" between: X must look like a password itself
         loose = match.group("psep") is None and group == "bare"
+        if match.group("nl") and text[end : end + 1] not in ("", "\n", "\r"):
+            return []  # "access key" ending a line: only a value alone on the next line
     if credential_value(value, category, quoted=quoted, asked=asked and not loose):
         return [(category, start, end, 0.8)]
     if (
