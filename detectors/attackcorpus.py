@@ -182,10 +182,21 @@ class Carriers:
     def document(self) -> tuple[str, str]:
         return self._text(4) + " ", " " + self._text(3)
 
-    def clean(self, kind: str) -> str:
-        """A carrier of ``kind`` with a benign sentence in its slot."""
+    def clean(self, kind: str, filler: str | None = None) -> str:
+        """A carrier of ``kind`` with a benign sentence (or ``filler``) in its slot."""
         before, after = self.kinds()[kind]()
-        return (before + self._short() + after).strip()
+        return (before + fit_slot(kind, filler or self._short()) + after).strip()
+
+
+def fit_slot(kind: str, text: str) -> str:
+    """``text`` escaped for a carrier's slot (a JSON string, a table cell, a code comment)."""
+    if kind == "tool_json":
+        return json.dumps(text, ensure_ascii=False)[1:-1]
+    if kind == "table":
+        return text.replace("\n", " ").replace("|", "/")
+    if kind == "code":
+        return text.replace("\n", "\n    # ")
+    return text
 
 
 def _row(
@@ -255,17 +266,25 @@ def injection_corpus(data_dir: Path, train_dir: Path) -> list[Row]:
     for n, (payload, wrapper, source) in enumerate(injection_payloads(train_dir, rng)):
         kind = kinds[n % len(kinds)]
         before, after = carriers.kinds()[kind]()
-        if kind in ("tool_json",):
-            payload = json.dumps(payload, ensure_ascii=False)[1:-1]
-        elif kind in ("table",):
-            payload = payload.replace("\n", " ").replace("|", "/")
-        elif kind == "code":
-            payload = payload.replace("\n", "\n    # ")
+        payload = fit_slot(kind, payload)
         text = before + payload + after
         rows.append(
             _row(text, 1, f"{kind}/{wrapper}", source, (len(before), len(before) + len(payload)))
         )
         rows.append(_row(carriers.clean(kind), 0, f"{kind}/clean", source))
+    # Requests and notes people write to each other inside e-mails, chats and records are not
+    # injections: benign prompts in the slot of a carrier are negatives.
+    for n, (text, source) in enumerate(
+        [(t, "self-instruct") for t in raw.self_instruct(train_dir)]
+        + [(t, "mtbench") for t in raw.mtbench(train_dir)]
+    ):
+        if len(text) < 400:
+            kind = ("email", "chat_log", "tool_json", "document")[n % 4]
+            rows.append(_row(carriers.clean(kind, text), 0, f"{kind}/benign_request", source))
+    for n, text in enumerate(background_texts(data_dir)):
+        rows.append(_row(text, 0, "background", "eval-background"))
+        kind = ("email", "document", "webpage")[n % 3]
+        rows.append(_row(carriers.clean(kind, text), 0, f"{kind}/background", "eval-background"))
     for text in raw.spikee_injected_documents(train_dir):
         rows.append(_row(text, 1, "document/spikee_results", "spikee"))
     for source, texts in (
@@ -276,6 +295,27 @@ def injection_corpus(data_dir: Path, train_dir: Path) -> list[Row]:
     ):
         rows += [_row(t, 0, "benign", source) for t in texts]
     return _dedupe(rows)
+
+
+BACKGROUND = (("copyright", "unrelated"), ("privacy", "non_sensitive_entities_only"))
+"""``(task, category)`` of benign eval-data rows of other tasks used as injection negatives."""
+
+
+def background_texts(data_dir: Path) -> list[str]:
+    """Benign texts of other eval-data tasks (``BACKGROUND``) and the benign nsfw rows, minus
+    ``overrefusal.jsonl``'s (never trained on)."""
+    probe = data_dir / "overrefusal.jsonl"
+    held = {r["text"] for r in read_eval(data_dir, "overrefusal")} if probe.exists() else set()
+    texts: list[str] = []
+    for task, category in (*BACKGROUND, ("nsfw", None)):
+        if not (data_dir / f"{task}.jsonl").exists():
+            continue
+        texts += [
+            r["text"]
+            for r in read_eval(data_dir, task)
+            if r["label"] == 0 and category in (None, r.get("category")) and r["text"] not in held
+        ]
+    return [t for t in dict.fromkeys(texts) if len(t) < 3000]
 
 
 # --- jailbreak ------------------------------------------------------------------------------
