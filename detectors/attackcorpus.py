@@ -272,15 +272,6 @@ def injection_corpus(data_dir: Path, train_dir: Path) -> list[Row]:
             _row(text, 1, f"{kind}/{wrapper}", source, (len(before), len(before) + len(payload)))
         )
         rows.append(_row(carriers.clean(kind), 0, f"{kind}/clean", source))
-    # Requests and notes people write to each other inside e-mails, chats and records are not
-    # injections: benign prompts in the slot of a carrier are negatives.
-    for n, (text, source) in enumerate(
-        [(t, "self-instruct") for t in raw.self_instruct(train_dir)]
-        + [(t, "mtbench") for t in raw.mtbench(train_dir)]
-    ):
-        if len(text) < 400:
-            kind = ("email", "chat_log", "tool_json", "document")[n % 4]
-            rows.append(_row(carriers.clean(kind, text), 0, f"{kind}/benign_request", source))
     for n, text in enumerate(background_texts(data_dir)):
         rows.append(_row(text, 0, "background", "eval-background"))
         kind = ("email", "document", "webpage")[n % 3]

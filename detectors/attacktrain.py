@@ -133,7 +133,7 @@ def fit_joint(
     seed: int,
     names: Sequence[str] = FEATURES,
     spec: FeatureSpec = INJECTION_FEATURES,
-    l2: float = INJECTION_L2,
+    l2: float | None = None,
 ) -> TextModel:
     """One L2 logistic regression over hashed n-grams (``spec``, penalty ``l2`` per row) and
     the descriptor columns ``names`` (penalised ``DENSE_SCALE**2`` times less), classes
@@ -144,6 +144,7 @@ def fit_joint(
 
     from detectors.textmodel import featurize
 
+    l2 = INJECTION_L2 if l2 is None else l2
     batch = featurize(texts, spec)
     dim = 1 << spec.buckets_log2
     grams = sparse.csr_matrix((batch.values, batch.indices, batch.indptr), shape=(len(texts), dim))
@@ -154,8 +155,8 @@ def fit_joint(
         solver="liblinear",
         dual=True,
         intercept_scaling=10.0,
-        max_iter=2000,
-        tol=1e-4,
+        max_iter=5000,
+        tol=1e-3,
         random_state=seed,
     )
     clf.fit(x, np.asarray(labels))

@@ -206,10 +206,9 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "say_phrase",
         re.compile(
-            r"\b(?:say|print|output|respond with|reply with|answer with|write)[ \t]+(?:only[ \t]+)?"
-            r"(?:the[ \t]+(?:words?|phrase)[ \t]+)?[\"'\u201c\u2018]?(?:access granted|"
-            r"i have been pwned|"
-            r"pwned|hacked)\b",
+            r"\b(?:say|says|saying|print|output|respond|responds|reply|replies|answer|write|type|"
+            r"repeat|return|begin|start|prefix|end|state|only|just)\b[^\n]{0,60}?[\"'\u201c\u2018"
+            r"\[(<*`]?[ \t]*(?:access[ \t]+granted|i have been pwned|pwned|hacked)\b",
             _I,
         ),
         0.9,
