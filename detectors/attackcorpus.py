@@ -279,7 +279,7 @@ def injection_corpus(data_dir: Path, train_dir: Path) -> list[Row]:
     for text in raw.spikee_injected_documents(train_dir):
         rows.append(_row(text, 1, "document/spikee_results", "spikee"))
     for source, texts in (
-        ("self-instruct", raw.self_instruct(train_dir)),
+        ("self-instruct", raw.self_instruct(train_dir) + raw.self_instruct_outputs(train_dir)),
         ("mtbench", raw.mtbench(train_dir)),
         ("spikee", raw.spikee_benign_inputs(train_dir) + raw.spikee_documents(train_dir)),
         ("pubmedqa", [q for q, _ in raw.pubmedqa(train_dir)][:300] + abstracts[:300]),
@@ -288,7 +288,11 @@ def injection_corpus(data_dir: Path, train_dir: Path) -> list[Row]:
     return _dedupe(rows)
 
 
-BACKGROUND = (("copyright", "unrelated"), ("privacy", "non_sensitive_entities_only"))
+BACKGROUND = (
+    ("copyright", "unrelated"),
+    ("privacy", "non_sensitive_entities_only"),
+    ("cbrn", None),
+)
 """``(task, category)`` of benign eval-data rows of other tasks used as injection negatives."""
 
 
@@ -298,7 +302,7 @@ def background_texts(data_dir: Path) -> list[str]:
     probe = data_dir / "overrefusal.jsonl"
     held = {r["text"] for r in read_eval(data_dir, "overrefusal")} if probe.exists() else set()
     texts: list[str] = []
-    for task, category in (*BACKGROUND, ("nsfw", None)):
+    for task, category in (*BACKGROUND, ("nsfw", None)):  # label-0 rows only
         if not (data_dir / f"{task}.jsonl").exists():
             continue
         texts += [

@@ -138,7 +138,7 @@ def fit_joint(
     """One L2 logistic regression over hashed n-grams (``spec``, penalty ``l2`` per row) and
     the descriptor columns ``names`` (penalised ``DENSE_SCALE**2`` times less), classes
     balanced; the n-gram weights become the ``TextModel``, the descriptor weights its
-    ``meta["dense"]``. Deterministic (liblinear's dual coordinate descent, seeded)."""
+    ``meta["dense"]``. Deterministic (liblinear's trust-region Newton method on the primal)."""
     from scipy import sparse
     from sklearn.linear_model import LogisticRegression
 
@@ -153,7 +153,7 @@ def fit_joint(
         C=1.0 / (l2 * len(texts)),
         class_weight="balanced",
         solver="liblinear",
-        dual=True,
+        dual=False,
         intercept_scaling=10.0,
         max_iter=5000,
         tol=1e-3,

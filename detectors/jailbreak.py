@@ -40,7 +40,7 @@ from detectors import gibberish
 from detectors.base import DetectorConfig, ScanContext
 from detectors.findings import Finding
 from detectors.injection_rules import Rule, match_rules
-from detectors.jailbreakfeatures import FEATURES, turns_features
+from detectors.jailbreakfeatures import FEATURES, turn_features, turns_features
 from detectors.textmodel import TextModel, dense_weights, load_model
 from proxy.plugins import Plugin
 
@@ -359,10 +359,12 @@ class JailbreakDetector:
             Finding(self.name, category, score, start, end)
             for category, start, end, score in category_hits(text)
         ]
-        suffix = gibberish.suffix_finding(text)
+        share = gibberish.odd_share(text)
+        suffix = gibberish.suffix_finding(text, share=share)
         if suffix is not None:
             findings.append(Finding(self.name, "adversarial_suffix", *suffix))
-        probability = float(turn_scores(self.model, [text], self.weights)[0])
+        logit = self.model.logits([text])[0] + turn_features(text, share) @ self.weights
+        probability = float(0.5 * (1.0 + np.tanh(0.5 * logit)))
         if probability >= REPORT_FLOOR:
             findings.append(Finding(self.name, "jailbreak", round(probability, 4), 0, len(text)))
         return sorted(findings, key=lambda f: (-f.score, f.start))

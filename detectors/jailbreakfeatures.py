@@ -253,8 +253,9 @@ _UPPER = re.compile(r"\b[A-Z]{3,}\b")
 FloatMatrix = npt.NDArray[np.float64]
 
 
-def turn_features(text: str) -> npt.NDArray[np.float64]:
-    """One row of ``FEATURES`` for a user turn (module docstring)."""
+def turn_features(text: str, odd_share: float | None = None) -> npt.NDArray[np.float64]:
+    """One row of ``FEATURES`` for a user turn (module docstring); ``odd_share``: the text's
+    ``gibberish.odd_share`` when already computed."""
     row = np.zeros(len(FEATURES))
     lowered = text.lower()
     words = _TOKEN.findall(lowered)
@@ -264,7 +265,7 @@ def turn_features(text: str) -> npt.NDArray[np.float64]:
         row[_COL[f"w_{name}"]] = min(hits / 3.0, 1.0)
     for name, pattern in _PHRASES:
         row[_COL[f"p_{name}"]] = min(len(pattern.findall(text)) / 2.0, 1.0)
-    row[_COL["gibberish"]] = gibberish.odd_share(text)
+    row[_COL["gibberish"]] = gibberish.odd_share(text) if odd_share is None else odd_share
     row[_COL["length"]] = min(math.log1p(len(text)) / 9.0, 1.0)
     row[_COL["lines"]] = min(math.log1p(text.count("\n")) / 5.0, 1.0)
     you = sum(1 for w in words if w in _WORDS["you"])
