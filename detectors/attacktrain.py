@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from detectors import attackcorpus, gibberish, injection, jailbreak, jailbreakfeatures
+from detectors import attackcorpus, gibberish, injection, jailbreak
 from detectors.attackfeatures import FEATURES
 from detectors.textmodel import FeatureSpec, TextModel, dense_weights
 
@@ -36,10 +36,6 @@ model (same sources as its training negatives), and at 0.02 held-out benign sour
 MODELS = Path(__file__).parent / "models"
 INJECTION_FEATURES = FeatureSpec(word_ngrams=1, char_ngrams=(4,))
 INJECTION_L2 = 1e-3
-JAILBREAK_FEATURES = FeatureSpec()
-JAILBREAK_L2 = 1e-4
-"""Word 1-2-grams and character 3-5-grams for whole turns, with a milder penalty than
-injection's: templates are long and their wording is the signal that does carry over."""
 DENSE_SCALE = 10.0
 """Attack-descriptor columns are multiplied by this before the joint fit: their L2 penalty is
 ``DENSE_SCALE**2`` times weaker than the n-grams', so the model leans on what describes the
@@ -189,18 +185,9 @@ def injection_evidence(model: TextModel, texts: Sequence[str]) -> tuple[FloatArr
 
 
 def fit_jailbreak(rows: Sequence[Row], seed: int) -> TextModel:
-    """A whole-turn classifier over n-grams and jailbreak descriptors."""
-    texts = [r["text"] for r in rows]
-    dense = jailbreakfeatures.turns_features(texts)
-    return fit_joint(
-        texts,
-        dense,
-        [int(r["label"]) for r in rows],
-        seed,
-        jailbreakfeatures.FEATURES,
-        JAILBREAK_FEATURES,
-        JAILBREAK_L2,
-    )
+    """A whole-turn classifier (n-grams only: a joint fit with turn descriptors raised the
+    over-refusal FPR from 0.012 to 0.075-0.079 in leave-one-source-out runs)."""
+    return TextModel.train([r["text"] for r in rows], [int(r["label"]) for r in rows], seed=seed)
 
 
 def jailbreak_heuristic(text: str) -> float:
@@ -215,8 +202,7 @@ def jailbreak_heuristic(text: str) -> float:
 
 def jailbreak_evidence(model: TextModel, texts: Sequence[str]) -> tuple[FloatArray, FloatArray]:
     """Heuristic score and model probability of each text, as ``JailbreakDetector``."""
-    h = np.array([jailbreak_heuristic(t) for t in texts])
-    return h, jailbreak.turn_scores(model, list(texts))
+    return np.array([jailbreak_heuristic(t) for t in texts]), model.score_many(texts)
 
 
 def _jailbreak_corpus(data_dir: Path, train_dir: Path) -> list[Row]:
@@ -229,7 +215,7 @@ RECIPES: dict[str, AttackRecipe] = {
         fit_injection,
         injection_evidence,
         near_duplicates=False,
-        max_fpr=0.01,
+        max_fpr=0.007,
     ),
     "jailbreak": AttackRecipe(
         _jailbreak_corpus, fit_jailbreak, jailbreak_evidence, near_duplicates=True, max_fpr=0.005

@@ -33,15 +33,11 @@ import re
 from pathlib import Path
 from typing import ClassVar
 
-import numpy as np
-import numpy.typing as npt
-
 from detectors import gibberish
 from detectors.base import DetectorConfig, ScanContext
 from detectors.findings import Finding
-from detectors.injection_rules import Rule, match_rules
-from detectors.jailbreakfeatures import FEATURES, turn_features, turns_features
-from detectors.textmodel import TextModel, dense_weights, load_model
+from detectors.injection import Rule, match_rules
+from detectors.textmodel import TextModel, load_model
 from proxy.plugins import Plugin
 
 MODEL_PATH = Path(__file__).parent / "models" / "jailbreak.npz"
@@ -315,16 +311,6 @@ def category_hits(text: str) -> list[tuple[str, int, int, float]]:
     ]
 
 
-def turn_scores(
-    model: TextModel, texts: list[str], weights: npt.NDArray[np.float64] | None = None
-) -> npt.NDArray[np.float64]:
-    """Model probability of each whole turn (n-gram logit plus descriptor logit)."""
-    if weights is None:
-        weights = dense_weights(model, FEATURES)
-    logits = model.logits(texts) + turns_features(texts) @ weights
-    return np.asarray(0.5 * (1.0 + np.tanh(0.5 * logits)), dtype=np.float64)
-
-
 class JailbreakConfig(DetectorConfig):
     """Settings of the ``jailbreak`` detector."""
 
@@ -341,10 +327,6 @@ class JailbreakDetector:
     def __init__(self, config: JailbreakConfig, model: TextModel | None = None):
         self.config = config
         self.model = model if model is not None else load_model(config.model_path, self.name)
-        try:
-            self.weights = dense_weights(self.model, FEATURES)
-        except (KeyError, ValueError, TypeError) as exc:
-            raise RuntimeError(f"{self.name}: bad model {config.model_path!r}: {exc}") from exc
         gibberish.words()  # load the word lists now (~1 s), not inside the first scan's deadline
 
     def scan(self, text: str, ctx: ScanContext) -> list[Finding]:
@@ -359,12 +341,10 @@ class JailbreakDetector:
             Finding(self.name, category, score, start, end)
             for category, start, end, score in category_hits(text)
         ]
-        share = gibberish.odd_share(text)
-        suffix = gibberish.suffix_finding(text, share=share)
+        suffix = gibberish.suffix_finding(text)
         if suffix is not None:
             findings.append(Finding(self.name, "adversarial_suffix", *suffix))
-        logit = self.model.logits([text])[0] + turn_features(text, share) @ self.weights
-        probability = float(0.5 * (1.0 + np.tanh(0.5 * logit)))
+        probability = self.model.score(text)
         if probability >= REPORT_FLOOR:
             findings.append(Finding(self.name, "jailbreak", round(probability, 4), 0, len(text)))
         return sorted(findings, key=lambda f: (-f.score, f.start))
