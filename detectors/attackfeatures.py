@@ -39,217 +39,52 @@ from detectors.segments import Segment
 _I = re.IGNORECASE
 _M = re.IGNORECASE | re.MULTILINE
 
+
+def _words(spaced: str) -> frozenset[str]:
+    return frozenset(spaced.split())
+
+
 _WORD_CLASSES: dict[str, frozenset[str]] = {
-    "ai": frozenset(
-        [
-            "ai",
-            "assistant",
-            "assistants",
-            "chatbot",
-            "llm",
-            "llms",
-            "gpt",
-            "chatgpt",
-            "claude",
-            "model",
-            "models",
-            "bot",
-            "agent",
-            "copilot",
-            "gemini",
-            "bard",
-            "ai's",
-            "assistant's",
-        ]
+    "ai": _words(
+        "ai assistant assistants chatbot llm llms gpt chatgpt claude model models bot "
+        "agent copilot gemini bard ai's assistant's"
     ),
-    "you": frozenset(["you", "your", "yours", "yourself", "you're", "you'll"]),
-    "switch": frozenset(
-        [
-            "instead",
-            "ignore",
-            "ignoring",
-            "disregard",
-            "disregarding",
-            "forget",
-            "override",
-            "overriding",
-            "bypass",
-            "abandon",
-            "nevermind",
-            "rather",
-        ]
+    "you": _words("you your yours yourself you're you'll"),
+    "switch": _words(
+        "instead ignore ignoring disregard disregarding forget override overriding bypass "
+        "abandon nevermind rather"
     ),
-    "meta": frozenset(
-        [
-            "instruction",
-            "instructions",
-            "directive",
-            "directives",
-            "command",
-            "commands",
-            "task",
-            "tasks",
-            "prompt",
-            "prompts",
-            "guidelines",
-            "orders",
-        ]
+    "meta": _words(
+        "instruction instructions directive directives command commands task tasks prompt "
+        "prompts guidelines orders"
     ),
-    "urgent": frozenset(
-        [
-            "important",
-            "urgent",
-            "urgently",
-            "immediately",
-            "critical",
-            "mandatory",
-            "priority",
-            "attention",
-            "asap",
-            "must",
-            "crucial",
-            "essential",
-            "required",
-            "warning",
-            "alert",
-        ]
+    "urgent": _words(
+        "important urgent urgently immediately critical mandatory priority attention asap "
+        "must crucial essential required warning alert"
     ),
-    "authority": frozenset(
-        [
-            "admin",
-            "administrator",
-            "system",
-            "developer",
-            "developers",
-            "operator",
-            "root",
-            "official",
-            "security",
-            "compliance",
-            "ceo",
-        ]
+    "authority": _words(
+        "admin administrator system developer developers operator root official security "
+        "compliance ceo"
     ),
-    "exfil": frozenset(
-        [
-            "send",
-            "forward",
-            "upload",
-            "transmit",
-            "exfiltrate",
-            "leak",
-            "post",
-            "email",
-            "e-mail",
-            "share",
-            "transfer",
-            "wire",
-        ]
+    "exfil": _words(
+        "send forward upload transmit exfiltrate leak post email e-mail share transfer wire"
     ),
-    "secret": frozenset(
-        [
-            "password",
-            "passwords",
-            "credential",
-            "credentials",
-            "token",
-            "tokens",
-            "secret",
-            "secrets",
-            "ssn",
-            "pin",
-            "otp",
-            "cookie",
-            "cookies",
-            "iban",
-            "api",
-            "history",
-            "contacts",
-            "inbox",
-            "login",
-        ]
+    "secret": _words(
+        "password passwords credential credentials token tokens secret secrets ssn pin "
+        "otp cookie cookies iban api history contacts inbox login"
     ),
-    "response": frozenset(
-        ["response", "responses", "reply", "replies", "answer", "output", "summary"]
-    ),
-    "please": frozenset(["please", "kindly"]),
-    "conceal": frozenset(["secretly", "silently", "quietly", "covertly", "discreetly"]),
+    "response": _words("response responses reply replies answer output summary"),
+    "please": _words("please kindly"),
+    "conceal": _words("secretly silently quietly covertly discreetly"),
 }
 
-IMPERATIVES = frozenset(
-    [
-        "add",
-        "answer",
-        "append",
-        "ask",
-        "begin",
-        "call",
-        "change",
-        "click",
-        "copy",
-        "create",
-        "delete",
-        "describe",
-        "disregard",
-        "do",
-        "download",
-        "email",
-        "execute",
-        "explain",
-        "forget",
-        "forward",
-        "generate",
-        "give",
-        "ignore",
-        "include",
-        "inform",
-        "insert",
-        "list",
-        "make",
-        "mention",
-        "modify",
-        "notify",
-        "open",
-        "output",
-        "paste",
-        "pay",
-        "please",
-        "post",
-        "pretend",
-        "print",
-        "provide",
-        "recommend",
-        "remember",
-        "remove",
-        "repeat",
-        "reply",
-        "respond",
-        "return",
-        "reveal",
-        "rewrite",
-        "say",
-        "schedule",
-        "send",
-        "share",
-        "show",
-        "start",
-        "stop",
-        "summarize",
-        "summarise",
-        "tell",
-        "transfer",
-        "translate",
-        "type",
-        "update",
-        "upload",
-        "use",
-        "visit",
-        "write",
-        "act",
-        "imagine",
-        "ensure",
-        "instead",
-        "now",
-    ]
+IMPERATIVES = _words(
+    "add answer append ask begin call change click copy create delete describe disregard "
+    "do download email execute explain forget forward generate give ignore include inform "
+    "insert list make mention modify notify open output paste pay please post pretend "
+    "print provide recommend remember remove repeat reply respond return reveal rewrite "
+    "say schedule send share show start stop summarize summarise tell transfer translate "
+    "type update upload use visit write act imagine ensure instead now"
 )
 """Words that, leading a sentence, make it an order."""
 
@@ -356,11 +191,11 @@ _GUARDS: dict[str, tuple[str, ...]] = {
 """Substrings of the lower-cased text one of which every match of a phrase contains: texts
 without any skip the (slower) pattern."""
 
-_CLAUSE_IMPERATIVE = re.compile(
-    r"(?:[.:;,!?]|\band|\bthen|\bnow)[ \t]+(?:please[ \t]+)?([a-z]+)\b", _I
-)
+_CLAUSE_IMPERATIVE = re.compile(r"(?:[:;!?]|\bthen|\bnow)[ \t]+(?:please[ \t]+)?([a-z]+)\b", _I)
 _TOKEN = re.compile(r"[a-z][a-z'\-]*|[\u00c0-\uffff]+")
-_DATA_DOCS = ("json", "table", "email", "code")
+_DATA_DOCS = ("json", "table", "email")
+"""Documents that are data, where a request to the reader is out of place (a code answer's
+prose is often a tutorial addressing the reader, so code is not one)."""
 DOC_KINDS = ("alone", "prose", "json", "table", "email", "code")
 SEG_KINDS = ("prose", "row", "code")
 

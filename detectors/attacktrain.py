@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from detectors import attackcorpus, gibberish, injection, jailbreak
+from detectors import attackcorpus, gibberish, injection, jailbreak, jailbreakcorpus
 from detectors.attackfeatures import FEATURES
 from detectors.textmodel import FeatureSpec, TextModel, dense_weights
 
@@ -206,7 +206,7 @@ def jailbreak_evidence(model: TextModel, texts: Sequence[str]) -> tuple[FloatArr
 
 
 def _jailbreak_corpus(data_dir: Path, train_dir: Path) -> list[Row]:
-    return attackcorpus.jailbreak_corpus(data_dir, train_dir, sorted(gibberish.words())[:20000])
+    return jailbreakcorpus.jailbreak_corpus(data_dir, train_dir, sorted(gibberish.words())[:20000])
 
 
 RECIPES: dict[str, AttackRecipe] = {
