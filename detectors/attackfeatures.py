@@ -79,6 +79,7 @@ _WORD_CLASSES: dict[str, frozenset[str]] = {
 }
 
 IMPERATIVES = _words(
+    "employ utilize utilise apply incorporate integrate implement adopt "
     "add answer append ask begin call change click copy create delete describe disregard "
     "do download email execute explain forget forward generate give ignore include inform "
     "insert list make mention modify notify open output paste pay please post pretend "

@@ -1,10 +1,13 @@
 """Training of the ``injection`` and ``jailbreak`` models on the wider corpus.
 
-``specguard train injection|jailbreak`` builds the corpus (``detectors.attackcorpus``), runs the
+``specguard train injection|jailbreak`` builds the corpus (``detectors.attackcorpus``,
+``detectors.jailbreakcorpus``), runs the
 leave-one-source-out evaluation (``detectors.loso_injection``), fits the model on every row
 except the benign calibration half, calibrates its threshold on that half to ``MAX_FPR`` and
 writes ``detectors/models/<name>.npz``. Everything is seeded: the same data gives the same
-artifact.
+artifact. The injection model is fitted with scikit-learn (``fit_joint``: liblinear, a
+training-time dependency) and exported as a ``TextModel`` plus descriptor weights, so the
+shipped inference stays numpy only.
 """
 
 from __future__ import annotations
@@ -30,9 +33,10 @@ FloatArray = npt.NDArray[np.float64]
 SEED = 0
 MAX_FPR = 0.02
 """Default false-positive rate an operating point may spend on the benign calibration half.
-Injection spends 0.01 and jailbreak 0.005: the calibration half is in-distribution for the
+Injection spends 0.004 and jailbreak 0.005: the calibration half is in-distribution for the
 model (same sources as its training negatives), and at 0.02 held-out benign sources ran at
-5-30% (over-refusal 9%)."""
+5-30% (over-refusal 9%); for injection 0.01 gave over-refusal 0.027, 0.007 0.025, 0.005 0.022
+and 0.004 0.015 (over-refusal must stay <= 0.02)."""
 MODELS = Path(__file__).parent / "models"
 INJECTION_FEATURES = FeatureSpec(word_ngrams=1, char_ngrams=(4,))
 INJECTION_L2 = 1e-3
@@ -215,7 +219,7 @@ RECIPES: dict[str, AttackRecipe] = {
         fit_injection,
         injection_evidence,
         near_duplicates=False,
-        max_fpr=0.007,
+        max_fpr=0.004,
     ),
     "jailbreak": AttackRecipe(
         _jailbreak_corpus, fit_jailbreak, jailbreak_evidence, near_duplicates=True, max_fpr=0.005

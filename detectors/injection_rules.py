@@ -146,6 +146,26 @@ RULES: tuple[Rule, ...] = (
         ("http", "www.", "@"),
     ),
     Rule(
+        "code_rider",
+        re.compile(
+            # A line telling the reader to work "the following code" into *their* code, when the
+            # code block after it reaches the network or the system (BIPIA's code attacks); the
+            # match is the line alone.
+            r"^(?=[^\n]*(?:\byour[ \t]+(?:own[ \t]+)?(?:code|implementation|script|solution|"
+            r"project|program|codebase|work|application|app)\b|seamless))[^\n]*?\b(?:use|employ|"
+            r"apply|incorporate|integrate|integration|utili[sz]e|blend|fuse|meld|merge|embed|"
+            r"infuse|weave|insert|add|include|implement|adopt|embody|introduce|combine|append|"
+            r"paste)\b[^\n]{0,80}?\b(?:following|subsequent|below|this)[ \t]+(?:code|snippet|"
+            r"excerpt|script|block|segment|piece)\b[^\n]{0,100}(?=\n[ \t]*```[^`]{0,600}?"
+            r"(?:\brequests\.|\burllib|\bhttp\.client|\bsmtplib|\bsocket\.|\bsubprocess|"
+            r"\bos\.system|\bwget\b|\bcurl\b|\bparamiko|\bftplib|\bpsutil|\bshutil\.rmtree|"
+            r"\brm -rf))",
+            _M,
+        ),
+        0.85,
+        ("```",),
+    ),
+    Rule(
         "markdown_exfil",
         re.compile(r"!\[[^\]]*\]\(https?://[^)\s]*[?&][\w-]+=(?:\{|\[|%7B|<|\$)", _I),
         0.85,
@@ -189,7 +209,7 @@ RULES: tuple[Rule, ...] = (
             _I,
         ),
         0.85,
-        ("ignore", "disregard", "forget", "skip"),
+        ("ignore", "disregard", "forget", "skip", "instead"),
     ),
     Rule(
         "fake_completion",
