@@ -195,6 +195,23 @@ def self_instruct(root: Path) -> list[str]:
     return _unique(texts)
 
 
+def self_instruct_outputs(root: Path) -> list[str]:
+    """Benign human-written answers of the self-instruct tasks (how-to steps, lists, advice
+    addressed to the reader), at least 80 characters long."""
+    base = root / "self-instruct-benign"
+    texts: list[str] = []
+    for path in (
+        base / "human_eval/user_oriented_instructions.jsonl",
+        base / "data/seed_tasks.jsonl",
+    ):
+        for row in _jsonl(path):
+            for instance in row.get("instances") or []:
+                output = str(instance.get("output", "")) if isinstance(instance, dict) else ""
+                if 80 <= len(output) <= 3000:
+                    texts.append(output.strip())
+    return _unique(texts)
+
+
 def mtbench(root: Path) -> list[str]:
     """MT-bench and Vicuna-bench prompts (every turn)."""
     base = root / "mtbench-vicuna-benign/fastchat/llm_judge/data"

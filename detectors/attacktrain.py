@@ -1,10 +1,13 @@
 """Training of the ``injection`` and ``jailbreak`` models on the wider corpus.
 
-``specguard train injection|jailbreak`` builds the corpus (``detectors.attackcorpus``), runs the
+``specguard train injection|jailbreak`` builds the corpus (``detectors.attackcorpus``,
+``detectors.jailbreakcorpus``), runs the
 leave-one-source-out evaluation (``detectors.loso_injection``), fits the model on every row
 except the benign calibration half, calibrates its threshold on that half to ``MAX_FPR`` and
 writes ``detectors/models/<name>.npz``. Everything is seeded: the same data gives the same
-artifact.
+artifact. The injection model is fitted with scikit-learn (``fit_joint``: liblinear, a
+training-time dependency) and exported as a ``TextModel`` plus descriptor weights, so the
+shipped inference stays numpy only.
 """
 
 from __future__ import annotations
@@ -19,20 +22,29 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from detectors import attackcorpus, gibberish, injection, jailbreak
-from detectors.textmodel import FeatureSpec, TextModel
+from detectors import attackcorpus, gibberish, injection, jailbreak, jailbreakcorpus
+from detectors.attackfeatures import FEATURES
+from detectors.textmodel import FeatureSpec, TextModel, dense_weights
+
+FEATURES_RULE = FEATURES.index("rule")
 
 Row = dict[str, Any]
 FloatArray = npt.NDArray[np.float64]
 SEED = 0
 MAX_FPR = 0.02
 """Default false-positive rate an operating point may spend on the benign calibration half.
-Injection spends 0.01 and jailbreak 0.005: the calibration half is in-distribution for the
+Injection spends 0.004 and jailbreak 0.005: the calibration half is in-distribution for the
 model (same sources as its training negatives), and at 0.02 held-out benign sources ran at
-5-30% (over-refusal 9%)."""
+5-30% (over-refusal 9%); for injection 0.01 gave over-refusal 0.027, 0.007 0.025, 0.005 0.022
+and 0.004 0.015 (over-refusal must stay <= 0.02)."""
 MODELS = Path(__file__).parent / "models"
 INJECTION_FEATURES = FeatureSpec(word_ngrams=1, char_ngrams=(4,))
 INJECTION_L2 = 1e-3
+DENSE_SCALE = 10.0
+"""Attack-descriptor columns are multiplied by this before the joint fit: their L2 penalty is
+``DENSE_SCALE**2`` times weaker than the n-grams', so the model leans on what describes the
+attack (which carries over to unseen sources) rather than on the wording of the training
+payloads."""
 """Word unigrams, character 4-grams and a strong L2 penalty: leave-one-source-out runs showed
 bigrams and 3/5-grams with a weak penalty memorise the training payloads (held-out BIPIA FPR
 0.31, over-refusal FPR 0.24 against 0.10 and 0.05 here, at a few points of recall)."""
@@ -58,66 +70,118 @@ class AttackRecipe:
 # --- injection ------------------------------------------------------------------------------
 
 
-def _covering(text: str, span: tuple[int, int]) -> list[str]:
-    """Model inputs of the segments of ``text`` that lie mostly inside ``span``."""
-    lo, hi = span
-    segments, inputs = injection.segment_inputs(text)
-    return [
-        model_input
-        for seg, model_input in zip(segments, inputs, strict=True)
-        if min(seg.end, hi) - max(seg.start, lo) >= 0.5 * (seg.end - seg.start)
-    ]
-
-
 def _key(text: str, seg: injection.Segment) -> str:
     return " ".join(text[seg.start : seg.end].lower().split())
 
 
-def injection_examples(rows: Sequence[Row]) -> tuple[list[str], list[str]]:
-    """``(negative inputs, positive inputs)``: every segment of a benign row is a negative; the
-    segments of an attack row that its ``span`` covers are positives. A row without a span
+Example = tuple[str, FloatArray]
+"""One segment: its n-gram input and its attack descriptors."""
+
+
+def injection_examples(rows: Sequence[Row]) -> tuple[list[Example], list[Example]]:
+    """``(negatives, positives)``: every segment of a benign row is a negative; the segments
+    of an attack row that lie mostly inside its ``span`` are positives. A row without a span
     (eval-data, spikee results) contributes its segments that no benign row of the set has,
     when there are at most four of them (the inserted text); otherwise nothing."""
-    negatives: dict[str, None] = {}
+    negatives: dict[tuple[str, bytes], Example] = {}
     seen: set[str] = set()
     for row in rows:
         if row["label"] == 0:
-            segments, inputs = injection.segment_inputs(row["text"])
-            for seg, model_input in zip(segments, inputs, strict=True):
+            segments, inputs, features = injection.segment_evidence(row["text"])
+            for seg, text, dense in zip(segments, inputs, features, strict=True):
                 seen.add(_key(row["text"], seg))
-                negatives.setdefault(model_input)
-    positives: list[str] = []
+                negatives.setdefault((text, dense.tobytes()), (text, dense))
+    positives: list[Example] = []
     for row in rows:
         if row["label"] != 1:
             continue
+        segments, inputs, features = injection.segment_evidence(row["text"])
         if "span" in row:
-            positives += _covering(row["text"], tuple(row["span"]))
+            lo, hi = row["span"]
+            positives += [
+                (text, dense)
+                for seg, text, dense in zip(segments, inputs, features, strict=True)
+                if min(seg.end, hi) - max(seg.start, lo) >= 0.5 * (seg.end - seg.start)
+            ]
             continue
-        segments, inputs = injection.segment_inputs(row["text"])
         unseen = [
-            i for s, i in zip(segments, inputs, strict=True) if _key(row["text"], s) not in seen
+            (text, dense)
+            for seg, text, dense in zip(segments, inputs, features, strict=True)
+            if _key(row["text"], seg) not in seen
         ]
         if 0 < len(unseen) <= 4:
             positives += unseen
-    return list(negatives), positives
+    return list(negatives.values()), positives
 
 
 def fit_injection(rows: Sequence[Row], seed: int) -> TextModel:
-    """A segment classifier (see ``injection_examples``)."""
+    """A segment classifier over n-grams and attack descriptors (``injection_examples``),
+    fitted with scikit-learn and exported as a ``TextModel`` plus descriptor weights."""
     negatives, positives = injection_examples(rows)
-    texts = negatives + positives
+    examples = negatives + positives
     labels = [0] * len(negatives) + [1] * len(positives)
-    model = TextModel.train(texts, labels, seed=seed, spec=INJECTION_FEATURES, l2=INJECTION_L2)
+    dense = np.array([d for _, d in examples])
+    model = fit_joint([t for t, _ in examples], dense, labels, seed)
     model.meta.update({"negatives": len(negatives), "positives": len(positives)})
+    return model
+
+
+def fit_joint(
+    texts: Sequence[str],
+    dense: FloatArray,
+    labels: Sequence[int],
+    seed: int,
+    names: Sequence[str] = FEATURES,
+    spec: FeatureSpec = INJECTION_FEATURES,
+    l2: float | None = None,
+) -> TextModel:
+    """One L2 logistic regression over hashed n-grams (``spec``, penalty ``l2`` per row) and
+    the descriptor columns ``names`` (penalised ``DENSE_SCALE**2`` times less), classes
+    balanced; the n-gram weights become the ``TextModel``, the descriptor weights its
+    ``meta["dense"]``. Deterministic (liblinear's trust-region Newton method on the primal)."""
+    from scipy import sparse
+    from sklearn.linear_model import LogisticRegression
+
+    from detectors.textmodel import featurize
+
+    l2 = INJECTION_L2 if l2 is None else l2
+    batch = featurize(texts, spec)
+    dim = 1 << spec.buckets_log2
+    grams = sparse.csr_matrix((batch.values, batch.indices, batch.indptr), shape=(len(texts), dim))
+    x = sparse.hstack([grams, sparse.csr_matrix(dense * DENSE_SCALE)], format="csr")
+    clf = LogisticRegression(
+        C=1.0 / (l2 * len(texts)),
+        class_weight="balanced",
+        solver="liblinear",
+        dual=False,
+        intercept_scaling=10.0,
+        max_iter=5000,
+        tol=1e-3,
+        random_state=seed,
+    )
+    clf.fit(x, np.asarray(labels))
+    coef = clf.coef_[0]
+    weights = coef[:dim].copy()
+    weights[np.abs(weights) < 2e-3] = 0.0
+    model = TextModel(
+        weights.astype(np.float16).astype(np.float32), float(np.float32(clf.intercept_[0])), spec
+    )
+    dense_w = [float(np.float32(w)) for w in coef[dim:] * DENSE_SCALE]
+    model.meta.update(
+        {"rows": len(texts), "seed": seed, "dense": {"features": list(names), "weights": dense_w}}
+    )
     return model
 
 
 def injection_evidence(model: TextModel, texts: Sequence[str]) -> tuple[FloatArray, FloatArray]:
     """Heuristic score and top segment probability of each text, as ``InjectionDetector``."""
+    weights = dense_weights(model, FEATURES)
+    rule = FEATURES_RULE
     h, p = np.zeros(len(texts)), np.zeros(len(texts))
     for i, text in enumerate(texts):
-        h[i] = max((score for _, _, score in injection.rule_hits(text)), default=0.0)
-        p[i] = model.score_many(injection.segment_inputs(text)[1]).max()
+        _, inputs, features = injection.segment_evidence(text)
+        h[i] = features[:, rule].max()
+        p[i] = injection.segment_scores(model, weights, inputs, features).max()
     return h, p
 
 
@@ -125,7 +189,8 @@ def injection_evidence(model: TextModel, texts: Sequence[str]) -> tuple[FloatArr
 
 
 def fit_jailbreak(rows: Sequence[Row], seed: int) -> TextModel:
-    """A whole-turn classifier."""
+    """A whole-turn classifier (n-grams only: a joint fit with turn descriptors raised the
+    over-refusal FPR from 0.012 to 0.075-0.079 in leave-one-source-out runs)."""
     return TextModel.train([r["text"] for r in rows], [int(r["label"]) for r in rows], seed=seed)
 
 
@@ -145,7 +210,7 @@ def jailbreak_evidence(model: TextModel, texts: Sequence[str]) -> tuple[FloatArr
 
 
 def _jailbreak_corpus(data_dir: Path, train_dir: Path) -> list[Row]:
-    return attackcorpus.jailbreak_corpus(data_dir, train_dir, sorted(gibberish.words())[:20000])
+    return jailbreakcorpus.jailbreak_corpus(data_dir, train_dir, sorted(gibberish.words())[:20000])
 
 
 RECIPES: dict[str, AttackRecipe] = {
@@ -154,7 +219,7 @@ RECIPES: dict[str, AttackRecipe] = {
         fit_injection,
         injection_evidence,
         near_duplicates=False,
-        max_fpr=0.01,
+        max_fpr=0.004,
     ),
     "jailbreak": AttackRecipe(
         _jailbreak_corpus, fit_jailbreak, jailbreak_evidence, near_duplicates=True, max_fpr=0.005

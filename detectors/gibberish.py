@@ -124,9 +124,12 @@ def odd_share(text: str) -> float:
     return max(sum(odd[-k:]) / k for k in range(MIN_TOKENS, len(odd) + 1))
 
 
-def suffix_finding(text: str, cutoff: float = CUTOFF) -> tuple[float, int, int] | None:
-    """``(score, start, end)`` of the gibberish tail of ``text``, or None below ``cutoff``."""
-    share = odd_share(text)
+def suffix_finding(
+    text: str, cutoff: float = CUTOFF, share: float | None = None
+) -> tuple[float, int, int] | None:
+    """``(score, start, end)`` of the gibberish tail of ``text``, or None below ``cutoff``
+    (``share``: its ``odd_share`` when already computed)."""
+    share = odd_share(text) if share is None else share
     if share < cutoff:
         return None
     score = 0.5 + 0.5 * (share - cutoff) / max(1.0 - cutoff, 1e-9)

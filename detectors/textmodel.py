@@ -347,3 +347,15 @@ def load_model(path: str, detector: str, what: str = "model") -> TextModel:
         return TextModel.load(path)
     except (OSError, ValueError, KeyError) as exc:
         raise RuntimeError(f"{detector}: cannot load {what} {path!r}: {exc}") from exc
+
+
+def dense_weights(model: TextModel, names: Sequence[str]) -> npt.NDArray[np.float64]:
+    """Weights of the dense descriptor columns ``names`` stored with ``model`` in
+    ``meta["dense"]`` (zeros for a model without them); a model trained on other descriptors
+    than ``names`` is a ``ValueError``."""
+    dense = model.meta.get("dense")
+    if not dense:
+        return np.zeros(len(names))
+    if list(dense["features"]) != list(names):
+        raise ValueError("the model was trained on other descriptors than this code computes")
+    return np.asarray(dense["weights"], dtype=np.float64)

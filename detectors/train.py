@@ -31,7 +31,7 @@ import numpy as np
 import numpy.typing as npt
 import orjson
 
-from detectors import attacktrain, injection, jailbreak, trainsets
+from detectors import attacktrain, trainsets
 from detectors.textmodel import TextModel
 
 Row = dict[str, Any]
@@ -47,13 +47,6 @@ ContextualEvidence = Callable[
 MODELS = Path(__file__).parent / "models"
 SEED = 0
 FOLDS = 5
-BACKGROUND = (
-    ("copyright", "unrelated"),
-    ("privacy", "non_sensitive_entities_only"),
-    ("nsfw", None),
-)
-"""``(task, category)`` of benign rows of other tasks used as extra injection negatives
-(``None``: every label-0 row). Texts of ``overrefusal.jsonl`` are never trained on."""
 
 
 @dataclass(frozen=True)
@@ -203,151 +196,7 @@ def cross_validate(recipe: Recipe, rows: Sequence[Row], data_dir: Path) -> dict[
     }
 
 
-# --- injection ------------------------------------------------------------------------------
-
-
-def payload_groups(rows: Sequence[Row]) -> list[str]:
-    """Rows carrying the same injected payload share a group (BIPIA ids read
-    ``<context>+<attack>@<position>``); every other row is its own group."""
-    return [r["id"].split("+", 1)[1].rsplit("@", 1)[0] if "+" in r["id"] else r["id"] for r in rows]
-
-
-def _inserted(injected: str, clean: str) -> tuple[int, int] | None:
-    """The span of ``injected`` that turns ``clean`` into it, if it is one insertion."""
-    head = _common_prefix(injected, clean)
-    tail = _common_prefix(injected[::-1], clean[::-1])
-    if len(injected) <= len(clean) or head + tail < len(clean):
-        return None
-    return head, len(injected) - min(tail, len(clean) - head)
-
-
-def _common_prefix(a: str, b: str) -> int:
-    lo, hi = 0, min(len(a), len(b))
-    while lo < hi:  # binary search on slice equality: C-speed compares, log(n) of them
-        mid = (lo + hi + 1) // 2
-        if a[:mid] == b[:mid]:
-            lo = mid
-        else:
-            hi = mid - 1
-    return lo
-
-
-def background_texts(data_dir: Path) -> list[str]:
-    """Benign texts of other tasks (``BACKGROUND``), minus ``overrefusal.jsonl``'s."""
-    held_out = {r["text"] for r in read_rows(data_dir / "overrefusal.jsonl")}
-    texts: list[str] = []
-    for task, category in BACKGROUND:
-        texts += [
-            r["text"]
-            for r in read_rows(data_dir / f"{task}.jsonl")
-            if r["label"] == 0
-            and category in (None, r.get("category"))
-            and r["text"] not in held_out
-        ]
-    return texts
-
-
-_SENDERS = ("maria.lopez@example.com", "Team Updates <news@example.org>", "j.smith@example.net")
-_SNIPPET = "```\nresult = compute(values)\nprint(result)\n```"
-
-
-def _in_contexts(text: str, i: int) -> list[str]:
-    """``text`` as it is, as the body of an e-mail (two header styles) and above a code block."""
-    subject = " ".join(text.split()[:6])
-    sender = _SENDERS[i % len(_SENDERS)]
-    if i % 2:
-        email = f"From: {sender}\nTo: you@example.com\nSubject: {subject}\n\n{text}"
-    else:
-        email = f"SUBJECT: {subject}|EMAIL_FROM: {sender}|CONTENT: {text}"
-    return [text, email, f"{text}\n{_SNIPPET}"]
-
-
-def _segment_key(text: str, seg: injection.Segment) -> bytes:
-    return text[seg.start : seg.end].strip().lower().encode()
-
-
-def fit_segments(rows: Sequence[Row], data_dir: Path, seed: int) -> TextModel:
-    """A segment classifier for the injection detector.
-
-    Negatives: every segment of a clean row and of the background texts. Positives: the
-    sentences and rows of an injected row that cover its payload, found by pairing the row with
-    a clean row of the training set it is a single insertion away from. A planted code block
-    is left out: its imports look like any code answer's, and the sentence that asks for it to
-    be used is the tell. Injected rows without such a pair (their clean twin is in another
-    fold) contribute their top-scoring unseen segment when a first model gives it at least 0.5
-    (one round of multiple-instance learning), else nothing.
-
-    Every background text is also seen as the body of an e-mail and as the prose of a code
-    answer (``_in_contexts``): the dev set's e-mails and code answers are few and templated, and
-    without benign sentences of every kind there the model would learn "anything unusual in an
-    e-mail is an injection".
-    """
-    negatives: dict[str, None] = {}  # an ordered set of model inputs
-    seen: set[bytes] = set()
-    owners: dict[bytes, set[int]] = defaultdict(set)
-    clean: list[str] = []
-    for text in [r["text"] for r in rows if r["label"] == 0]:
-        segments, inputs = injection.segment_inputs(text)
-        for seg, model_input in zip(segments, inputs, strict=True):
-            key = _segment_key(text, seg)
-            owners[key].add(len(clean))
-            seen.add(key)
-            negatives.setdefault(model_input)
-        clean.append(text)
-    for i, background in enumerate(background_texts(data_dir)):
-        for text in _in_contexts(background, i):
-            for seg, model_input in zip(*injection.segment_inputs(text), strict=True):
-                seen.add(_segment_key(text, seg))
-                negatives.setdefault(model_input)
-
-    positives: list[str] = []
-    unpaired: list[list[str]] = []
-    for text in [r["text"] for r in rows if r["label"] == 1]:
-        segments, inputs = injection.segment_inputs(text)
-        keys = [_segment_key(text, seg) for seg in segments]
-        votes = Counter(owner for key in keys for owner in sorted(owners.get(key, ())))
-        pairs = (_inserted(text, clean[owner]) for owner, _ in votes.most_common(3))
-        span = next(filter(None, pairs), None)
-        if span is not None:
-            lo, hi = span
-            covering = [
-                model_input
-                for seg, model_input in zip(segments, inputs, strict=True)
-                if seg.kind != "code"
-                and min(seg.end, hi) - max(seg.start, lo) >= 0.5 * (seg.end - seg.start)
-            ]
-            if covering:
-                positives += covering
-                continue
-        unpaired.append([i for i, k in zip(inputs, keys, strict=True) if k not in seen])
-
-    texts = list(negatives)
-    model = TextModel.train(texts + positives, [0] * len(texts) + [1] * len(positives), seed=seed)
-    extra = []
-    for candidates in filter(None, unpaired):
-        scores = model.score_many(candidates)
-        if scores.max() >= 0.5:
-            extra.append(candidates[int(np.argmax(scores))])
-    if extra:
-        positives += extra
-        model = TextModel.train(
-            texts + positives, [0] * len(texts) + [1] * len(positives), seed=seed
-        )
-    model.meta.update(
-        {"negatives": len(texts), "positives": len(positives), "multiple_instance": len(extra)}
-    )
-    return model
-
-
-def jailbreak_evidence(model: TextModel, texts: Sequence[str]) -> tuple[FloatArray, FloatArray]:
-    """Heuristic score and model probability of each text, as ``JailbreakDetector``."""
-    h = np.array([max((s for _, _, s in jailbreak.rule_hits(t)), default=0.0) for t in texts])
-    return h, model.score_many(texts)
-
-
 TRAINERS: dict[str, Recipe] = {
-    "injection": Recipe(fit_segments, attacktrain.injection_evidence, payload_groups, max_fpr=0.01),
-    "jailbreak": Recipe(fit_documents, jailbreak_evidence, near_duplicate_groups, max_fpr=0.01),
     "cbrn": Recipe(
         trainsets.fit_cbrn,
         trainsets.cbrn_evidence_of,

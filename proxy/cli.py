@@ -149,9 +149,16 @@ def _train(args: argparse.Namespace) -> int:
 def _crossval(args: argparse.Namespace) -> int:
     import orjson
 
+    from detectors.attacktrain import RECIPES
     from detectors.loso import format_report, run
     from detectors.train import TRAINERS
 
+    if args.name in RECIPES:  # injection and jailbreak: the wider composed corpus
+        from detectors import loso_injection
+
+        result = loso_injection.run(args.name, args.data, args.train_data, args.max_fpr)
+        print(orjson.dumps(result).decode() if args.json else loso_injection.format_report(result))
+        return 0
     if args.name not in TRAINERS:
         print(f"unknown model {args.name!r} (known: {', '.join(TRAINERS)})", file=sys.stderr)
         return 2

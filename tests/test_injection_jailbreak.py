@@ -126,20 +126,16 @@ def test_fake_system_messages_in_tool_output_fire(injection: InjectionDetector, 
 
 
 @pytest.mark.skipif(not (DEV_DATA / "injection.jsonl").exists(), reason="dev data not present")
-def test_dev_set_injected_code_answer_ranks_the_planted_request_first(
-    injection: InjectionDetector,
-) -> None:
-    # The model is regularised for sources it never saw (issue 13), so this training row's
-    # planted request no longer crosses the threshold on its own (score ~0.45); it must still
-    # be the most suspicious segment and score above everything in the clean twin.
+def test_dev_set_injected_code_answer_fires(injection: InjectionDetector) -> None:
     row_id = "bipia:code-train-38+code-attack-train-device-and-driver-enumeration-2@start"
     with open(DEV_DATA / "injection.jsonl", "rb") as handle:
         rows = list(map(orjson.loads, handle))
     row = next(r for r in rows if r["id"] == row_id)
     clean = next(r for r in rows if r["id"].startswith("bipia:code-train-38") and not r["label"])
     top = injection.scan(row["text"], CTX)[0]
+    assert top.score >= injection.config.threshold
     assert "code excerpt" in row["text"][top.start : top.end]
-    assert top.score > max(f.score for f in injection.scan(clean["text"], CTX))
+    assert not fires(injection, clean["text"])
 
 
 # --- jailbreak ----------------------------------------------------------------------------------

@@ -1,0 +1,89 @@
+"""How untrusted text is cut into the segments the injection model scores.
+
+Sentences of prose lines, table rows, JSON string fields and records, and whole fenced code
+blocks (pieces without a word are dropped). The document gets a kind: ``json`` (a tool/API
+result), ``table``, ``email`` (two or more header fields), ``code``, ``prose``, or ``alone``
+(one or two sentences).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+_M = re.IGNORECASE | re.MULTILINE
+_LINE = re.compile(r"[^\n]+")
+_WORDY = re.compile(r"[^\W\d_]{3}")
+_EMAIL_HEADER = re.compile(
+    r"(?:^|\|)[ \t]*(?:subject|from|to|cc|date|sent|received date|email_from)[ \t]*:", _M
+)
+_BOUNDARY = re.compile(
+    r"[.!?]++[\"'\u201d\u2019)\]]*+(?=\s*[A-Z\"'\u201c\u2018(\[]|\s*$)|\||\",[ \t]*(?=\")|"
+    r"(?:\\n)+|\}[ \t]*,[ \t]*(?=\{)"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """One unit the model scores."""
+
+    start: int
+    """Offset of the first character."""
+    end: int
+    """Offset after the last character."""
+    kind: str
+    """``prose`` (a sentence), ``row`` (a table row) or ``code`` (a fenced block)."""
+
+
+def segment(text: str) -> tuple[list[Segment], str]:
+    """The segments of ``text`` and the document kind (``json``, ``table``, ``email``,
+    ``code``, ``prose``, ``alone``)."""
+    segments: list[Segment] = []
+    fenced = False
+    block: tuple[int, int] | None = None
+    for line in _LINE.finditer(text):
+        stripped = line.group().strip()
+        if not stripped:
+            continue
+        if stripped.startswith("```"):
+            if fenced and block:
+                segments.append(Segment(block[0], block[1], "code"))
+            fenced, block = not fenced, None
+        elif fenced:
+            block = (block[0] if block else line.start(), line.end())
+        elif stripped.startswith("|"):
+            segments.append(Segment(line.start(), line.end(), "row"))
+        else:
+            segments += _sentences(line.group(), line.start())
+    if fenced and block:
+        segments.append(Segment(block[0], block[1], "code"))
+    # Punctuation-only pieces (a JSON "}," line, a table rule) carry no words to judge.
+    segments = [s for s in segments if _WORDY.search(text, s.start, s.end)]
+    kinds = Counter(s.kind for s in segments)
+    if text.lstrip()[:1] in ("{", "["):
+        doc = "json"
+    elif kinds["row"] >= max(2, kinds["prose"]):
+        doc = "table"
+    elif len(_EMAIL_HEADER.findall(text[:2000])) >= 2:
+        doc = "email"
+    elif kinds["code"]:
+        doc = "code"
+    elif kinds["prose"] <= 2:
+        doc = "alone"
+    else:
+        doc = "prose"
+    return segments, doc
+
+
+def _sentences(line: str, offset: int) -> list[Segment]:
+    out: list[Segment] = []
+    pos = 0
+    cuts = [(m.start() if m.group() == "|" else m.end(), m.end()) for m in _BOUNDARY.finditer(line)]
+    for end, following in [*cuts, (len(line), len(line))]:
+        part = line[pos:end]
+        if part.strip():
+            lead = len(part) - len(part.lstrip())
+            out.append(Segment(offset + pos + lead, offset + pos + len(part.rstrip()), "prose"))
+        pos = following
+    return out
