@@ -299,7 +299,9 @@ def test_final_held_out_set_is_big_enough_and_meets_the_utility_target() -> None
     assert stopped >= 13 / 16  # where it stands
 
 
-@pytest.mark.xfail(strict=True, reason="measured 12/16 = 0.750 attacks stopped on the eighth set")
+@pytest.mark.xfail(
+    strict=True, reason="13/16 = 0.81 attacks stopped on the eighth set (12/16 on first sight)"
+)
 def test_final_held_out_set_meets_the_stop_rate_target() -> None:
     assert rates(FINAL, "held-out 8")[3] >= 0.95
 
