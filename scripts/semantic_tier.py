@@ -62,7 +62,9 @@ import numpy as np
 OUT = Path("/tmp/sem")
 FPR = {"cbrn": 0.03, "nsfw": 0.02}
 MIN_SOURCE = 200  # as detectors/loso.py
-C = 1.0  # logistic regression strength, fixed before any held-out figure was seen
+C = 1.0
+"""Logistic regression strength, fixed before any held-out figure was seen (``--c`` only for
+the sensitivity check reported in the README)."""
 UNLABELLED = "S_unlabelled:"
 
 
@@ -134,7 +136,9 @@ def dump(name: str, strict: bool, data_dir: str, train_dir: str | None, out: Pat
     negatives = [r for r in rows if not r["label"]]
     for source in sorted({str(r["source"]) for r in benign}):
         test = [r for r in benign if r["source"] == source]
-        fold(f"benign:{source}", full, test, negatives + [r for r in benign if r["source"] != source])
+        fold(
+            f"benign:{source}", full, test, negatives + [r for r in benign if r["source"] != source]
+        )
     if probe:
         fold("probe:overrefusal", full, list(probe), negatives + list(benign))
     report = loso._report(name, folds, max_fpr)
@@ -210,9 +214,7 @@ def choose_threshold(cheap: np.ndarray, p: np.ndarray, max_fpr: float) -> float:
     return float(np.nextafter(scores[budget], 1.0))
 
 
-def calibrate(
-    cheap: np.ndarray, p: np.ndarray, sources: np.ndarray, max_fpr: float
-) -> float:
+def calibrate(cheap: np.ndarray, p: np.ndarray, sources: np.ndarray, max_fpr: float) -> float:
     """Strictest threshold over the pooled set and each source of >= MIN_SOURCE rows."""
     slices = [np.ones(len(p), dtype=bool)] + [
         sources == s for s in sorted(set(sources)) if int((sources == s).sum()) >= MIN_SOURCE
@@ -240,7 +242,9 @@ def figures(fired: np.ndarray, y: np.ndarray) -> dict[str, Any]:
     }
 
 
-def evaluate(name: str, out: Path, strict: bool, benign_train: bool) -> dict[str, Any]:
+def evaluate(
+    name: str, out: Path, strict: bool, benign_train: bool, c: float = C
+) -> dict[str, Any]:
     from sklearn.linear_model import LogisticRegression
 
     head, rows = read_dump(out / f"rows-{name}{'-strict' if strict else ''}.jsonl")
@@ -260,7 +264,7 @@ def evaluate(name: str, out: Path, strict: bool, benign_train: bool) -> dict[str
         if benign_train:
             train = train | (calibration & (half == 0))
             calibration = calibration & (half == 1)
-        model = LogisticRegression(C=C, class_weight="balanced", max_iter=2000)
+        model = LogisticRegression(C=c, class_weight="balanced", max_iter=2000)
         model.fit(X[train], y[train])
         cheap_cal = np.array([bool(rows[i]["cheap"][key]) for i in np.flatnonzero(calibration)])
         p_cal = model.predict_proba(X[calibration])[:, 1]
@@ -277,7 +281,9 @@ def evaluate(name: str, out: Path, strict: bool, benign_train: bool) -> dict[str
     everything = labelled | background
     for s in sorted(set(source[benign])):
         calibration = benign & (source != s)
-        folds[f"benign:{s}"] = run_fold(f"benign:{s}", everything, calibration, benign & (source == s))
+        folds[f"benign:{s}"] = run_fold(
+            f"benign:{s}", everything, calibration, benign & (source == s)
+        )
     if probe.any():
         folds["probe:overrefusal"] = run_fold("probe:overrefusal", everything, benign.copy(), probe)
     return _summarise(name, strict, benign_train, head, rows, y, folds)
@@ -291,7 +297,7 @@ def _auc(p: np.ndarray, y: np.ndarray) -> float | None:
     return float((ranks[: len(pos)].sum() - len(pos) * (len(pos) + 1) / 2) / (len(pos) * len(neg)))
 
 
-def _summarise(name, strict, benign_train, head, rows, y, folds) -> dict[str, Any]:  # noqa: ANN001
+def _summarise(name, strict, benign_train, head, rows, y, folds) -> dict[str, Any]:
     by_source = {}
     pooled: dict[str, list[tuple[int, bool, bool]]] = defaultdict(list)
     tier_p, tier_y = [], []
@@ -354,25 +360,33 @@ def format_result(result: dict[str, Any]) -> str:
         c, t = v["cheap"], v["tier"]
         lines.append(
             f"{key[:28]:<28}{c['n']:>6}{c['pos']:>5} | "
-            + "".join(f"{_fmt(c[m]):>{w}}" for m, w in (("precision", 6), ("recall", 6), ("f1", 6), ("fpr", 7)))
+            + "".join(
+                f"{_fmt(c[m]):>{w}}"
+                for m, w in (("precision", 6), ("recall", 6), ("f1", 6), ("fpr", 7))
+            )
             + " | "
-            + "".join(f"{_fmt(t[m]):>{w}}" for m, w in (("precision", 6), ("recall", 6), ("f1", 6), ("fpr", 7)))
+            + "".join(
+                f"{_fmt(t[m]):>{w}}"
+                for m, w in (("precision", 6), ("recall", 6), ("f1", 6), ("fpr", 7))
+            )
             + f" | {_fmt(v['threshold']):>6}{_fmt(v['tier_auc']):>6}"
         )
     wm = result["recall_worst_mean"]
     lines.append(
-        f"recall worst/mean over labelled sources: cheap {_fmt(wm['cheap'][0])}/{_fmt(wm['cheap'][1])}"
-        f", cheap+tier {_fmt(wm['tier'][0])}/{_fmt(wm['tier'][1])}; "
+        "recall worst/mean over labelled sources: "
+        f"cheap {_fmt(wm['cheap'][0])}/{_fmt(wm['cheap'][1])}, "
+        f"cheap+tier {_fmt(wm['tier'][0])}/{_fmt(wm['tier'][1])}; "
         f"tier AUC pooled over held-out labelled rows {_fmt(result['tier_auc_pooled_heldout'])}"
     )
     lines.append("pooled held-out predictions by category (cheap | cheap+tier):")
     for cat, v in result["by_category"].items():
         c, t = v["cheap"], v["tier"]
-        lines.append(
-            f"  {cat[:40]:<40}{c['n']:>5}{c['pos']:>5} | P {_fmt(c['precision'])} R {_fmt(c['recall'])}"
-            f" F1 {_fmt(c['f1'])} FPR {_fmt(c['fpr'])} | P {_fmt(t['precision'])} R {_fmt(t['recall'])}"
-            f" F1 {_fmt(t['f1'])} FPR {_fmt(t['fpr'])}"
-        )
+        cells = [
+            f"P {_fmt(x['precision'])} R {_fmt(x['recall'])} "
+            f"F1 {_fmt(x['f1'])} FPR {_fmt(x['fpr'])}"
+            for x in (c, t)
+        ]
+        lines.append(f"  {cat[:40]:<40}{c['n']:>5}{c['pos']:>5} | {cells[0]} | {cells[1]}")
     return "\n".join(lines)
 
 
@@ -394,17 +408,26 @@ def cost(out: Path, documents: int) -> None:
             current = ""
         if len(docs) >= documents:
             break
+    import resource
+
+    start = time.perf_counter()
     model = _encoder()
+    loaded = time.perf_counter() - start
     for doc in docs[:20]:
         model.encode([doc], show_progress_bar=False)  # warm-up
-    per_kb = []
+    wall, cpu = [], []
     for doc in docs:
-        start = time.perf_counter()
+        kb = len(doc.encode()) / 1024
+        start, start_cpu = time.perf_counter(), time.process_time()
         model.encode([doc], show_progress_bar=False)
-        per_kb.append((time.perf_counter() - start) * 1000 / (len(doc.encode()) / 1024))
+        wall.append((time.perf_counter() - start) * 1000 / kb)
+        cpu.append((time.process_time() - start_cpu) * 1000 / kb)
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
-        f"{len(docs)} documents of ~1 KB, 1 thread, batch 1: ms per KB p50 "
-        f"{np.percentile(per_kb, 50):.1f}, p90 {np.percentile(per_kb, 90):.1f}"
+        f"{len(docs)} documents of ~1 KB, 1 thread, batch 1: ms per KB p50 wall "
+        f"{np.percentile(wall, 50):.1f} (p90 {np.percentile(wall, 90):.1f}), CPU "
+        f"{np.percentile(cpu, 50):.1f} (p90 {np.percentile(cpu, 90):.1f}); "
+        f"model load {loaded:.1f} s, peak RSS {rss:.0f} MB"
     )
 
 
@@ -423,6 +446,7 @@ def main() -> int:
     e.add_argument("--strict", action="store_true")
     e.add_argument("--benign-train", action="store_true")
     e.add_argument("--json", action="store_true")
+    e.add_argument("--c", type=float, default=C, help="logistic regression strength")
     c = commands.add_parser("cost")
     c.add_argument("--documents", type=int, default=300)
     args = parser.parse_args()
@@ -431,7 +455,7 @@ def main() -> int:
     elif args.command == "embed":
         embed(args.out)
     elif args.command == "evaluate":
-        result = evaluate(args.name, args.out, args.strict, args.benign_train)
+        result = evaluate(args.name, args.out, args.strict, args.benign_train, args.c)
         print(json.dumps(result) if args.json else format_result(result))
     else:
         cost(args.out, args.documents)
