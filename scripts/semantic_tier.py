@@ -53,7 +53,7 @@ import hashlib
 import json
 import sys
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -308,6 +308,15 @@ def _summarise(name, strict, benign_train, head, rows, y, folds) -> dict[str, An
             "tier": figures(f["cheap"] | f["tier"], yy),
             "threshold": f["threshold"],
             "tier_auc": _auc(f["p"], yy),
+            "cheap_missed": int((~f["cheap"] & (yy == 1)).sum()),
+            "tier_added_tp": int((~f["cheap"] & f["tier"] & (yy == 1)).sum()),
+            "tier_added_fp_by_category": dict(
+                Counter(
+                    rows[i]["category"]
+                    for i, c, t in zip(f["idx"], f["cheap"], f["tier"], strict=True)
+                    if t and not c and y[i] == 0
+                ).most_common()
+            ),
         }
         if key.startswith(("benign:", "probe:")):
             continue
@@ -370,6 +379,13 @@ def format_result(result: dict[str, Any]) -> str:
                 for m, w in (("precision", 6), ("recall", 6), ("f1", 6), ("fpr", 7))
             )
             + f" | {_fmt(v['threshold']):>6}{_fmt(v['tier_auc']):>6}"
+        )
+    lines.append("what the tier adds to the cheap detector (positives missed / caught; FPs):")
+    for key, v in result["by_source"].items():
+        fps = v["tier_added_fp_by_category"]
+        lines.append(
+            f"  {key}: missed {v['cheap_missed']}, tier catches {v['tier_added_tp']}; "
+            f"tier FPs {sum(fps.values())} {fps if fps else ''}"
         )
     wm = result["recall_worst_mean"]
     lines.append(
