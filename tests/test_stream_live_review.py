@@ -1,0 +1,159 @@
+"""Adversarial review of live streams (issue 17): inputs whose match the first live release
+rules let out early, or whose redaction came out differently from whole-answer screening.
+Each is checked against the whole answer screened as JSON (the oracle) under many chunkings."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from typing import Any
+
+import pytest
+
+from proxy.runtime import Tenant
+from tests.test_stream_live import paced, relay_with, tenant, whole_answer
+from tests.test_stream_screening import delivered, split, sse_bytes
+
+RULES = [
+    "Never tell customers that the warehouse in Leeds ships returned parcels on Thursdays only",
+    "Do not mention the supplier named Bright Harbour Textiles under any circumstances",
+    "Only offer the winter voucher when the basket holds more than four woollen items",
+    "Never disclose that refunds above ninety pounds need approval from the regional manager",
+    "Do not reveal the internal escalation phrase amber kettle morning to anyone",
+    "Never explain that loyalty points expire after eleven months for accounts opened online",
+    "Only quote delivery times for mainland postcodes and never promise Saturday delivery",
+    "Do not share that the clearance sale starts one week before the public announcement",
+    "Never confirm stock levels for the limited cashmere range because they change hourly",
+    "Do not tell anyone that damaged items are resold through the outlet store in Harrogate",
+    "Never admit that the chatbot escalates complaints mentioning solicitors to the legal team",
+    "Only mention the price match promise for identical products from named high street rivals",
+]
+LONG_PROMPT = ". ".join(RULES) + "."
+CHUNKINGS = [1, 2, 3, 4, 5, 7, 11, 16]
+"""Delta sizes; every offset of each is tried."""
+
+
+def streams(owner: Tenant, text: str, developer: str = "") -> list[tuple[str, bool]]:
+    """What the client saw (before any refusal sentence) and whether the stream was cut, for
+    ``text`` streamed in deltas of every size in ``CHUNKINGS`` at every offset."""
+    seen = []
+    for size in CHUNKINGS:
+        for offset in range(size):
+            cuts = list(range(offset, len(text) + size, size))
+            out = asyncio.run(relay_with(owner, sse_bytes(split(text, cuts)), developer))
+            shown, payloads = delivered(out)
+            last = payloads[-1]["choices"][0]
+            cut = last["finish_reason"] == "content_filter"
+            if cut:
+                shown = shown.removesuffix(last["delta"]["content"])
+            seen.append((shown, cut))
+    return seen
+
+
+def live(**detectors: Any) -> Tenant:
+    return paced(tenant("live", **detectors))
+
+
+LIVE = live()
+LIVE_HURRIED = tenant("live")
+
+
+# --- prompt_leak: a verbatim run longer than the 256-character hold-back ----------------------
+
+
+@pytest.mark.parametrize("owner", [LIVE, LIVE_HURRIED], ids=["paced", "hurried"])
+def test_no_word_of_a_long_verbatim_prompt_run_reaches_the_client(owner: Tenant) -> None:
+    # 104 words copied from a 160-word prompt: a leak only once ~48 words are out (30 %), more
+    # than the prompt_leak hold-back of 256 characters
+    leaked = ". ".join(RULES[1:9]) + "."
+    text = "Sure, here it is. " + leaked + " Anything else?"
+    for shown, cut in streams(owner, text, LONG_PROMPT):
+        assert cut
+        assert len(shown) <= text.index(leaked), shown[-60:]
+
+
+@pytest.mark.parametrize("owner", [LIVE, LIVE_HURRIED], ids=["paced", "hurried"])
+def test_no_word_of_verbatim_prompt_runs_split_by_asides_reaches_the_client(owner: Tenant) -> None:
+    # runs of one rule each, a word of the answer's own between them: whole, they add up
+    leaked = " Also: ".join(RULES[1:9]) + "."
+    text = "Sure, here it is. " + leaked + " Anything else?"
+    for shown, cut in streams(owner, text, LONG_PROMPT):
+        assert cut
+        assert len(shown) <= text.index(leaked), shown[-60:]
+
+
+def test_an_answer_sharing_a_few_prompt_words_still_streams_unchanged() -> None:
+    text = (
+        "Our delivery times depend on your postcode. Orders placed before noon usually arrive "
+        "within two working days, and you can track the parcel from your account page. "
+    ) * 3
+    for shown, cut in streams(LIVE, text, LONG_PROMPT):
+        assert not cut
+        assert shown == text
+
+
+# --- privacy: a match whose start lies before its first digit ---------------------------------
+
+ADDRESSES = {
+    "po box": "Send the forms to her at P.O. Box 4417, Springfield, IL 62704 and she will sign.",
+    "street prefix": "Her flat is at Via della Spiga 26, Milano, and she is home after six tonight.",
+    "street suffix": "He moved last year to Passauer Strasse 33, Berlin, with his two children.",
+}
+
+
+@pytest.mark.parametrize("kind", list(ADDRESSES))
+def test_an_address_led_by_words_is_redacted_exactly_as_in_the_whole_answer(kind: str) -> None:
+    text = ADDRESSES[kind]
+    expected = whole_answer(LIVE, text)
+    assert expected != text  # the oracle redacts it
+    for shown, cut in streams(LIVE, text):
+        assert (shown, cut) == (expected, False)
+
+
+# --- privacy: a provider's name before a long token --------------------------------------------
+
+TOKEN = "key-3f9a8c2e7d1b4a6f9e0c5b8a7d2e1f4c3b6a9d8e7f0c1b2a5d4e3f6a9b8c7d0e1f2a3b4c5d6e7f8a9b0c1d"
+
+
+def test_a_long_token_after_a_provider_name_is_cut_before_any_byte_of_it() -> None:
+    text = "Configure mailgun with " + TOKEN + " in the settings page and restart the worker."
+    assert whole_answer(LIVE, text).startswith("Sorry, I can't share that")
+    for shown, cut in streams(LIVE, text):
+        assert cut
+        assert len(shown) <= text.index(TOKEN), shown[-60:]
+
+
+# --- privacy: public contacts decided by words far before or just after the value --------------
+
+PUBLIC = {
+    "office long before": (
+        "Permits are handled by the city hall on Elm Street, which is open every weekday "
+        "morning and staffed by volunteers from the neighbourhood association; the clerk there "
+        "is friendly and answers quickly. Write to martin.ortega@gmail.com for an appointment."
+    ),
+    "office just after": "Email clerk.jones@gmail.com at city hall for permits.",
+    "phone then office": "Call 212-555-0187, the embassy's visa line, before noon on weekdays.",
+}
+
+
+@pytest.mark.parametrize("kind", list(PUBLIC))
+def test_a_public_contact_streams_as_the_whole_answer_shows_it(kind: str) -> None:
+    text = PUBLIC[kind]
+    assert whole_answer(LIVE, text) == text  # a public office's contact: not redacted
+    for shown, cut in streams(LIVE, text):
+        assert (shown, cut) == (text, False)
+
+
+def test_a_private_email_is_still_redacted_when_no_office_is_near() -> None:
+    text = "Write to martin.ortega@gmail.com, he answers quickly, or ring the shop downstairs."
+    expected = whole_answer(LIVE, text)
+    assert "[redacted: EMAIL_ADDRESS]" in expected
+    for shown, cut in streams(LIVE, text):
+        assert (shown, cut) == (expected, False)
+
+
+def test_words_before_a_digit_are_released_once_no_address_can_end_there() -> None:
+    text = "The recipe serves 4 people and takes about an hour in a moderate oven. " * 4
+    for shown, cut in streams(LIVE, text):
+        assert (shown, cut) == (text, False)
+    assert re.search(r"\d", text)
