@@ -112,12 +112,17 @@ def test_an_address_led_by_words_is_redacted_exactly_as_in_the_whole_answer(kind
 
 # --- privacy: a provider's name before a long token --------------------------------------------
 
-TOKEN = "key-3f9a8c2e7d1b4a6f9e0c5b8a7d2e1f4c3b6a9d8e7f0c1b2a5d4e3f6a9b8c7d0e1f2a3b4c5d6e7f8a9b0c1d"
+TOKEN = (
+    "u8jzPde0IgxLd6GncfBAepfJBd0Kh8oOOL8dKLzdocJ2isAjIhKtJ0RlgLKOmxgJTeKdNnFRIBXuDL7DxtpYlSXpfK"
+    "Qm3vT9wLr2ZkP7yHs4NcXb8GdJf1MqWe6RtYu0IoAp5SdFgHj2KlZx9CvBn3Mq7WeRt1YuIo4PaSd6FgHj8KlZxC"
+)
+"""Long enough that a scan sees its start without the 100 characters before it."""
 
 
 def test_a_long_token_after_a_provider_name_is_cut_before_any_byte_of_it() -> None:
     text = "Configure mailgun with " + TOKEN + " in the settings page and restart the worker."
-    assert whole_answer(LIVE, text).startswith("Sorry, I can't share that")
+    assert "credential" in whole_answer(LIVE, text)  # mailgun's name makes the token a key
+    assert "credential" not in whole_answer(LIVE, text.replace("mailgun", "the widget"))
     for shown, cut in streams(LIVE, text):
         assert cut
         assert len(shown) <= text.index(TOKEN), shown[-60:]
