@@ -326,19 +326,13 @@ class StreamScreen:
                 scanning.update(schedule.release)
             self.open_tool_calls.discard(index)
         if fields:
-            verdict, peaks, disguised = await self._decide(fields, offsets, scanning)
+            verdict, settled = await self._decide(fields, offsets, scanning, scanned)
             self.scanned_at = time.monotonic()
             if verdict.action == "refuse":
                 return verdict
-            for channel, names, begins in scanned:
-                text = channel.text
-                hidden = channel.where in disguised
+            for channel, names, _ in scanned:
                 for name in names:
-                    peak = peaks.get((channel.where, name), 0.0)
-                    cleared, opened = schedule.settle(
-                        name, text, max(0, begins[name]), self.ctx.scan, peak, hidden
-                    )
-                    channel.cleared[name], channel.opened[name] = cleared, opened
+                    channel.cleared[name], channel.opened[name] = settled[(channel.where, name)]
                 channel.limit = min(
                     (channel.cleared.get(name, 0) for name in schedule.release), default=NEVER
                 )
@@ -354,10 +348,15 @@ class StreamScreen:
         return None
 
     async def _decide(
-        self, fields: list[Field], offsets: dict[str, int], names: set[str]
-    ) -> tuple[Verdict, dict[tuple[str, str], float], set[str]]:
-        """The verdict of a scan, each detector's highest score per field as a share of its
-        threshold (live mode's uncertain band), and the fields whose reading was disguised."""
+        self,
+        fields: list[Field],
+        offsets: dict[str, int],
+        names: set[str],
+        scanned: list[tuple[Channel, list[str], dict[str, int]]],
+    ) -> tuple[Verdict, dict[tuple[str, str], tuple[int, int]]]:
+        """The verdict of a scan, and per scanned channel and detector how far the text may be
+        released and where its open tail starts (the plan's ``settle``, given each detector's
+        highest score as a share of its threshold and whether the reading was disguised)."""
         screener = self.stage.screener
         scan = await screener.scan(fields, self.ctx.scan, only=names)
         shifted = []
@@ -370,6 +369,29 @@ class StreamScreen:
         for failure in scan.failures:  # a failed scan is no evidence of a clear window
             for channel in self.channels.values():
                 peaks[(channel.where, failure.detector)] = NEVER
+        settled: dict[tuple[str, str], tuple[int, int]] = {}
+        for channel, scanned_names, begins in scanned:
+            text = channel.text
+            hidden = channel.where in scan.disguised
+            for name in scanned_names:
+                settled[(channel.where, name)] = self.schedule.settle(
+                    name,
+                    text,
+                    max(0, begins[name]),
+                    self.ctx.scan,
+                    peaks.get((channel.where, name), 0.0),
+                    hidden,
+                )
+        if self.live and settled:
+            kept = []
+            for f, exact in shifted:
+                if not self._undecided(f, exact, settled):
+                    kept.append((f, exact))
+                    continue
+                for channel in self.channels.values():
+                    if channel.where == f.where:  # not screened to its end: scanned once more
+                        channel.scanned[f.detector] = min(channel.scanned[f.detector], f.start)
+            shifted = kept
         verdict = decide(shifted, scan.failures, screener.configs)
         fresh = []
         for decision in verdict.decisions:
@@ -397,7 +419,25 @@ class StreamScreen:
         record(
             self.ctx, Verdict(verdict.action, tuple(fresh)) if fresh else Verdict("allow"), "stream"
         )
-        return verdict, peaks, scan.disguised
+        return verdict, settled
+
+    def _undecided(
+        self, finding: Any, exact: bool, settled: dict[tuple[str, str], tuple[int, int]]
+    ) -> bool:
+        """Live mode: a redaction wholly inside its detector's open tail waits for a later scan.
+        Text still to come can change it (the rest of an address, a public office named after
+        a contact, a longer number), the tail is not released meanwhile and the next scan reads
+        it again; the scan of the finished text decides whatever is left."""
+        tail = settled.get((finding.where, finding.detector))
+        kinds = getattr(self.schedule, "kinds", {})
+        if tail is None or not exact or kinds.get(finding.detector) != "tail":
+            return False
+        if finding.start < tail[1] or any(
+            c.finished for c in self.channels.values() if c.where == finding.where
+        ):
+            return False
+        config = self.stage.screener.configs.get(finding.detector)
+        return config is not None and effective(config, finding.category)[0] == "redact"
 
     # -- release -----------------------------------------------------------------------------
 
