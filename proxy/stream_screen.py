@@ -424,18 +424,22 @@ class StreamScreen:
     def _undecided(
         self, finding: Any, exact: bool, settled: dict[tuple[str, str], tuple[int, int]]
     ) -> bool:
-        """Live mode: a redaction wholly inside its detector's open tail waits for a later scan.
-        Text still to come can change it (the rest of an address, a public office named after
-        a contact, a longer number), the tail is not released meanwhile and the next scan reads
-        it again; the scan of the finished text decides whatever is left."""
+        """Live mode: an exact-pattern finding that text still to come can change waits for a
+        later scan: one that reaches the end of the text (``Nightjar`` of ``Nightjars``, the
+        first 16 digits of a longer number), and a redaction wholly inside its detector's open
+        tail (a public office named after a contact, the rest of an address). Both lie in the
+        open tail, which is not released meanwhile; the next scan reads them again, and the
+        scan of the finished text decides whatever is left. A refusal found earlier in the text
+        still cuts at once."""
         tail = settled.get((finding.where, finding.detector))
         kinds = getattr(self.schedule, "kinds", {})
         if tail is None or not exact or kinds.get(finding.detector) != "tail":
             return False
-        if finding.start < tail[1] or any(
-            c.finished for c in self.channels.values() if c.where == finding.where
-        ):
+        channel = next(c for c in self.channels.values() if c.where == finding.where)
+        if finding.start < tail[1] or channel.finished:
             return False
+        if finding.end >= channel.length:
+            return True
         config = self.stage.screener.configs.get(finding.detector)
         return config is not None and effective(config, finding.category)[0] == "redact"
 

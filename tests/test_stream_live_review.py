@@ -162,3 +162,22 @@ def test_words_before_a_digit_are_released_once_no_address_can_end_there() -> No
     for shown, cut in streams(LIVE, text):
         assert (shown, cut) == (text, False)
     assert re.search(r"\d", text)
+
+
+# --- a match that ends where a scan ends: more text can undo it --------------------------------
+
+
+def test_a_deny_term_a_scan_cuts_off_mid_word_does_not_refuse_the_longer_word() -> None:
+    from tests.test_stream_screening import tenant as term_tenant
+
+    owner = paced(term_tenant())
+    # "Nightjar" ends at character 32, where the first scan of a live stream falls
+    text = "We all love the Project Nightjars, a local band who play on Fridays at the pub."
+    assert text.index("Nightjars") + len("Nightjar") == 32
+    assert whole_answer(owner, text) == text
+    for shown, cut in streams(owner, text):
+        assert (shown, cut) == (text, False)
+    refused = text.replace("Nightjars", "Nightjar")
+    for shown, cut in streams(owner, refused):
+        assert cut
+        assert len(shown) <= refused.index("Project Nightjar")
