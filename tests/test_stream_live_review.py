@@ -181,3 +181,27 @@ def test_a_deny_term_a_scan_cuts_off_mid_word_does_not_refuse_the_longer_word() 
     for shown, cut in streams(owner, refused):
         assert cut
         assert len(shown) <= refused.index("Project Nightjar")
+
+
+@pytest.mark.parametrize(
+    "written", ["Proj3ct Nightj4r", "Pr0ject N1ghtjar", "PROJ3CT NIGHTJ4R", "Pr0j3ct Nightjar"]
+)
+def test_no_byte_of_a_deny_term_in_leetspeak_reaches_the_client(written: str) -> None:
+    from tests.test_stream_screening import tenant as term_tenant
+
+    owner = paced(term_tenant())
+    # the screener reads leetspeak once two leet words are there: the first came before
+    text = "Our new codename is " + written + " and nobody outside may hear it at all."
+    assert whole_answer(owner, text).startswith("Sorry")
+    for shown, cut in streams(owner, text):
+        assert cut
+        assert len(shown) <= text.index(written), shown
+
+
+def test_words_with_digits_that_spell_no_term_stream_unchanged() -> None:
+    from tests.test_stream_screening import tenant as term_tenant
+
+    owner = paced(term_tenant())
+    text = "Room 101 on floor 3 opens at 9; bring form B4 and 2 pens to the desk downstairs."
+    for shown, cut in streams(owner, text):
+        assert (shown, cut) == (text, False)
