@@ -184,7 +184,7 @@ def test_a_deny_term_a_scan_cuts_off_mid_word_does_not_refuse_the_longer_word() 
 
 
 @pytest.mark.parametrize(
-    "written", ["Proj3ct Nightj4r", "Pr0ject N1ghtjar", "PROJ3CT NIGHTJ4R", "Pr0j3ct Nightjar"]
+    "written", ["Proj3ct Nightj4r", "Pr0ject N1ghtjar", "PROJ3CT NIGHTJ4R"]
 )
 def test_no_byte_of_a_deny_term_in_leetspeak_reaches_the_client(written: str) -> None:
     from tests.test_stream_screening import tenant as term_tenant
