@@ -101,12 +101,15 @@ ADDRESSES = {
 }
 
 
+@pytest.mark.parametrize("owner", [LIVE, LIVE_HURRIED], ids=["paced", "hurried"])
 @pytest.mark.parametrize("kind", list(ADDRESSES))
-def test_an_address_led_by_words_is_redacted_exactly_as_in_the_whole_answer(kind: str) -> None:
+def test_an_address_led_by_words_is_redacted_exactly_as_in_the_whole_answer(
+    kind: str, owner: Tenant
+) -> None:
     text = ADDRESSES[kind]
     expected = whole_answer(LIVE, text)
     assert expected != text  # the oracle redacts it
-    for shown, cut in streams(LIVE, text):
+    for shown, cut in streams(owner, text):
         assert (shown, cut) == (expected, False)
 
 
@@ -141,11 +144,12 @@ PUBLIC = {
 }
 
 
+@pytest.mark.parametrize("owner", [LIVE, LIVE_HURRIED], ids=["paced", "hurried"])
 @pytest.mark.parametrize("kind", list(PUBLIC))
-def test_a_public_contact_streams_as_the_whole_answer_shows_it(kind: str) -> None:
+def test_a_public_contact_streams_as_the_whole_answer_shows_it(kind: str, owner: Tenant) -> None:
     text = PUBLIC[kind]
     assert whole_answer(LIVE, text) == text  # a public office's contact: not redacted
-    for shown, cut in streams(LIVE, text):
+    for shown, cut in streams(owner, text):
         assert (shown, cut) == (text, False)
 
 
@@ -205,3 +209,76 @@ def test_words_with_digits_that_spell_no_term_stream_unchanged() -> None:
     text = "Room 101 on floor 3 opens at 9; bring form B4 and 2 pens to the desk downstairs."
     for shown, cut in streams(owner, text):
         assert (shown, cut) == (text, False)
+
+
+# --- other channels: a second choice, the refusal field, the hurried cadence -------------------
+
+
+def channel_events(texts: dict[tuple[int, str], str], size: int) -> bytes:
+    """Chunks interleaving ``texts`` (by choice index and delta key) ``size`` characters at a
+    time, each choice then finishing, then ``[DONE]``."""
+    from proxy.testing import sse_event
+
+    head = {"id": "c", "object": "chat.completion.chunk", "created": 1, "model": "m"}
+    events: list[Any] = []
+    longest = max(len(text) for text in texts.values())
+    for at in range(0, longest, size):
+        for (index, key), text in texts.items():
+            if text[at : at + size]:
+                delta = {key: text[at : at + size]}
+                events.append({**head, "choices": [{"index": index, "delta": delta}]})
+    for index in sorted({index for index, _ in texts}):
+        events.append({**head, "choices": [{"index": index, "delta": {}, "finish_reason": "stop"}]})
+    return b"".join(sse_event(e) for e in [*events, "[DONE]"])
+
+
+def shown_per_channel(out: bytes) -> dict[tuple[int, str], str]:
+    from proxy.sse import SSEDecoder, event_data
+
+    import orjson
+
+    shown: dict[tuple[int, str], str] = {}
+    for event in SSEDecoder().feed(out):
+        data = event_data(event)
+        if data is None or data == b"[DONE]":
+            continue
+        payload = orjson.loads(data)
+        if payload.get("specguard"):
+            continue  # the refusal chunk
+        for choice in payload["choices"]:
+            for key in ("content", "refusal"):
+                piece = choice["delta"].get(key)
+                if piece:
+                    shown[(choice["index"], key)] = shown.get((choice["index"], key), "") + piece
+    return shown
+
+
+SSN_TEXT = "Noted. Her SSN is 536-22-8726, as filed last spring with the county office records."
+
+
+@pytest.mark.parametrize("owner", [LIVE, LIVE_HURRIED], ids=["paced", "hurried"])
+@pytest.mark.parametrize("where", [(1, "content"), (0, "refusal")])
+@pytest.mark.parametrize("size", [1, 3, 4, 9])
+def test_no_byte_of_an_ssn_in_a_second_choice_or_a_refusal_reaches_the_client(
+    owner: Tenant, where: tuple[int, str], size: int
+) -> None:
+    texts = {(0, "content"): BENIGN_TEXT, where: SSN_TEXT}
+    out = asyncio.run(relay_with(owner, channel_events(texts, size)))
+    assert b"content_filter" in out
+    assert len(shown_per_channel(out).get(where, "")) <= SSN_TEXT.index("536")
+
+
+BENIGN_TEXT = (
+    "Foxes are small to medium-sized omnivorous mammals. The red fox lives across the Northern "
+    "Hemisphere, from the Arctic Circle to North Africa, and hunts rodents at dusk. "
+)
+
+
+@pytest.mark.parametrize("size", [1, 4, 9])
+def test_a_redaction_in_a_second_choice_matches_the_whole_answer(size: int) -> None:
+    text = "Write to martin.ortega@gmail.com, he answers quickly, or ring the shop downstairs."
+    expected = whole_answer(LIVE, text)
+    assert expected != text
+    texts = {(0, "content"): BENIGN_TEXT, (1, "content"): text}
+    out = asyncio.run(relay_with(LIVE, channel_events(texts, size)))
+    assert shown_per_channel(out) == {(0, "content"): BENIGN_TEXT, (1, "content"): expected}
