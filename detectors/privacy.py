@@ -45,7 +45,7 @@ from pydantic import Field, field_validator, model_validator
 
 from detectors import privacy_rules as rules
 from detectors.address import ADDRESS_RULE_KEY
-from detectors.address import _PARTICLE
+from detectors.address import _CONTEXT_PHRASE, _PARTICLE
 from detectors.address import LOOKBACK as ADDRESS_LOOKBACK
 from detectors.base import CategoryPolicy, DetectorConfig, ScanContext
 from detectors.findings import Finding
@@ -289,6 +289,10 @@ _LEAD_WORD = re.compile(rf"(?:{_PARTICLE}|ul\.|al\.|os\.|pl\.|d['\u2019]\S*)$")
 lower-case street prefix (``ul.``); in an all-lower-case text any word can (``detectors.address`` reads it titled)."""
 
 
+_ADDRESS_PHRASE = re.compile(rf"{_CONTEXT_PHRASE}\s+")
+"""An address phrase ("lives at", "send it to"): the words after it may be an address."""
+
+
 def _lead_start(text: str, end: int) -> int:
     """Where the words before ``end`` that could lead an address (at most ``LEAD_WORDS``
     complete words) start: ``end`` when the word before it cannot."""
@@ -307,6 +311,12 @@ def _lead_start(text: str, end: int) -> int:
         ):
             break
         start = at = begin
+    # "lives at Strasse Call the and 42": after an address phrase any words can lead
+    phrase = None
+    for phrase in _ADDRESS_PHRASE.finditer(text, floor, end):
+        pass
+    if phrase is not None and len(text[phrase.end() : end].split()) <= LEAD_WORDS:
+        start = min(start, phrase.end())
     return start
 
 

@@ -282,3 +282,12 @@ def test_a_redaction_in_a_second_choice_matches_the_whole_answer(size: int) -> N
     texts = {(0, "content"): BENIGN_TEXT, (1, "content"): text}
     out = asyncio.run(relay_with(LIVE, channel_events(texts, size)))
     assert shown_per_channel(out) == {(0, "content"): BENIGN_TEXT, (1, "content"): expected}
+
+
+def test_an_address_after_an_address_phrase_is_redacted_as_in_the_whole_answer() -> None:
+    # the words between "lives at" and the number need not be capitalised
+    text = "Write to Call lives at Strasse Call the and 42 42 password fox P.O. 62704 and so on."
+    expected = whole_answer(LIVE, text)
+    assert "lives at [redacted: STREET_ADDRESS]" in expected
+    for shown, cut in streams(LIVE, text):
+        assert (shown, cut) == (expected, False)
