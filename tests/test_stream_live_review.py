@@ -291,3 +291,16 @@ def test_an_address_after_an_address_phrase_is_redacted_as_in_the_whole_answer()
     assert "lives at [redacted: STREET_ADDRESS]" in expected
     for shown, cut in streams(LIVE, text):
         assert (shown, cut) == (expected, False)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a refusal inside privacy's open tail cuts at once; deferring it like a redaction "
+    "would make it exact but cut streams up to ~200 characters (or a hurried burst) later",
+)
+def test_a_number_a_later_word_makes_a_phone_is_redacted_not_refused() -> None:
+    text = "permits@springfield.gov 536-22-8726 Write to Call SSN and then nothing more here."
+    expected = whole_answer(LIVE, text)
+    assert "[redacted: PHONE_NUMBER]" in expected
+    for shown, cut in streams(LIVE, text):
+        assert (shown, cut) == (expected, False)
