@@ -16,7 +16,6 @@ from detectors.findings import Finding
 from detectors.plugins import Plugin
 from detectors.tails import prefix_tail, token_tail
 
-
 _LEET_CHARS = "013457@$"
 _LEET_FOLDS = (str.maketrans(_LEET_CHARS, "oieastas"), str.maketrans(_LEET_CHARS, "oleastas"))
 """Leet digits and symbols read as letters (``detectors.decoding``), with 1 as i and as l."""

@@ -44,8 +44,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from pydantic import Field, field_validator, model_validator
 
 from detectors import privacy_rules as rules
-from detectors.address import ADDRESS_RULE_KEY
-from detectors.address import _CONTEXT_PHRASE, _PARTICLE
+from detectors.address import _CONTEXT_PHRASE, _PARTICLE, ADDRESS_RULE_KEY
 from detectors.address import LOOKBACK as ADDRESS_LOOKBACK
 from detectors.base import CategoryPolicy, DetectorConfig, ScanContext
 from detectors.findings import Finding
@@ -286,7 +285,8 @@ lower-cased text."""
 _LEAD_WORD = re.compile(rf"(?:{_PARTICLE}|ul\.|al\.|os\.|pl\.|d['\u2019]\S*)$")
 """A word that can begin or continue the words before an address's number: capitalised
 (``Via``, ``Passauer``, ``P.O.``, ``Box``), a particle (``della``, ``d'Italia``) or a
-lower-case street prefix (``ul.``); in an all-lower-case text any word can (``detectors.address`` reads it titled)."""
+lower-case street prefix (``ul.``); in an all-lower-case text any word can
+(``detectors.address`` reads it titled)."""
 
 
 _ADDRESS_PHRASE = re.compile(rf"{_CONTEXT_PHRASE}\s+")
@@ -306,15 +306,17 @@ def _lead_start(text: str, end: int) -> int:
         begin = stop
         while begin > floor and not text[begin - 1].isspace():
             begin -= 1
-        if begin == stop or (begin == floor and floor) or not (
-            lowered or text[begin].isupper() or _LEAD_WORD.match(text, begin, stop)
+        if (
+            begin == stop
+            or (begin == floor and floor)
+            or not (lowered or text[begin].isupper() or _LEAD_WORD.match(text, begin, stop))
         ):
             break
         start = at = begin
     # "lives at Strasse Call the and 42": after an address phrase any words can lead
     phrase = None
-    for phrase in _ADDRESS_PHRASE.finditer(text, floor, end):
-        pass
+    for found in _ADDRESS_PHRASE.finditer(text, floor, end):
+        phrase = found
     if phrase is not None and len(text[phrase.end() : end].split()) <= LEAD_WORDS:
         start = min(start, phrase.end())
     return start

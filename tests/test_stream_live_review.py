@@ -96,7 +96,7 @@ def test_an_answer_sharing_a_few_prompt_words_still_streams_unchanged() -> None:
 
 ADDRESSES = {
     "po box": "Send the forms to her at P.O. Box 4417, Springfield, IL 62704 and she will sign.",
-    "street prefix": "Her flat is at Via della Spiga 26, Milano, and she is home after six tonight.",
+    "street prefix": "Her flat is at Via della Spiga 26, Milano, and she is home after six.",
     "street suffix": "He moved last year to Passauer Strasse 33, Berlin, with his two children.",
 }
 
@@ -187,9 +187,7 @@ def test_a_deny_term_a_scan_cuts_off_mid_word_does_not_refuse_the_longer_word() 
         assert len(shown) <= refused.index("Project Nightjar")
 
 
-@pytest.mark.parametrize(
-    "written", ["Proj3ct Nightj4r", "Pr0ject N1ghtjar", "PROJ3CT NIGHTJ4R"]
-)
+@pytest.mark.parametrize("written", ["Proj3ct Nightj4r", "Pr0ject N1ghtjar", "PROJ3CT NIGHTJ4R"])
 def test_no_byte_of_a_deny_term_in_leetspeak_reaches_the_client(written: str) -> None:
     from tests.test_stream_screening import tenant as term_tenant
 
@@ -233,9 +231,9 @@ def channel_events(texts: dict[tuple[int, str], str], size: int) -> bytes:
 
 
 def shown_per_channel(out: bytes) -> dict[tuple[int, str], str]:
-    from proxy.sse import SSEDecoder, event_data
-
     import orjson
+
+    from proxy.sse import SSEDecoder, event_data
 
     shown: dict[tuple[int, str], str] = {}
     for event in SSEDecoder().feed(out):
