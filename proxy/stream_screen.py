@@ -90,6 +90,9 @@ class Channel:
     """Characters before this offset may be released."""
     finished: bool = False
     redactions: list[Decision] = field(default_factory=list)
+    deferred: set[str] = field(default_factory=set)
+    """Detectors (by name) with a finding left for a later scan (live mode: ``_undecided``):
+    the scan of the finished text runs them again."""
 
     def add(self, piece: str) -> None:
         """Append a delta's text."""
@@ -301,6 +304,7 @@ class StreamScreen:
             names: list[str] = []
             if done:
                 names = schedule.behind(length, channel.scanned)
+                names += [name for name in sorted(channel.deferred) if name not in names]
             elif channel in channels and length >= channel.next_due:
                 names = schedule.due(length, channel.first_piece, channel.scanned, channel.cleared)
             if names:
@@ -316,6 +320,7 @@ class StreamScreen:
                 begins = {n: channel.scanned.get(n, 0) - (before or {}).get(n, 0) for n in names}
                 scanned.append((channel, names, begins))
                 channel.scanned.update(dict.fromkeys(names, length))
+                channel.deferred.difference_update(names)
             if done:
                 channel.finished = True
         for index in finished:
@@ -389,8 +394,8 @@ class StreamScreen:
                     kept.append((f, exact))
                     continue
                 for channel in self.channels.values():
-                    if channel.where == f.where:  # not screened to its end: scanned once more
-                        channel.scanned[f.detector] = min(channel.scanned[f.detector], f.start)
+                    if channel.where == f.where:
+                        channel.deferred.add(f.detector)
             shifted = kept
         verdict = decide(shifted, scan.failures, screener.configs)
         fresh = []

@@ -302,3 +302,15 @@ def test_a_number_a_later_word_makes_a_phone_is_redacted_not_refused() -> None:
     assert "[redacted: PHONE_NUMBER]" in expected
     for shown, cut in streams(LIVE, text):
         assert (shown, cut) == (expected, False)
+
+
+@pytest.mark.parametrize("owner", [LIVE, LIVE_HURRIED], ids=["paced", "hurried"])
+def test_a_redaction_left_for_later_is_made_when_the_stream_ends_in_one_event(
+    owner: Tenant,
+) -> None:
+    # the only scan before [DONE] finds the address inside the open tail and leaves it
+    text = "Write to martin.ortega@gmail.com tonight."
+    expected = whole_answer(owner, text)
+    assert "[redacted: EMAIL_ADDRESS]" in expected
+    out = asyncio.run(relay_with(owner, sse_bytes([text])))
+    assert delivered(out)[0] == expected
