@@ -9,6 +9,8 @@ import re
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from proxy.runtime import Tenant
 from tests.test_stream_live import paced, relay_with, tenant, whole_answer
@@ -314,3 +316,44 @@ def test_a_redaction_left_for_later_is_made_when_the_stream_ends_in_one_event(
     assert "[redacted: EMAIL_ADDRESS]" in expected
     out = asyncio.run(relay_with(owner, sse_bytes([text])))
     assert delivered(out)[0] == expected
+
+
+# --- random answers made of contact details, addresses and office words -----------------------
+
+PIECES = [
+    "the", "fox", "runs", "quickly", "and", "then", "Via", "della", "Spiga", "26,", "Milano",
+    "Box", "P.O.", "city hall", "embassy", "hotline", "Call", "212-555-0187",
+    "dana.whitfield@gmail.com", "jo@example.com", "12", "Main", "Street,", "Springfield,", "IL",
+    "62704", "\n", "\n\n", ".", "Her", "phone", "lives at", "office", "Write to",
+    "permits@springfield.gov", "42", "2024", "Passauer", "Strasse", "33", "Apt", "5B",
+]  # fmt: skip
+PREFIX = (
+    "Foxes are small to medium-sized omnivorous mammals. The red fox lives across the Northern "
+    "Hemisphere, from the Arctic Circle to North Africa. Foxes hunt rodents, birds and insects. "
+)
+CONTACTS_ONLY = {
+    "paced": live(cbrn={"action": "off"}, nsfw={"action": "off"}),
+    "hurried": tenant("live", cbrn={"action": "off"}, nsfw={"action": "off"}),
+}
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    lead=st.integers(0, len(PREFIX)),
+    words=st.lists(st.sampled_from(PIECES), min_size=3, max_size=40),
+    cuts=st.lists(st.integers(0, 10_000), max_size=60),
+)
+@pytest.mark.parametrize("pace", list(CONTACTS_ONLY))
+def test_a_live_stream_of_contact_details_delivers_what_the_whole_answer_does(
+    pace: str, lead: int, words: list[str], cuts: list[int]
+) -> None:
+    owner = CONTACTS_ONLY[pace]
+    text = PREFIX[:lead] + " ".join(words)
+    expected = whole_answer(owner, text)
+    out = asyncio.run(relay_with(owner, sse_bytes(split(text, cuts))))
+    shown, payloads = delivered(out)
+    if expected.startswith("Sorry, I can't"):  # no piece is refused alone; kept for safety
+        assert payloads[-1]["choices"][0]["finish_reason"] == "content_filter"
+        return
+    assert payloads[-1]["choices"][0]["finish_reason"] == "stop"
+    assert shown == expected
