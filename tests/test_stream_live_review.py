@@ -357,3 +357,42 @@ def test_a_live_stream_of_contact_details_delivers_what_the_whole_answer_does(
         return
     assert payloads[-1]["choices"][0]["finish_reason"] == "stop"
     assert shown == expected
+
+
+# --- the open tails themselves ------------------------------------------------------------------
+
+
+def test_privacy_holds_the_words_that_can_lead_an_address_and_nothing_else() -> None:
+    from detectors.base import ScanContext
+    from detectors.privacy import PrivacyConfig, PrivacyDetector
+
+    detector = PrivacyDetector(PrivacyConfig())
+
+    def held(text: str) -> str:
+        return text[len(text) - detector.open_tail(text, ScanContext()) :]
+
+    assert held("Send the forms to her at P.O. Box ") == "P.O. Box "
+    assert held("Her flat is at Via della Spiga 2") == "Via della Spiga 2"
+    assert held("Then she moved, and lives at the old mill near ") == "the old mill near "
+    assert held("The quick brown fox jumps. ") == ""
+    assert held("Call him on 555 0134") == "555 0134"
+
+
+def test_deny_terms_holds_a_term_begun_in_leetspeak_only() -> None:
+    from detectors.base import ScanContext
+    from detectors.deny_terms import DenyTermsConfig, DenyTermsDetector
+
+    detector = DenyTermsDetector(DenyTermsConfig(terms=["Project Nightjar"]))
+    assert detector.open_tail("we met on the Pr0j3ct N1gh", ScanContext()) == len("Pr0j3ct N1gh")
+    assert detector.open_tail("meet in Room 101 tomorrow ", ScanContext()) == 0
+
+
+def test_prompt_leak_holds_from_the_first_verbatim_run_to_the_end() -> None:
+    from detectors.base import ScanContext
+    from detectors.prompt_leak import PromptLeakConfig, PromptLeakDetector
+
+    detector = PromptLeakDetector(PromptLeakConfig())
+    ctx = ScanContext(developer_text=LONG_PROMPT)
+    text = "Well. " + RULES[1] + ". Then some words of my own follow here, quite a few of them. "
+    assert detector.open_tail(text, ctx) == len(text) - text.index(RULES[1])
+    assert detector.open_tail("Well. Then some words of my own follow here. ", ctx) == 0
