@@ -16,6 +16,10 @@ from detectors.findings import Finding
 from detectors.plugins import Plugin
 from detectors.tails import prefix_tail, token_tail
 
+_LEET_CHARS = "013457@$"
+_LEET_FOLDS = (str.maketrans(_LEET_CHARS, "oieastas"), str.maketrans(_LEET_CHARS, "oleastas"))
+"""Leet digits and symbols read as letters (``detectors.decoding``), with 1 as i and as l."""
+
 
 class DenyTermsConfig(DetectorConfig):
     """Terms to refuse (or redact, or flag) in answers."""
@@ -53,8 +57,15 @@ class DenyTermsDetector:
 
     def open_tail(self, text: str, ctx: ScanContext) -> int:
         """A live stream holds an end of ``text`` that begins a term (a whole term too: the
-        word boundary after it is still to come), and the unfinished last token."""
-        return max(prefix_tail(text, self._prefixes), token_tail(text))
+        word boundary after it is still to come), also read with leetspeak folded (``Proj3ct``
+        of ``Proj3ct Nightj4r``: the screener's leet reading starts only once a second leet
+        word follows), and the unfinished last token."""
+        tail = max(prefix_tail(text, self._prefixes), token_tail(text))
+        end = text[-(self.holdback_chars + 1) :]
+        if self._prefixes and any(char in end for char in _LEET_CHARS):
+            for fold in _LEET_FOLDS:
+                tail = max(tail, prefix_tail(end.translate(fold), self._prefixes))
+        return tail
 
     def scan(self, text: str, ctx: ScanContext) -> list[Finding]:
         """One finding per occurrence."""

@@ -44,7 +44,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from pydantic import Field, field_validator, model_validator
 
 from detectors import privacy_rules as rules
-from detectors.address import ADDRESS_RULE_KEY
+from detectors.address import _CONTEXT_PHRASE, _PARTICLE, ADDRESS_RULE_KEY
+from detectors.address import LOOKBACK as ADDRESS_LOOKBACK
 from detectors.base import CategoryPolicy, DetectorConfig, ScanContext
 from detectors.findings import Finding
 from detectors.lookalikes import is_lookalike
@@ -140,9 +141,11 @@ class PrivacyDetector:
     cpu_heavy: ClassVar[bool] = True
     holdback_chars: ClassVar[int] = 200
     """Streaming right-context: an address with its lead-in ("she lives at ...") fits in it."""
-    lookback_chars: ClassVar[int] = 100
-    """Left-context a live stream's scan repeats: the context words before a value ("his cell,
-    which he rarely gives out, is ...") and the lead-in of an address or an oracle."""
+    lookback_chars: ClassVar[int] = 304
+    """Left-context a live stream's scan repeats before a value it has not decided yet: the
+    context words before it ("his cell, which he rarely gives out, is ..."), the lead-in of an
+    address or an oracle, and the paragraph (300 characters: ``rules.paragraph``) whose
+    public-office words make a contact public."""
 
     def __init__(self, config: PrivacyConfig) -> None:
         from detectors.privacy_recognizers import build_analyzer
@@ -190,7 +193,9 @@ class PrivacyDetector:
         if len(lower) != len(text):  # a letter whose lower case is longer: offsets would drift
             return self.holdback_chars
         cues = cue_tail(lower, _CUE, CUE_REACH, self.holdback_chars)
-        return max(cues, token_tail(text))
+        if cues:  # an address's street name, prefix or "P.O. Box" comes before its number
+            cues = len(text) - _lead_start(text, len(text) - cues)
+        return max(cues, len(text) - _lead_start(text, len(text)), token_tail(text))
 
     def candidates(self, text: str) -> set[str]:
         """Configured entities with a cheap candidate in ``text``; empty means Presidio is skipped.
@@ -267,6 +272,9 @@ _SECRETS = frozenset(SECRET_CATEGORIES)
 _NER = frozenset(NER_ENTITIES)
 CUE_REACH = 120
 """Characters after a cue that may still decide about it (``rules.paragraph`` reads 120)."""
+LEAD_WORDS = 6
+"""Words before a cue a live stream also holds: an address rule that ends in a number starts up
+to this many words before it (``Via della Spiga 26``, ``P.O. Box 4417``: ``detectors.address``)."""
 _CUE = re.compile(
     r"[\d@]|pass|pwd|pin\b|secret|token|key|credential|bearer|authori[sz]|contrase|passwort"
     r"|-----begin|putty"
@@ -274,6 +282,46 @@ _CUE = re.compile(
 """Where a private value can start: digits (numbers, addresses, IPs, oracles), an e-mail's
 ``@``, the keywords before a credential (``detectors.secrets._KEYWORD_AT``) and key blocks; on
 lower-cased text."""
+_LEAD_WORD = re.compile(rf"(?:{_PARTICLE}|ul\.|al\.|os\.|pl\.|d['\u2019]\S*)$")
+"""A word that can begin or continue the words before an address's number: capitalised
+(``Via``, ``Passauer``, ``P.O.``, ``Box``), a particle (``della``, ``d'Italia``) or a
+lower-case street prefix (``ul.``); in an all-lower-case text any word can
+(``detectors.address`` reads it titled)."""
+
+
+_ADDRESS_PHRASE = re.compile(rf"{_CONTEXT_PHRASE}\s+")
+"""An address phrase ("lives at", "send it to"): the words after it may be an address."""
+
+
+def _lead_start(text: str, end: int) -> int:
+    """Where the words before ``end`` that could lead an address (at most ``LEAD_WORDS``
+    complete words) start: ``end`` when the word before it cannot."""
+    lowered = text.islower()
+    floor = max(0, end - ADDRESS_LOOKBACK)
+    start = at = end
+    for _ in range(LEAD_WORDS):
+        stop = at
+        while stop > floor and text[stop - 1].isspace():
+            stop -= 1
+        begin = stop
+        while begin > floor and not text[begin - 1].isspace():
+            begin -= 1
+        if (
+            begin == stop
+            or (begin == floor and floor)
+            or not (lowered or text[begin].isupper() or _LEAD_WORD.match(text, begin, stop))
+        ):
+            break
+        start = at = begin
+    # "lives at Strasse Call the and 42": after an address phrase any words can lead
+    phrase = None
+    for found in _ADDRESS_PHRASE.finditer(text, floor, end):
+        phrase = found
+    if phrase is not None and len(text[phrase.end() : end].split()) <= LEAD_WORDS:
+        start = min(start, phrase.end())
+    return start
+
+
 _IDENTIFIERS = frozenset(
     ("PHONE_NUMBER", "US_SSN", "CREDIT_CARD", "US_PASSPORT", "US_DRIVER_LICENSE", "US_BANK_NUMBER")
 )

@@ -196,6 +196,13 @@ class PromptLeakDetector:
         confirming = _CONFIRMING.search(text, max(0, len(text) - 80))
         if confirming:
             tail = max(tail, len(text) - confirming.start())
+        # A verbatim finding adds up every run of ``min_words`` prompt words in the answer, and
+        # needs ``min_fraction`` of the prompt (up to ``min_leaked_words`` words: more than the
+        # hold-back): once a run is there, hold from it, whatever the cap, until the answer
+        # either reaches a finding or ends.
+        runs = supplied_spans(text, [secret], min_words=self.config.min_words)
+        if runs:
+            tail = max(tail, len(text) - runs[0][0])
         return min(max(tail, self._paraphrase_tail(text, secret)), max(cap, tail))
 
     def _paraphrase_tail(self, text: str, secret: str) -> int:

@@ -7,8 +7,8 @@ for what it needs (``detectors.base.release_kind``):
 
 - **Exact patterns** (``tail``: privacy, prompt_leak, deny_terms, copyright) scan the first
   ``first`` characters (and every ``first`` more until something can be released), then every
-  ``step`` characters, each scan repeating the detector's
-  ``lookback`` of left-context or, if longer, its open tail. After a scan everything before the
+  ``step`` characters, each scan repeating the detector's open tail and its ``lookback`` of
+  left-context before that. After a scan everything before the
   open tail is released (``detectors.tails``): an identifier, a key, a term or a run of prompt
   words still being written is held from its start, plain prose goes at once. The guarantee of
   the strict plan stands: no character of a match reaches the client, under any chunking. Text
@@ -173,7 +173,8 @@ class LiveSchedule:
     ) -> tuple[int, dict[str, int], dict[str, int]]:
         """Where a scan by ``names`` starts, where each finds text it has not screened (from that
         start: ``Field.fresh``), and how much before that each is given (``Field.lookback``):
-        its lookback, or back to the start of its open tail if that is further. The ``final``
+        its lookback before its open tail (or before what it has screened, if that comes first),
+        so a value still undecided there is judged with all its left context. The ``final``
         scan of a finished text gives classifiers up to ``FINAL_CHARS`` of it, so a stream is
         cut whenever the whole answer would have been refused."""
         begins: dict[str, int] = {}
@@ -182,7 +183,7 @@ class LiveSchedule:
             context = self.context[name]
             if final and self.kinds[name] == "score":
                 context = max(context, FINAL_CHARS)
-            begins[name] = max(0, min(done - context, opened.get(name, done)))
+            begins[name] = max(0, min(done, opened.get(name, done)) - context)
         start = min(begins.values(), default=0)
         fresh = {name: scanned.get(name, 0) - start for name in begins}
         before = {name: scanned.get(name, 0) - begin for name, begin in begins.items()}

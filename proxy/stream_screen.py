@@ -90,6 +90,9 @@ class Channel:
     """Characters before this offset may be released."""
     finished: bool = False
     redactions: list[Decision] = field(default_factory=list)
+    deferred: set[str] = field(default_factory=set)
+    """Detectors (by name) with a finding left for a later scan (live mode: ``_undecided``):
+    the scan of the finished text runs them again."""
 
     def add(self, piece: str) -> None:
         """Append a delta's text."""
@@ -301,6 +304,7 @@ class StreamScreen:
             names: list[str] = []
             if done:
                 names = schedule.behind(length, channel.scanned)
+                names += [name for name in sorted(channel.deferred) if name not in names]
             elif channel in channels and length >= channel.next_due:
                 names = schedule.due(length, channel.first_piece, channel.scanned, channel.cleared)
             if names:
@@ -316,6 +320,7 @@ class StreamScreen:
                 begins = {n: channel.scanned.get(n, 0) - (before or {}).get(n, 0) for n in names}
                 scanned.append((channel, names, begins))
                 channel.scanned.update(dict.fromkeys(names, length))
+                channel.deferred.difference_update(names)
             if done:
                 channel.finished = True
         for index in finished:
@@ -326,19 +331,13 @@ class StreamScreen:
                 scanning.update(schedule.release)
             self.open_tool_calls.discard(index)
         if fields:
-            verdict, peaks, disguised = await self._decide(fields, offsets, scanning)
+            verdict, settled = await self._decide(fields, offsets, scanning, scanned)
             self.scanned_at = time.monotonic()
             if verdict.action == "refuse":
                 return verdict
-            for channel, names, begins in scanned:
-                text = channel.text
-                hidden = channel.where in disguised
+            for channel, names, _ in scanned:
                 for name in names:
-                    peak = peaks.get((channel.where, name), 0.0)
-                    cleared, opened = schedule.settle(
-                        name, text, max(0, begins[name]), self.ctx.scan, peak, hidden
-                    )
-                    channel.cleared[name], channel.opened[name] = cleared, opened
+                    channel.cleared[name], channel.opened[name] = settled[(channel.where, name)]
                 channel.limit = min(
                     (channel.cleared.get(name, 0) for name in schedule.release), default=NEVER
                 )
@@ -354,10 +353,15 @@ class StreamScreen:
         return None
 
     async def _decide(
-        self, fields: list[Field], offsets: dict[str, int], names: set[str]
-    ) -> tuple[Verdict, dict[tuple[str, str], float], set[str]]:
-        """The verdict of a scan, each detector's highest score per field as a share of its
-        threshold (live mode's uncertain band), and the fields whose reading was disguised."""
+        self,
+        fields: list[Field],
+        offsets: dict[str, int],
+        names: set[str],
+        scanned: list[tuple[Channel, list[str], dict[str, int]]],
+    ) -> tuple[Verdict, dict[tuple[str, str], tuple[int, int]]]:
+        """The verdict of a scan, and per scanned channel and detector how far the text may be
+        released and where its open tail starts (the plan's ``settle``, given each detector's
+        highest score as a share of its threshold and whether the reading was disguised)."""
         screener = self.stage.screener
         scan = await screener.scan(fields, self.ctx.scan, only=names)
         shifted = []
@@ -370,6 +374,29 @@ class StreamScreen:
         for failure in scan.failures:  # a failed scan is no evidence of a clear window
             for channel in self.channels.values():
                 peaks[(channel.where, failure.detector)] = NEVER
+        settled: dict[tuple[str, str], tuple[int, int]] = {}
+        for channel, scanned_names, begins in scanned:
+            text = channel.text
+            hidden = channel.where in scan.disguised
+            for name in scanned_names:
+                settled[(channel.where, name)] = self.schedule.settle(
+                    name,
+                    text,
+                    max(0, begins[name]),
+                    self.ctx.scan,
+                    peaks.get((channel.where, name), 0.0),
+                    hidden,
+                )
+        if self.live and settled:
+            kept = []
+            for f, exact in shifted:
+                if not self._undecided(f, exact, settled):
+                    kept.append((f, exact))
+                    continue
+                for channel in self.channels.values():
+                    if channel.where == f.where:
+                        channel.deferred.add(f.detector)
+            shifted = kept
         verdict = decide(shifted, scan.failures, screener.configs)
         fresh = []
         for decision in verdict.decisions:
@@ -397,7 +424,29 @@ class StreamScreen:
         record(
             self.ctx, Verdict(verdict.action, tuple(fresh)) if fresh else Verdict("allow"), "stream"
         )
-        return verdict, peaks, scan.disguised
+        return verdict, settled
+
+    def _undecided(
+        self, finding: Any, exact: bool, settled: dict[tuple[str, str], tuple[int, int]]
+    ) -> bool:
+        """Live mode: an exact-pattern finding that text still to come can change waits for a
+        later scan: one that reaches the end of the text (``Nightjar`` of ``Nightjars``, the
+        first 16 digits of a longer number), and a redaction wholly inside its detector's open
+        tail (a public office named after a contact, the rest of an address). Both lie in the
+        open tail, which is not released meanwhile; the next scan reads them again, and the
+        scan of the finished text decides whatever is left. A refusal found earlier in the text
+        still cuts at once."""
+        tail = settled.get((finding.where, finding.detector))
+        kinds = getattr(self.schedule, "kinds", {})
+        if tail is None or not exact or kinds.get(finding.detector) != "tail":
+            return False
+        channel = next(c for c in self.channels.values() if c.where == finding.where)
+        if finding.start < tail[1] or channel.finished:
+            return False
+        if finding.end >= channel.length:
+            return True
+        config = self.stage.screener.configs.get(finding.detector)
+        return config is not None and effective(config, finding.category)[0] == "redact"
 
     # -- release -----------------------------------------------------------------------------
 

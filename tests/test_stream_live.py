@@ -151,10 +151,14 @@ def test_a_redacted_email_never_reaches_the_client_however_it_is_chunked(
 ) -> None:
     text = before + " Write to Dana at " + EMAIL + " tonight. " + after
     out = asyncio.run(relay(REDACTING[mode], sse_bytes(split(text, cuts)), []))
-    shown, _ = delivered(out)
-    if whole_answer(REDACTING[mode], text) == text:
+    shown, payloads = delivered(out)
+    whole = whole_answer(REDACTING[mode], text)
+    if whole == text:
         # a public-office word around it (random letters can spell "library"): a public contact
         assert shown == text
+    elif whole.startswith("Sorry, I can't help with that"):
+        # random letters can spell a word nsfw rightly refuses ("intercourse")
+        assert payloads[-1]["choices"][0]["finish_reason"] == "content_filter"
     else:
         assert shown == before + " Write to Dana at [redacted: EMAIL_ADDRESS] tonight. " + after
 
