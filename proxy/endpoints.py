@@ -7,6 +7,11 @@ metrics and admin, and the request plumbing they share with ``proxy.app``.
   (say) personal data from reaching an embedding provider; a finding refuses with a 400.
 - ``POST /v1/moderations``: relayed to the route's upstream, or answered by specguard's own
   detectors (``[tenants.X] moderation = "local"``, ``proxy.moderation``).
+
+An embeddings or moderations answer carries vectors, scores and flags, not prose; still, what
+the upstream relays is checked like any answer (``_checked_answer``): it must be a JSON object
+(else a 502, nothing relayed), and its strings (ids, enums and base64 vectors aside) go through
+the tenant's output detectors: a finding is a 400 ``content_policy_violation``, not a relay.
 """
 
 from __future__ import annotations
@@ -26,11 +31,20 @@ from detectors.policy import decide
 from detectors.screen import Field, Screener
 from proxy import edge, metrics
 from proxy.effective import policy_lines
-from proxy.errors import InvalidRequest, ModelNotFound, PayloadTooLarge, PolicyRefusal, Unauthorized
+from proxy.errors import (
+    InvalidRequest,
+    ModelNotFound,
+    PayloadTooLarge,
+    PolicyRefusal,
+    Unauthorized,
+    UpstreamMalformed,
+)
 from proxy.moderation import inputs_of, moderate
 from proxy.refusal import refusal_sentence
 from proxy.runtime import Runtime, Tenant
+from proxy.texts import top_texts
 from proxy.upstream import Reply
+from proxy.upstream.shapes import check_depth
 from proxy.wire import json_object
 
 _JSON = "application/json"
@@ -109,8 +123,9 @@ async def embeddings(request: Request) -> Response:
     route = runtime.route(tenant, body["model"])
     await _screen_inputs(tenant, _texts(body.get("input")))
     reply = await _relay(route.upstream, "embeddings", {**body, "model": route.model}, rid)
+    raw = await _checked_answer(tenant, reply.raw, "embeddings")
     metrics.REQUESTS.labels(tenant.name, route.match, "200").inc()
-    return Response(reply.raw, media_type=_JSON, headers={**reply.headers, "x-request-id": rid})
+    return Response(raw, media_type=_JSON, headers={**reply.headers, "x-request-id": rid})
 
 
 async def moderations(request: Request) -> Response:
@@ -125,8 +140,52 @@ async def moderations(request: Request) -> Response:
         return json_response(answer, headers={"x-request-id": rid})
     route = runtime.route(tenant, body["model"])
     reply = await _relay(route.upstream, "moderations", {**body, "model": route.model}, rid)
+    raw = await _checked_answer(tenant, reply.raw, "moderations")
     metrics.REQUESTS.labels(tenant.name, route.match, "200").inc()
-    return Response(reply.raw, media_type=_JSON, headers={**reply.headers, "x-request-id": rid})
+    return Response(raw, media_type=_JSON, headers={**reply.headers, "x-request-id": rid})
+
+
+async def _checked_answer(tenant: Tenant, raw: bytes, path: str) -> bytes:
+    """``raw``, the upstream's embeddings or moderations answer, if it is a JSON object whose
+    strings the tenant's output detectors let through; ``UpstreamMalformed`` (502) if it is
+    not JSON, ``PolicyRefusal`` (400) on a finding. Never relayed unread."""
+    from detectors.base import ScanContext
+
+    try:
+        payload = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        payload = None
+    if not isinstance(payload, dict):
+        raise UpstreamMalformed(f"The upstream's {path} answer was not a JSON object.")
+    check_depth(payload, raw)
+    screener = _output_screener(tenant)
+    if not screener:
+        return raw
+    channels: dict[str, list[str]] = {}
+    for leaf in top_texts(_without_vectors(payload)):
+        channels.setdefault(leaf.channel, []).append(leaf.text)
+    if not channels:
+        return raw
+    fields = [Field(where, "".join(texts), False) for where, texts in channels.items()]
+    scan = await screener.scan(fields, ScanContext(tenant=tenant.name))
+    verdict = decide(scan.findings, scan.failures, screener.configs)
+    if verdict.action in ("refuse", "redact"):
+        raise PolicyRefusal(refusal_sentence(verdict, tenant.config.refusal))
+    return raw
+
+
+def _without_vectors(payload: dict[str, Any]) -> dict[str, Any]:
+    """``payload`` without its base64 ``data[].embedding`` strings (vectors, not text)."""
+    data = payload.get("data")
+    if not isinstance(data, list):
+        return payload
+    items = [
+        {k: v for k, v in item.items() if not (k == "embedding" and isinstance(v, str))}
+        if isinstance(item, dict)
+        else item
+        for item in data
+    ]
+    return {**payload, "data": items}
 
 
 def _texts(value: Any) -> list[str]:

@@ -10,9 +10,10 @@ keys that hold no prose (``STRUCTURAL``) and two opaque payloads (``OPAQUE``).
 
 What is not screened, and why:
 
-- ``STRUCTURAL`` keys: identifiers and enums (``id``, ``tool_call_id``, ``role``, ``type``,
-  ``finish_reason``, ``index``...) and signatures or timestamps. Clients don't display them;
-  an upstream hiding text in an id is out of scope.
+- ``STRUCTURAL`` keys holding a string, number or boolean: identifiers and enums (``id``,
+  ``tool_call_id``, ``role``, ``type``, ``finish_reason``, ``index``...) and signatures or
+  timestamps. Clients don't display them; an upstream hiding text in an id is out of scope.
+  An object or list under such a key is walked like any field.
 - ``OPAQUE`` channels: ``audio.data`` (base64 audio, not text) and ``reasoning_details.data``
   (encrypted reasoning). Their transcripts and summaries are screened.
 - Non-string values (numbers, booleans). ``logprobs[].bytes`` (lists of integers) repeat their
@@ -32,6 +33,7 @@ Tool calls keep their call index and drop ``function``: ``tool_calls.0.arguments
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 from proxy.errors import UpstreamMalformed
@@ -55,7 +57,10 @@ STRUCTURAL = frozenset(
         "service_tier",
     }
 )
-"""Keys whose values are identifiers, enums or signatures, never prose."""
+"""Keys whose values are identifiers, enums or signatures, never prose. Only their scalar
+values are skipped: an object or list under one of these keys is no identifier, and is walked
+like any other field (an upstream's own ``specguard`` object, ``"id": ["..."]``)."""
+_CONTAINERS = (dict, list)
 OPAQUE = frozenset({"audio.data", "reasoning_details.data"})
 """Channels holding encoded payloads rather than text."""
 REASONING = frozenset(
@@ -84,6 +89,12 @@ class Leaf(NamedTuple):
     """Reached through a list (other than ``tool_calls``): no simple path rebuilds it."""
 
 
+def scalars(payload: dict[str, Any], keys: Iterable[str]) -> dict[str, Any]:
+    """The fields ``keys`` of ``payload`` that hold no object or list: what a refusal or a
+    synthesized chunk may copy from an upstream's answer without carrying text it screened."""
+    return {k: payload[k] for k in keys if k in payload and type(payload[k]) not in _CONTAINERS}
+
+
 def is_call(channel: str) -> bool:
     """Whether ``channel`` is part of a tool call (JSON arguments, held until the call ends)."""
     return channel.startswith(("tool_calls.", "function_call."))
@@ -104,7 +115,7 @@ def choice_texts(choice: dict[str, Any], skip: frozenset[str] = frozenset()) -> 
     """Every string of ``choice``, in order; answer fields named in ``skip`` are left out."""
     out: list[Leaf] = []
     for key, value in choice.items():
-        if key in STRUCTURAL:
+        if key in STRUCTURAL and type(value) not in _CONTAINERS:
             continue
         if key in ANSWER and type(value) is dict:
             _walk(value, "", out, skip, True, False, 1)
@@ -121,7 +132,7 @@ def top_texts(payload: dict[str, Any]) -> list[Leaf]:
     Perplexity's ``citations`` ...), channels named from the top (``citations``)."""
     out: list[Leaf] = []
     for key, value in payload.items():
-        if key in STRUCTURAL or key == "choices":
+        if key == "choices" or (key in STRUCTURAL and type(value) not in _CONTAINERS):
             continue
         kind = type(value)
         if kind is str:
@@ -164,7 +175,7 @@ def _walk(
                 _walk(item, prefix, out, _NONE, answer, True, depth + 1)
         return
     for key, value in node.items():
-        if key in STRUCTURAL or key in skip:
+        if key in skip or (key in STRUCTURAL and type(value) not in _CONTAINERS):
             continue
         kind = type(value)
         # A part's ``text`` joins its list's channel; a tool call's ``function`` adds no name.
