@@ -160,18 +160,19 @@ async def _checked_answer(tenant: Tenant, raw: bytes, path: str) -> bytes:
     check_depth(payload, raw)
     screener = _output_screener(tenant)
     if not screener:
-        return raw
+        return orjson.dumps(payload)
     channels: dict[str, list[str]] = {}
     for leaf in top_texts(_without_vectors(payload)):
         channels.setdefault(leaf.channel, []).append(leaf.text)
     if not channels:
-        return raw
+        return orjson.dumps(payload)
     fields = [Field(where, "".join(texts), False) for where, texts in channels.items()]
     scan = await screener.scan(fields, ScanContext(tenant=tenant.name))
     verdict = decide(scan.findings, scan.failures, screener.configs)
     if verdict.action in ("refuse", "redact"):
         raise PolicyRefusal(refusal_sentence(verdict, tenant.config.refusal))
-    return raw
+    # Re-encoded: the upstream's bytes may repeat a key, whose dropped value no one screened.
+    return orjson.dumps(payload)
 
 
 def _without_vectors(payload: dict[str, Any]) -> dict[str, Any]:

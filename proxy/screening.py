@@ -3,8 +3,9 @@
 The stage collects every text of a response (``proxy.texts``: content, refusal, reasoning,
 transcripts, parts, legacy ``text``, logprobs tokens, tool calls), runs the tenant's detectors
 once over all of them, turns the findings into one verdict (``detectors.policy``) and renders it
-(``proxy.refusal``). An allowed or flagged answer is relayed as the upstream's own bytes, unless
-the tenant drops reasoning (``reasoning = "drop"``). An answer that cannot be parsed is never
+(``proxy.refusal``). An allowed or flagged answer is relayed as parsed and re-encoded, never as
+the upstream's own bytes: those may repeat a key whose first value the parser dropped, text no
+detector saw. An answer that cannot be parsed is never
 relayed: ``UpstreamMalformed``.
 """
 
@@ -138,7 +139,7 @@ class ScreeningStage:
             fields = completion_fields(completion, skip, ctx.scan.for_actions())
             drop = self.config.reasoning == "drop"
             if not fields:
-                return raw
+                return orjson.dumps(completion)
             scan = await self.screener.scan(fields, ctx.scan)
             verdict = decide(scan.findings, scan.failures, self.screener.configs)
             record(ctx, verdict, "output")
@@ -160,7 +161,7 @@ class ScreeningStage:
                     skip,
                 )
             elif not drop:
-                return raw
+                return orjson.dumps(completion)
             if drop:
                 drop_reasoning(completion)
             return orjson.dumps(completion)

@@ -133,3 +133,24 @@ def test_probe_stream_head(upstream: FakeUpstream, guarded: Guarded) -> None:
     upstream.queue(Reply(events=[first, chunk({"content": "ok"}), chunk({}, "stop"), "[DONE]"]))
     raw = stream_raw(client, stream_options={"include_usage": True})
     assert not leaked(raw), raw
+
+
+def test_probe_duplicate_key_json(upstream: FakeUpstream, guarded: Guarded) -> None:
+    client = guarded()
+    raw_body = orjson.dumps(answer({"content": "Done."})).replace(
+        b'"content":"Done."', b'"content":"' + PLANTED.encode() + b'","content":"Done."'
+    )
+    upstream.queue(Reply(raw=raw_body))
+    status, raw = json_raw(client)
+    assert not leaked(raw), raw
+
+
+def test_probe_duplicate_key_stream(upstream: FakeUpstream, guarded: Guarded) -> None:
+    client = guarded()
+    event = orjson.dumps(chunk({"content": "ok"})).replace(
+        b'"content":"ok"', b'"content":"' + PLANTED.encode() + b'","content":"ok"'
+    )
+    upstream.queue(Reply(events=[chunk({"role": "assistant", "content": ""}), b"data: " + event + b"\n\n",
+                                 chunk({}, "stop"), "[DONE]"]))
+    raw = stream_raw(client)
+    assert not leaked(raw), raw
