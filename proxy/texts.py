@@ -69,6 +69,9 @@ REASONING = frozenset(
 """Answer fields that carry the model's reasoning rather than its answer."""
 ANSWER = frozenset({"message", "delta"})
 """Where a choice keeps its answer: its fields are named from here."""
+HELD_CALLS = "specguard.held_tool_calls"
+"""Where the tool guard puts the calls it withheld (``proxy.toolstage``): upstream text,
+screened as tool calls."""
 _NONE: frozenset[str] = frozenset()
 MAX_DEPTH = 32
 """Nesting deeper than this is not an answer: refused rather than walked."""
@@ -95,9 +98,14 @@ def scalars(payload: dict[str, Any], keys: Iterable[str]) -> dict[str, Any]:
     return {k: payload[k] for k in keys if k in payload and type(payload[k]) not in _CONTAINERS}
 
 
+_CALLS = ("tool_calls.", HELD_CALLS + ".")
+"""Where a choice keeps tool calls: its own, and those the tool guard withheld."""
+
+
 def is_call(channel: str) -> bool:
-    """Whether ``channel`` is part of a tool call (JSON arguments, held until the call ends)."""
-    return channel.startswith(("tool_calls.", "function_call."))
+    """Whether ``channel`` is part of a tool call (JSON arguments, held until the call ends),
+    the tool guard's withheld calls (``specguard.held_tool_calls``) included."""
+    return channel.startswith((*_CALLS, "function_call."))
 
 
 def is_exact(channel: str) -> bool:
@@ -179,7 +187,7 @@ def _walk(
             continue
         kind = type(value)
         # A part's ``text`` joins its list's channel; a tool call's ``function`` adds no name.
-        if (key == "text" and listed) or (key == "function" and prefix.startswith("tool_calls.")):
+        if (key == "text" and listed) or (key == "function" and prefix.startswith(_CALLS)):
             name = prefix[:-1]
         else:
             name = prefix + key

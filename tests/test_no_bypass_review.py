@@ -1,12 +1,21 @@
-"""Adversarial review: texts an upstream can return that must not reach the client unscreened."""
+"""Adversarial review of every answer surface: no upstream text reaches the client unscreened.
+
+Each hole found in the review has a test here: text under an identifier key that holds an object
+or list (``"specguard": {...}``, ``"id": [...]``), a refusal or synthesized chunk copying such a
+field, a repeated JSON key whose dropped value the parser never showed the detectors, and
+embeddings or moderations answers relayed unread. The upstream is a scripted server on loopback,
+the client the official SDK; the planted SSN is one the privacy detector refuses.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import openai
 import orjson
 import pytest
+from openai import OpenAI
 
 from proxy.testing import FakeUpstream, Reply, completion
 from tests.conftest import Guarded
@@ -14,143 +23,315 @@ from tests.hostile import BENIGN, PLANTED, chunk, json_raw, leaked, payloads, st
 
 
 def answer(message: dict[str, Any], **choice: Any) -> dict[str, Any]:
+    """A completion whose only choice has ``message`` (and any other choice fields)."""
     body = completion()
     body["choices"][0]["message"] = {"role": "assistant", **message}
     body["choices"][0].update(choice)
     return body
 
 
-STRUCTURAL_CONTAINERS = {
+# Objects and lists under keys that normally hold identifiers or enums.
+UNDER_ID_KEYS: dict[str, Callable[[str], dict[str, Any]]] = {
     "message_specguard": lambda t: answer({"content": "Done.", "specguard": {"note": t}}),
-    "message_type_list": lambda t: answer({"content": "Done.", "format": [t]}),
+    "message_format_list": lambda t: answer({"content": "Done.", "format": [t]}),
     "choice_specguard": lambda t: answer({"content": "Done."}, specguard={"note": t}),
     "top_specguard": lambda t: {**answer({"content": "Done."}), "specguard": {"note": t}},
-    "top_model_object": lambda t: {**answer({"content": "Done."}), "object": {"text": t}},
+    "top_object_object": lambda t: {**answer({"content": "Done."}), "object": {"text": t}},
 }
 
 
-@pytest.mark.parametrize("shape", list(STRUCTURAL_CONTAINERS))
-def test_probe_json(upstream: FakeUpstream, guarded: Guarded, shape: str) -> None:
-    client = guarded()
-    upstream.queue(Reply(json=STRUCTURAL_CONTAINERS[shape](PLANTED)))
-    status, raw = json_raw(client)
-    assert not leaked(raw), raw
-
-
-@pytest.mark.parametrize("shape", list(STRUCTURAL_CONTAINERS))
-def test_probe_responses_json(upstream: FakeUpstream, guarded: Guarded, shape: str) -> None:
-    client = guarded()
-    upstream.queue(Reply(json=STRUCTURAL_CONTAINERS[shape](PLANTED)))
+def responses_raw(client: OpenAI, stream: bool = False) -> bytes:
+    """Every byte of a Responses API answer (errors included)."""
+    if stream:
+        with client.responses.with_streaming_response.create(
+            model="fake-model", input="hi", stream=True
+        ) as response:
+            return b"".join(response.iter_bytes())
     try:
-        raw = client.responses.with_raw_response.create(model="fake-model", input="hi").content
+        return client.responses.with_raw_response.create(model="fake-model", input="hi").content
     except openai.APIStatusError as exc:
-        raw = exc.response.content
-    assert not leaked(raw), raw
+        return exc.response.content
 
 
-STREAM = {
+@pytest.mark.parametrize("shape", list(UNDER_ID_KEYS))
+def test_ssn_in_an_object_under_an_id_key_is_refused_in_chat_json(
+    upstream: FakeUpstream, guarded: Guarded, shape: str
+) -> None:
+    upstream.queue(Reply(json=UNDER_ID_KEYS[shape](PLANTED)))
+    status, raw = json_raw(guarded())
+    assert status == 200
+    assert not leaked(raw)
+    assert orjson.loads(raw)["choices"][0]["finish_reason"] == "content_filter"
+
+
+@pytest.mark.parametrize("shape", list(UNDER_ID_KEYS))
+def test_benign_object_under_an_id_key_passes_chat_json(
+    upstream: FakeUpstream, guarded: Guarded, shape: str
+) -> None:
+    body = UNDER_ID_KEYS[shape](BENIGN)
+    upstream.queue(Reply(json=body))
+    status, raw = json_raw(guarded())
+    assert status == 200
+    assert orjson.loads(raw) == body
+
+
+def test_upstream_specguard_object_with_an_ssn_is_not_copied_into_a_response(
+    upstream: FakeUpstream, guarded: Guarded
+) -> None:
+    upstream.queue(Reply(json=UNDER_ID_KEYS["choice_specguard"](PLANTED)))
+    raw = responses_raw(guarded())
+    assert not leaked(raw)
+    assert orjson.loads(raw)["incomplete_details"] == {"reason": "content_filter"}
+
+
+STREAMED: dict[str, Callable[[str], dict[str, Any]]] = {
     "delta_specguard": lambda t: chunk({"content": "ok", "specguard": {"note": t}}),
     "choice_specguard": lambda t: chunk({"content": "ok"}, specguard={"note": t}),
     "top_specguard": lambda t: {**chunk({"content": "ok"}), "specguard": {"note": t}},
     "choice_id_list": lambda t: chunk({"content": "ok"}, id=[t]),
+    "top_id_list": lambda t: {**chunk({"content": "ok"}), "id": [t]},
 }
 
 
-@pytest.mark.parametrize("shape", list(STREAM))
-def test_probe_stream(upstream: FakeUpstream, guarded: Guarded, shape: str) -> None:
-    client = guarded()
-    upstream.queue(
-        Reply(events=[chunk({"role": "assistant", "content": ""}), STREAM[shape](PLANTED),
-                      chunk({}, "stop"), "[DONE]"])
+def stream_of(event: dict[str, Any]) -> Reply:
+    return Reply(
+        events=[chunk({"role": "assistant", "content": ""}), event, chunk({}, "stop"), "[DONE]"]
     )
-    raw = stream_raw(client)
-    assert not leaked(raw), raw
 
 
-@pytest.mark.parametrize("shape", list(STREAM))
-def test_probe_responses_stream(upstream: FakeUpstream, guarded: Guarded, shape: str) -> None:
-    client = guarded()
-    upstream.queue(
-        Reply(events=[chunk({"role": "assistant", "content": ""}), STREAM[shape](PLANTED),
-                      chunk({}, "stop"), "[DONE]"])
-    )
-    with client.responses.with_streaming_response.create(
-        model="fake-model", input="hi", stream=True
-    ) as response:
-        raw = b"".join(response.iter_bytes())
-    assert not leaked(raw), raw
+@pytest.mark.parametrize("shape", list(STREAMED))
+def test_ssn_in_an_object_under_an_id_key_is_cut_from_a_chat_stream(
+    upstream: FakeUpstream, guarded: Guarded, shape: str
+) -> None:
+    upstream.queue(stream_of(STREAMED[shape](PLANTED)))
+    raw = stream_raw(guarded(), stream_options={"include_usage": True})
+    assert not leaked(raw)
+    finishes = [c.get("finish_reason") for p in payloads(raw) for c in p["choices"]]
+    assert "content_filter" in finishes
 
 
-@pytest.mark.parametrize(
-    "reply",
-    [
-        Reply(raw=PLANTED.encode()),
-        Reply(json={"object": "list", "data": [{"object": "embedding", "index": 0,
-                    "embedding": [0.1], "text": PLANTED}], "model": "m"}),
-        Reply(json=[PLANTED]),
-    ],
-)
-def test_probe_embeddings(upstream: FakeUpstream, guarded: Guarded, reply: Reply) -> None:
-    client = guarded()
-    upstream.queue(reply)
-    try:
-        raw = client.embeddings.with_raw_response.create(
-            model="fake-model", input="foxes", encoding_format="float"
-        ).content
-    except openai.APIStatusError as exc:
-        raw = exc.response.content
-    assert not leaked(raw), raw
+@pytest.mark.parametrize("shape", list(STREAMED))
+def test_benign_object_under_an_id_key_streams_through(
+    upstream: FakeUpstream, guarded: Guarded, shape: str
+) -> None:
+    upstream.queue(stream_of(STREAMED[shape](BENIGN)))
+    raw = stream_raw(guarded())
+    assert BENIGN.encode() in raw
+    assert [c.get("finish_reason") for p in payloads(raw) for c in p["choices"]][-1] == "stop"
 
 
-@pytest.mark.parametrize(
-    "reply",
-    [
-        Reply(raw=PLANTED.encode()),
-        Reply(json={"id": "m", "model": "m", "results": [{"flagged": False, "reason": PLANTED}]}),
-    ],
-)
-def test_probe_moderations(upstream: FakeUpstream, guarded: Guarded, reply: Reply) -> None:
-    client = guarded()
-    upstream.queue(reply)
-    try:
-        raw = client.moderations.with_raw_response.create(model="fake-model", input="foxes").content
-    except openai.APIStatusError as exc:
-        raw = exc.response.content
-    assert not leaked(raw), raw
+@pytest.mark.parametrize("shape", list(STREAMED))
+def test_ssn_in_an_object_under_an_id_key_never_reaches_a_responses_stream(
+    upstream: FakeUpstream, guarded: Guarded, shape: str
+) -> None:
+    upstream.queue(stream_of(STREAMED[shape](PLANTED)))
+    assert not leaked(responses_raw(guarded(), stream=True))
 
 
-def test_probe_refusal_usage(upstream: FakeUpstream, guarded: Guarded) -> None:
-    client = guarded()
-    body = {**answer({"content": PLANTED}), "usage": {"prompt_tokens": 1, "note": PLANTED[:14] + "8726"}}
-    upstream.queue(Reply(json=body))
-    status, raw = json_raw(client)
-    assert not leaked(raw), raw
+def test_refusal_keeps_only_the_numbers_of_usage(upstream: FakeUpstream, guarded: Guarded) -> None:
+    usage = {"prompt_tokens": 5, "completion_tokens": 2, "note": "SSN 536-22-8726"}
+    upstream.queue(Reply(json={**answer({"content": PLANTED}), "usage": usage}))
+    status, raw = json_raw(guarded())
+    assert not leaked(raw)
+    refused = orjson.loads(raw)
+    assert refused["choices"][0]["finish_reason"] == "content_filter"
+    assert refused["usage"] == {"prompt_tokens": 5, "completion_tokens": 2}
 
 
-def test_probe_stream_head(upstream: FakeUpstream, guarded: Guarded) -> None:
-    client = guarded()
+def test_cut_stream_does_not_copy_a_list_id_into_its_refusal_or_usage_chunk(
+    upstream: FakeUpstream, guarded: Guarded
+) -> None:
     first = {**chunk({"role": "assistant", "content": ""}), "id": [PLANTED]}
     upstream.queue(Reply(events=[first, chunk({"content": "ok"}), chunk({}, "stop"), "[DONE]"]))
-    raw = stream_raw(client, stream_options={"include_usage": True})
-    assert not leaked(raw), raw
+    raw = stream_raw(guarded(), stream_options={"include_usage": True})
+    assert not leaked(raw)
+    assert any(p.get("usage") for p in payloads(raw))
 
 
-def test_probe_duplicate_key_json(upstream: FakeUpstream, guarded: Guarded) -> None:
-    client = guarded()
-    raw_body = orjson.dumps(answer({"content": "Done."})).replace(
-        b'"content":"Done."', b'"content":"' + PLANTED.encode() + b'","content":"Done."'
+# --- a repeated key: the parser keeps the last value, the bytes carry both -------------------
+
+
+def repeated(raw: bytes, key: str, hidden: str, shown: str) -> bytes:
+    return raw.replace(
+        f'"{key}":"{shown}"'.encode(), f'"{key}":"{hidden}","{key}":"{shown}"'.encode()
     )
-    upstream.queue(Reply(raw=raw_body))
-    status, raw = json_raw(client)
-    assert not leaked(raw), raw
 
 
-def test_probe_duplicate_key_stream(upstream: FakeUpstream, guarded: Guarded) -> None:
-    client = guarded()
-    event = orjson.dumps(chunk({"content": "ok"})).replace(
-        b'"content":"ok"', b'"content":"' + PLANTED.encode() + b'","content":"ok"'
+def test_text_hidden_under_a_repeated_key_is_not_relayed_in_chat_json(
+    upstream: FakeUpstream, guarded: Guarded
+) -> None:
+    body = orjson.dumps(answer({"content": "Done."}))
+    upstream.queue(Reply(raw=repeated(body, "content", PLANTED, "Done.")))
+    status, raw = json_raw(guarded())
+    assert status == 200
+    assert not leaked(raw)
+    assert orjson.loads(raw)["choices"][0]["message"]["content"] == "Done."
+
+
+def test_text_hidden_under_a_repeated_key_is_not_relayed_in_a_chat_stream(
+    upstream: FakeUpstream, guarded: Guarded
+) -> None:
+    event = repeated(orjson.dumps(chunk({"content": "ok"})), "content", PLANTED, "ok")
+    upstream.queue(
+        Reply(
+            events=[
+                chunk({"role": "assistant", "content": ""}),
+                b"data: " + event + b"\n\n",
+                chunk({}, "stop"),
+                "[DONE]",
+            ]
+        )
     )
-    upstream.queue(Reply(events=[chunk({"role": "assistant", "content": ""}), b"data: " + event + b"\n\n",
-                                 chunk({}, "stop"), "[DONE]"]))
-    raw = stream_raw(client)
-    assert not leaked(raw), raw
+    raw = stream_raw(guarded())
+    assert not leaked(raw)
+    assert "".join(
+        c["delta"].get("content") or "" for p in payloads(raw) for c in p["choices"]
+    ) == "ok"
+
+
+# --- embeddings and moderations -----------------------------------------------------------
+
+
+def embeddings_raw(client: OpenAI) -> tuple[int, bytes]:
+    try:
+        response = client.embeddings.with_raw_response.create(
+            model="fake-model", input="foxes", encoding_format="float"
+        )
+    except openai.APIStatusError as exc:
+        return exc.status_code, exc.response.content
+    return response.status_code, response.content
+
+
+def moderations_raw(client: OpenAI) -> tuple[int, bytes]:
+    try:
+        response = client.moderations.with_raw_response.create(model="fake-model", input="foxes")
+    except openai.APIStatusError as exc:
+        return exc.status_code, exc.response.content
+    return response.status_code, response.content
+
+
+def vectors(extra: dict[str, Any]) -> dict[str, Any]:
+    item = {"object": "embedding", "index": 0, "embedding": [0.1, 0.2], **extra}
+    return {"object": "list", "data": [item], "model": "fake-model"}
+
+
+def scores(extra: dict[str, Any]) -> dict[str, Any]:
+    result = {"flagged": False, "categories": {"sexual": False}, **extra}
+    return {"id": "modr-1", "model": "fake-model", "results": [result]}
+
+
+@pytest.mark.parametrize(
+    ("read", "reply", "status"),
+    [
+        (embeddings_raw, Reply(raw=PLANTED.encode()), 502),
+        (embeddings_raw, Reply(json=[PLANTED]), 502),
+        (embeddings_raw, Reply(json=vectors({"text": PLANTED})), 400),
+        (moderations_raw, Reply(raw=PLANTED.encode()), 502),
+        (moderations_raw, Reply(json=scores({"reason": PLANTED})), 400),
+    ],
+    ids=["emb_not_json", "emb_list", "emb_text", "mod_not_json", "mod_text"],
+)
+def test_embeddings_and_moderations_answers_are_never_relayed_unread(
+    upstream: FakeUpstream,
+    guarded: Guarded,
+    read: Callable[[OpenAI], tuple[int, bytes]],
+    reply: Reply,
+    status: int,
+) -> None:
+    upstream.queue(reply)
+    got, raw = read(guarded())
+    assert got == status
+    assert not leaked(raw)
+    assert "error" in orjson.loads(raw)
+
+
+@pytest.mark.parametrize(
+    ("read", "body"),
+    [
+        (embeddings_raw, vectors({"text": BENIGN})),
+        (embeddings_raw, {**vectors({}), "data": [{"object": "embedding", "index": 0,
+                                                   "embedding": "AAAAzczMPQ=="}]}),
+        (moderations_raw, scores({"reason": BENIGN})),
+    ],
+    ids=["emb_text", "emb_base64", "mod_text"],
+)
+def test_benign_embeddings_and_moderations_answers_are_relayed(
+    upstream: FakeUpstream,
+    guarded: Guarded,
+    read: Callable[[OpenAI], tuple[int, bytes]],
+    body: dict[str, Any],
+) -> None:
+    upstream.queue(Reply(json=body))
+    status, raw = read(guarded())
+    assert status == 200
+    assert orjson.loads(raw) == body
+
+
+# --- calls the tool guard withholds are upstream text too --------------------------------
+
+
+def held_call_answer(**arguments: Any) -> dict[str, Any]:
+    call = {
+        "id": "call_pay",
+        "type": "function",
+        "function": {"name": "pay", "arguments": orjson.dumps(arguments).decode()},
+    }
+    return answer({"content": None, "tool_calls": [call]}, finish_reason="tool_calls")
+
+
+HOLD_PAY = {"rules": {"tool_guard": {"confirm": ["pay"]}}}
+TOOLS = [{"type": "function", "function": {"name": "pay", "parameters": {}}}]
+
+
+def held_raw(client: OpenAI, stream: bool) -> bytes:
+    messages = [{"role": "user", "content": "Pay the May invoice."}]
+    if stream:
+        with client.chat.completions.with_streaming_response.create(
+            model="fake-model", messages=messages, tools=TOOLS, stream=True  # type: ignore[arg-type]
+        ) as response:
+            return b"".join(response.iter_bytes())
+    return client.chat.completions.with_raw_response.create(
+        model="fake-model", messages=messages, tools=TOOLS  # type: ignore[arg-type]
+    ).content
+
+
+def as_stream(body: dict[str, Any]) -> Reply:
+    message = body["choices"][0]["message"]
+    calls = [{"index": 0, **c} for c in message["tool_calls"]]
+    return Reply(
+        events=[
+            chunk({"role": "assistant", "content": None}),
+            chunk({"tool_calls": calls}),
+            chunk({}, "tool_calls"),
+            "[DONE]",
+        ]
+    )
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["json", "stream"])
+def test_a_held_tool_call_carrying_an_ssn_is_not_released_in_its_detail(
+    upstream: FakeUpstream, guarded: Guarded, stream: bool
+) -> None:
+    body = held_call_answer(amount=12, memo=PLANTED)
+    upstream.queue(as_stream(body) if stream else Reply(json=body))
+    raw = held_raw(guarded(HOLD_PAY), stream)
+    assert not leaked(raw)
+    assert b"US_SSN" in raw
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["json", "stream"])
+def test_a_benign_held_tool_call_is_still_offered_for_confirmation(
+    upstream: FakeUpstream, guarded: Guarded, stream: bool
+) -> None:
+    body = held_call_answer(amount=12, memo="May invoice")
+    upstream.queue(as_stream(body) if stream else Reply(json=body))
+    raw = held_raw(guarded(HOLD_PAY), stream)
+    details = [
+        c["specguard"]
+        for p in ([orjson.loads(raw)] if not stream else payloads(raw))
+        for c in p["choices"]
+        if "specguard" in c
+    ]
+    assert details[-1]["action"] == "hold"
+    held = details[-1]["held_tool_calls"][0]["function"]
+    assert orjson.loads(held["arguments"]) == {"amount": 12, "memo": "May invoice"}
