@@ -16,8 +16,10 @@ What is not screened, and why:
   An object or list under such a key is walked like any field.
 - ``OPAQUE`` channels: ``audio.data`` (base64 audio, not text) and ``reasoning_details.data``
   (encrypted reasoning). Their transcripts and summaries are screened.
-- Non-string values (numbers, booleans). ``logprobs[].bytes`` (lists of integers) repeat their
-  token, which is screened.
+- Non-string values (numbers, booleans). ``logprobs`` ``bytes`` arrays are the exception: they
+  should repeat their token's UTF-8, but an upstream may spell other text in them, so their
+  decoded text is screened too (channel ``logprobs.content.bytes``; inexact, so a redaction
+  there refuses).
 
 Strings outside the choices (``top_texts``: an unknown top-level field, ``citations``) are
 screened too, as channels named from the top.
@@ -153,6 +155,11 @@ def top_texts(payload: dict[str, Any]) -> list[Leaf]:
     return out
 
 
+def _utf8(values: list[Any]) -> str:
+    """The text a ``logprobs`` ``bytes`` array spells (integers outside 0-255 left out)."""
+    return bytes(v for v in values if type(v) is int and 0 <= v < 256).decode(errors="replace")
+
+
 def _walk(
     node: Any,
     prefix: str,
@@ -167,6 +174,12 @@ def _walk(
     if depth > MAX_DEPTH:
         raise UpstreamMalformed("The upstream's answer is nested too deeply.")
     if type(node) is list:
+        if prefix.startswith("logprobs.") and prefix.endswith(".bytes"):
+            # A token's UTF-8 bytes: an upstream may spell in them what its token does not say.
+            text = _utf8(node)
+            if text:
+                out.append(Leaf(prefix, node, None, text, answer, listed))
+            return
         calls = prefix.endswith("tool_calls")
         for position, item in enumerate(node):
             kind = type(item)

@@ -335,3 +335,51 @@ def test_a_benign_held_tool_call_is_still_offered_for_confirmation(
     assert details[-1]["action"] == "hold"
     held = details[-1]["held_tool_calls"][0]["function"]
     assert orjson.loads(held["arguments"]) == {"amount": 12, "memo": "May invoice"}
+
+
+# --- logprobs bytes may spell what their token does not --------------------------------------
+
+
+def spelled(text: str, token: str = "x") -> dict[str, Any]:
+    """``logprobs`` whose one token reads ``token`` but whose bytes spell ``text``."""
+    data = list(text.encode())
+    top = [{"token": token, "bytes": data, "logprob": -0.1}]
+    return {"content": [{"token": token, "logprob": -0.1, "bytes": data, "top_logprobs": top}]}
+
+
+def test_an_ssn_spelled_in_logprobs_bytes_is_refused(
+    upstream: FakeUpstream, guarded: Guarded
+) -> None:
+    upstream.queue(Reply(json=answer({"content": "ok"}, logprobs=spelled(PLANTED))))
+    status, raw = json_raw(guarded(), logprobs=True)
+    assert status == 200
+    assert orjson.loads(raw)["choices"][0]["finish_reason"] == "content_filter"
+    assert b"53,51,54" not in raw  # "536" as bytes
+
+
+def test_an_ssn_spelled_in_streamed_logprobs_bytes_is_cut(
+    upstream: FakeUpstream, guarded: Guarded
+) -> None:
+    event = chunk({"content": "ok"}, logprobs=spelled(PLANTED))
+    upstream.queue(stream_of(event))
+    raw = stream_raw(guarded(), logprobs=True)
+    assert b"53,51,54" not in raw  # "536" as bytes
+    finishes = [c.get("finish_reason") for p in payloads(raw) for c in p["choices"]]
+    assert "content_filter" in finishes
+
+
+def test_logprobs_bytes_of_their_own_multibyte_tokens_pass(
+    upstream: FakeUpstream, guarded: Guarded
+) -> None:
+    text = "Café au lait — naïve."
+    logprobs = {
+        "content": [
+            {"token": ch, "logprob": -0.1, "bytes": list(ch.encode()), "top_logprobs": []}
+            for ch in text
+        ]
+    }
+    body = answer({"content": text}, logprobs=logprobs)
+    upstream.queue(Reply(json=body))
+    status, raw = json_raw(guarded(), logprobs=True)
+    assert status == 200
+    assert orjson.loads(raw) == body
