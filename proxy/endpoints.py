@@ -17,6 +17,7 @@ the tenant's output detectors: a finding is a 400 ``content_policy_violation``, 
 from __future__ import annotations
 
 import fnmatch
+import posixpath
 import hmac
 import os
 from typing import Any
@@ -249,12 +250,23 @@ SCREENED = frozenset(
 )
 
 
+def _spells_screened(path: str) -> bool:
+    """Whether ``path`` is another spelling of a screened endpoint (repeated or trailing
+    slashes, ``.`` and ``..`` segments, other letter case)."""
+    normal = posixpath.normpath("/" + path.lstrip("/")).lower()
+    return normal in SCREENED
+
+
 async def passthrough(request: Request) -> Response:
     """Any other ``/v1`` path: relayed unscreened when the tenant lists it under
     ``passthrough``, else 404 (405 for a screened path asked with the wrong method)."""
     path = request.url.path
     if path in SCREENED:
         raise StarletteHTTPException(405)
+    if _spells_screened(path):
+        # ``/v1/chat/completions/``, ``/v1//responses`` ...: an upstream may well serve these as
+        # the screened endpoint, so no pass-through glob reaches them.
+        raise StarletteHTTPException(404)
     runtime: Runtime = request.app.state.runtime
     rules = [r for t in runtime.tenants.values() for r in t.config.passthrough]
     if not any(fnmatch.fnmatchcase(path, rule.path) for rule in rules):

@@ -12,12 +12,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import httpx
 import openai
 import orjson
 import pytest
 from openai import OpenAI
 
-from proxy.testing import FakeUpstream, Reply, completion
+from proxy.testing import FakeUpstream, Reply, completion, make_config
 from tests.conftest import Guarded
 from tests.hostile import BENIGN, PLANTED, chunk, json_raw, leaked, payloads, stream_raw
 
@@ -383,3 +384,48 @@ def test_logprobs_bytes_of_their_own_multibyte_tokens_pass(
     status, raw = json_raw(guarded(), logprobs=True)
     assert status == 200
     assert orjson.loads(raw) == body
+
+
+# --- a broad pass-through glob never reaches a screened endpoint by another spelling ---------
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/v1/chat/completions/",
+        "/v1//chat/completions",
+        "/v1/chat//completions",
+        "/v1/Chat/Completions",
+        "/v1/responses/",
+        "/v1/completions//",
+    ],
+)
+def test_a_screened_endpoint_spelled_otherwise_is_not_passed_through(
+    upstream: FakeUpstream, serve: Any, path: str
+) -> None:
+    passthrough = [{"path": "/v1/*", "upstream": "fake"}]
+    tenant = {"detectors": {"privacy": {}}, "passthrough": passthrough}
+    server = serve(make_config(upstream.base_url, extra={"tenants": {"acme": tenant}}))
+    upstream.queue(Reply(json=answer({"content": PLANTED})))
+    origin = server.base_url.removesuffix("/").removesuffix("/v1")
+    response = httpx.post(
+        origin + path,
+        headers={"authorization": "Bearer sk-acme"},
+        json={"model": "fake-model", "messages": [{"role": "user", "content": "hi"}]},
+    )
+    assert response.status_code == 404
+    assert not leaked(response.content)
+    assert upstream.received == []
+
+
+def test_a_broad_pass_through_glob_still_relays_other_paths(
+    upstream: FakeUpstream, serve: Any
+) -> None:
+    passthrough = [{"path": "/v1/*", "upstream": "fake"}]
+    server = serve(make_config(upstream.base_url, extra={"tenants": {"acme": {"passthrough": passthrough}}}))
+    upstream.queue(Reply(json={"object": "list", "data": []}))
+    origin = server.base_url.removesuffix("/").removesuffix("/v1")
+    response = httpx.get(origin + "/v1/files", headers={"authorization": "Bearer sk-acme"})
+    assert response.status_code == 200
+    assert response.headers["x-specguard-screened"] == "no"
+    assert upstream.last.path == "/v1/files"
