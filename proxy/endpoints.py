@@ -17,9 +17,9 @@ the tenant's output detectors: a finding is a 400 ``content_policy_violation``, 
 from __future__ import annotations
 
 import fnmatch
-import posixpath
 import hmac
 import os
+import posixpath
 from typing import Any
 
 import aiohttp

@@ -133,6 +133,7 @@ def test_refusal_keeps_only_the_numbers_of_usage(upstream: FakeUpstream, guarded
     usage = {"prompt_tokens": 5, "completion_tokens": 2, "note": "SSN 536-22-8726"}
     upstream.queue(Reply(json={**answer({"content": PLANTED}), "usage": usage}))
     status, raw = json_raw(guarded())
+    assert status == 200
     assert not leaked(raw)
     refused = orjson.loads(raw)
     assert refused["choices"][0]["finish_reason"] == "content_filter"
@@ -185,9 +186,10 @@ def test_text_hidden_under_a_repeated_key_is_not_relayed_in_a_chat_stream(
     )
     raw = stream_raw(guarded())
     assert not leaked(raw)
-    assert "".join(
-        c["delta"].get("content") or "" for p in payloads(raw) for c in p["choices"]
-    ) == "ok"
+    assert (
+        "".join(c["delta"].get("content") or "" for p in payloads(raw) for c in p["choices"])
+        == "ok"
+    )
 
 
 # --- embeddings and moderations -----------------------------------------------------------
@@ -250,8 +252,13 @@ def test_embeddings_and_moderations_answers_are_never_relayed_unread(
     ("read", "body"),
     [
         (embeddings_raw, vectors({"text": BENIGN})),
-        (embeddings_raw, {**vectors({}), "data": [{"object": "embedding", "index": 0,
-                                                   "embedding": "AAAAzczMPQ=="}]}),
+        (
+            embeddings_raw,
+            {
+                **vectors({}),
+                "data": [{"object": "embedding", "index": 0, "embedding": "AAAAzczMPQ=="}],
+            },
+        ),
         (moderations_raw, scores({"reason": BENIGN})),
     ],
     ids=["emb_text", "emb_base64", "mod_text"],
@@ -288,11 +295,16 @@ def held_raw(client: OpenAI, stream: bool) -> bytes:
     messages = [{"role": "user", "content": "Pay the May invoice."}]
     if stream:
         with client.chat.completions.with_streaming_response.create(
-            model="fake-model", messages=messages, tools=TOOLS, stream=True  # type: ignore[arg-type]
+            model="fake-model",
+            messages=messages,
+            tools=TOOLS,
+            stream=True,  # type: ignore[arg-type]
         ) as response:
             return b"".join(response.iter_bytes())
     return client.chat.completions.with_raw_response.create(
-        model="fake-model", messages=messages, tools=TOOLS  # type: ignore[arg-type]
+        model="fake-model",
+        messages=messages,
+        tools=TOOLS,  # type: ignore[arg-type]
     ).content
 
 
@@ -422,7 +434,8 @@ def test_a_broad_pass_through_glob_still_relays_other_paths(
     upstream: FakeUpstream, serve: Any
 ) -> None:
     passthrough = [{"path": "/v1/*", "upstream": "fake"}]
-    server = serve(make_config(upstream.base_url, extra={"tenants": {"acme": {"passthrough": passthrough}}}))
+    tenants = {"acme": {"passthrough": passthrough}}
+    server = serve(make_config(upstream.base_url, extra={"tenants": tenants}))
     upstream.queue(Reply(json={"object": "list", "data": []}))
     origin = server.base_url.removesuffix("/").removesuffix("/v1")
     response = httpx.get(origin + "/v1/files", headers={"authorization": "Bearer sk-acme"})
