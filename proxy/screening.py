@@ -71,7 +71,8 @@ def completion_fields(
     fields: list[Field] = []
     for position, choice in enumerate(completion.get("choices") or []):
         if not isinstance(choice, dict):
-            continue
+            # Adapters check this; an answer that skipped them is still never relayed.
+            raise UpstreamMalformed("The upstream's answer has a choice that is not an object.")
         channels: dict[str, list[str]] = {}
         for leaf in choice_texts(choice, skip):
             channels.setdefault(leaf.channel, []).append(leaf.text)

@@ -442,3 +442,22 @@ def test_a_broad_pass_through_glob_still_relays_other_paths(
     assert response.status_code == 200
     assert response.headers["x-specguard-screened"] == "no"
     assert upstream.last.path == "/v1/files"
+
+
+# --- a choice that is no object is refused even where no adapter checked it ------------------
+
+
+def test_a_choice_that_is_a_bare_string_is_never_relayed_by_the_screening_stage() -> None:
+    import asyncio
+
+    from proxy.context import RequestContext
+    from proxy.errors import UpstreamMalformed
+    from proxy.testing import make_tenant
+
+    owner = make_tenant({"detectors": {"privacy": {}}})
+    raw = orjson.dumps({**completion(), "choices": [PLANTED]})
+    with pytest.raises(UpstreamMalformed):
+        asyncio.run(owner.pipeline.finish(raw, RequestContext("req", owner)))
+    fine = orjson.dumps(completion(BENIGN))
+    out = asyncio.run(owner.pipeline.finish(fine, RequestContext("req", owner)))
+    assert orjson.loads(out) == orjson.loads(fine)
