@@ -37,12 +37,14 @@ from proxy.errors import (
     ModelNotFound,
     PayloadTooLarge,
     PolicyRefusal,
+    ProxyError,
     Unauthorized,
     UpstreamMalformed,
 )
 from proxy.moderation import inputs_of, moderate
 from proxy.refusal import refusal_sentence
 from proxy.runtime import Runtime, Tenant
+from proxy.screening import screen_error
 from proxy.texts import top_texts
 from proxy.upstream import Reply
 from proxy.upstream.shapes import check_depth
@@ -123,7 +125,8 @@ async def embeddings(request: Request) -> Response:
     body = await _json_body(request, runtime)
     route = runtime.route(tenant, body["model"])
     await _screen_inputs(tenant, _texts(body.get("input")))
-    reply = await _relay(route.upstream, "embeddings", {**body, "model": route.model}, rid)
+    payload = {**body, "model": route.model}
+    reply = await _relay(route.upstream, "embeddings", payload, rid, tenant)
     raw = await _checked_answer(tenant, reply.raw, "embeddings")
     metrics.REQUESTS.labels(tenant.name, route.match, "200").inc()
     return Response(raw, media_type=_JSON, headers={**reply.headers, "x-request-id": rid})
@@ -136,11 +139,12 @@ async def moderations(request: Request) -> Response:
     tenant = runtime.authenticate(api_key(request))
     body = await _json_body(request, runtime)
     if tenant.config.moderation == "local":
-        screener = _output_screener(tenant)
+        screener = output_screener(tenant)
         answer = await moderate(screener, inputs_of(body), body["model"], rid)
         return json_response(answer, headers={"x-request-id": rid})
     route = runtime.route(tenant, body["model"])
-    reply = await _relay(route.upstream, "moderations", {**body, "model": route.model}, rid)
+    payload = {**body, "model": route.model}
+    reply = await _relay(route.upstream, "moderations", payload, rid, tenant)
     raw = await _checked_answer(tenant, reply.raw, "moderations")
     metrics.REQUESTS.labels(tenant.name, route.match, "200").inc()
     return Response(raw, media_type=_JSON, headers={**reply.headers, "x-request-id": rid})
@@ -159,7 +163,7 @@ async def _checked_answer(tenant: Tenant, raw: bytes, path: str) -> bytes:
     if not isinstance(payload, dict):
         raise UpstreamMalformed(f"The upstream's {path} answer was not a JSON object.")
     check_depth(payload, raw)
-    screener = _output_screener(tenant)
+    screener = output_screener(tenant)
     if not screener:
         return orjson.dumps(payload)
     channels: dict[str, list[str]] = {}
@@ -216,7 +220,7 @@ async def _screen_inputs(tenant: Tenant, texts: list[str]) -> None:
         raise PolicyRefusal(sentence, param="input")
 
 
-def _output_screener(tenant: Tenant) -> Screener:
+def output_screener(tenant: Tenant) -> Screener:
     for stage in tenant.pipeline.stages:
         screener = getattr(stage, "screener", None)
         if isinstance(screener, Screener):
@@ -224,7 +228,7 @@ def _output_screener(tenant: Tenant) -> Screener:
     return Screener(())
 
 
-async def _relay(upstream: Any, path: str, body: dict[str, Any], rid: str) -> Reply:
+async def _relay(upstream: Any, path: str, body: dict[str, Any], rid: str, tenant: Tenant) -> Reply:
     post = getattr(upstream, "post", None)
     if post is None:
         raise InvalidRequest(
@@ -232,7 +236,11 @@ async def _relay(upstream: Any, path: str, body: dict[str, Any], rid: str) -> Re
             "upstreams are relayed.",
             param="model",
         )
-    reply: Reply = await post(path, body, rid)
+    try:
+        reply: Reply = await post(path, body, rid)
+    except ProxyError as exc:
+        await screen_error(exc, output_screener(tenant), tenant.name)
+        raise
     return reply
 
 

@@ -23,7 +23,7 @@ from detectors.screen import Field, Screener
 from proxy import metrics
 from proxy.config import TenantConfig
 from proxy.context import RequestContext
-from proxy.errors import UpstreamMalformed
+from proxy.errors import ProxyError, UpstreamError, UpstreamMalformed
 from proxy.refusal import redact_completion, refusal_sentence, refuse_completion
 from proxy.stream_schedule import plan
 from proxy.texts import ANSWER, REASONING, choice_texts, is_call, is_exact, top_texts
@@ -193,3 +193,16 @@ async def screen_input(screener: Screener, body: dict[str, Any], ctx: RequestCon
     record(ctx, verdict, "input")
     ctx.add_stage_time("detectors", time.perf_counter() - started)
     return verdict
+
+
+async def screen_error(exc: ProxyError, screener: Screener, tenant: str) -> None:
+    """An upstream's error (its message, type, param and code are its own words, relayed to
+    the client) through the tenant's output detectors: on any finding, or a detector failure,
+    its words are replaced by a generic message."""
+    if not isinstance(exc, UpstreamError) or not screener:
+        return
+    fields = [Field(f"error.{i}", text, False) for i, text in enumerate(exc.texts())]
+    scan = await screener.scan(fields, ScanContext(tenant=tenant))
+    verdict = decide(scan.findings, scan.failures, screener.configs)
+    if verdict.action in ("refuse", "redact"):
+        exc.withhold()

@@ -461,3 +461,52 @@ def test_a_choice_that_is_a_bare_string_is_never_relayed_by_the_screening_stage(
     fine = orjson.dumps(completion(BENIGN))
     out = asyncio.run(owner.pipeline.finish(fine, RequestContext("req", owner)))
     assert orjson.loads(out) == orjson.loads(fine)
+
+
+# --- an upstream's error message is its own words too ---------------------------------------
+
+
+def upstream_error(message: str, **fields: Any) -> dict[str, Any]:
+    return {"error": {"message": message, "type": "invalid_request_error", **fields}}
+
+
+@pytest.mark.parametrize("status", [400, 429, 500])
+@pytest.mark.parametrize("stream", [False, True], ids=["json", "stream"])
+def test_an_upstream_error_quoting_an_ssn_is_relayed_without_it(
+    upstream: FakeUpstream, guarded: Guarded, status: int, stream: bool
+) -> None:
+    upstream.queue(Reply(status=status, json=upstream_error(PLANTED), headers={"retry-after": "1"}))
+    got, raw = json_raw(guarded(), stream=True) if stream else json_raw(guarded())
+    assert got == status
+    assert not leaked(raw)
+    assert orjson.loads(raw)["error"]["message"] == f"upstream returned HTTP {status}"
+
+
+def test_an_ssn_in_an_upstream_errors_param_or_code_is_withheld(
+    upstream: FakeUpstream, guarded: Guarded
+) -> None:
+    upstream.queue(Reply(status=400, json=upstream_error("Bad request.", param=PLANTED)))
+    status, raw = json_raw(guarded())
+    assert status == 400
+    assert not leaked(raw)
+    assert orjson.loads(raw)["error"]["param"] is None
+
+
+def test_a_benign_upstream_error_is_relayed_with_its_own_words(
+    upstream: FakeUpstream, guarded: Guarded
+) -> None:
+    message = "This model's maximum context length is 8192 tokens."
+    upstream.queue(Reply(status=400, json=upstream_error(message, param="messages")))
+    status, raw = json_raw(guarded())
+    assert status == 400
+    error = orjson.loads(raw)["error"]
+    assert (error["message"], error["param"]) == (message, "messages")
+
+
+def test_an_upstream_embeddings_error_quoting_an_ssn_is_relayed_without_it(
+    upstream: FakeUpstream, guarded: Guarded
+) -> None:
+    upstream.queue(Reply(status=400, json=upstream_error(PLANTED)))
+    status, raw = embeddings_raw(guarded())
+    assert status == 400
+    assert not leaked(raw)
