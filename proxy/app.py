@@ -32,6 +32,7 @@ from proxy.endpoints import (
     list_models,
     metrics_endpoint,
     moderations,
+    output_screener,
     passthrough,
     read_body,
     readyz,
@@ -46,7 +47,7 @@ from proxy.errors import (
 from proxy.refusal import decision_header, decision_summary, refusal_sentence, refuse_completion
 from proxy.reload import Reloader
 from proxy.runtime import Runtime
-from proxy.screening import scan_context, screen_input
+from proxy.screening import scan_context, screen_error, screen_input
 from proxy.sse import DONE, encode_event
 from proxy.surfaces import CHAT, COMPLETIONS, RESPONSES, Surface
 from proxy.upstream import EventStream
@@ -209,6 +210,8 @@ async def _serve(request: Request, surface: Surface) -> Response:
         if surface.translates:
             raw = orjson.dumps(surface.answer(parse_completion(raw), original))
     except ProxyError as exc:
+        if ctx is not None:
+            await screen_error(exc, output_screener(ctx.tenant), ctx.tenant.name)
         _finish(ctx, exc.http_status())
         return edge.error_response(exc, request_id)
     except ClientGone:
@@ -330,6 +333,7 @@ async def _stream_body(
     except ProxyError as exc:
         status = exc.http_status()
         metrics.UPSTREAM_ERRORS.labels(ctx.upstream, _error_kind(exc)).inc()
+        await screen_error(exc, output_screener(ctx.tenant), ctx.tenant.name)
         yield encode_event(exc.envelope()) + DONE
     except asyncio.CancelledError:
         status = CLIENT_CLOSED  # the client went away mid-stream

@@ -7,6 +7,11 @@ metrics and admin, and the request plumbing they share with ``proxy.app``.
   (say) personal data from reaching an embedding provider; a finding refuses with a 400.
 - ``POST /v1/moderations``: relayed to the route's upstream, or answered by specguard's own
   detectors (``[tenants.X] moderation = "local"``, ``proxy.moderation``).
+
+An embeddings or moderations answer carries vectors, scores and flags, not prose; still, what
+the upstream relays is checked like any answer (``_checked_answer``): it must be a JSON object
+(else a 502, nothing relayed), and its strings (ids, enums and base64 vectors aside) go through
+the tenant's output detectors: a finding is a 400 ``content_policy_violation``, not a relay.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from __future__ import annotations
 import fnmatch
 import hmac
 import os
+import posixpath
 from typing import Any
 
 import aiohttp
@@ -26,11 +32,22 @@ from detectors.policy import decide
 from detectors.screen import Field, Screener
 from proxy import edge, metrics
 from proxy.effective import policy_lines
-from proxy.errors import InvalidRequest, ModelNotFound, PayloadTooLarge, PolicyRefusal, Unauthorized
+from proxy.errors import (
+    InvalidRequest,
+    ModelNotFound,
+    PayloadTooLarge,
+    PolicyRefusal,
+    ProxyError,
+    Unauthorized,
+    UpstreamMalformed,
+)
 from proxy.moderation import inputs_of, moderate
 from proxy.refusal import refusal_sentence
 from proxy.runtime import Runtime, Tenant
+from proxy.screening import screen_error
+from proxy.texts import top_texts
 from proxy.upstream import Reply
+from proxy.upstream.shapes import check_depth
 from proxy.wire import json_object
 
 _JSON = "application/json"
@@ -108,9 +125,11 @@ async def embeddings(request: Request) -> Response:
     body = await _json_body(request, runtime)
     route = runtime.route(tenant, body["model"])
     await _screen_inputs(tenant, _texts(body.get("input")))
-    reply = await _relay(route.upstream, "embeddings", {**body, "model": route.model}, rid)
+    payload = {**body, "model": route.model}
+    reply = await _relay(route.upstream, "embeddings", payload, rid, tenant)
+    raw = await _checked_answer(tenant, reply.raw, "embeddings")
     metrics.REQUESTS.labels(tenant.name, route.match, "200").inc()
-    return Response(reply.raw, media_type=_JSON, headers={**reply.headers, "x-request-id": rid})
+    return Response(raw, media_type=_JSON, headers={**reply.headers, "x-request-id": rid})
 
 
 async def moderations(request: Request) -> Response:
@@ -120,13 +139,59 @@ async def moderations(request: Request) -> Response:
     tenant = runtime.authenticate(api_key(request))
     body = await _json_body(request, runtime)
     if tenant.config.moderation == "local":
-        screener = _output_screener(tenant)
+        screener = output_screener(tenant)
         answer = await moderate(screener, inputs_of(body), body["model"], rid)
         return json_response(answer, headers={"x-request-id": rid})
     route = runtime.route(tenant, body["model"])
-    reply = await _relay(route.upstream, "moderations", {**body, "model": route.model}, rid)
+    payload = {**body, "model": route.model}
+    reply = await _relay(route.upstream, "moderations", payload, rid, tenant)
+    raw = await _checked_answer(tenant, reply.raw, "moderations")
     metrics.REQUESTS.labels(tenant.name, route.match, "200").inc()
-    return Response(reply.raw, media_type=_JSON, headers={**reply.headers, "x-request-id": rid})
+    return Response(raw, media_type=_JSON, headers={**reply.headers, "x-request-id": rid})
+
+
+async def _checked_answer(tenant: Tenant, raw: bytes, path: str) -> bytes:
+    """``raw``, the upstream's embeddings or moderations answer, if it is a JSON object whose
+    strings the tenant's output detectors let through; ``UpstreamMalformed`` (502) if it is
+    not JSON, ``PolicyRefusal`` (400) on a finding. Never relayed unread."""
+    from detectors.base import ScanContext
+
+    try:
+        payload = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        payload = None
+    if not isinstance(payload, dict):
+        raise UpstreamMalformed(f"The upstream's {path} answer was not a JSON object.")
+    check_depth(payload, raw)
+    screener = output_screener(tenant)
+    if not screener:
+        return orjson.dumps(payload)
+    channels: dict[str, list[str]] = {}
+    for leaf in top_texts(_without_vectors(payload)):
+        channels.setdefault(leaf.channel, []).append(leaf.text)
+    if not channels:
+        return orjson.dumps(payload)
+    fields = [Field(where, "".join(texts), False) for where, texts in channels.items()]
+    scan = await screener.scan(fields, ScanContext(tenant=tenant.name))
+    verdict = decide(scan.findings, scan.failures, screener.configs)
+    if verdict.action in ("refuse", "redact"):
+        raise PolicyRefusal(refusal_sentence(verdict, tenant.config.refusal))
+    # Re-encoded: the upstream's bytes may repeat a key, whose dropped value no one screened.
+    return orjson.dumps(payload)
+
+
+def _without_vectors(payload: dict[str, Any]) -> dict[str, Any]:
+    """``payload`` without its base64 ``data[].embedding`` strings (vectors, not text)."""
+    data = payload.get("data")
+    if not isinstance(data, list):
+        return payload
+    items = [
+        {k: v for k, v in item.items() if not (k == "embedding" and isinstance(v, str))}
+        if isinstance(item, dict)
+        else item
+        for item in data
+    ]
+    return {**payload, "data": items}
 
 
 def _texts(value: Any) -> list[str]:
@@ -155,7 +220,7 @@ async def _screen_inputs(tenant: Tenant, texts: list[str]) -> None:
         raise PolicyRefusal(sentence, param="input")
 
 
-def _output_screener(tenant: Tenant) -> Screener:
+def output_screener(tenant: Tenant) -> Screener:
     for stage in tenant.pipeline.stages:
         screener = getattr(stage, "screener", None)
         if isinstance(screener, Screener):
@@ -163,7 +228,7 @@ def _output_screener(tenant: Tenant) -> Screener:
     return Screener(())
 
 
-async def _relay(upstream: Any, path: str, body: dict[str, Any], rid: str) -> Reply:
+async def _relay(upstream: Any, path: str, body: dict[str, Any], rid: str, tenant: Tenant) -> Reply:
     post = getattr(upstream, "post", None)
     if post is None:
         raise InvalidRequest(
@@ -171,7 +236,11 @@ async def _relay(upstream: Any, path: str, body: dict[str, Any], rid: str) -> Re
             "upstreams are relayed.",
             param="model",
         )
-    reply: Reply = await post(path, body, rid)
+    try:
+        reply: Reply = await post(path, body, rid)
+    except ProxyError as exc:
+        await screen_error(exc, output_screener(tenant), tenant.name)
+        raise
     return reply
 
 
@@ -189,12 +258,23 @@ SCREENED = frozenset(
 )
 
 
+def _spells_screened(path: str) -> bool:
+    """Whether ``path`` is another spelling of a screened endpoint (repeated or trailing
+    slashes, ``.`` and ``..`` segments, other letter case)."""
+    normal = posixpath.normpath("/" + path.lstrip("/")).lower()
+    return normal in SCREENED
+
+
 async def passthrough(request: Request) -> Response:
     """Any other ``/v1`` path: relayed unscreened when the tenant lists it under
     ``passthrough``, else 404 (405 for a screened path asked with the wrong method)."""
     path = request.url.path
     if path in SCREENED:
         raise StarletteHTTPException(405)
+    if _spells_screened(path):
+        # ``/v1/chat/completions/``, ``/v1//responses`` ...: an upstream may well serve these as
+        # the screened endpoint, so no pass-through glob reaches them.
+        raise StarletteHTTPException(404)
     runtime: Runtime = request.app.state.runtime
     rules = [r for t in runtime.tenants.values() for r in t.config.passthrough]
     if not any(fnmatch.fnmatchcase(path, rule.path) for rule in rules):

@@ -124,6 +124,16 @@ class UpstreamError(ProxyError):
     def http_status(self) -> int:
         return self._status
 
+    def texts(self) -> list[str]:
+        """The upstream's own words in this error (message, type, param, code)."""
+        return [t for t in (self.message, self._type, self.param, self.code) if t]
+
+    def withhold(self) -> None:
+        """Replace the upstream's words by a generic message (status and headers kept)."""
+        self.message = f"upstream returned HTTP {self._status}"
+        self._type = "server_error" if self._status >= 500 else "invalid_request_error"
+        self.param = self.code = None
+
 
 class UpstreamUnreachable(ProxyError):
     """The upstream could not be reached (connection refused, DNS, reset)."""

@@ -69,7 +69,8 @@ def refusal_message(message: str, programmatic: bool) -> dict[str, Any]:
 _KEPT = frozenset(
     {"id", "object", "created", "model", "system_fingerprint", "service_tier", "usage"}
 )
-"""Top-level fields a refusal keeps: anything else may carry the refused text."""
+"""Top-level fields a refusal keeps (their scalar values; ``usage``'s numbers): anything else
+may carry the refused text."""
 
 
 def refuse_completion(
@@ -77,7 +78,11 @@ def refuse_completion(
 ) -> dict[str, Any]:
     """``completion`` with every choice replaced by the refusal (and top-level fields other
     than the known ones left out)."""
-    refused = {key: value for key, value in completion.items() if key in _KEPT}
+    from proxy.texts import scalars
+
+    refused = scalars(completion, _KEPT - {"usage"})
+    if isinstance(completion.get("usage"), dict):
+        refused["usage"] = _counts(completion["usage"])
     refused["choices"] = [
         {
             "index": choice.get("index", position),
@@ -89,6 +94,16 @@ def refuse_completion(
         for position, choice in enumerate(completion.get("choices") or [{}])
     ]
     return refused
+
+
+def _counts(usage: dict[str, Any]) -> dict[str, Any]:
+    """``usage`` with its numbers only (nested detail objects kept): any string in it could be
+    the refused text."""
+    return {
+        key: _counts(value) if isinstance(value, dict) else value
+        for key, value in usage.items()
+        if isinstance(value, dict) or (type(value) in (int, float, bool) or value is None)
+    }
 
 
 def redact_text(text: str, decisions: Iterable[Decision]) -> str:

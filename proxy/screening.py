@@ -3,8 +3,9 @@
 The stage collects every text of a response (``proxy.texts``: content, refusal, reasoning,
 transcripts, parts, legacy ``text``, logprobs tokens, tool calls), runs the tenant's detectors
 once over all of them, turns the findings into one verdict (``detectors.policy``) and renders it
-(``proxy.refusal``). An allowed or flagged answer is relayed as the upstream's own bytes, unless
-the tenant drops reasoning (``reasoning = "drop"``). An answer that cannot be parsed is never
+(``proxy.refusal``). An allowed or flagged answer is relayed as parsed and re-encoded, never as
+the upstream's own bytes: those may repeat a key whose first value the parser dropped, text no
+detector saw. An answer that cannot be parsed is never
 relayed: ``UpstreamMalformed``.
 """
 
@@ -22,7 +23,7 @@ from detectors.screen import Field, Screener
 from proxy import metrics
 from proxy.config import TenantConfig
 from proxy.context import RequestContext
-from proxy.errors import UpstreamMalformed
+from proxy.errors import ProxyError, UpstreamError, UpstreamMalformed
 from proxy.refusal import redact_completion, refusal_sentence, refuse_completion
 from proxy.stream_schedule import plan
 from proxy.texts import ANSWER, REASONING, choice_texts, is_call, is_exact, top_texts
@@ -70,7 +71,8 @@ def completion_fields(
     fields: list[Field] = []
     for position, choice in enumerate(completion.get("choices") or []):
         if not isinstance(choice, dict):
-            continue
+            # Adapters check this; an answer that skipped them is still never relayed.
+            raise UpstreamMalformed("The upstream's answer has a choice that is not an object.")
         channels: dict[str, list[str]] = {}
         for leaf in choice_texts(choice, skip):
             channels.setdefault(leaf.channel, []).append(leaf.text)
@@ -138,7 +140,7 @@ class ScreeningStage:
             fields = completion_fields(completion, skip, ctx.scan.for_actions())
             drop = self.config.reasoning == "drop"
             if not fields:
-                return raw
+                return orjson.dumps(completion)
             scan = await self.screener.scan(fields, ctx.scan)
             verdict = decide(scan.findings, scan.failures, self.screener.configs)
             record(ctx, verdict, "output")
@@ -160,7 +162,7 @@ class ScreeningStage:
                     skip,
                 )
             elif not drop:
-                return raw
+                return orjson.dumps(completion)
             if drop:
                 drop_reasoning(completion)
             return orjson.dumps(completion)
@@ -191,3 +193,16 @@ async def screen_input(screener: Screener, body: dict[str, Any], ctx: RequestCon
     record(ctx, verdict, "input")
     ctx.add_stage_time("detectors", time.perf_counter() - started)
     return verdict
+
+
+async def screen_error(exc: ProxyError, screener: Screener, tenant: str) -> None:
+    """An upstream's error (its message, type, param and code are its own words, relayed to
+    the client) through the tenant's output detectors: on any finding, or a detector failure,
+    its words are replaced by a generic message."""
+    if not isinstance(exc, UpstreamError) or not screener:
+        return
+    fields = [Field(f"error.{i}", text, False) for i, text in enumerate(exc.texts())]
+    scan = await screener.scan(fields, ScanContext(tenant=tenant))
+    verdict = decide(scan.findings, scan.failures, screener.configs)
+    if verdict.action in ("refuse", "redact"):
+        exc.withhold()

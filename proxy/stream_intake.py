@@ -17,7 +17,15 @@ from detectors.policy import Decision
 from proxy.errors import UpstreamMalformed
 from proxy.refusal import redact_span
 from proxy.sse import event_payload
-from proxy.texts import ANSWER, REASONING, choice_texts, is_call, is_exact, top_texts
+from proxy.texts import (
+    ANSWER,
+    REASONING,
+    choice_texts,
+    is_call,
+    is_exact,
+    scalars,
+    top_texts,
+)
 
 if TYPE_CHECKING:
     from proxy.stream_live import LiveSchedule
@@ -27,7 +35,8 @@ _TEXT_KEYS = ("content", "refusal")
 _PLAIN_TOP = frozenset(
     {"id", "object", "created", "model", "choices", "system_fingerprint", "service_tier"}
 )
-"""Chunk fields that carry no text to screen."""
+"""Chunk fields that carry no text to screen (when they hold no object or list)."""
+_CONTAINERS = (dict, list)
 _STR_OR_NONE = (str, type(None))
 _PLAIN_CHOICE = frozenset({"index", "delta", "finish_reason", "logprobs"})
 _PLAIN_DELTA = frozenset({"role", "content", "refusal"})
@@ -144,15 +153,15 @@ class StreamIntake:
             return grown, finished
         pending.payload = payload
         if not self.head:
-            self.head = {
-                k: payload[k] for k in ("id", "object", "created", "model") if k in payload
-            }
+            self.head = scalars(payload, ("id", "object", "created", "model"))
         choices = payload.get("choices")
         if choices is None:
             choices = ()
         elif type(choices) is not list:
             raise UpstreamMalformed("The upstream sent a chunk whose 'choices' is not a list.")
-        if not _PLAIN_TOP.issuperset(payload):
+        if not _PLAIN_TOP.issuperset(payload) or any(
+            type(value) in _CONTAINERS for key, value in payload.items() if key != "choices"
+        ):
             for leaf in top_texts(payload):
                 # Outside the choices: held back like a choice's text, finished by [DONE].
                 self._grow(pending, -1, leaf.channel, leaf.text, leaf.holder, leaf.key, grown)

@@ -268,20 +268,24 @@ class StreamScreen(StreamIntake):
             if pending.holds_tool_calls and pending.holds_tool_calls & self.open_tool_calls:
                 break
             queue.popleft()
-            out.append(
-                self._render(pending) if self.redacting or pending.reasoning else pending.raw
-            )
+            out.append(self._render(pending))
         return out
 
     def _render(self, pending: Pending) -> bytes:
+        """The event as screened: its parsed payload re-encoded, redacted spans and dropped
+        reasoning applied (keep-alives as they came)."""
         touched = [
             (c, s, e, holder, key)
             for c, s, e, holder, key in pending.spans
             if c.redactions and any(d.finding.start < e and d.finding.end > s for d in c.redactions)
         ]
         payload = pending.payload
-        if (not touched and not pending.reasoning) or payload is None:
+        if payload is None:
             return pending.raw
+        if not touched and not pending.reasoning:
+            # Re-encoded, not relayed as received: the bytes may repeat a key whose first value
+            # the parser dropped, so they would carry text no detector saw.
+            return encode_event(payload)
         for channel, start, end, holder, key in touched:
             holder[key] = channel.render(start, end)
         if pending.reasoning:

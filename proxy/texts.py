@@ -10,13 +10,16 @@ keys that hold no prose (``STRUCTURAL``) and two opaque payloads (``OPAQUE``).
 
 What is not screened, and why:
 
-- ``STRUCTURAL`` keys: identifiers and enums (``id``, ``tool_call_id``, ``role``, ``type``,
-  ``finish_reason``, ``index``...) and signatures or timestamps. Clients don't display them;
-  an upstream hiding text in an id is out of scope.
+- ``STRUCTURAL`` keys holding a string, number or boolean: identifiers and enums (``id``,
+  ``tool_call_id``, ``role``, ``type``, ``finish_reason``, ``index``...) and signatures or
+  timestamps. Clients don't display them; an upstream hiding text in an id is out of scope.
+  An object or list under such a key is walked like any field.
 - ``OPAQUE`` channels: ``audio.data`` (base64 audio, not text) and ``reasoning_details.data``
   (encrypted reasoning). Their transcripts and summaries are screened.
-- Non-string values (numbers, booleans). ``logprobs[].bytes`` (lists of integers) repeat their
-  token, which is screened.
+- Non-string values (numbers, booleans). ``logprobs`` ``bytes`` arrays are the exception: they
+  should repeat their token's UTF-8, but an upstream may spell other text in them, so their
+  decoded text is screened too (channel ``logprobs.content.bytes``; inexact, so a redaction
+  there refuses).
 
 Strings outside the choices (``top_texts``: an unknown top-level field, ``citations``) are
 screened too, as channels named from the top.
@@ -32,6 +35,7 @@ Tool calls keep their call index and drop ``function``: ``tool_calls.0.arguments
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 from proxy.errors import UpstreamMalformed
@@ -55,7 +59,10 @@ STRUCTURAL = frozenset(
         "service_tier",
     }
 )
-"""Keys whose values are identifiers, enums or signatures, never prose."""
+"""Keys whose values are identifiers, enums or signatures, never prose. Only their scalar
+values are skipped: an object or list under one of these keys is no identifier, and is walked
+like any other field (an upstream's own ``specguard`` object, ``"id": ["..."]``)."""
+_CONTAINERS = (dict, list)
 OPAQUE = frozenset({"audio.data", "reasoning_details.data"})
 """Channels holding encoded payloads rather than text."""
 REASONING = frozenset(
@@ -64,6 +71,9 @@ REASONING = frozenset(
 """Answer fields that carry the model's reasoning rather than its answer."""
 ANSWER = frozenset({"message", "delta"})
 """Where a choice keeps its answer: its fields are named from here."""
+HELD_CALLS = "specguard.held_tool_calls"
+"""Where the tool guard puts the calls it withheld (``proxy.toolstage``): upstream text,
+screened as tool calls."""
 _NONE: frozenset[str] = frozenset()
 MAX_DEPTH = 32
 """Nesting deeper than this is not an answer: refused rather than walked."""
@@ -84,9 +94,20 @@ class Leaf(NamedTuple):
     """Reached through a list (other than ``tool_calls``): no simple path rebuilds it."""
 
 
+def scalars(payload: dict[str, Any], keys: Iterable[str]) -> dict[str, Any]:
+    """The fields ``keys`` of ``payload`` that hold no object or list: what a refusal or a
+    synthesized chunk may copy from an upstream's answer without carrying text it screened."""
+    return {k: payload[k] for k in keys if k in payload and type(payload[k]) not in _CONTAINERS}
+
+
+_CALLS = ("tool_calls.", HELD_CALLS + ".")
+"""Where a choice keeps tool calls: its own, and those the tool guard withheld."""
+
+
 def is_call(channel: str) -> bool:
-    """Whether ``channel`` is part of a tool call (JSON arguments, held until the call ends)."""
-    return channel.startswith(("tool_calls.", "function_call."))
+    """Whether ``channel`` is part of a tool call (JSON arguments, held until the call ends),
+    the tool guard's withheld calls (``specguard.held_tool_calls``) included."""
+    return channel.startswith((*_CALLS, "function_call."))
 
 
 def is_exact(channel: str) -> bool:
@@ -104,7 +125,7 @@ def choice_texts(choice: dict[str, Any], skip: frozenset[str] = frozenset()) -> 
     """Every string of ``choice``, in order; answer fields named in ``skip`` are left out."""
     out: list[Leaf] = []
     for key, value in choice.items():
-        if key in STRUCTURAL:
+        if key in STRUCTURAL and type(value) not in _CONTAINERS:
             continue
         if key in ANSWER and type(value) is dict:
             _walk(value, "", out, skip, True, False, 1)
@@ -121,7 +142,7 @@ def top_texts(payload: dict[str, Any]) -> list[Leaf]:
     Perplexity's ``citations`` ...), channels named from the top (``citations``)."""
     out: list[Leaf] = []
     for key, value in payload.items():
-        if key in STRUCTURAL or key == "choices":
+        if key == "choices" or (key in STRUCTURAL and type(value) not in _CONTAINERS):
             continue
         kind = type(value)
         if kind is str:
@@ -132,6 +153,11 @@ def top_texts(payload: dict[str, Any]) -> list[Leaf]:
         elif kind is list:
             _walk(value, key, out, _NONE, False, True, 1)
     return out
+
+
+def _utf8(values: list[Any]) -> str:
+    """The text a ``logprobs`` ``bytes`` array spells (integers outside 0-255 left out)."""
+    return bytes(v for v in values if type(v) is int and 0 <= v < 256).decode(errors="replace")
 
 
 def _walk(
@@ -148,6 +174,12 @@ def _walk(
     if depth > MAX_DEPTH:
         raise UpstreamMalformed("The upstream's answer is nested too deeply.")
     if type(node) is list:
+        if prefix.startswith("logprobs.") and prefix.endswith(".bytes"):
+            # A token's UTF-8 bytes: an upstream may spell in them what its token does not say.
+            text = _utf8(node)
+            if text:
+                out.append(Leaf(prefix, node, None, text, answer, listed))
+            return
         calls = prefix.endswith("tool_calls")
         for position, item in enumerate(node):
             kind = type(item)
@@ -164,11 +196,11 @@ def _walk(
                 _walk(item, prefix, out, _NONE, answer, True, depth + 1)
         return
     for key, value in node.items():
-        if key in STRUCTURAL or key in skip:
+        if key in skip or (key in STRUCTURAL and type(value) not in _CONTAINERS):
             continue
         kind = type(value)
         # A part's ``text`` joins its list's channel; a tool call's ``function`` adds no name.
-        if (key == "text" and listed) or (key == "function" and prefix.startswith("tool_calls.")):
+        if (key == "text" and listed) or (key == "function" and prefix.startswith(_CALLS)):
             name = prefix[:-1]
         else:
             name = prefix + key

@@ -19,6 +19,7 @@ from typing import Any
 import orjson
 
 from proxy.sse import encode_event, event_payload, is_done
+from proxy.texts import scalars
 
 _CHARS_PER_TOKEN = 4
 
@@ -79,5 +80,5 @@ async def with_usage(
         if not head and b'"id"' in event:
             payload = event_payload(event)
             if isinstance(payload, dict):
-                head = {k: payload[k] for k in ("id", "created", "model") if k in payload}
+                head = scalars(payload, ("id", "created", "model"))
         yield event
