@@ -63,7 +63,7 @@ class StreamScreen(StreamIntake):
         self.live = config.stream.mode == "live"
         self.recorded: set[tuple[str, str, str, int, int]] = set()
         self.redacting = False
-        """Whether any channel has a redaction (else events are released as they came)."""
+        """Whether any channel has a redaction (else no event needs its spans rewritten)."""
         self.seconds = 0.0
         """Time spent screening (excluding waits for the upstream)."""
         self.scanned_at = 0.0
@@ -274,20 +274,15 @@ class StreamScreen(StreamIntake):
     def _render(self, pending: Pending) -> bytes:
         """The event as screened: its parsed payload re-encoded, redacted spans and dropped
         reasoning applied (keep-alives as they came)."""
-        touched = [
-            (c, s, e, holder, key)
-            for c, s, e, holder, key in pending.spans
-            if c.redactions and any(d.finding.start < e and d.finding.end > s for d in c.redactions)
-        ]
         payload = pending.payload
         if payload is None:
             return pending.raw
-        if not touched and not pending.reasoning:
-            # Re-encoded, not relayed as received: the bytes may repeat a key whose first value
-            # the parser dropped, so they would carry text no detector saw.
-            return encode_event(payload)
-        for channel, start, end, holder, key in touched:
-            holder[key] = channel.render(start, end)
+        if self.redacting:
+            for channel, start, end, holder, key in pending.spans:
+                if channel.redactions and any(
+                    d.finding.start < end and d.finding.end > start for d in channel.redactions
+                ):
+                    holder[key] = channel.render(start, end)
         if pending.reasoning:
             for choice in payload.get("choices") or ():
                 for name in ANSWER:
@@ -295,6 +290,8 @@ class StreamScreen(StreamIntake):
                     if isinstance(answer, dict):
                         for field_name in REASONING.intersection(answer):
                             del answer[field_name]
+        # Re-encoded, not relayed as received: the bytes may repeat a key whose first value the
+        # parser dropped, so they would carry text no detector saw.
         return encode_event(payload)
 
     def release_all(self) -> None:
