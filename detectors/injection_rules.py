@@ -44,6 +44,19 @@ _I = re.IGNORECASE
 _M = re.IGNORECASE | re.MULTILINE
 _AI = r"(?:ai|a\.i\.|assistant|language model|llm|chatbot|agent|gpt|chatgpt|claude|copilot|bot)"
 
+FAKE_HEADER = Rule(
+    "fake_header",
+    re.compile(
+        r"^[ \t]*(?:#{1,4}[ \t]*)?[\[<(]?(?:system|developer)(?:[ \t]+(?:message|prompt|note|"
+        r"override|instructions?|update))?[\])>]?[ \t]*:",
+        _M,
+    ),
+    0.9,
+    ("system", "developer"),
+)
+"""A line posing as a system or developer message (``System:``, ``### Developer note:``);
+shared with ``detectors.jailbreak``, where a user turn does the same."""
+
 RULES: tuple[Rule, ...] = (
     Rule(
         "override",
@@ -66,16 +79,7 @@ RULES: tuple[Rule, ...] = (
         0.95,
         ("<|", "[inst]", "[/inst]", "<<sys>>", "<</sys>>"),
     ),
-    Rule(
-        "fake_header",
-        re.compile(
-            r"^[ \t]*(?:#{1,4}[ \t]*)?[\[<(]?(?:system|developer)(?:[ \t]+(?:message|prompt|note|"
-            r"override|instructions?|update))?[\])>]?[ \t]*:",
-            _M,
-        ),
-        0.9,
-        ("system", "developer"),
-    ),
+    FAKE_HEADER,
     Rule(
         "new_instructions",
         re.compile(

@@ -36,7 +36,7 @@ from typing import ClassVar
 from detectors import gibberish
 from detectors.base import DetectorConfig, ScanContext
 from detectors.findings import Finding
-from detectors.injection import Rule, match_rules
+from detectors.injection_rules import FAKE_HEADER, Rule, match_rules
 from detectors.plugins import Plugin
 from detectors.textmodel import TextModel, load_model
 
@@ -70,16 +70,7 @@ RULES: tuple[Rule, ...] = (
         0.95,
         ("<|", "[inst]", "[/inst]", "<<sys>>", "<</sys>>"),
     ),
-    Rule(
-        "fake_header",
-        re.compile(
-            r"^[ \t]*(?:#{1,4}[ \t]*)?[\[<(]?(?:system|developer)(?:[ \t]+(?:message|prompt|note|"
-            r"override|instructions?|update))?[\])>]?[ \t]*:",
-            _M,
-        ),
-        0.9,
-        ("system", "developer"),
-    ),
+    FAKE_HEADER,
     Rule(
         "mode_switch",
         re.compile(
