@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import time
 from collections.abc import AsyncIterator, Awaitable, Mapping
@@ -69,12 +70,18 @@ def create_app(config: Config, config_path: str | None = None) -> FastAPI:
         session = aiohttp.ClientSession(connector=connector, trust_env=False)
         app.state.session = session
         app.state.runtime = Runtime(config, session)
+        _settle()
         reloader = None
         if config_path:
+
+            def swap(runtime: Runtime) -> None:
+                app.state.runtime = runtime
+                _settle(reloaded=True)
+
             reloader = Reloader(
                 config_path,
                 build=lambda new: Runtime(new, session),  # type: ignore[arg-type]
-                swap=lambda runtime: setattr(app.state, "runtime", runtime),
+                swap=swap,
                 poll_s=config.server.reload_poll_s,
             )
             reloader.start()
@@ -128,6 +135,17 @@ def create_app(config: Config, config_path: str | None = None) -> FastAPI:
             expose_headers=["x-request-id", "x-specguard-decision", "retry-after"],
         )
     return app
+
+
+def _settle(*, reloaded: bool = False) -> None:
+    """Take what the runtime built (models, lexicons, compiled patterns: ~140k objects with the
+    default detectors) out of the garbage collector's reach. A full collection otherwise walks
+    them all, stopping every request for ~130 ms; frozen, it takes microseconds. After a reload
+    the previous runtime is unfrozen first so that it can be freed (one full collection)."""
+    if reloaded:
+        gc.unfreeze()
+    gc.collect()
+    gc.freeze()
 
 
 def app_from_env() -> FastAPI:
