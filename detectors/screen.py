@@ -58,11 +58,12 @@ def _working_time(started: float, paused: float) -> float:
     """Seconds since ``started`` (a ``perf_counter``), less collection pauses since then."""
     return time.perf_counter() - started - (_Collections.paused - paused)
 
-INLINE_CHARS = 1280
-"""Texts up to this size (all fields and variants together) are scanned on the event loop, in
-about 0.5 ms with every detector. A thread hop costs ~0.2 ms of CPU; a stream's scan window
-(3 hold-backs of new text plus one of context: 1,280 characters at copyright's 320) never pays
-it."""
+INLINE_CHARS = 2048
+"""Texts up to this size (all fields and variants together) are scanned on the event loop: about
+0.8 ms with every default detector. A thread would not free the loop for that long anyway (a
+thread holding the GIL yields it only every 5 ms, ``sys.getswitchinterval``), and the hop costs
+~0.2 ms of CPU; a stream's scan window, even a hurried one (``proxy.stream_live.HURRY_STEPS``),
+never pays it."""
 
 
 def _executor() -> ThreadPoolExecutor:

@@ -159,9 +159,10 @@ class StreamIntake:
             choices = ()
         elif type(choices) is not list:
             raise UpstreamMalformed("The upstream sent a chunk whose 'choices' is not a list.")
-        if not _PLAIN_TOP.issuperset(payload) or any(
-            type(value) in _CONTAINERS for key, value in payload.items() if key != "choices"
-        ):
+        # Objects or lists besides ``choices`` (one map over the values, in C: per event)
+        types = [*map(type, payload.values())]
+        nested = types.count(dict) + types.count(list) - (type(choices) is list)
+        if nested or not _PLAIN_TOP.issuperset(payload):
             for leaf in top_texts(payload):
                 # Outside the choices: held back like a choice's text, finished by [DONE].
                 self._grow(pending, -1, leaf.channel, leaf.text, leaf.holder, leaf.key, grown)
@@ -205,11 +206,13 @@ class StreamIntake:
         """Add ``piece`` (at ``holder[key]`` in the event) to choice ``index``'s channel."""
         channel = self.channels.get((index, name)) or self.channel(index, name)
         start = channel.length
+        end = start + len(piece)
         if not start:
-            channel.first_piece = len(piece)
-            channel.next_due = self.schedule.next_due(len(piece), {}, {})
-        channel.add(piece)
-        span = (channel, start, start + len(piece), holder, key)
+            channel.first_piece = end
+            channel.next_due = self.schedule.next_due(end, {}, {})
+        channel.pieces.append(piece)  # ``Channel.add``, inline: this runs for every delta
+        channel.length = end
+        span = (channel, start, end, holder, key)
         if pending.spans:
             pending.spans.append(span)
         else:

@@ -25,8 +25,9 @@ for what it needs (``detectors.base.release_kind``):
 
 Bursts of about a line only matter while someone is waiting for the text. When events come
 faster than ``QUIET_S`` apart (an upstream far ahead of any reader, or a buffered answer), a due
-scan waits for up to ``HURRY_STEPS`` more steps of text, so such a stream costs about as much
-CPU as in strict mode; a model writing at a reading pace (20 ms a chunk) is scanned every step.
+scan waits for up to ``HURRY_STEPS`` more steps of text (~1.4 KB), so such a stream costs fewer,
+larger scans; a model writing at a reading pace (20 ms a chunk) is scanned every step. No timer
+is behind this: a burst that ends in a pause stays held, up to that much, until the next event.
 """
 
 from __future__ import annotations
@@ -57,7 +58,7 @@ FINAL_CHARS = 1024
 QUIET_S = 0.005
 """Events closer together than this (after a scan) come from an upstream faster than anyone
 reads: a due scan then waits for ``HURRY_STEPS`` more steps of text."""
-HURRY_STEPS = 7
+HURRY_STEPS = 15
 SLOW_STEPS = 8
 """Steps between scans of a classifier that blocks on I/O (``llm_judge``): 768 characters, the
 strict mode's interval with the default policy, so a live stream asks a judge no more often."""
@@ -169,21 +170,21 @@ class LiveSchedule:
         names: Iterable[str],
         scanned: Mapping[str, int],
         opened: Mapping[str, int],
-        final: bool = False,
+        ending: int | None = None,
     ) -> tuple[int, dict[str, int], dict[str, int]]:
         """Where a scan by ``names`` starts, where each finds text it has not screened (from that
         start: ``Field.fresh``), and how much before that each is given (``Field.lookback``):
         its lookback before its open tail (or before what it has screened, if that comes first),
-        so a value still undecided there is judged with all its left context. The ``final``
-        scan of a finished text gives classifiers up to ``FINAL_CHARS`` of it, so a stream is
-        cut whenever the whole answer would have been refused."""
+        so a value still undecided there is judged with all its left context. The final scan of
+        a finished text (``ending``: its length) gives classifiers at least its last
+        ``FINAL_CHARS``, so a stream is cut whenever the whole answer would have been refused."""
         begins: dict[str, int] = {}
         for name in names:
             done = scanned.get(name, 0)
-            context = self.context[name]
-            if final and self.kinds[name] == "score":
-                context = max(context, FINAL_CHARS)
-            begins[name] = max(0, min(done, opened.get(name, done)) - context)
+            begin = min(done, opened.get(name, done)) - self.context[name]
+            if ending is not None and self.kinds[name] == "score":
+                begin = min(begin, ending - FINAL_CHARS)
+            begins[name] = max(0, begin)
         start = min(begins.values(), default=0)
         fresh = {name: scanned.get(name, 0) - start for name in begins}
         before = {name: scanned.get(name, 0) - begin for name, begin in begins.items()}

@@ -112,7 +112,7 @@ class Schedule:
         names: Iterable[str],
         scanned: Mapping[str, int],
         opened: object = None,
-        final: bool = False,
+        ending: int | None = None,
     ) -> tuple[int, dict[str, int], None]:
         """``window``, and no ``Field.lookback``: every detector repeats its own hold-back."""
         start, fresh = self.window(names, scanned)

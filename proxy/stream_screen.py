@@ -68,6 +68,8 @@ class StreamScreen(StreamIntake):
         """Time spent screening (excluding waits for the upstream)."""
         self.scanned_at = 0.0
         """When the last scan ended (``time.monotonic``)."""
+        self.hurry: int = getattr(self.schedule, "hurry", 0)
+        self.quiet_s: float = getattr(self.schedule, "quiet_s", 0.0)
 
     # -- screening ---------------------------------------------------------------------------
 
@@ -84,18 +86,18 @@ class StreamScreen(StreamIntake):
         elif self.live:
             # a classifier's clear score lets text go a little ahead of its next scan
             for channel in channels:
-                channel.safe_to = int(max(channel.safe_to, min(channel.limit, channel.length)))
+                if channel.safe_to < channel.limit:
+                    channel.safe_to = int(min(channel.limit, channel.length))
         return True
 
     def _catching_up(self, channel: Channel) -> bool:
         """Live mode: the upstream is sending faster than a reader could follow (this event
         came within ``quiet_s`` of the last scan), so a due scan waits for ``hurry`` more
         characters: smaller releases would be invisible and cost a scan each."""
-        hurry = getattr(self.schedule, "hurry", 0)
+        hurry = self.hurry
         if not hurry or channel.length >= channel.next_due + hurry:
             return False
-        now = time.monotonic()
-        return now - self.scanned_at < self.schedule.quiet_s  # type: ignore[union-attr]
+        return time.monotonic() - self.scanned_at < self.quiet_s
 
     async def screen(self, channels: list[Channel], finished: list[int]) -> Verdict | None:
         """Scan what is due (call when not ``idle``); returns a refusal verdict, or None."""
@@ -115,7 +117,7 @@ class StreamScreen(StreamIntake):
                 names = schedule.due(length, channel.first_piece, channel.scanned, channel.cleared)
             if names:
                 start, fresh, before = schedule.scan_window(
-                    names, channel.scanned, channel.opened, done
+                    names, channel.scanned, channel.opened, length if done else None
                 )
                 text = channel.text
                 fields.append(
