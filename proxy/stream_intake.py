@@ -24,6 +24,7 @@ from proxy.texts import (
     is_call,
     is_exact,
     scalars,
+    structural,
     top_texts,
 )
 
@@ -35,8 +36,7 @@ _TEXT_KEYS = ("content", "refusal")
 _PLAIN_TOP = frozenset(
     {"id", "object", "created", "model", "choices", "system_fingerprint", "service_tier"}
 )
-"""Chunk fields that carry no text to screen (when they hold no object or list)."""
-_CONTAINERS = (dict, list)
+"""Chunk fields that carry no text to screen (when they hold ids: ``proxy.texts.structural``)."""
 _STR_OR_NONE = (str, type(None))
 _PLAIN_CHOICE = frozenset({"index", "delta", "finish_reason", "logprobs"})
 _PLAIN_DELTA = frozenset({"role", "content", "refusal"})
@@ -126,6 +126,8 @@ class StreamIntake:
         """Per choice, the arguments of each call so far (``tool_calls.N``, ``function_call``)."""
         self.open_tool_calls: set[int] = set()
         self.head: dict[str, Any] = {}
+        self.plain_top: list[Any] | None = None
+        """The top-level values (``choices`` aside) of the last plain chunk (``_plain_top``)."""
         self.choices_seen: set[int] = set()
 
     def channel(self, index: int, key: str) -> Channel:
@@ -159,10 +161,7 @@ class StreamIntake:
             choices = ()
         elif type(choices) is not list:
             raise UpstreamMalformed("The upstream sent a chunk whose 'choices' is not a list.")
-        # Objects or lists besides ``choices`` (one map over the values, in C: per event)
-        types = [*map(type, payload.values())]
-        nested = types.count(dict) + types.count(list) - (type(choices) is list)
-        if nested or not _PLAIN_TOP.issuperset(payload):
+        if not self._plain_top(payload, choices):
             for leaf in top_texts(payload):
                 # Outside the choices: held back like a choice's text, finished by [DONE].
                 self._grow(pending, -1, leaf.channel, leaf.text, leaf.holder, leaf.key, grown)
@@ -179,6 +178,11 @@ class StreamIntake:
                 and choice.get("logprobs") is None
                 and type(delta.get("content", "")) in _STR_OR_NONE
                 and type(delta.get("refusal", "")) in _STR_OR_NONE
+                and (
+                    choice.get("finish_reason") is None
+                    or structural("finish_reason", choice["finish_reason"])
+                )
+                and ("role" not in delta or structural("role", delta["role"]))
             ):
                 # Nearly every chunk: text in ``delta.content`` (or ``refusal``) as strings and
                 # nothing else that carries text, so the walk of ``proxy.texts`` would find just
@@ -192,6 +196,21 @@ class StreamIntake:
             if choice.get("finish_reason"):
                 finished.append(index)
         return grown, finished
+
+    def _plain_top(self, payload: dict[str, Any], choices: Any) -> bool:
+        """Whether the chunk carries no text outside its choices: only ``_PLAIN_TOP`` fields,
+        holding ids (``proxy.texts.structural``). A stream repeats the same ones in every chunk,
+        ``choices`` last: when they equal the last plain chunk's, nothing more is checked."""
+        values = [*payload.values()]
+        if values and values.pop() is choices and values == self.plain_top:
+            return _PLAIN_TOP.issuperset(payload)
+        if not _PLAIN_TOP.issuperset(payload) or not all(
+            structural(key, value) for key, value in payload.items() if key != "choices"
+        ):
+            return False
+        if payload.get("choices") is choices:
+            self.plain_top = [value for key, value in payload.items() if key != "choices"]
+        return True
 
     def _grow(
         self,

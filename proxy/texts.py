@@ -10,10 +10,12 @@ keys that hold no prose (``STRUCTURAL``) and two opaque payloads (``OPAQUE``).
 
 What is not screened, and why:
 
-- ``STRUCTURAL`` keys holding a string, number or boolean: identifiers and enums (``id``,
-  ``tool_call_id``, ``role``, ``type``, ``finish_reason``, ``index``...) and signatures or
-  timestamps. Clients don't display them; an upstream hiding text in an id is out of scope.
-  An object or list under such a key is walked like any field.
+- ``STRUCTURAL`` keys holding a number, a boolean or a string shaped like an identifier (no
+  spaces; letters, digits and ``_.:/@+=~-``): ids and enums (``id``, ``tool_call_id``,
+  ``role``, ``type``, ``finish_reason``, ``index``...), signatures and timestamps. Anything
+  else there (a sentence in ``model``, an object or a list under ``id``) is walked like any
+  field. An upstream spelling a value in identifier shape (an id that is a phone number) is
+  not screened.
 - ``OPAQUE`` channels: ``audio.data`` (base64 audio, not text) and ``reasoning_details.data``
   (encrypted reasoning). Their transcripts and summaries are screened.
 - Non-string values (numbers, booleans). ``logprobs`` ``bytes`` arrays are the exception: they
@@ -35,6 +37,7 @@ Tool calls keep their call index and drop ``function``: ``tool_calls.0.arguments
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any, NamedTuple
 
@@ -63,6 +66,19 @@ STRUCTURAL = frozenset(
 values are skipped: an object or list under one of these keys is no identifier, and is walked
 like any other field (an upstream's own ``specguard`` object, ``"id": ["..."]``)."""
 _CONTAINERS = (dict, list)
+IDENTIFIER = re.compile(r"[\w.:/@+=~-]*", re.ASCII)
+"""The shape of a ``STRUCTURAL`` string that is skipped: an id, enum or signature, not prose."""
+
+
+def structural(key: str, value: Any) -> bool:
+    """Whether ``value`` under ``key`` holds no text to screen (see ``STRUCTURAL``)."""
+    if key not in STRUCTURAL:
+        return False
+    if type(value) is str:
+        return IDENTIFIER.fullmatch(value) is not None
+    return type(value) not in _CONTAINERS
+
+
 OPAQUE = frozenset({"audio.data", "reasoning_details.data"})
 """Channels holding encoded payloads rather than text."""
 REASONING = frozenset(
@@ -95,9 +111,10 @@ class Leaf(NamedTuple):
 
 
 def scalars(payload: dict[str, Any], keys: Iterable[str]) -> dict[str, Any]:
-    """The fields ``keys`` of ``payload`` that hold no object or list: what a refusal or a
-    synthesized chunk may copy from an upstream's answer without carrying text it screened."""
-    return {k: payload[k] for k in keys if k in payload and type(payload[k]) not in _CONTAINERS}
+    """The fields ``keys`` (``STRUCTURAL`` ones) of ``payload`` that hold ids, not text: what a
+    refusal or a synthesized chunk may copy from an upstream's answer without carrying text
+    that was never screened."""
+    return {k: payload[k] for k in keys if k in payload and structural(k, payload[k])}
 
 
 _CALLS = ("tool_calls.", HELD_CALLS + ".")
@@ -125,7 +142,7 @@ def choice_texts(choice: dict[str, Any], skip: frozenset[str] = frozenset()) -> 
     """Every string of ``choice``, in order; answer fields named in ``skip`` are left out."""
     out: list[Leaf] = []
     for key, value in choice.items():
-        if key in STRUCTURAL and type(value) not in _CONTAINERS:
+        if structural(key, value):
             continue
         if key in ANSWER and type(value) is dict:
             _walk(value, "", out, skip, True, False, 1)
@@ -142,7 +159,7 @@ def top_texts(payload: dict[str, Any]) -> list[Leaf]:
     Perplexity's ``citations`` ...), channels named from the top (``citations``)."""
     out: list[Leaf] = []
     for key, value in payload.items():
-        if key == "choices" or (key in STRUCTURAL and type(value) not in _CONTAINERS):
+        if key == "choices" or structural(key, value):
             continue
         kind = type(value)
         if kind is str:
@@ -196,7 +213,7 @@ def _walk(
                 _walk(item, prefix, out, _NONE, answer, True, depth + 1)
         return
     for key, value in node.items():
-        if key in skip or (key in STRUCTURAL and type(value) not in _CONTAINERS):
+        if key in skip or structural(key, value):
             continue
         kind = type(value)
         # A part's ``text`` joins its list's channel; a tool call's ``function`` adds no name.

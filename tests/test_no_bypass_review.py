@@ -31,8 +31,18 @@ def answer(message: dict[str, Any], **choice: Any) -> dict[str, Any]:
     return body
 
 
-# Objects and lists under keys that normally hold identifiers or enums.
+# Objects, lists and prose under keys that normally hold identifiers or enums.
 UNDER_ID_KEYS: dict[str, Callable[[str], dict[str, Any]]] = {
+    "top_model_prose": lambda t: {**answer({"content": "Done."}), "model": t},
+    "top_id_prose": lambda t: {**answer({"content": "Done."}), "id": t},
+    "message_role_prose": lambda t: answer({"content": "Done.", "role": t}),
+    "tool_call_id_prose": lambda t: answer(
+        {
+            "tool_calls": [
+                {"id": t, "type": "function", "function": {"name": "f", "arguments": "{}"}}
+            ]
+        }
+    ),
     "message_specguard": lambda t: answer({"content": "Done.", "specguard": {"note": t}}),
     "message_format_list": lambda t: answer({"content": "Done.", "format": [t]}),
     "choice_specguard": lambda t: answer({"content": "Done."}, specguard={"note": t}),
@@ -86,6 +96,9 @@ def test_upstream_specguard_object_with_an_ssn_is_not_copied_into_a_response(
 
 
 STREAMED: dict[str, Callable[[str], dict[str, Any]]] = {
+    "top_model_prose": lambda t: {**chunk({"content": "ok"}), "model": t},
+    "top_fingerprint_prose": lambda t: {**chunk({"content": "ok"}), "system_fingerprint": t},
+    "delta_role_prose": lambda t: chunk({"role": t, "content": "ok"}),
     "delta_specguard": lambda t: chunk({"content": "ok", "specguard": {"note": t}}),
     "choice_specguard": lambda t: chunk({"content": "ok"}, specguard={"note": t}),
     "top_specguard": lambda t: {**chunk({"content": "ok"}), "specguard": {"note": t}},
