@@ -10,7 +10,7 @@ export LITELLM_LOCAL_MODEL_COST_MAP := True
 export HF_HUB_OFFLINE := 1
 export TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS :=
 
-.PHONY: serve test bench lint eval clean
+.PHONY: serve test fuzz bench lint eval clean
 
 $(UV):
 	python3 -m venv .uv && .uv/bin/pip install -q uv
@@ -25,6 +25,9 @@ serve: $(VENV)/.synced ## start the proxy on 127.0.0.1:8080 with config.toml
 test: $(VENV)/.synced ## run the whole suite (installs Prometheus for the metrics tests if it can)
 	@bash deploy/install-prometheus.sh
 	$(VENV)/bin/python -m pytest -q
+
+fuzz: $(VENV)/.synced ## the property tests on fresh random examples (make test repeats the same ones)
+	SPECGUARD_HYPOTHESIS=fuzz $(VENV)/bin/python -m pytest -q $$(grep -l "@given" tests/test_*.py)
 
 bench: $(VENV)/.synced ## latency and CPU added by the proxy, on loopback
 	$(VENV)/bin/python -m tests.bench

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import gc
 import os
 import time
 from collections.abc import AsyncIterator, Awaitable, Mapping
@@ -47,7 +46,7 @@ from proxy.errors import (
 )
 from proxy.refusal import decision_header, decision_summary, refusal_sentence, refuse_completion
 from proxy.reload import Reloader
-from proxy.runtime import Runtime
+from proxy.runtime import Runtime, settle
 from proxy.screening import scan_context, screen_error, screen_input
 from proxy.sse import DONE, encode_event
 from proxy.surfaces import CHAT, COMPLETIONS, RESPONSES, Surface
@@ -70,13 +69,13 @@ def create_app(config: Config, config_path: str | None = None) -> FastAPI:
         session = aiohttp.ClientSession(connector=connector, trust_env=False)
         app.state.session = session
         app.state.runtime = Runtime(config, session)
-        _settle()
+        settle()
         reloader = None
         if config_path:
 
             def swap(runtime: Runtime) -> None:
                 app.state.runtime = runtime
-                _settle(reloaded=True)
+                settle(reloaded=True)
 
             reloader = Reloader(
                 config_path,
@@ -135,17 +134,6 @@ def create_app(config: Config, config_path: str | None = None) -> FastAPI:
             expose_headers=["x-request-id", "x-specguard-decision", "retry-after"],
         )
     return app
-
-
-def _settle(*, reloaded: bool = False) -> None:
-    """Take what the runtime built (models, lexicons, compiled patterns: ~140k objects with the
-    default detectors) out of the garbage collector's reach. A full collection otherwise walks
-    them all, stopping every request for ~130 ms; frozen, it takes microseconds. After a reload
-    the previous runtime is unfrozen first so that it can be freed (one full collection)."""
-    if reloaded:
-        gc.unfreeze()
-    gc.collect()
-    gc.freeze()
 
 
 def app_from_env() -> FastAPI:

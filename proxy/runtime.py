@@ -7,6 +7,7 @@ new one (a config reload) never changes a request mid-flight.
 from __future__ import annotations
 
 import fnmatch
+import gc
 from dataclasses import dataclass
 from typing import Any
 
@@ -170,3 +171,14 @@ class Runtime:
             {"id": model, "object": "model", "created": 0, "owned_by": f"specguard:{owner}"}
             for model, owner in seen.items()
         ]
+
+
+def settle(*, reloaded: bool = False) -> None:
+    """Take what the runtime built (models, lexicons, compiled patterns: ~140k objects with the
+    default detectors) out of the garbage collector's reach. A full collection otherwise walks
+    them all, stopping every request for ~130 ms; frozen, it takes microseconds. After a reload
+    the previous runtime is unfrozen first so that it can be freed (one full collection)."""
+    if reloaded:
+        gc.unfreeze()
+    gc.collect()
+    gc.freeze()

@@ -32,7 +32,7 @@ import time
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
-from detectors.policy import Verdict, decide, effective
+from detectors.policy import Decision, Verdict, decide, effective
 from detectors.screen import Field
 from proxy import metrics
 from proxy.context import RequestContext
@@ -201,6 +201,9 @@ class StreamScreen(StreamIntake):
                 if not self._undecided(f, exact, settled):
                     kept.append((f, exact))
                     continue
+                # held from its start until decided (it may begin before the open tail)
+                cleared, opened = settled[(f.where, f.detector)]
+                settled[(f.where, f.detector)] = (min(cleared, f.start), min(opened, f.start))
                 for channel in self.channels.values():
                     if channel.where == f.where:
                         channel.deferred.add(f.detector)
@@ -220,8 +223,13 @@ class StreamScreen(StreamIntake):
                 channel = next(
                     c for c in self.channels.values() if c.where == decision.finding.where
                 )
-                if decision.finding.start < channel.safe_to:
-                    # Already released: too late to cut it out, so the stream is refused.
+                shown = min(decision.finding.end, channel.safe_to)
+                if decision.finding.start < shown and not _covered(
+                    channel.redactions, decision.finding.start, shown
+                ):
+                    # Already released in clear: too late to cut it out, so the stream is
+                    # refused. (Released as an earlier redaction's placeholder is not: a span
+                    # that grew with the text, an address that got its house number.)
                     verdict = Verdict("refuse", verdict.decisions)
                     break
                 channel.redactions.append(decision)
@@ -238,20 +246,20 @@ class StreamScreen(StreamIntake):
         self, finding: Any, exact: bool, settled: dict[tuple[str, str], tuple[int, int]]
     ) -> bool:
         """Live mode: an exact-pattern finding that text still to come can change waits for a
-        later scan: one that reaches the end of the text (``Nightjar`` of ``Nightjars``, the
-        first 16 digits of a longer number), and a redaction wholly inside its detector's open
-        tail (a public office named after a contact, the rest of an address). Both lie in the
-        open tail, which is not released meanwhile; the next scan reads them again, and the
-        scan of the finished text decides whatever is left. A refusal found earlier in the text
-        still cuts at once."""
+        later scan: one in its detector's open tail that reaches the end of the text
+        (``Nightjar`` of ``Nightjars``, the first 16 digits of a longer number), and a redaction
+        that reaches into the open tail (a public office named after a contact, the rest of an
+        address), wherever it starts. It is held from its start meanwhile; the next scan reads
+        it again, and the scan of the finished text decides whatever is left. A refusal found
+        earlier in the text still cuts at once."""
         tail = settled.get((finding.where, finding.detector))
         kinds = getattr(self.schedule, "kinds", {})
         if tail is None or not exact or kinds.get(finding.detector) != "tail":
             return False
         channel = next(c for c in self.channels.values() if c.where == finding.where)
-        if finding.start < tail[1] or channel.finished:
+        if channel.finished or finding.end <= tail[1]:
             return False
-        if finding.end >= channel.length:
+        if finding.start >= tail[1] and finding.end >= channel.length:
             return True
         config = self.stage.screener.configs.get(finding.detector)
         return config is not None and effective(config, finding.category)[0] == "redact"
@@ -327,6 +335,16 @@ class StreamScreen(StreamIntake):
             "specguard": decision_summary(verdict),
         }
         return [encode_event(chunk), DONE]
+
+
+def _covered(redactions: list[Decision], start: int, end: int) -> bool:
+    """Whether ``redactions`` (sorted by start) leave no gap in ``[start, end)``."""
+    cursor = start
+    for decision in redactions:
+        if decision.finding.start > cursor:
+            break
+        cursor = max(cursor, decision.finding.end)
+    return cursor >= end
 
 
 def _share(finding: Any, configs: Any) -> float:

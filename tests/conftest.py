@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from hypothesis import settings
 from openai import OpenAI
 
 from proxy.config import Config, deep_merge
 from proxy.testing import FakeUpstream, ProxyServer, make_config, only
+
+# `make test` (and CI) runs the property tests on the same examples every time, so a red run is
+# a change's doing; `make fuzz` draws fresh ones (SPECGUARD_HYPOTHESIS=fuzz) to look for more.
+settings.register_profile("repeatable", derandomize=True, database=None)
+settings.register_profile("fuzz", derandomize=False)
+settings.load_profile(os.environ.get("SPECGUARD_HYPOTHESIS", "repeatable"))
 
 UPSTREAM_KEY = "sk-upstream-secret-0123456789"
 Connect = Callable[..., OpenAI]

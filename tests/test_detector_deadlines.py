@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import time
+import weakref
 from collections.abc import Iterator
 from typing import ClassVar
 
@@ -75,3 +76,25 @@ def test_a_collection_pause_does_not_time_out_a_detector(
 @pytest.mark.parametrize("cpu_heavy", [False, True], ids=["inline", "worker_thread"])
 def test_a_detector_that_overruns_its_deadline_still_times_out(cpu_heavy: bool) -> None:
     assert scan(Sleeping(cpu_heavy)) == ["timeout"]
+
+
+class Cycle:
+    """Garbage only a collection frees (it refers to itself)."""
+
+    def __init__(self) -> None:
+        self.me = self
+
+
+def test_settling_freezes_the_runtime_and_a_reload_lets_the_previous_one_be_freed() -> None:
+    from proxy.runtime import settle
+
+    gc.unfreeze()
+    previous = Cycle()
+    alive = weakref.ref(previous)
+    settle()  # start-up: everything alive now is out of the collector's reach
+    assert gc.get_freeze_count() > 0
+    del previous
+    gc.collect()
+    assert alive() is not None  # frozen: a collection does not even look at it
+    settle(reloaded=True)  # a reload: the previous runtime is unfrozen and collected
+    assert alive() is None

@@ -359,6 +359,49 @@ def test_a_live_stream_of_contact_details_delivers_what_the_whole_answer_does(
     assert shown == expected
 
 
+@pytest.mark.parametrize("pace", list(CONTACTS_ONLY))
+def test_an_address_that_grows_past_its_released_placeholder_is_still_only_redacted(
+    pace: str,
+) -> None:
+    # The first scan redacts "Foxthe quickly quickly Strasse 2" and releases its placeholder;
+    # the house number's last digit makes the span one character longer. The client saw only
+    # the placeholder, so the longer span is redacted too, as in the whole answer.
+    owner = CONTACTS_ONLY[pace]
+    text = "Foxthe quickly quickly Strasse 26,"
+    out = asyncio.run(relay_with(owner, sse_bytes([text[:32], text[32:]])))
+    shown, payloads = delivered(out)
+    assert payloads[-1]["choices"][0]["finish_reason"] == "stop"
+    assert shown == whole_answer(owner, text) == "[redacted: STREET_ADDRESS],"
+
+
+@pytest.mark.parametrize("pace", list(CONTACTS_ONLY))
+def test_an_address_whose_start_was_scanned_early_still_waits_for_a_public_office(
+    pace: str,
+) -> None:
+    # "Write to Strasse 12" begins before privacy's open tail ("Strasse 12 ..."); "city hall",
+    # completed by the next delta, makes it an office's address, as in the whole answer.
+    owner = CONTACTS_ONLY[pace]
+    text = "Write to Strasse 12 the city hall"
+    out = asyncio.run(relay_with(owner, sse_bytes([text[:32], text[32:]])))
+    shown, payloads = delivered(out)
+    assert payloads[-1]["choices"][0]["finish_reason"] == "stop"
+    assert shown == whole_answer(owner, text) == text
+
+
+def test_a_span_released_in_clear_before_it_was_found_still_refuses() -> None:
+    from detectors.findings import Finding
+    from detectors.policy import Decision
+    from proxy.stream_screen import _covered
+
+    def redaction(start: int, end: int) -> Decision:
+        return Decision("redact", Finding("privacy", "STREET_ADDRESS", 0.9, start, end))
+
+    assert _covered([redaction(0, 32)], 0, 23)
+    assert _covered([redaction(0, 10), redaction(8, 30)], 0, 23)
+    assert not _covered([redaction(5, 32)], 0, 23)  # its first five characters went in clear
+    assert not _covered([redaction(0, 10), redaction(12, 30)], 0, 23)  # a gap
+
+
 # --- the open tails themselves ------------------------------------------------------------------
 
 
