@@ -50,7 +50,7 @@ from detectors.base import CategoryPolicy, DetectorConfig, ScanContext
 from detectors.findings import Finding
 from detectors.lookalikes import is_lookalike
 from detectors.plugins import Plugin
-from detectors.privacy_context import asked_kinds, asked_values
+from detectors.privacy_context import asked_kinds, asked_values, named_values
 from detectors.provenance import SuppliedText
 from detectors.secrets import SECRET_CATEGORIES, find_secrets
 from detectors.tails import cue_tail, token_tail
@@ -69,6 +69,7 @@ PATTERN_ENTITIES = (
     "US_DRIVER_LICENSE",
     "US_BANK_NUMBER",
     "TAX_ID",
+    "NATIONAL_ID",
     "STREET_ADDRESS",
     *SECRET_CATEGORIES,
 )
@@ -245,6 +246,7 @@ class PrivacyDetector:
         findings += [
             Finding(self.name, kind, score, start, end)
             for kind, start, end, score in asked_values(text, asked)
+            + named_values(text, self._entities)
             if not self._public(kind, text, start, end)
         ]
         if self._entities & _SECRETS:
