@@ -133,7 +133,8 @@ _OWNED_ID = re.compile(
 )
 _NAMED_DIGITS = 5
 _PAN = re.compile(r"[A-Z]{5}\d{4}[A-Z]")
-_SENTENCE_END = re.compile(r"[.!?](?:\s|$)|\n")
+# a sentence ends at ". " but not after "e.g.", "i.e.", "no." or "vs."
+_SENTENCE_END = re.compile(r"(?<!e\.g)(?<!i\.e)(?<![Nn]o)(?<!\bvs)[.!?](?:\s|$)|\n")
 _PHONE_DIGITS = (7, 15)
 _DATE_OR_AMOUNT = re.compile(
     r"^(?:(?:19|20)\d\d[-./]\d\d?[-./]\d\d?|\d\d?[-./]\d\d?[-./](?:19|20)?\d\d)$"
@@ -196,10 +197,22 @@ def named_values(text: str, kinds: frozenset[str]) -> list[tuple[str, int, int, 
             value.group()
         ):
             continue
-        if _EXAMPLE.search(text, *_sentence_around(text, name.start(), value.end())):
+        if _example_near(text, name.start(), value.end()):
             continue
         hits.append((kind, value.start(), value.end(), ASKED_SCORE))
     return hits
+
+
+def example_value(kind: str, text: str, start: int, end: int) -> bool:
+    """Whether a value nobody asked for is a placeholder or an example of its kind: a sequence,
+    one repeated digit, a year, or a sentence that says "like", "e.g.", "format", "sample"."""
+    return not _is_value(kind, text[start:end]) or _example_near(text, start, end)
+
+
+def _example_near(text: str, start: int, end: int) -> bool:
+    """Whether an example word is near ``[start, end)`` in its sentence (60 before, 30 after)."""
+    low, high = _sentence_around(text, start, end)
+    return bool(_EXAMPLE.search(text, max(low, start - 60), min(high, end + 30)))
 
 
 def _sentence_around(text: str, start: int, end: int) -> tuple[int, int]:
