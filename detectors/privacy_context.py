@@ -95,7 +95,9 @@ _NAMED_SHAPES: dict[str, re.Pattern[str]] = {
     "US_DRIVER_LICENSE": re.compile(
         r"(?<![\w-])(?=(?:[A-Z_-]*\d){5})[A-Z0-9](?:[A-Z0-9]|[-_](?=[A-Z0-9])){4,18}(?![\w-]|\.\d)"
     ),
-    "US_BANK_NUMBER": re.compile(r"(?<![\w-])(?:[A-Z]{0,4}\d(?:[ -]?\d){5,16}[A-Z]?)(?![\w-]|\.\d)"),
+    "US_BANK_NUMBER": re.compile(
+        r"(?<![\w-])(?:[A-Z]{0,4}\d(?:[ -]?\d){5,16}[A-Z]?)(?![\w-]|\.\d)"
+    ),
     "NATIONAL_ID": re.compile(r"(?<![\w-])[A-Z]{0,3}\d(?:[ -]?\d){5,15}[A-Z]?(?![\w-]|\.\d)"),
     "TAX_ID": re.compile(
         r"(?<![\w-])(?:[A-Z]{5}\d{4}[A-Z]|[A-Z]{0,3}\d{2,3}-?\d{2,7}-?\d{0,4}[A-Z]?)(?![\w-]|\.\d)"
@@ -106,7 +108,8 @@ _NAMED_KINDS = {
     "US_DRIVER_LICENSE": r"(?:driver'?s?|driving)[ -]licen[cs]es? (?:numbers?|nos?\.?|#|ids?)",
     "US_BANK_NUMBER": r"(?:(?:bank|checking|savings|personal) )?account (?:numbers?|nos?\.?|#)|"
     r"acct\.? (?:numbers?|nos?\.?|#)",
-    "TAX_ID": r"tax (?:id(?:entification)?|file|payer) (?:numbers?|nos?\.?|#)|tax (?:ids?|numbers?)|"
+    "TAX_ID": r"tax (?:id(?:entification)?|file|payer) (?:numbers?|nos?\.?|#)|"
+    r"tax (?:ids?|numbers?)|"
     r"taxpayer id|permanent account number|(?-i:PAN|TIN|ITIN)(?: (?:numbers?|nos?\.?|#|card))?",
     # a national identity number; "ID number" alone only after a person's word (``_OWNED_ID``)
     "NATIONAL_ID": r"(?:national|tribal|citizen(?:ship)?|residen(?:t|ce)|voter|government|"
