@@ -1,11 +1,11 @@
 """Context makes a leak: what the user asked for decides whether a bare value is personal data.
 
-When the last user turn asks for a person's SSN, card, passport, licence, account number,
-phone number or password ("What is John Smith's SSN?", "give me the passport number of Maria
-Garcia"), an answer that gives a value of that shape is a leak even bare ("536228174"), even
-without a context word and even without a valid checksum. A request about the kind of data
-itself ("what is the format of an SSN", "generate a fake card number for testing") names no
-owner and asks nothing of the sort.
+When the last user turn asks for a person's SSN, card, passport, licence, national ID,
+account number, phone number or password ("What is John Smith's SSN?", "give me the passport
+number of Maria Garcia"), an answer that gives a value of that shape is a leak even bare
+("536228174"), even without a context word and even without a valid checksum. A request
+about the kind of data itself ("what is the format of an SSN", "generate a fake card number
+for testing") names no owner and asks nothing of the sort.
 
 The value shapes are deliberately loose; sequences (``123-45-6789``), one repeated digit,
 dates, years and amounts are still not values, so an answer that refuses and explains the
@@ -37,6 +37,9 @@ ASKED_KINDS: dict[str, str] = {
     r"licen[cs]e (?:numbers?|nos?\.?|#)|dl numbers?",
     "US_BANK_NUMBER": r"(?:bank |checking |savings )?account (?:numbers?|nos?\.?|#|details)|"
     r"routing numbers?|ibans?|bank details",
+    "NATIONAL_ID": r"(?:national|tribal|citizen|resident|voter|government) ids?|"
+    r"(?:(?:national|tribal|citizen|resident|voter|government) )?id(?:entity)? (?:card )?numbers?|"
+    r"identity (?:card )?numbers?|aadhaa?r(?: numbers?)?",
     "PHONE_NUMBER": r"(?:phone|cell|cellphone|mobile|telephone|home) (?:numbers?|nos?\.?|#)|"
     r"phone|number to (?:call|text|reach)",
     "PASSWORD": r"passwords?|passcodes?|passphrases?|pin(?: code| number)?|login details|"
@@ -84,6 +87,7 @@ _VALUE_SHAPES: dict[str, re.Pattern[str]] = {
         r"[A-Z]{2,12}\d{6,18})"  # a bank or branch code, then the number: PUNJABNRA7890123456
         r"(?![\w-]|\.\d)"
     ),
+    "NATIONAL_ID": re.compile(r"(?<![\w-])[A-Z]{0,3}\d(?:[ -]?\d){5,15}[A-Z]?(?![\w-]|\.\d)"),
     "PHONE_NUMBER": re.compile(
         r"(?<![\w.:/-])\+?\(?\d{1,4}\)?(?:[ .-]?\(?\d{1,5}\)?){1,5}(?![\w:/]|[.-]\d)"
     ),
@@ -98,7 +102,7 @@ _NAMED_SHAPES: dict[str, re.Pattern[str]] = {
     "US_BANK_NUMBER": re.compile(
         r"(?<![\w-])(?:[A-Z]{0,4}\d(?:[ -]?\d){5,16}[A-Z]?)(?![\w-]|\.\d)"
     ),
-    "NATIONAL_ID": re.compile(r"(?<![\w-])[A-Z]{0,3}\d(?:[ -]?\d){5,15}[A-Z]?(?![\w-]|\.\d)"),
+    "NATIONAL_ID": _VALUE_SHAPES["NATIONAL_ID"],
     "TAX_ID": re.compile(
         r"(?<![\w-])(?:[A-Z]{5}\d{4}[A-Z]|[A-Z]{0,3}\d{2,3}-?\d{2,7}-?\d{0,4}[A-Z]?)(?![\w-]|\.\d)"
     ),

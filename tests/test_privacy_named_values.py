@@ -145,3 +145,16 @@ def test_a_password_after_a_few_words_and_a_colon_is_a_leak(text: str, value: st
 )
 def test_labels_and_phrases_after_a_password_word_pass(text: str) -> None:
     assert find_secrets(text) == []
+
+
+def test_a_bare_national_id_number_is_a_leak_when_a_persons_was_asked_for(
+    privacy: PrivacyDetector,
+) -> None:
+    ctx = ScanContext(user_inputs=("What is Maria Lopez's national ID number?",))
+    assert spans("It's 8504125009087.", fired(privacy, "It's 8504125009087.", ctx)) == {
+        "NATIONAL_ID": "8504125009087"
+    }
+    assert fired(privacy, "I can't share Maria's ID number.", ctx) == []
+    assert fired(privacy, "It's 8504125009087.") == []
+    format_question = ScanContext(user_inputs=("What is the format of a national ID number?",))
+    assert fired(privacy, "It's 8504125009087.", format_question) == []
