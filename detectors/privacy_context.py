@@ -139,6 +139,8 @@ _OWNED_ID = re.compile(
     r"(?:\b(?:his|her|their|my|your|whose|under|with|and)|['\u2019]s) $", re.IGNORECASE
 )
 _NAMED_DIGITS = 5
+_DIGIT_CUE = re.compile(r"\d(?:[ _-]?\d){3}")
+_REACH = 100  # a name, up to 48 characters of filler, a value's letter prefix (``US-PP-``)
 _PAN = re.compile(r"[A-Z]{5}\d{4}[A-Z]")
 # a sentence ends at ". " but not after "e.g.", "i.e.", "no." or "vs."
 _SENTENCE_END = re.compile(r"(?<!e\.g)(?<!i\.e)(?<![Nn]o)(?<!\bvs)[.!?](?:\s|$)|\n")
@@ -189,11 +191,12 @@ def named_values(text: str, kinds: frozenset[str]) -> list[tuple[str, int, int, 
     """``(kind, start, end, score)`` of values right after the name of their kind (module
     docstring); only ``kinds`` (the detector's configured entities) are looked for."""
     hits: list[tuple[str, int, int, float]] = []
-    for name in _NAMED.finditer(text):
+    for name in _names_before_digits(text):
         kind = name.lastgroup
         if kind is None or kind not in kinds:
             continue
-        if name.group().startswith("ID") and not _OWNED_ID.search(text, 0, name.start()):
+        owner = _OWNED_ID.search(text, max(0, name.start() - 12), name.start())
+        if name.group().startswith("ID") and not owner:
             continue  # "ticket ID number", "employee ID number": a record's id, not a person's
         gap = _FILLER.match(text, name.end(), min(len(text), name.end() + 48))
         at = gap.end() if gap else name.end()
@@ -208,6 +211,22 @@ def named_values(text: str, kinds: frozenset[str]) -> list[tuple[str, int, int, 
             continue
         hits.append((kind, value.start(), value.end(), ASKED_SCORE))
     return hits
+
+
+def _names_before_digits(text: str) -> list[re.Match[str]]:
+    """Kind names in the ``_REACH`` characters before a run of digits (a value has four or
+    more): digit-free text costs one scan for digits, not the case-blind name pattern."""
+    names: list[re.Match[str]] = []
+    low = high = -1
+    for cue in _DIGIT_CUE.finditer(text):
+        if cue.start() - _REACH > high:
+            if high > low:
+                names += _NAMED.finditer(text, low, high)
+            low = max(0, cue.start() - _REACH)
+        high = cue.start()
+    if high > low:
+        names += _NAMED.finditer(text, low, high)
+    return names
 
 
 def example_value(kind: str, text: str, start: int, end: int) -> bool:
