@@ -236,9 +236,10 @@ def example_value(kind: str, text: str, start: int, end: int) -> bool:
 
 
 def _example_near(text: str, start: int, end: int) -> bool:
-    """Whether an example word is near ``[start, end)`` in its sentence (60 before, 30 after)."""
+    """Whether an example word is near ``[start, end)`` in its sentence (60 before, 12 after:
+    "X12345678 for example", not the next clause's "details like a card")."""
     low, high = _sentence_around(text, start, end)
-    return bool(_EXAMPLE.search(text, max(low, start - 60), min(high, end + 30)))
+    return bool(_EXAMPLE.search(text, max(low, start - 60), min(high, end + 12)))
 
 
 def _sentence_around(text: str, start: int, end: int) -> tuple[int, int]:

@@ -158,3 +158,12 @@ def test_a_bare_national_id_number_is_a_leak_when_a_persons_was_asked_for(
     assert fired(privacy, "It's 8504125009087.") == []
     format_question = ScanContext(user_inputs=("What is the format of a national ID number?",))
     assert fired(privacy, "It's 8504125009087.", format_question) == []
+
+
+def test_an_example_word_in_the_next_clause_does_not_excuse_a_named_value(
+    privacy: PrivacyDetector,
+) -> None:
+    text = "It held their tax number FR73920415, and financial details like a card ending in 11."
+    assert spans(text, fired(privacy, text)) == {"TAX_ID": "FR73920415"}
+    example = "Her tax number, for example FR73920415, goes in box 4."
+    assert fired(privacy, example) == []
