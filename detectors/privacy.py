@@ -50,7 +50,7 @@ from detectors.base import CategoryPolicy, DetectorConfig, ScanContext
 from detectors.findings import Finding
 from detectors.lookalikes import is_lookalike
 from detectors.plugins import Plugin
-from detectors.privacy_context import asked_kinds, asked_values
+from detectors.privacy_context import asked_kinds, asked_values, example_value, named_values
 from detectors.provenance import SuppliedText
 from detectors.secrets import SECRET_CATEGORIES, find_secrets
 from detectors.tails import cue_tail, token_tail
@@ -69,6 +69,7 @@ PATTERN_ENTITIES = (
     "US_DRIVER_LICENSE",
     "US_BANK_NUMBER",
     "TAX_ID",
+    "NATIONAL_ID",
     "STREET_ADDRESS",
     *SECRET_CATEGORIES,
 )
@@ -238,6 +239,8 @@ class PrivacyDetector:
                 score = max(float(result.score), 0.85)
             elif entity in _IDENTIFIERS and is_lookalike(text, start, end):
                 continue
+            elif entity in _NO_CHECKSUM and example_value(entity, text, start, end):
+                continue  # "passport numbers look like X12345678", "account number 123456789"
             else:
                 score = rules.entity_score(entity, float(result.score), text, start, end)
             if score > 0 and not self._public(entity, text, start, end):
@@ -245,6 +248,7 @@ class PrivacyDetector:
         findings += [
             Finding(self.name, kind, score, start, end)
             for kind, start, end, score in asked_values(text, asked)
+            + named_values(text, self._entities)
             if not self._public(kind, text, start, end)
         ]
         if self._entities & _SECRETS:
@@ -327,6 +331,10 @@ _IDENTIFIERS = frozenset(
 )
 """Number-shaped entities that part numbers, order ids and ISBNs can look like (a ``TAX_ID``
 needs its own tax words, so a nearby "ID" label does not make it a look-alike)."""
+
+
+_NO_CHECKSUM = frozenset(("US_PASSPORT", "US_DRIVER_LICENSE", "US_BANK_NUMBER", "TAX_ID"))
+"""Identifiers without a checksum: only their context tells a person's value from an example."""
 
 
 def _strongest(findings: list[Finding]) -> list[Finding]:

@@ -94,10 +94,12 @@ _AUTH_HEADER = re.compile(
 )
 _BEARER = re.compile(r"(?i)\b(?:bearer|basic)\s*:?\s+(?P<bare>[\w.~+/=-]{16,})")
 # "her password is X", "his Gmail password was X", "use the password X", "with password X",
-# "password for the router: X", "the secret key is X", "weatherbitACCESS X", "bloggerKEY-X"
+# "password for the router: X", "the secret key is X", "weatherbitACCESS X", "bloggerKEY-X",
+# "password attempt string revealed: 'X'" (a few words, a colon, a quoted value)
 _PROSE = re.compile(
     rf"(?i)(?<![a-z0-9])(?P<key>{_PASSWORD_WORD}|(?:[a-z][a-z0-9]{{0,30}}?)??{_TOKEN_WORD}{_MORE_KEY})s?\b"
-    rf"(?:(?P<glue>[-.:_])|(?:\s*#?\d{{1,2}}(?=\s*:))?(?:\s+(?:for|to|of|on)\s+[^\n:]{{1,40}}?)?"
+    rf"(?:(?P<glue>[-.:_])|(?:\s*#?\d{{1,2}}(?=\s*:))?(?:\s+(?:for|to|of|on)\s+[^\n:]{{1,40}}?|"
+    rf"(?:\s+[a-z]+){{1,3}}(?=:\s*(?P<lq>[\"'`])[^\s\"'`]{{4,64}}(?P=lq)))?"
     rf"(?:\s*(?P<psep>is|was|=|:|->|would be|will be|reads|set to|changed to)\s*|[ \t]+|"
     rf"(?P<nl>[ \t]*\n[ \t]*)))"
     rf"(?:(?:now|still|just|actually|simply)\s+)?{_VALUE}"
