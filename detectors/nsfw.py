@@ -63,6 +63,7 @@ from detectors.findings import Finding
 from detectors.lexicons import Hit, load
 from detectors.normalize import normalize
 from detectors.nsfw_compliance import compliance_score
+from detectors.nsfw_graphic import graphic_score
 from detectors.nsfw_refusals import without_refusals
 from detectors.nsfw_requests import (
     answers_request,
@@ -177,6 +178,8 @@ class NsfwEvidence:
     """A role-play marker or action markup (``*leans closer*``) occurs."""
     sexual_spans: tuple[tuple[int, int], ...]
     """Offsets of the explicit, suggestive and content hits (for the transformation check)."""
+    hits: tuple[Hit, ...] = ()
+    """Every lexicon hit."""
 
 
 def _age_of(match: re.Match[str]) -> int | None:
@@ -264,6 +267,7 @@ def nsfw_evidence(text: str) -> NsfwEvidence:
         romance=len(by.get("romance", [])),
         roleplay=bool(by.get("roleplay")) or len(_ACTION_MARKUP.findall(text)) >= 1,
         sexual_spans=tuple((h.start, h.end) for h in strongish),
+        hits=tuple(hits),
     )
 
 
@@ -380,6 +384,8 @@ def nsfw_scores(model: TextModel, text: str) -> tuple[NsfwEvidence, float, float
         len(text) <= MAX_REQUEST_CHARS and bool(ev.sexual_words or request) and protective(text)
     )
     rule = max(ev.rule, REQUEST_SCORE if request and not shielded else 0.0)
+    if ev.sexual_words and not shielded:
+        rule = max(rule, graphic_score(own, ev.hits))
     # Protective framing (reporting, support, "I was assaulted") halves the model's opinion too.
     framing = ev.framing * (0.5 if shielded else 1.0)
     probability = model.score(text) * framing if ev.sexual_words else 0.0
