@@ -62,6 +62,7 @@ from detectors.base import CategoryPolicy, DetectorConfig, ScanContext
 from detectors.findings import Finding
 from detectors.lexicons import Hit, load
 from detectors.normalize import normalize
+from detectors.nsfw_ads import ad_score
 from detectors.nsfw_compliance import compliance_score
 from detectors.nsfw_graphic import graphic_score
 from detectors.nsfw_refusals import without_refusals
@@ -385,7 +386,7 @@ def nsfw_scores(model: TextModel, text: str) -> tuple[NsfwEvidence, float, float
     )
     rule = max(ev.rule, REQUEST_SCORE if request and not shielded else 0.0)
     if ev.sexual_words and not shielded:
-        rule = max(rule, graphic_score(own, ev.hits))
+        rule = max(rule, graphic_score(own, ev.hits), ad_score(own))
     # Protective framing (reporting, support, "I was assaulted") halves the model's opinion too.
     framing = ev.framing * (0.5 if shielded else 1.0)
     probability = model.score(text) * framing if ev.sexual_words else 0.0

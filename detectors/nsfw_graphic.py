@@ -11,8 +11,8 @@ shape within one window of text:
 - a genital or intimate body word (``_BODY``), and
 - verbs or modifiers of touching, movement or arousal (``_ACT``): together at least three
   distinct cues, with two of one kind and one of the other, and
-- two people acting on each other: a he/him/his *and* a she/her, or an I/me/my *and* a
-  you/your, in the same window (sex education speaks of "the male", "a person", "the penis"),
+- two people acting on each other: two of he/him/his, she/her, I/me/my and you/your in the
+  same window (sex education speaks of "the male", "a person", "the penis"),
 - and no more than one framing word of education, medicine or law there (``education``
   section of the nsfw lexicon).
 
@@ -41,7 +41,7 @@ _ACT = re.compile(
     r"rhythmic(?:ally)?|strok(?:e|es|ed|ing)|rubb(?:ed|ing)|rubs|lick(?:s|ed|ing)?|"
     r"suck(?:s|ed|ing)?|ejaculat\w+|orgasm\w*|aroused|throbb\w*|moan\w*|groan\w*|"
     r"pull(?:ed|s|ing)? out|slid(?:e|es|ing)?|grind(?:s|ing)?|fondl\w*|caress\w*|"
-    r"spread(?:s|ing)? (?:apart|wide|her|his)|pressed against|invade[sd]?|hard|wet|"
+    r"spread(?:s|ing)? (?:apart|wide|her|his)|pressed against|invade[sd]?|bit(?:e|es|ing)|hard|wet|"
     r"stimulat(?:e|es|ed|ing)|squeez\w*|deep(?:er|ly)?|tongue|pleasure|rigid|naked|bare)\b",
     re.IGNORECASE,
 )
@@ -52,10 +52,8 @@ _SECOND = re.compile(r"\b(?:you|your)\b", re.IGNORECASE)
 
 
 def _two_people(window: str) -> bool:
-    return bool(
-        (_HE.search(window) and _SHE.search(window))
-        or (_FIRST.search(window) and _SECOND.search(window))
-    )
+    """At least two of he, she, I and you occur: people acting on each other."""
+    return sum(1 for person in (_HE, _SHE, _FIRST, _SECOND) if person.search(window)) >= 2
 
 
 def graphic_score(text: str, hits: tuple[Hit, ...]) -> float:
