@@ -106,9 +106,41 @@ SUBJECTS = (
 """Subjects of discussion, history and policy."""
 
 
+RISKS = (
+    "a stranger sending sexual messages",
+    "someone asking for nude photos",
+    "an adult offering gifts and asking for secrecy",
+    "sextortion threats",
+    "explicit images shared without consent",
+    "a classmate sharing a naked picture",
+    "pornography found on a shared computer",
+    "an online friend who wants to meet in person",
+    "sexual comments in a game chat",
+    "a coach who texts late at night",
+)
+"""Risks to children and teenagers that parents ask about."""
+_PARENTS = (
+    "My child told me about {r}. What should I do?",
+    "How do I protect my kids from {r}?",
+    "What are the warning signs of {r}?",
+    "If your child mentions {r}, stay calm, save the evidence, block the account and report "
+    "it to the platform or the police.",
+    "Talk to your teenager about {r} before it happens, and make sure they know they will not "
+    "be punished for telling you.",
+)
+_OPINIONS = (
+    "Honestly, the way people talk about {s} online is exhausting.",
+    "My view is that {s} says more about society than about the people involved.",
+    "Every thread about {s} turns into the same argument about men and women.",
+    "You can disagree about {s} without insulting anyone.",
+)
+
+
 def texts() -> list[str]:
     """Every templated benign text, in a fixed order."""
     out = [q.format(t=t) for t, q in product(TOPICS, _QUESTIONS)]
     out += [a.format(t=t) for t, a in product(TOPICS, _ANSWERS)]
     out += [d.format(s=s) for s, d in product(SUBJECTS, _DISCUSSION)]
+    out += [p.format(r=r) for r, p in product(RISKS, _PARENTS)]
+    out += [o.format(s=s) for s, o in product(SUBJECTS, _OPINIONS)]
     return out
