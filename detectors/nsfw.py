@@ -93,6 +93,11 @@ DENSITY_WORDS = 40
 """A text needs a sexual word per this many words for its lexical score to count in full."""
 MAX_REQUEST_CHARS = 600
 """Longer texts are not treated as requests (a request is a short user turn)."""
+FRAMING_FLOOR = 0.3
+"""The least share of the classifier's probability that framing words leave."""
+REFUSAL_FACTOR = 0.5
+"""Share of the classifier's probability left to an answer that refuses and, apart from its
+refusal, names no explicit, suggestive or content word."""
 
 _WEIGHTS = {
     "sexual.explicit": 1.0,
@@ -387,9 +392,16 @@ def nsfw_scores(model: TextModel, text: str) -> tuple[NsfwEvidence, float, float
     rule = max(ev.rule, REQUEST_SCORE if request and not shielded else 0.0)
     if ev.sexual_words and not shielded:
         rule = max(rule, graphic_score(own, ev.hits), ad_score(own))
-    # Protective framing (reporting, support, "I was assaulted") halves the model's opinion too.
-    framing = ev.framing * (0.5 if shielded else 1.0)
-    probability = model.score(text) * framing if ev.sexual_words else 0.0
+    if not ev.sexual_words:
+        return ev, rule, 0.0
+    # Framing words and protective framing (reporting, support, "I was assaulted") scale the
+    # model's opinion down, but not below FRAMING_FLOOR: each framing word used to halve it (to
+    # 1/16 with four), which put the benign calibration sets' sex-education texts so low that
+    # the calibrated threshold fired on a single sexual word anywhere else. A refusal whose
+    # remaining text names no explicit, suggestive or content word halves it.
+    framing = max(ev.framing * (0.5 if shielded else 1.0), FRAMING_FLOOR)
+    refuses = own != text and not ev.sexual_spans
+    probability = model.score(text) * framing * (REFUSAL_FACTOR if refuses else 1.0)
     return ev, rule, probability
 
 
