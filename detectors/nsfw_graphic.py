@@ -13,8 +13,9 @@ shape within one window of text:
   distinct cues, with two of one kind and one of the other, and
 - two people acting on each other: two of he/him/his, she/her, I/me/my and you/your in the
   same window (sex education speaks of "the male", "a person", "the penis"),
-- and no more than one framing word of education, medicine or law there (``education``
-  section of the nsfw lexicon).
+- and no framing word of education, medicine or law there (``education`` section of the nsfw
+  lexicon: "see a urologist if your penis hurts when erect or during ejaculation" is advice),
+  or a single one in a scene between a he and a she ("non-consensual").
 
 A hit scores ``GRAPHIC`` under ``sexual`` (so ``adult_mode`` allows it).
 """
@@ -72,8 +73,12 @@ def graphic_score(text: str, hits: tuple[Hit, ...]) -> float:
         n_act = len({m.group().lower() for m in acts if low <= m.start() <= high})
         if n_body + n_act < 3 or min(n_body, n_act) < 1 or max(n_body, n_act) < 2:
             continue
-        if sum(1 for start in framing if low <= start <= high) > 1:
+        window = text[max(0, low) : high]
+        if not _two_people(window):
             continue
-        if _two_people(text[max(0, low) : high]):
+        # A scene between a he and a she may carry one framing word ("non-consensual"); advice
+        # from an I to a you that names a doctor or a clinic is a consultation.
+        scene = bool(_HE.search(window) and _SHE.search(window))
+        if sum(1 for start in framing if low <= start <= high) <= (1 if scene else 0):
             return GRAPHIC
     return 0.0
