@@ -45,7 +45,7 @@ _CUES = (
     re.compile(
         r"\b(?:sex (?:dating|contacts?|ads?|personals|meetings?|chat(?: rooms?)?|cams?)|"
         r"adult (?:dating|personals|chat)|casual encounters?|discreet (?:encounters?|affairs?|"
-        r"relationships?)|one night stands?|swingers?|escorts?|call girls?)\b",
+        r"relationships?)|swingers?|escorts?|call girls?)\b",
         _I,
     ),
     # massage parlours that advertise sex
