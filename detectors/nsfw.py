@@ -17,7 +17,7 @@ Categories and their defaults:
 - ``romantic_roleplay``: romantic or sexual role-play; only reported, and refused, when the
   tenant sets ``under_18 = true``, which also lowers the ``sexual`` threshold.
 
-How a score is made (``nsfw_evidence`` then ``NsfwDetector.scan``):
+How a score is made (``nsfw_evidence.nsfw_evidence`` then ``NsfwDetector.scan``):
 
 1. Lexicon hits (``detectors/lexicons/nsfw.txt``): explicit words count 1, names of sexual
    content 0.6, suggestive words (also insults or everyday words) 0.4, clinical ones 0.15;
@@ -27,13 +27,17 @@ How a score is made (``nsfw_evidence`` then ``NsfwDetector.scan``):
    halves the non-explicit part (``framing``), so sex education and definitions pass.
 2. A short request (``how can I``, ``write``, ``give me`` ...) naming sexual content, sexual
    violence or abuse material scores at least ``REQUEST_SCORE`` (input screening uses the same
-   detector).
+   detector). A graphic description of a sexual act between two people, even in clinical
+   words (``detectors/nsfw_graphic.py``), and a sex-contact ad (two kinds of solicitation cue,
+   ``detectors/nsfw_ads.py``) score at least 0.8.
 3. The trained classifier (``detectors/models/nsfw.npz``, ``specguard train nsfw``) gives
-   ``p``, consulted only when some sexual word occurs and scaled by ``framing``;
-   ``sexual = max(rule, p)``. ``specguard train`` shifts the model so that ``p >= 0.5`` is the
-   lowest operating point whose grouped out-of-fold false-positive rate (heuristic firings
-   included) stays within budget. The model catches stories told in plain words and
-   foreign-language spam, but never fires on text without a single sexual word.
+   ``p``, consulted only when some sexual word occurs and scaled by ``framing`` (and halved
+   by protective framing) but never below ``FRAMING_FLOOR``, and halved again for an answer
+   that refuses and names no explicit word beyond its refusal; ``sexual = max(rule, p)``.
+   ``specguard train`` shifts the model so that ``p >= 0.5`` is the lowest operating point
+   whose grouped out-of-fold false-positive rate (heuristic firings included) stays within
+   budget. The model catches stories told in plain words and foreign-language spam, but never
+   fires on text without a single sexual word.
 4. ``sexual_minors = max(link * sexual, clinical_link)``. ``link`` is 1 when a child word or
    an age under 18 lies within ``WINDOW`` characters of an explicit, suggestive or content
    word (or abuse material is named in a request or beside explicit words), 0.8 for a weak
@@ -49,10 +53,8 @@ How a score is made (``nsfw_evidence`` then ``NsfwDetector.scan``):
 
 from __future__ import annotations
 
-import functools
 import math
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -60,9 +62,12 @@ from pydantic import model_validator
 
 from detectors.base import CategoryPolicy, DetectorConfig, ScanContext
 from detectors.findings import Finding
-from detectors.lexicons import Hit, load
+from detectors.lexicons import load
 from detectors.normalize import normalize
+from detectors.nsfw_ads import ad_score
 from detectors.nsfw_compliance import compliance_score
+from detectors.nsfw_evidence import MAX_REQUEST_CHARS, NsfwEvidence, nsfw_evidence
+from detectors.nsfw_graphic import graphic_score
 from detectors.nsfw_refusals import without_refusals
 from detectors.nsfw_requests import (
     answers_request,
@@ -85,192 +90,16 @@ UNDER_18_THRESHOLD = 0.35
 """``sexual`` threshold in ``under_18`` mode (unless the tenant set a lower one)."""
 REQUEST_SCORE = 0.75
 """Least ``sexual`` score of a request that names sexual content."""
-WINDOW = 250
-"""Characters between a minor cue and a sexual word for the two to be linked."""
-DENSITY_WORDS = 40
-"""A text needs a sexual word per this many words for its lexical score to count in full."""
-MAX_REQUEST_CHARS = 600
-"""Longer texts are not treated as requests (a request is a short user turn)."""
-
-_WEIGHTS = {
-    "sexual.explicit": 1.0,
-    "sexual.content": 0.6,
-    "sexual.suggestive": 0.4,
-    "sexual.clinical": 0.15,
-}
-_SEXUAL = frozenset(_WEIGHTS)
-_REQUEST = re.compile(
-    r"(?:^|[.!?]\s+)(?:how (?:can|do|could|would|should|to) (?:i|we|you)|can you|could you|give me|"
-    r"write (?:a|an|me|some)|create (?:a|an)|describe|provide|list \w+|tell me|help me|"
-    r"suggest|instruct|what (?:are|is) (?:some|the best|the most)|what's the best|"
-    r"which \w+ (?:sites|apps)|i want (?:to|you to)|show me|generate)\b",
-    re.IGNORECASE,
-)
-_NUMBER = (
-    r"(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|"
-    r"fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty)"
-)
-_AGE = re.compile(
-    rf"\b{_NUMBER}\s*-?\s*(?:(?:years?|yrs?)\s*-?\s*olds?|yo|y/o|olds?)\b"
-    rf"|\bage[ds]?:?\s*{_NUMBER}\b",
-    re.IGNORECASE,
-)
-_AGE_WORDS = {
-    word: number
-    for number, word in enumerate(
-        (
-            "zero",
-            "one",
-            "two",
-            "three",
-            "four",
-            "five",
-            "six",
-            "seven",
-            "eight",
-            "nine",
-            "ten",
-            "eleven",
-            "twelve",
-            "thirteen",
-            "fourteen",
-            "fifteen",
-            "sixteen",
-            "seventeen",
-            "eighteen",
-            "nineteen",
-            "twenty",
-        )
-    )
-}
+FRAMING_FLOOR = 0.3
+"""The least share of the classifier's probability that framing words leave."""
+REFUSAL_FACTOR = 0.5
+"""Share of the classifier's probability left to an answer that refuses and, apart from its
+refusal, names no explicit, suggestive or content word."""
 _ASKS_FOR_PROFANITY = re.compile(
     r"\b(?:swear\w*|curs(?:e|es|ing)|cuss\w*|profan\w*|expletive\w*|vulgar\w*|f-word|"
     r"uncensored|rude words?|dirty words?)\b",
     re.IGNORECASE,
 )
-_ACTION_MARKUP = re.compile(r"\*[^*\n]{3,80}\*")
-
-
-@dataclass(frozen=True, slots=True)
-class NsfwEvidence:
-    """What the lexicons and patterns found in one text (no model involved)."""
-
-    rule: float
-    """Lexical sexual score in [0, 1] (module docstring, step 1)."""
-    request: bool
-    """The text asks for something and names sexual content or sexual violence."""
-    sexual_words: int
-    """Number of sexual lexicon hits of any tier."""
-    framing: float
-    """1, or less when educational, medical or legal words frame a text without explicit ones."""
-    minor_link: float
-    """Strength in [0, 1] of the link between a minor cue and explicit or suggestive words."""
-    minor_clinical: float
-    """Strength in [0, 1] of a link between a child and clinical sexual words, after framing."""
-    csam_named: bool
-    """A name of child sexual abuse material occurs."""
-    profanity: int
-    """Number of swear words."""
-    romance: int
-    """Number of romantic words."""
-    roleplay: bool
-    """A role-play marker or action markup (``*leans closer*``) occurs."""
-    sexual_spans: tuple[tuple[int, int], ...]
-    """Offsets of the explicit, suggestive and content hits (for the transformation check)."""
-
-
-def _age_of(match: re.Match[str]) -> int | None:
-    raw = (match.group(1) or match.group(2)).lower()
-    return int(raw) if raw.isdigit() else _AGE_WORDS.get(raw)
-
-
-def _is_minor_age(match: re.Match[str]) -> bool:
-    age = _age_of(match)
-    return age is not None and age < 18
-
-
-def _near(hit: Hit, others: list[Hit] | list[tuple[int, int]]) -> bool:
-    for other in others:
-        start, end = (other.start, other.end) if isinstance(other, Hit) else other
-        if start - WINDOW <= hit.end and hit.start <= end + WINDOW:
-            return True
-    return False
-
-
-def nsfw_evidence(text: str) -> NsfwEvidence:
-    """Lexical evidence of ``text`` (already normalised)."""
-    hits = load("nsfw").find(text)
-    by: dict[str, list[Hit]] = {}
-    for hit in hits:
-        by.setdefault(hit.section, []).append(hit)
-    explicit = by.get("sexual.explicit", [])
-    strongish = explicit + by.get("sexual.suggestive", []) + by.get("sexual.content", [])
-    education = len(by.get("education", []))
-    # Explicit words in clinical or scientific prose (three framing words or more) are anatomy.
-    framing = 1.0 if explicit and education < 3 else 0.5 ** min(education, 4)
-    total = sum(
-        _WEIGHTS[h.section] * (1.0 if h.section == "sexual.explicit" else framing)
-        for h in hits
-        if h.section in _SEXUAL
-    )
-    # One explicit word in a long text on something else is a mention, not explicit content.
-    words = max(1, text.count(" ") + 1)
-    sexual_hits = sum(1 for h in hits if h.section in _SEXUAL)
-    rule = 1.0 - math.exp(-total * min(1.0, DENSITY_WORDS * sexual_hits / words))
-    request = (
-        len(text) <= MAX_REQUEST_CHARS
-        and bool(_REQUEST.search(text))
-        and bool(strongish or by.get("sexual.violence") or by.get("minor.csam"))
-    )
-
-    strong_minor = by.get("minor.strong", [])
-    weak_minor = by.get("minor.weak", [])
-    clinical = by.get("sexual.clinical", [])
-    # Stated ages only matter next to sexual words; the age pattern is the costliest scan here.
-    minor_ages = (
-        [(m.start(), m.end()) for m in _AGE.finditer(text) if _is_minor_age(m)]
-        if strongish or clinical
-        else []
-    )
-    link = 0.0
-    if any(_near(h, strongish) for h in strong_minor) or any(
-        _near(h, minor_ages) for h in strongish
-    ):
-        link = 1.0
-    elif any(_near(h, explicit + by.get("sexual.content", [])) for h in weak_minor):
-        link = 0.8
-    near_child = [h for h in clinical if _near(h, strong_minor) or _near(h, minor_ages)]
-    minor_clinical = 0.7 * 0.5 ** min(education, 4) if len(near_child) >= 2 else 0.0
-    csam = bool(by.get("minor.csam"))
-    if csam and (explicit or request):
-        link = 1.0
-
-    profane_terms = _profanity_terms()
-    profanity = sum(
-        1
-        for h in hits
-        if h.section == "profanity"
-        or (h.section.startswith("sexual.") and h.term.lower() in profane_terms)
-    )
-    return NsfwEvidence(
-        rule=rule,
-        request=request,
-        sexual_words=sum(len(by.get(s, [])) for s in _SEXUAL),
-        framing=framing,
-        minor_link=link,
-        minor_clinical=minor_clinical,
-        csam_named=csam,
-        profanity=profanity,
-        romance=len(by.get("romance", [])),
-        roleplay=bool(by.get("roleplay")) or len(_ACTION_MARKUP.findall(text)) >= 1,
-        sexual_spans=tuple((h.start, h.end) for h in strongish),
-    )
-
-
-@functools.cache
-def _profanity_terms() -> frozenset[str]:
-    """The profanity lexicon, lower-cased (built once: it is asked for on every scan)."""
-    return frozenset(term.lower() for term in load("nsfw").sections.get("profanity", ()))
 
 
 def _policy(action: str, threshold: float | None = None) -> CategoryPolicy:
@@ -380,9 +209,18 @@ def nsfw_scores(model: TextModel, text: str) -> tuple[NsfwEvidence, float, float
         len(text) <= MAX_REQUEST_CHARS and bool(ev.sexual_words or request) and protective(text)
     )
     rule = max(ev.rule, REQUEST_SCORE if request and not shielded else 0.0)
-    # Protective framing (reporting, support, "I was assaulted") halves the model's opinion too.
-    framing = ev.framing * (0.5 if shielded else 1.0)
-    probability = model.score(text) * framing if ev.sexual_words else 0.0
+    if ev.sexual_words and not shielded:
+        rule = max(rule, graphic_score(own, ev.hits), ad_score(own))
+    if not ev.sexual_words:
+        return ev, rule, 0.0
+    # Framing words and protective framing (reporting, support, "I was assaulted") scale the
+    # model's opinion down, but not below FRAMING_FLOOR: each framing word used to halve it (to
+    # 1/16 with four), which put the benign calibration sets' sex-education texts so low that
+    # the calibrated threshold fired on a single sexual word anywhere else. A refusal whose
+    # remaining text names no explicit, suggestive or content word halves it.
+    framing = max(ev.framing * (0.5 if shielded else 1.0), FRAMING_FLOOR)
+    refuses = own != text and not ev.sexual_spans
+    probability = model.score(text) * framing * (REFUSAL_FACTOR if refuses else 1.0)
     return ev, rule, probability
 
 

@@ -134,6 +134,13 @@ _SEX_GOAL = re.compile(
     r"undress)\b",
     _I,
 )
+_AGAINST_WILL = re.compile(
+    r"\b(?:whether (?:he|she|they) (?:wants?|likes?|agrees?) (?:it |to )?or not|against (?:his|"
+    r"her|their) will|even if (?:he|she|they) (?:says?|said) no|(?:while|when|after) (?:he|she|"
+    r"they)(?:'s|'re| is| are) (?:asleep|sleeping|unconscious|passed out|too drunk))\b",
+    _I,
+)
+"""Acting on someone regardless of their will (paired with a sexual goal)."""
 _COVERT = re.compile(
     r"\b(?:secretly|covertly|hidden (?:camera|cam)s?|hid(?:e|ing) (?:a |my )?(?:camera"
     r"|cam)s?|spy ?cam\w*|without (?:her|his|their|them) "
@@ -370,6 +377,7 @@ def nonconsensual(text: str) -> float:
     if (
         _NONCONSENSUAL.search(text)
         or _paired(text, _INCAPACITATE, _SEX_GOAL)
+        or _paired(text, _AGAINST_WILL, _SEX_GOAL)
         or _paired(text, _COVERT, _FILM, _PRIVATE)
         or _paired(text, _EXTORT, _COMPROMISING)
     ):
