@@ -49,7 +49,7 @@ from rules.origin import (
     origin_of,
     values_in,
 )
-from rules.payments import listed_accounts, overpays, superseded
+from rules.payments import HANDLE, listed_accounts, moves_money, overpays, superseded, told_amount
 from rules.variants import digits_match
 
 Category = Literal[
@@ -138,6 +138,8 @@ class Decider:
         if matches_any(name, self.policy.read_only):
             return "read"
         effect = effect_of(name)
+        if effect == "send" and moves_money(call.arguments):
+            return "pay"  # ``cashapp_send(to, amount)``: money, whatever the name says
         if effect == "execute":
             return command_effect(leaves(call.arguments)) or effect
         if effect == "read" and matches_any(name, self.policy.side_effecting):
@@ -210,6 +212,7 @@ class Decider:
                 self.trusted.runs,
             )
             or overpays(call.arguments, user)
+            or told_amount(call.arguments, self.sources, user)
         ):
             # Another account than the one on record, or another amount than the user's.
             return "confirmation_required"
@@ -230,6 +233,15 @@ class Decider:
         field, or a recipient the text adds beside the ones the user pointed at."""
         if value.kind == "email":
             return any(v.kind == "email" and o in ("user", "data") for v, o in origins)
+        if HANDLE.fullmatch(value.raw.strip()):
+            # A $cashtag or wallet an instruction gives beside the account the record holds.
+            return any(
+                not (m.group().lower() in value.text or value.text in m.group().lower())
+                and source.grade(m.start(), m.end()) == "data"
+                for source in self.sources
+                for pattern in (IBAN, HANDLE)
+                for m in pattern.finditer(source.source.text)
+            )
         if value.kind != "account":
             return False
         for source in self.sources:
