@@ -50,6 +50,7 @@ from rules.origin import (
     values_in,
 )
 from rules.payments import HANDLE, listed_accounts, moves_money, overpays, superseded, told_amount
+from rules.solicit import Solicited
 from rules.variants import digits_match
 
 Category = Literal[
@@ -113,6 +114,14 @@ class Decider:
         self.leaks = Leaks(conversation, self.sources)
         self._mentions: dict[str, bool] = {}
         self._listed: list[str] | None = None
+        self._solicited: Solicited | None = None
+
+    @property
+    def solicited(self) -> Solicited:
+        """The developer's facts that untrusted content asks for (found on first need)."""
+        if self._solicited is None:
+            self._solicited = Solicited(self.conversation, self.sources)
+        return self._solicited
 
     @property
     def listed_accounts(self) -> list[str]:
@@ -181,8 +190,10 @@ class Decider:
                 if len(text.strip()) >= _MIN_TEXT and not text.strip().isdigit()
             ]
         origins = [self.origin(v) for v in values]
-        if self.leaks.exfiltrates(texts, origins, effect) or self.leaks.posts_credentials(
-            texts, effect
+        if (
+            self.leaks.exfiltrates(texts, origins, effect)
+            or self.leaks.posts_credentials(texts, effect)
+            or (effect != "read" and self.solicited.carried(texts))
         ):
             return "exfiltration"
         if any(
