@@ -193,6 +193,7 @@ class Decider:
         if (
             self.leaks.exfiltrates(texts, origins, effect)
             or self.leaks.posts_credentials(texts, effect)
+            or self.leaks.wires_sink(origins, effect)
             or (effect != "read" and self.solicited.carried(texts))
         ):
             return "exfiltration"
