@@ -35,16 +35,16 @@ from rules.exfil import (
 from rules.origin import Indexed, Origin, Value, templates_in
 
 _PRIVATE_NOUN = (
-    r"(?:environment|env(?:\s+var\w*)?|\.env|secrets?|credentials?|api[ _-]?keys?|keys|tokens?"
+    r"(?:\.env|\b(?:environment|env(?:\s+var\w*)?|secrets?|credentials?|api[ _-]?keys?|keys|tokens?"
     r"|passwords?|cookies?|ssh\b|private\s+keys?|(?:shell|bash|chat|browser|conversation)\s+"
     r"history|home\s+director\w+|keychain|wallets?|conversations?|chats?"
-    r"|inbox|mailbox)"
+    r"|inbox|mailbox))"
 )
 _SINK = re.compile(
     r"\b(?:upload|send|post|ship|report|forward|transmit|stream|sync|push|collect|dump|beacon"
-    r"|export|mirror|cop(?:y|ies)|back(?:s|ed)?\s+up)\w*\b[^.!?\n]{0,50}?\b"
+    r"|mirror|cop(?:y|ies)|back(?:s|ed)?\s+up)\w*\b(?:[^.!?\n]|\.(?=\S)){0,50}?"
     rf"{_PRIVATE_NOUN}\b"
-    rf"|\b{_PRIVATE_NOUN}\b[^.!?\n]{{0,40}}?\b(?:is|are|will\s+be|gets?|get|being)\s+"
+    rf"|{_PRIVATE_NOUN}\b(?:[^.!?\n]|\.(?=\S)){{0,40}}?\b(?:is|are|will\s+be|gets?|get|being)\s+"
     r"(?:\w+ly\s+)?(?:uploaded|sent|posted|forwarded|shipped|collected|transmitted|synced"
     r"|exported|mirrored|copied|backed\s+up)\b",
     re.I,

@@ -120,6 +120,9 @@ _MONEY = re.compile(
 )
 
 
+_FIGURE = re.compile(r"\d[\d,.]*")
+
+
 def paid_amounts(arguments: Any) -> list[float]:
     """The amounts of money a call's arguments pay (values under amount-like keys)."""
     if not isinstance(arguments, dict):
@@ -128,7 +131,11 @@ def paid_amounts(arguments: Any) -> list[float]:
     for key, value in arguments.items():
         if not _AMOUNT_KEY.search(str(key)) or isinstance(value, bool):
             continue
-        amount = _number(str(value)) if isinstance(value, str) else value
+        if isinstance(value, str):
+            number = _FIGURE.search(value)
+            amount = _number(number.group()) if number else None
+        else:
+            amount = value
         if isinstance(amount, (int, float)):
             found.append(float(amount))
     return found
