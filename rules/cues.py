@@ -53,7 +53,8 @@ PASSIVE = (
 """A request in the passive voice: "this doc should be shared with ...", "the host asks that
 the list be e-mailed to ..."."""
 PLEASE = re.compile(
-    r"\b(?:please|kindly|pls|plz)\s+(?!(?:note|see|find|refer|be\s+aware|let\s+us\s+know"
+    r"\b(?:please|kindly|pls|plz|(?:could|can|would|will)\s+you(?:\s+(?:please|also|kindly))?)"
+    r"\s+(?!(?:note|see|find|refer|be\s+aware|let\s+us\s+know"
     r"|do\s+not|don'?t|ignore|disregard)\b)[a-z]",
     re.I,
 )

@@ -42,7 +42,7 @@ _PRIVATE_NOUN = (
 )
 _SINK = re.compile(
     r"\b(?:upload|send|post|ship|report|forward|transmit|stream|sync|push|collect|dump|beacon"
-    r"|mirror|cop(?:y|ies)|back(?:s|ed)?\s+up)\w*\b(?:[^.!?\n]|\.(?=\S)){0,50}?"
+    r"|mirror|cop(?:y|ies)|back(?:s|ed)?\s+up|receiv|captur|harvest|grab|steal|exfiltrat|leak)\w*\b(?:[^.!?\n]|\.(?=\S)){0,50}?"
     rf"{_PRIVATE_NOUN}\b"
     rf"|{_PRIVATE_NOUN}\b(?:[^.!?\n]|\.(?=\S)){{0,40}}?\b(?:is|are|will\s+be|gets?|get|being)\s+"
     r"(?:\w+ly\s+)?(?:uploaded|sent|posted|forwarded|shipped|collected|transmitted|synced"

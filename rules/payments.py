@@ -120,6 +120,12 @@ _MONEY = re.compile(
 )
 
 
+_SWAPPED = re.compile(
+    r"\b(?:is\s+now|are\s+now|instead|updated|corrected|revised|adjusted|new\s+(?:amount|total"
+    r"|balance)|changed|increased|raised)\b",
+    re.I,
+)
+"""An amount the text puts in place of another ("now", "revised total", "instead")."""
 _FIGURE = re.compile(r"\d[\d,.]*")
 
 
@@ -161,6 +167,9 @@ def told_amount(arguments: Any, sources: Sequence[Indexed], user_words: Iterable
             if value is None:
                 continue
             grade = source.grade(match.start(), match.end())
+            s_start, _ = source.sentence(match.start())
+            if grade == "data" and _SWAPPED.search(source.source.text, s_start, match.start()):
+                grade = "directive"  # "the amount payable is now $840.20" (cue before it)
             (data if grade in ("user", "data") else told).add(round(value, 2))
     return any(
         round(amount, 2) in told and round(amount, 2) not in data and data

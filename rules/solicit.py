@@ -7,9 +7,10 @@ and the model, eager to help, puts them in a reply or a plugin call. No secret s
 foreign value: the fact itself is the payload and the request for it came from the content.
 
 ``Solicited`` finds, once per conversation, the labelled facts of the authority text that the
-user did not type, and the labels an untrusted source asks for (the label in a sentence graded
-an instruction, or next to a verb of giving); ``carried`` then tells whether a call's arguments
-hold the value of such a fact, unless the user's own words name the fact (they asked for it).
+user did not type, and the labels an untrusted source asks for in an instruction aimed at the
+assistant (``rules.origin`` grades the label's sentence ``injected``); ``carried`` then tells
+whether a call's arguments hold the value of such a fact, unless the user's own words name the
+fact (they asked for it).
 """
 
 from __future__ import annotations
@@ -33,11 +34,6 @@ _NOT_LABEL = frozenset(
     )
 )
 """Words that do not name a private fact (a signature's name, the session's language)."""
-_GIVE = re.compile(
-    r"\b(?:reply|respond|send|include|provide|share|tell|give|confirm|submit|enter|fill|call"
-    r"|attach|add|list|state|mention|forward|upload|save|store|register)\w*\b",
-    re.I,
-)
 _MIN_DIGITS = 3
 
 
@@ -98,13 +94,12 @@ class Solicited:
 
     @staticmethod
     def _asked_for(fact: Fact, source: Indexed) -> bool:
-        for start, end in _mentions(fact.words, source.lower):
-            if source.grade(start, end) in ("directive", "injected"):
-                return True
-            s_start, s_end = source.sentence(start)
-            if _GIVE.search(source.source.text, s_start, s_end):
-                return True
-        return False
+        # Only a request aimed at the assistant counts: a booking form's "please provide a
+        # phone number" asks the user, and filling it in is the booking the user asked for.
+        return any(
+            source.grade(start, end) == "injected"
+            for start, end in _mentions(fact.words, source.lower)
+        )
 
     def carried(self, texts: Sequence[str]) -> bool:
         """Whether the call's argument ``texts`` hold the value of a fact the content asked
