@@ -37,7 +37,7 @@ _NAME_TOKENS: tuple[tuple[EffectClass, frozenset[str]], ...] = (
         _words(
             "pay payment payments transfer transfers wire remit refund reimburse donate tip "
             "deposit withdraw payout money transaction transactions venmo zelle crypto bitcoin "
-            "wallet paypal"
+            "wallet paypal cashapp revolut remittance payee"
         ),
     ),
     ("purchase", _words("purchase buy order checkout cart subscribe upgrade renew")),

@@ -44,11 +44,21 @@ DIRECTIVE = re.compile(rf"{LEAD}(?:{VERBS})\b(?!\s*[:\-])", re.I)
 PASSIVE = (
     r"(?:\b(?:should|must|needs?\s+to|has\s+to|have\s+to|is\s+to|are\s+to|shall|ought\s+to)\s+"
     r"|\b(?:asks?|asked|requests?|requested|requires?|required|demands?|insists?|recommends?)"
-    r"\s+that\s+[^.!?\n]{0,80}?\s)"
+    r"\s+that\s+[^.!?\n]{0,80}?\s"
+    # "the client asked to be added", "she'd like to be cc'd": a reported request
+    r"|\b(?:asks?|asked|wants?|wanted|would\s+like|'d\s+like|requests?|requested|expects?"
+    r"|wish(?:es|ed)?|hopes?|hoped)\s+to\s+)"
     r"(?:now\s+|also\s+|then\s+)?be\s+(?:\w+ly\s+)?"
 )
 """A request in the passive voice: "this doc should be shared with ...", "the host asks that
 the list be e-mailed to ..."."""
+PLEASE = re.compile(
+    r"\b(?:please|kindly|pls|plz|(?:could|can|would|will)\s+you(?:\s+(?:please|also|kindly))?)"
+    r"\s+(?!(?:note|see|find|refer|be\s+aware|let\s+us\s+know"
+    r"|do\s+not|don'?t|ignore|disregard)\b)[a-z]",
+    re.I,
+)
+"""An imperative whatever its verb ("please Cash App my assistant $50", "kindly Zelle ...")."""
 PASSIVE_DIRECTIVE = re.compile(
     rf"{PASSIVE}(?:sent|forwarded|e-?mailed|mailed|shared|paid|transferred|wired|remitted"
     r"|deleted|removed|erased|cancell?ed|closed|trashed|wiped|posted|published|uploaded"
@@ -75,7 +85,7 @@ ADDRESSED = re.compile(
     r"|\b(?:the|your|an?)\s+(?:ai\s+)?(?:assistant|agent|bot)\s+(?:then\s+|also\s+|now\s+)?"
     r"(?:exports?|sends?|forwards?|shares?|pays?|transfers?|deletes?|removes?|posts?|uploads?"
     r"|invites?|adds?|grants?|orders?|buys?|books?|runs?|will|shall|is\s+(?:to|expected"
-    r"|required|supposed))\b"
+    r"|required|supposed)|can|could|may|should|must|needs?\s+to)\b"
     r"|\bwhoever\s+(?:handles|reads|processes|opens|summari[sz]es|picks\s+up|works\s+on"
     r"|sees|receives|gets|is\s+(?:handling|reading|processing))\b"
     rf"|\b(?:ki|ia)[- ](?:{_AI_ELSEWHERE})\w*"

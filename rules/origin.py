@@ -31,6 +31,7 @@ from rules.cues import (
     DIRECTIVE,
     OVERRIDE,
     PASSIVE_DIRECTIVE,
+    PLEASE,
     TELLS,
     TEMPLATE_FIELD,
 )
@@ -205,6 +206,7 @@ class Indexed:
         prefix = text[s_start:start].lstrip(" \t*->#0123456789.)(\u2022")
         if not (
             DIRECTIVE.search(prefix)
+            or PLEASE.search(prefix)
             or PASSIVE_DIRECTIVE.search(prefix)
             # "X is to be added as an attendee": the request follows the value
             or PASSIVE_DIRECTIVE.search(text, token_end, s_end)
