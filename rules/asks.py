@@ -140,6 +140,29 @@ def asked_for(effect: str, user_words: Iterable[str]) -> bool:
     return any(pattern.search(text) or _DELEGATES.search(text) for text in user_words)
 
 
+_TOLD_DONE = {
+    "send": r"sent|forwarded|e-?mailed|replied to",
+    "pay": r"paid|transferred|wired|remitted|donated",
+    "delete": r"deleted|removed|erased|purged|wiped",
+    "post": r"posted|published|tweeted|uploaded",
+    "share": r"shared|granted",
+    "invite": r"invited",
+    "purchase": r"bought|purchased|checked out|added to (?:\w+ )?(?:cart|basket)",
+}
+"""Per class, an action told as done or to be done ("is added and checked out now", "must be
+paid today"): how content speaks of an action without asking for it in the imperative."""
+_TOLD = {e: re.compile(rf"\b(?:{words})\b", re.I) for e, words in _TOLD_DONE.items()}
+
+
+def speaks_of(effect: str, texts: Iterable[str]) -> bool:
+    """Whether ``texts`` speak of an action of class ``effect``: in the words a request for it
+    would use, or telling it as done or to be done."""
+    told = _TOLD.get(effect)
+    return asked_for(effect, texts) or (
+        told is not None and any(told.search(text) for text in texts)
+    )
+
+
 def understood(user_words: Iterable[str]) -> bool:
     """Whether the user's words are in a language this module knows the requests of (so that
     an action it finds no request for was not asked for)."""

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from rules.actions import HIGH_RISK, effect_of, effects_of
-from rules.asks import asked_for, understood
+from rules.asks import asked_for, speaks_of, understood
 from rules.commands import command_effect
 from rules.content import matches_any
 from rules.conversation import Conversation, ProposedCall, leaves
@@ -288,9 +288,9 @@ class Decider:
 
     def mentioned(self, effect: str, name: str) -> bool:
         """Whether untrusted content speaks of an action of class ``effect`` (in the words a
-        request for it would use) or names the function."""
+        request for it would use, or told as done or to be done) or names the function."""
         if effect not in self._mentions:
-            self._mentions[effect] = any(asked_for(effect, [s.source.text]) for s in self.sources)
+            self._mentions[effect] = speaks_of(effect, [s.source.text for s in self.sources])
         return self._mentions[effect] or any(name.lower() in s.lower for s in self.sources)
 
     def directed(self, effect: str) -> bool:
