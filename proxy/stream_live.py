@@ -53,8 +53,10 @@ STEP = 96
 """Characters between exact-pattern scans: about one line released per scan."""
 SCORE_STEPS = 3
 """Exact-pattern steps between classifier scans (classifiers cost the most per character)."""
-FINAL_CHARS = 1024
-"""Text a classifier scores whole when the stream ends (its last window reaches this far back)."""
+FINAL_CHARS = 1536
+"""Text a classifier scores whole when the stream ends (its last window reaches this far back).
+Every cbrn and nsfw dev positive refused whole is then cut as a stream; the last 1,024
+characters alone leave three of cbrn's uncut (``tests/test_stream_live.py``)."""
 QUIET_S = 0.005
 """Events closer together than this (after a scan) come from an upstream faster than anyone
 reads: a due scan then waits for ``HURRY_STEPS`` more steps of text."""
@@ -181,7 +183,8 @@ class LiveSchedule:
         begins: dict[str, int] = {}
         for name in names:
             done = scanned.get(name, 0)
-            begin = min(done, opened.get(name, done)) - self.context[name]
+            context = self.context[name]
+            begin = min(done, opened.get(name, done)) - context
             if ending is not None and self.kinds[name] == "score":
                 begin = min(begin, ending - FINAL_CHARS)
             begins[name] = max(0, begin)

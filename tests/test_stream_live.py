@@ -339,3 +339,26 @@ def test_check_config_shows_the_stream_mode() -> None:
     assert "stream: strict (each detector's whole hold-back first)" in policy_lines(
         strict.tenants["acme"]
     )
+
+
+@pytest.mark.parametrize("task", ["cbrn", "nsfw"])
+def test_every_dev_positive_refused_whole_is_cut_as_a_live_stream(task: str) -> None:
+    from tests import bench_leak
+
+    if not bench_leak.EVAL.is_dir():
+        pytest.skip("../shared/eval-data is absent")
+    from detectors.evaluation import read_rows
+
+    owner = bench_leak.tenant("live")
+    texts = [r["text"] for r in read_rows(bench_leak.EVAL / f"{task}.jsonl") if r.get("label")]
+
+    async def uncut() -> list[int]:
+        missed = []
+        for number, text in enumerate(texts):
+            if await bench_leak.refused_whole(owner, text):
+                cut, _, _ = await bench_leak.replay(owner, text)
+                if not cut:
+                    missed.append(number)
+        return missed
+
+    assert asyncio.run(uncut()) == []
