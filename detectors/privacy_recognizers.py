@@ -192,8 +192,47 @@ class PhonePatternRecognizer(PatternRecognizer):
 _OFFLINE_TLD = tldextract.TLDExtract(cache_dir=None, suffix_list_urls=(), fallback_to_snapshot=True)
 
 
+_LOCAL_PART = 64
+_DOMAIN = 255
+"""RFC 5321's longest local part and domain: how far from its ``@`` an address can reach."""
+
+
+def _around_ats(text: str) -> list[tuple[int, int]]:
+    """Windows of ``text`` that can hold an address: each ``@`` with ``_LOCAL_PART`` characters
+    before it and ``_DOMAIN`` after, overlapping windows merged."""
+    windows: list[tuple[int, int]] = []
+    at = text.find("@")
+    while at != -1:
+        start, end = max(0, at - _LOCAL_PART), min(len(text), at + _DOMAIN + 1)
+        if windows and start <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], end)
+        else:
+            windows.append((start, end))
+        at = text.find("@", at + 1)
+    return windows
+
+
 class OfflineEmailRecognizer(EmailRecognizer):
-    """Presidio's e-mail recognizer, validating domains against the bundled suffix snapshot."""
+    """Presidio's e-mail recognizer, validating domains against the bundled suffix snapshot, and
+    run only around each ``@``: over a whole text its pattern is quadratic in a run of dotted
+    words before an ``@`` (55 ms at 1,280 characters, 780 ms at 4,000), around the ``@`` it is
+    bounded by an address's longest parts."""
+
+    def analyze(
+        self,
+        text: str,
+        entities: list[str],
+        nlp_artifacts: Any = None,
+        regex_flags: int | None = None,
+    ) -> list[RecognizerResult]:
+        """Addresses in ``text``, found window by window (``_around_ats``)."""
+        found: dict[tuple[int, int], RecognizerResult] = {}
+        for start, end in _around_ats(text):
+            for result in super().analyze(text[start:end], entities, nlp_artifacts, regex_flags):
+                result.start += start
+                result.end += start
+                found.setdefault((result.start, result.end), result)
+        return list(found.values())
 
     def validate_result(self, pattern_text: str) -> bool:
         """The address has a registrable domain."""
