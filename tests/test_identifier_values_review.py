@@ -17,7 +17,7 @@ import pytest
 
 from proxy.testing import FakeUpstream, Reply, completion
 from tests.conftest import Guarded
-from tests.hostile import SSN, chunk, json_raw, leaked, payloads, stream_raw
+from tests.hostile import PLANTED, SSN, chunk, json_raw, leaked, payloads, stream_raw
 
 IDENTIFIER_SHAPED_LEAK = pytest.mark.xfail(
     strict=True,
@@ -66,3 +66,25 @@ def test_real_model_ids_are_relayed_unchanged_in_json_and_streams(
     seen = list(payloads(stream_raw(guarded())))
     assert {p["model"] for p in seen} == {model}
     assert [c.get("finish_reason") for p in seen for c in p["choices"]][-1] == "stop"
+
+
+LATER_PROSE: dict[str, Callable[[dict[str, Any], str], dict[str, Any]]] = {
+    "top_id": lambda c, t: {**c, "id": t},
+    "top_object": lambda c, t: {**c, "object": t},
+    "top_service_tier": lambda c, t: {**c, "service_tier": t},
+    "choice_finish_reason": lambda c, t: {**c, "choices": [{**c["choices"][0], "finish_reason": t}]},
+}
+
+
+@pytest.mark.parametrize("place", list(LATER_PROSE))
+def test_prose_under_an_id_key_after_plain_chunks_is_cut_from_a_stream(
+    upstream: FakeUpstream, guarded: Guarded, place: str
+) -> None:
+    # the first chunks fill the intake's cache of plain top-level values; a later chunk that
+    # differs from them only in one id field must still be walked and screened
+    plain = [chunk({"role": "assistant", "content": ""}), chunk({"content": "Done. "})]
+    later = LATER_PROSE[place](chunk({"content": "More."}), PLANTED)
+    upstream.queue(Reply(events=[*plain, later, chunk({}, "stop"), "[DONE]"]))
+    raw = stream_raw(guarded())
+    assert not leaked(raw)
+    assert "content_filter" in [c.get("finish_reason") for p in payloads(raw) for c in p["choices"]]
