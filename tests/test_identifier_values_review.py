@@ -72,7 +72,10 @@ LATER_PROSE: dict[str, Callable[[dict[str, Any], str], dict[str, Any]]] = {
     "top_id": lambda c, t: {**c, "id": t},
     "top_object": lambda c, t: {**c, "object": t},
     "top_service_tier": lambda c, t: {**c, "service_tier": t},
-    "choice_finish_reason": lambda c, t: {**c, "choices": [{**c["choices"][0], "finish_reason": t}]},
+    "choice_finish_reason": lambda c, t: {
+        **c,
+        "choices": [{**c["choices"][0], "finish_reason": t}],
+    },
 }
 
 

@@ -13,8 +13,8 @@ import asyncio
 
 import pytest
 
-from tests.test_stream_live_review import CONTACTS_ONLY, PREFIX
 from tests.test_stream_live import relay_with, whole_answer
+from tests.test_stream_live_review import CONTACTS_ONLY, PREFIX
 from tests.test_stream_screening import delivered, split, sse_bytes
 
 TEXT = PREFIX[:148] + "the Strasse 26,"
