@@ -46,7 +46,7 @@ from proxy.errors import (
 )
 from proxy.refusal import decision_header, decision_summary, refusal_sentence, refuse_completion
 from proxy.reload import Reloader
-from proxy.runtime import Runtime, settle
+from proxy.runtime import Runtime, settle, unsettle
 from proxy.screening import scan_context, screen_error, screen_input
 from proxy.sse import DONE, encode_event
 from proxy.surfaces import CHAT, COMPLETIONS, RESPONSES, Surface
@@ -93,6 +93,7 @@ def create_app(config: Config, config_path: str | None = None) -> FastAPI:
                 await reloader.stop()
             await session.close()
             await close_litellm_clients()
+            unsettle()
 
     app = FastAPI(
         title="specguard",

@@ -182,3 +182,11 @@ def settle(*, reloaded: bool = False) -> None:
         gc.unfreeze()
     gc.collect()
     gc.freeze()
+
+
+def unsettle() -> None:
+    """The app stops: what ``settle`` froze goes back to the collector, so that the runtime (and
+    the app around it, which holds reference cycles) can be freed. Without this every app
+    lifespan in one process (test servers, an embedding process restarting its app) leaves its
+    runtime frozen for good."""
+    gc.unfreeze()

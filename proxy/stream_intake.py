@@ -72,6 +72,9 @@ class Channel:
     """Length of ``text`` at which the next scan is due (``Schedule.next_due``)."""
     safe_to: int = 0
     """Characters before this offset may be released."""
+    released: int = 0
+    """Characters before this offset have been released (``safe_to`` or less: an event goes
+    only when all its text may)."""
     finished: bool = False
     redactions: list[Decision] = field(default_factory=list)
     deferred: set[str] = field(default_factory=set)

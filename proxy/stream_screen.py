@@ -223,7 +223,7 @@ class StreamScreen(StreamIntake):
                 channel = next(
                     c for c in self.channels.values() if c.where == decision.finding.where
                 )
-                shown = min(decision.finding.end, channel.safe_to)
+                shown = min(decision.finding.end, channel.released)
                 if decision.finding.start < shown and not _covered(
                     channel.redactions, decision.finding.start, shown
                 ):
@@ -279,6 +279,8 @@ class StreamScreen(StreamIntake):
                 break
             queue.popleft()
             out.append(self._render(pending))
+            for channel, _, end, _, _ in pending.spans:
+                channel.released = end
         return out
 
     def _render(self, pending: Pending) -> bytes:
