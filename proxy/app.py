@@ -60,8 +60,11 @@ T = TypeVar("T")
 _JSON = "application/json"
 
 
-def create_app(config: Config, config_path: str | None = None) -> FastAPI:
-    """The ASGI app serving ``config``; with ``config_path`` it hot-reloads that file."""
+def create_app(config: Config, config_path: str | None = None, *, freeze: bool = True) -> FastAPI:
+    """The ASGI app serving ``config``; with ``config_path`` it hot-reloads that file. With
+    ``freeze`` its runtime is taken out of the garbage collector's reach while it serves
+    (``proxy.runtime.settle``): right for a server process, not for one that starts and stops
+    many apps (the test suite's servers)."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -69,13 +72,15 @@ def create_app(config: Config, config_path: str | None = None) -> FastAPI:
         session = aiohttp.ClientSession(connector=connector, trust_env=False)
         app.state.session = session
         app.state.runtime = Runtime(config, session)
-        settle()
+        if freeze:
+            settle()
         reloader = None
         if config_path:
 
             def swap(runtime: Runtime) -> None:
                 app.state.runtime = runtime
-                settle(reloaded=True)
+                if freeze:
+                    settle(reloaded=True)
 
             reloader = Reloader(
                 config_path,
@@ -93,7 +98,8 @@ def create_app(config: Config, config_path: str | None = None) -> FastAPI:
                 await reloader.stop()
             await session.close()
             await close_litellm_clients()
-            unsettle()
+            if freeze:
+                unsettle()
 
     app = FastAPI(
         title="specguard",

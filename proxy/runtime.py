@@ -177,13 +177,10 @@ def settle(*, reloaded: bool = False) -> None:
     """Take what the runtime built (models, lexicons, compiled patterns: ~140k objects with the
     default detectors) out of the garbage collector's reach. A full collection otherwise walks
     them all, stopping every request for ~130 ms; frozen, it takes microseconds. After a reload
-    the previous runtime is unfrozen first and collected (one full collection) so that it can be
-    freed. At start-up nothing is collected first: the little garbage of building the runtime
-    stays frozen with it until ``unsettle`` (a collection per start would walk every object of a
-    process that starts many apps, such as the test suite)."""
+    the previous runtime is unfrozen first so that it can be freed (one full collection)."""
     if reloaded:
         gc.unfreeze()
-        gc.collect()
+    gc.collect()
     gc.freeze()
 
 

@@ -270,7 +270,7 @@ class ProxyServer:
     def __init__(self, config: Config, config_path: str | None = None):
         from proxy.app import create_app
 
-        self.app = create_app(config, config_path)
+        self.app = create_app(config, config_path, freeze=False)  # many apps, one process
         self._sock = socket.socket()
         self._sock.bind(("127.0.0.1", 0))
         self.port = self._sock.getsockname()[1]
