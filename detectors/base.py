@@ -59,8 +59,11 @@ class DetectorConfig(BaseModel):
     """Minimum finding score that counts."""
     categories: dict[str, CategoryPolicy] = {}
     """Overrides by category."""
-    deadline_ms: float = Field(250, gt=0)
-    """Longest a scan may take before it counts as an error."""
+    deadline_ms: float = Field(1000, gt=0)
+    """Longest a scan may take (wall time, collection pauses aside) before it counts as an error:
+    a bound for a stuck or runaway detector, not a latency target. Scans take ~0.1-1 ms per KB;
+    on a busy host a 250 ms bound also caught scans that only waited for the interpreter while
+    worker threads held it, and refused clean answers."""
     on_error: Literal["refuse", "allow"] = "refuse"
     """Fail closed (``refuse``) or open with a flag (``allow``) when a scan errors or times out."""
 

@@ -94,8 +94,8 @@ class PrivacyConfig(DetectorConfig):
     """Let public-office and business contact details pass."""
     oracles: bool = True
     """Report yes/no and partial answers about a third person's private values."""
-    deadline_ms: float = 500
-    """Presidio can cost ~15-20 ms per KB of digit-dense text: a longer default deadline."""
+    deadline_ms: float = 1000
+    """Presidio can cost ~15-20 ms per KB of digit-dense text (the default of every detector)."""
     categories: dict[str, CategoryPolicy] = Field(default={}, validate_default=True)
     """Overrides by entity, merged over ``DEFAULT_CATEGORIES`` (validated even when absent)."""
 

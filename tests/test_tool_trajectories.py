@@ -204,7 +204,7 @@ def test_benign_agent_step_streams_its_tool_call_whole(
     client, upstream = agent
     upstream.queue(Reply(events=streamed(flow)))
     deltas, finish, details = ask_streaming(client, flow)
-    assert finish == "tool_calls"
+    assert finish == "tool_calls", details
     assert details == []
     assert [(d.function.name, d.function.arguments) for d in deltas] == [
         (flow.call[0], flow.arguments())
