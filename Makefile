@@ -38,6 +38,7 @@ bench: $(VENV)/.synced ## latency and CPU added by the proxy, on loopback
 
 lint: $(VENV)/.synced
 	$(VENV)/bin/ruff check proxy rules detectors tests
+	$(VENV)/bin/ruff format --check proxy rules detectors tests
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
 

@@ -58,6 +58,7 @@ def _working_time(started: float, paused: float) -> float:
     """Seconds since ``started`` (a ``perf_counter``), less collection pauses since then."""
     return time.perf_counter() - started - (_Collections.paused - paused)
 
+
 INLINE_CHARS = 2048
 """Texts up to this size (all fields and variants together) are scanned on the event loop: about
 0.8 ms with every default detector. A thread would not free the loop for that long anyway (a
