@@ -45,10 +45,17 @@ ASKED_KINDS: dict[str, str] = {
     "PASSWORD": r"passwords?|passcodes?|passphrases?|pin(?: code| number)?|login details|"
     r"credentials|login",
 }
-_KIND = re.compile(
-    r"\b(?:" + "|".join(f"(?P<{name}>{rx})" for name, rx in ASKED_KINDS.items()) + r")\b",
-    re.IGNORECASE,
-)
+
+
+def _kinds(words: dict[str, str]) -> re.Pattern[str]:
+    """One pattern for the words of every kind; a match's group names its kind."""
+    return re.compile(
+        r"\b(?:" + "|".join(f"(?P<{name}>{rx})" for name, rx in words.items()) + r")\b",
+        re.IGNORECASE,
+    )
+
+
+_KIND = _kinds(ASKED_KINDS)
 # Someone the value would belong to: "John's", "her", "of Maria Garcia", "for my neighbour".
 _OWNER = re.compile(
     r"\b(?!(?i:it|what|that|there|here|let|who|he|she|one|today|where|how|this)['\u2019]s\b)"
@@ -120,10 +127,7 @@ _NAMED_KINDS = {
     r"identity|personal)[ -]?(?:id(?:entity|entification)?|identity)(?: card)? "
     r"(?:numbers?|nos?\.?|#)|aadhaa?r(?: numbers?| nos?\.?| card)?|(?-i:ID) (?:card )?numbers?",
 }
-_NAMED = re.compile(
-    r"\b(?:" + "|".join(f"(?P<{name}>{rx})" for name, rx in _NAMED_KINDS.items()) + r")\b",
-    re.IGNORECASE,
-)
+_NAMED = _kinds(_NAMED_KINDS)
 # What may stand between a kind's name and its value: "is", ":", "of Maria Garcia", "for
 # verification purposes", "information", a label such as "DL:", quotes.
 _FILLER = re.compile(

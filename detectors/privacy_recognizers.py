@@ -225,14 +225,15 @@ class OfflineEmailRecognizer(EmailRecognizer):
         nlp_artifacts: Any = None,
         regex_flags: int | None = None,
     ) -> list[RecognizerResult]:
-        """Addresses in ``text``, found window by window (``_around_ats``)."""
-        found: dict[tuple[int, int], RecognizerResult] = {}
+        """Addresses in ``text``, found window by window (``_around_ats``: they do not overlap,
+        so no address is found twice)."""
+        found: list[RecognizerResult] = []
         for start, end in _around_ats(text):
             for result in super().analyze(text[start:end], entities, nlp_artifacts, regex_flags):
                 result.start += start
                 result.end += start
-                found.setdefault((result.start, result.end), result)
-        return list(found.values())
+                found.append(result)
+        return found
 
     def validate_result(self, pattern_text: str) -> bool:
         """The address has a registrable domain."""

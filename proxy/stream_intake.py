@@ -205,14 +205,15 @@ class StreamIntake:
         holding ids (``proxy.texts.structural``). A stream repeats the same ones in every chunk,
         ``choices`` last: when they equal the last plain chunk's, nothing more is checked."""
         values = [*payload.values()]
-        if values and values.pop() is choices and values == self.plain_top:
+        last = bool(values) and values.pop() is choices  # ``values``: all but ``choices`` then
+        if last and values == self.plain_top:
             return _PLAIN_TOP.issuperset(payload)
         if not _PLAIN_TOP.issuperset(payload) or not all(
             structural(key, value) for key, value in payload.items() if key != "choices"
         ):
             return False
-        if payload.get("choices") is choices:
-            self.plain_top = [value for key, value in payload.items() if key != "choices"]
+        if last:
+            self.plain_top = values
         return True
 
     def _grow(
