@@ -10,6 +10,7 @@ import pytest
 from hypothesis import settings
 from openai import OpenAI
 
+from detectors.privacy import PrivacyConfig, PrivacyDetector
 from proxy.config import Config, deep_merge
 from proxy.testing import FakeUpstream, ProxyServer, make_config, only
 
@@ -120,3 +121,9 @@ def guarded(upstream: FakeUpstream, serve: Callable[[Config], ProxyServer]) -> I
     yield guarded
     for client in clients.values():
         client.close()
+
+
+@pytest.fixture(scope="module")
+def privacy() -> PrivacyDetector:
+    """The privacy detector with its default settings, built once per module."""
+    return PrivacyDetector(PrivacyConfig())

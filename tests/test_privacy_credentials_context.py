@@ -16,11 +16,6 @@ from detectors.secrets import SECRET_CATEGORIES, find_secrets
 NO_CONTEXT = ScanContext()
 
 
-@pytest.fixture(scope="module")
-def privacy() -> PrivacyDetector:
-    return PrivacyDetector(PrivacyConfig())
-
-
 def fired(detector: PrivacyDetector, text: str, ctx: ScanContext = NO_CONTEXT) -> list[Finding]:
     return [f for f in detector.scan(text, ctx) if counts_as_fired([f], detector.config)]
 

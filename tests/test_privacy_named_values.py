@@ -10,23 +10,12 @@ from __future__ import annotations
 import pytest
 
 from detectors.base import ScanContext
-from detectors.evaluation import counts_as_fired
 from detectors.explanations import withheld
 from detectors.findings import Finding
 from detectors.policy import effective
 from detectors.privacy import PrivacyConfig, PrivacyDetector
 from detectors.secrets import find_secrets
-
-NO_CONTEXT = ScanContext()
-
-
-@pytest.fixture(scope="module")
-def privacy() -> PrivacyDetector:
-    return PrivacyDetector(PrivacyConfig())
-
-
-def fired(detector: PrivacyDetector, text: str, ctx: ScanContext = NO_CONTEXT) -> list[Finding]:
-    return [f for f in detector.scan(text, ctx) if counts_as_fired([f], detector.config)]
+from tests.test_privacy_credentials_context import fired
 
 
 def spans(text: str, findings: list[Finding]) -> dict[str, str]:
