@@ -4,9 +4,9 @@
   ``ProxyError`` subclasses, Starlette's 404/405 (no trailing-slash redirect: ``create_app``
   turns ``redirect_slashes`` off, since the redirect is built from the client's ``Host``).
 - ``ErrorBoundary`` is the outermost handler of the app's own errors: an unexpected exception
-  becomes a 500 envelope and one JSON log line (exception type and request id; no message, no
-  traceback, which may quote the request or the upstream). Nothing is re-raised to the server,
-  so uvicorn never prints a traceback.
+  becomes a 500 envelope and one JSON log line (exception type, the project file and line it was
+  raised at, request id; no message, no traceback, which may quote the request or the upstream).
+  Nothing is re-raised to the server, so uvicorn never prints a traceback.
 - ``unless_gone`` cancels work (the upstream call) when the client disconnects first.
 
 Malformed HTTP that uvicorn itself rejects (a bad request line, invalid headers) never reaches
@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import traceback
 from collections.abc import Awaitable
 from typing import Any, TypeVar
 
@@ -35,6 +37,7 @@ from proxy.errors import InvalidRequest, ProxyError, error_envelope
 T = TypeVar("T")
 CLIENT_CLOSED = 499
 """Status recorded (never sent) for a request whose client went away (nginx's convention)."""
+_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 _INTERNAL = error_envelope("The server had an error while processing your request.", "server_error")
 
 
@@ -120,8 +123,24 @@ class ErrorBoundary:
                 request_id=rid,
                 path=scope.get("path", ""),
                 exception=type(exc).__name__,
+                where=_where(exc),
             )
             await _close(send, started, rid)
+
+
+def _where(exc: BaseException) -> str:
+    """Where the exception was raised, as ``path.py:line`` of the innermost frame in the
+    project's own code (else the innermost frame): enough to find the fault, quoting nothing."""
+    frames = [(f.f_code.co_filename, line) for f, line in traceback.walk_tb(exc.__traceback__)]
+    if not frames:
+        return ""
+    ours = [(name, line) for name, line in frames if _is_ours(name)]
+    name, line = (ours or frames)[-1]
+    return f"{os.path.relpath(name, _ROOT) if _is_ours(name) else os.path.basename(name)}:{line}"
+
+
+def _is_ours(filename: str) -> bool:
+    return filename.startswith(_ROOT) and "site-packages" not in filename
 
 
 def _scope_request_id(scope: Scope) -> str:

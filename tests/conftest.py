@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -19,6 +20,24 @@ from proxy.testing import FakeUpstream, ProxyServer, make_config, only
 settings.register_profile("repeatable", derandomize=True, database=None)
 settings.register_profile("fuzz", derandomize=False)
 settings.load_profile(os.environ.get("SPECGUARD_HYPOTHESIS", "repeatable"))
+
+
+class _WithFields(logging.Formatter):
+    """pytest's captured-log format plus specguard's structured fields (ids, names, the
+    exception type and where it was raised; never request text), so a failure in CI shows them."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        fields = getattr(record, "fields", None)
+        return f"{super().format(record)} {fields}" if fields else super().format(record)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config: pytest.Config) -> None:
+    plugin = config.pluginmanager.get_plugin("logging-plugin")
+    if plugin is not None:
+        for handler in (plugin.caplog_handler, plugin.report_handler):
+            handler.setFormatter(_WithFields(plugin.formatter._fmt, plugin.formatter.datefmt))
+
 
 UPSTREAM_KEY = "sk-upstream-secret-0123456789"
 Connect = Callable[..., OpenAI]
