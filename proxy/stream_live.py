@@ -23,11 +23,11 @@ for what it needs (``detectors.base.release_kind``):
   What a violating answer shows before its cut is measured by ``tests.bench_leak``.
 - **Any other detector** (``holdback``) keeps its full hold-back, as in the strict plan.
 
-Bursts of about a line only matter while someone is waiting for the text. When events come
-faster than ``QUIET_S`` apart (an upstream far ahead of any reader, or a buffered answer), a due
-scan waits for up to ``HURRY_STEPS`` more steps of text (~1.4 KB), so such a stream costs fewer,
-larger scans; a model writing at a reading pace (20 ms a chunk) is scanned every step. No timer
-is behind this: a burst that ends in a pause stays held, up to that much, until the next event.
+Bursts of about a line only matter while someone is waiting for the text. While the upstream's
+next event has already arrived (an upstream far ahead of any reader, or a buffered answer:
+``proxy.readahead``), a due scan waits for up to ``HURRY_STEPS`` more steps of text (~1.4 KB),
+so such a stream costs fewer, larger scans; a model writing at a reading pace is scanned every
+step, and the last event of a burst is scanned and released at once, not held for the next.
 """
 
 from __future__ import annotations
@@ -57,10 +57,8 @@ FINAL_CHARS = 1536
 """Text a classifier scores whole when the stream ends (its last window reaches this far back).
 Every cbrn and nsfw dev positive refused whole is then cut as a stream; the last 1,024
 characters alone leave three of cbrn's uncut (``tests/test_stream_live.py``)."""
-QUIET_S = 0.005
-"""Events closer together than this (after a scan) come from an upstream faster than anyone
-reads: a due scan then waits for ``HURRY_STEPS`` more steps of text."""
 HURRY_STEPS = 15
+"""Steps a due scan may wait while the upstream's next event has already arrived."""
 SLOW_STEPS = 8
 """Steps between scans of a classifier that blocks on I/O (``llm_judge``): 768 characters, the
 strict mode's interval with the default policy, so a live stream asks a judge no more often."""
@@ -85,9 +83,8 @@ class LiveSchedule:
     """Classifiers that block on I/O (a judge model's HTTP call): scanned every ``SLOW_STEPS``
     steps, as often as in strict mode, not every ``score_step``."""
     band: float = BAND
-    quiet_s: float = QUIET_S
     hurry: int = 0
-    """Characters a due scan may wait for while the upstream outpaces a reader (``quiet_s``)."""
+    """Characters a due scan may wait for while the upstream is ahead (0: scan when due)."""
 
     @classmethod
     def plan(

@@ -37,6 +37,7 @@ from detectors.screen import Field
 from proxy import metrics
 from proxy.context import RequestContext
 from proxy.errors import UpstreamIncomplete
+from proxy.readahead import ReadAhead
 from proxy.refusal import decision_summary, refusal_sentence
 from proxy.sse import DONE, encode_event
 from proxy.stream_intake import Channel, Pending, StreamIntake
@@ -66,10 +67,9 @@ class StreamScreen(StreamIntake):
         """Whether any channel has a redaction (else no event needs its spans rewritten)."""
         self.seconds = 0.0
         """Time spent screening (excluding waits for the upstream)."""
-        self.scanned_at = 0.0
-        """When the last scan ended (``time.monotonic``)."""
         self.hurry: int = getattr(self.schedule, "hurry", 0)
-        self.quiet_s: float = getattr(self.schedule, "quiet_s", 0.0)
+        self.ahead = False
+        """Whether the upstream's next event has already arrived (``proxy.readahead``)."""
 
     # -- screening ---------------------------------------------------------------------------
 
@@ -91,13 +91,10 @@ class StreamScreen(StreamIntake):
         return True
 
     def _catching_up(self, channel: Channel) -> bool:
-        """Live mode: the upstream is sending faster than a reader could follow (this event
-        came within ``quiet_s`` of the last scan), so a due scan waits for ``hurry`` more
-        characters: smaller releases would be invisible and cost a scan each."""
-        hurry = self.hurry
-        if not hurry or channel.length >= channel.next_due + hurry:
-            return False
-        return time.monotonic() - self.scanned_at < self.quiet_s
+        """Live mode: the upstream is ahead of any reader (its next event has already arrived),
+        so a due scan waits for up to ``hurry`` more characters: smaller releases would be
+        invisible and cost a scan each. The last event of a burst is never held for the next."""
+        return self.ahead and channel.length < channel.next_due + self.hurry
 
     async def screen(self, channels: list[Channel], finished: list[int]) -> Verdict | None:
         """Scan what is due (call when not ``idle``); returns a refusal verdict, or None."""
@@ -140,7 +137,6 @@ class StreamScreen(StreamIntake):
             self.open_tool_calls.discard(index)
         if fields:
             verdict, settled = await self._decide(fields, offsets, scanning, scanned)
-            self.scanned_at = time.monotonic()
             if verdict.action == "refuse":
                 return verdict
             for channel, names, _ in scanned:
@@ -371,9 +367,12 @@ async def screen_stream(
 ) -> AsyncIterator[bytes]:
     """The screened stream: held-back releases, a refusal chunk on a violation."""
     state = StreamScreen(ctx, stage)
+    ahead = ReadAhead(events) if state.hurry else None
+    source = ahead or events
     try:
-        async for raw in events:
+        async for raw in source:
             started = time.perf_counter()
+            state.ahead = ahead is not None and ahead.buffered
             grown, finished = state.take(raw)
             is_done = raw.startswith(b"data: [DONE]")
             if is_done:
@@ -399,7 +398,9 @@ async def screen_stream(
         else:
             # The upstream ended without [DONE]: what is held is dropped, the caller reports it.
             raise UpstreamIncomplete("The upstream's stream ended before it was complete.")
-        async for _ in events:
+        async for _ in source:
             pass  # the upstream's adapter relays nothing after [DONE]; let it finish its body
     finally:
         ctx.add_stage_time("detectors", state.seconds)
+        if ahead is not None:
+            await ahead.aclose()

@@ -254,12 +254,13 @@ class FakeUpstream:
 
 
 def _content_length(event: Any) -> int:
-    """Characters of ``delta.content`` an event carries (0 for anything else)."""
-    if not isinstance(event, dict):
-        return 0
+    """Characters of ``delta.content`` an event carries (0 for anything else, malformed shapes
+    included: the fake must send them intact and end its response normally)."""
+    choices = event.get("choices") if isinstance(event, dict) else None
     total = 0
-    for choice in event.get("choices") or ():
-        content = (choice.get("delta") or {}).get("content") if isinstance(choice, dict) else None
+    for choice in choices if isinstance(choices, list) else ():
+        delta = choice.get("delta") if isinstance(choice, dict) else None
+        content = delta.get("content") if isinstance(delta, dict) else None
         total += len(content) if isinstance(content, str) else 0
     return total
 

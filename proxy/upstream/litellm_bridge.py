@@ -1,7 +1,9 @@
 """Non-OpenAI providers (Anthropic, Bedrock, Vertex, Gemini, Azure ...) through litellm.
 
-litellm is imported on first use: it costs ~1 s to import and ~6 ms per call, which the raw relay
-avoids for OpenAI-compatible upstreams. Its responses are translated to the OpenAI shape.
+litellm is imported only when a configuration names such a provider, while the runtime is built
+(at start-up or on a reload, off the event loop), not by the first request: it costs ~1 s to
+import (many seconds on a loaded host) and ~6 ms per call, which the raw relay avoids for
+OpenAI-compatible upstreams. Its responses are translated to the OpenAI shape.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ class LiteLLMBridge:
         self._base_url = config.resolved_base_url()
         self._key = config.api_key()
         self._timeout = config.timeout_s
+        self._litellm = _litellm()
 
     def _arguments(self, body: dict[str, Any], stream: bool) -> dict[str, Any]:
         arguments = {key: value for key, value in body.items() if key not in _CONTROLLED}
@@ -58,7 +61,7 @@ class LiteLLMBridge:
     async def complete(self, body: dict[str, Any], request_id: str) -> Reply:
         """The provider's answer translated to an OpenAI chat completion."""
         try:
-            response = await _litellm().acompletion(**self._arguments(body, stream=False))
+            response = await self._litellm.acompletion(**self._arguments(body, stream=False))
         except Exception as exc:
             raise self._translate(exc) from exc
         return Reply(orjson.dumps(_openai_shape(response.model_dump())))
@@ -66,13 +69,13 @@ class LiteLLMBridge:
     async def stream(self, body: dict[str, Any], request_id: str) -> BridgedStream:
         """The provider's stream as OpenAI chunk events."""
         try:
-            chunks = await _litellm().acompletion(**self._arguments(body, stream=True))
+            chunks = await self._litellm.acompletion(**self._arguments(body, stream=True))
         except Exception as exc:
             raise self._translate(exc) from exc
         return BridgedStream(chunks, self)
 
     def _translate(self, exc: Exception) -> ProxyError:
-        exceptions = _litellm().exceptions
+        exceptions = self._litellm.exceptions
         if isinstance(exc, exceptions.Timeout):
             return UpstreamTimeout(f"upstream {self.name!r} timed out")
         if isinstance(exc, exceptions.APIConnectionError):
