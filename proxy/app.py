@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 import os
 import time
-from collections.abc import AsyncIterator, Awaitable, Mapping
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
-from typing import Any, TypeVar, cast
+from typing import Any, cast
 
 import aiohttp
 import orjson
@@ -19,7 +19,7 @@ from starlette.requests import ClientDisconnect
 from starlette.routing import Route
 
 from detectors.policy import Verdict
-from proxy import edge, logs, metrics
+from proxy import accounting, edge, logs, metrics
 from proxy.completions import NativeCompletions
 from proxy.config import Config, load_config
 from proxy.context import RequestContext, request_id_from
@@ -40,9 +40,6 @@ from proxy.endpoints import (
 )
 from proxy.errors import (
     ProxyError,
-    UpstreamMalformed,
-    UpstreamTimeout,
-    UpstreamUnreachable,
 )
 from proxy.refusal import decision_header, decision_summary, refusal_sentence, refuse_completion
 from proxy.reload import Reloader
@@ -56,7 +53,6 @@ from proxy.upstream.openai_relay import OpenAIRelay
 from proxy.upstream.shapes import parse_completion
 from proxy.usage import UsageTally, asks_usage, refused_usage, with_usage
 
-T = TypeVar("T")
 _JSON = "application/json"
 
 
@@ -195,7 +191,7 @@ async def _serve(request: Request, surface: Surface) -> Response:
             ctx.programmatic = _programmatic(body)
             verdict = await screen_input(pipeline.input_screener, body, ctx)
             if verdict.action == "refuse":
-                _finish(ctx, 200)
+                accounting.finish(ctx, 200)
                 return await _refused_request(body, original, surface, verdict, ctx)
         upstream = route.upstream
         if surface.native is not None and route.native_completions:
@@ -208,7 +204,7 @@ async def _serve(request: Request, surface: Surface) -> Response:
             body = await pipeline.rewrite({**body, "model": route.model}, ctx, len(raw_body))
         if ctx.stream:
             events = await unless_gone(
-                request, _timed_upstream(ctx, upstream.stream(body, request_id))
+                request, accounting.timed_upstream(ctx, upstream.stream(body, request_id))
             )
             return StreamingResponse(
                 surface.events(_stream_body(events, body, ctx), original, request_id),
@@ -216,25 +212,25 @@ async def _serve(request: Request, surface: Surface) -> Response:
                 headers=_headers(ctx, events.headers, stream=True),
             )
         reply = await unless_gone(
-            request, _timed_upstream(ctx, upstream.complete(body, request_id))
+            request, accounting.timed_upstream(ctx, upstream.complete(body, request_id))
         )
         raw = await pipeline.finish(reply.raw, ctx)
-        _count_tokens(raw, ctx)
+        accounting.count_tokens(raw, ctx)
         if surface.translates:
             raw = orjson.dumps(surface.answer(parse_completion(raw), original))
     except ProxyError as exc:
         if ctx is not None:
             await screen_error(exc, output_screener(ctx.tenant), ctx.tenant.name)
-        _finish(ctx, exc.http_status())
+        accounting.finish(ctx, exc.http_status())
         return edge.error_response(exc, request_id)
     except ClientGone:
         # Not a server error: recorded as 499, nothing logged beyond the access line.
-        _finish(ctx, CLIENT_CLOSED)
+        accounting.finish(ctx, CLIENT_CLOSED)
         return Response(status_code=CLIENT_CLOSED)
     except BaseException:
-        _finish(ctx, 500)
+        accounting.finish(ctx, 500)
         raise
-    _finish(ctx, 200)
+    accounting.finish(ctx, 200)
     return Response(raw, media_type=_JSON, headers=_headers(ctx, reply.headers))
 
 
@@ -314,17 +310,6 @@ async def _replay(events: list[bytes]) -> AsyncIterator[bytes]:
         yield event
 
 
-async def _timed_upstream(ctx: RequestContext, call: Awaitable[T]) -> T:
-    started = time.perf_counter()
-    try:
-        return await call
-    except ProxyError as exc:
-        metrics.UPSTREAM_ERRORS.labels(ctx.upstream, _error_kind(exc)).inc()
-        raise
-    finally:
-        ctx.upstream_seconds += time.perf_counter() - started
-
-
 async def _stream_body(
     events: EventStream, body: dict[str, Any], ctx: RequestContext
 ) -> AsyncIterator[bytes]:
@@ -341,11 +326,11 @@ async def _stream_body(
         relayed = with_usage(relayed, tally)
     try:
         async for event in relayed:
-            _count_tokens(event, ctx)
+            accounting.count_tokens(event, ctx)
             yield event
     except ProxyError as exc:
         status = exc.http_status()
-        metrics.UPSTREAM_ERRORS.labels(ctx.upstream, _error_kind(exc)).inc()
+        metrics.UPSTREAM_ERRORS.labels(ctx.upstream, accounting.error_kind(exc)).inc()
         await screen_error(exc, output_screener(ctx.tenant), ctx.tenant.name)
         yield encode_event(exc.envelope()) + DONE
     except asyncio.CancelledError:
@@ -356,62 +341,4 @@ async def _stream_body(
         raise
     finally:
         await events.aclose()
-        _finish(ctx, status)
-
-
-def _count_tokens(raw: bytes, ctx: RequestContext) -> None:
-    """Count ``usage`` tokens; the substring test keeps the common case to one scan."""
-    if b'"usage":{' not in raw and b'"usage": {' not in raw:
-        return
-    data = raw[5:] if raw.startswith(b"data:") else raw
-    try:
-        usage = orjson.loads(data).get("usage")
-    except (orjson.JSONDecodeError, AttributeError):
-        return
-    if not isinstance(usage, dict):
-        return
-    for kind in ("prompt_tokens", "completion_tokens"):
-        value = usage.get(kind)
-        if isinstance(value, int) and value > 0:
-            metrics.TOKENS.labels(ctx.tenant.name, kind.removesuffix("_tokens")).inc(value)
-
-
-def _finish(ctx: RequestContext | None, status: int) -> None:
-    """Metrics and the access log line of one chat request."""
-    metrics.IN_FLIGHT.dec()
-    if ctx is None:
-        metrics.REQUESTS.labels("unknown", "none", str(status)).inc()
-        return
-    tenant = ctx.tenant.name
-    elapsed = ctx.elapsed()
-    metrics.REQUESTS.labels(tenant, ctx.route, str(status)).inc()
-    metrics.REQUEST_LATENCY.labels(tenant, ctx.route).observe(elapsed)
-    if ctx.upstream_seconds:
-        metrics.UPSTREAM_LATENCY.labels(ctx.upstream).observe(ctx.upstream_seconds)
-    overhead = max(elapsed - ctx.upstream_seconds, 0.0)
-    metrics.OVERHEAD.labels("total").observe(overhead)
-    for stage, seconds in ctx.stage_seconds.items():
-        metrics.OVERHEAD.labels(stage).observe(seconds)
-    logs.event(
-        "request",
-        request_id=ctx.request_id,
-        tenant=tenant,
-        route=ctx.route,
-        upstream=ctx.upstream,
-        stream=ctx.stream,
-        status=status,
-        duration_ms=round(elapsed * 1000, 3),
-        upstream_ms=round(ctx.upstream_seconds * 1000, 3),
-        decision=ctx.verdict.action if ctx.verdict else "allow",
-        findings=[f"{f.detector}/{f.category}" for f in ctx.findings],
-    )
-
-
-def _error_kind(exc: ProxyError) -> str:
-    if isinstance(exc, UpstreamMalformed):
-        return exc.kind
-    if isinstance(exc, UpstreamTimeout):
-        return "timeout"
-    if isinstance(exc, UpstreamUnreachable):
-        return "unreachable"
-    return f"status_{exc.http_status()}"
+        accounting.finish(ctx, status)
