@@ -66,10 +66,10 @@ class ReadAhead:
             await self._reader
 
     async def _read(self, events: AsyncIterator[bytes]) -> None:
+        end: object = _END
         try:
             async for event in events:
                 await self._queue.put(event)
         except Exception as exc:  # the screen raises it, as if it had read the event itself
-            await self._queue.put(_Failed(exc))
-            return
-        await self._queue.put(_END)
+            end = _Failed(exc)
+        await self._queue.put(end)
