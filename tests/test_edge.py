@@ -26,8 +26,8 @@ from proxy.testing import (
     chunks,
     make_config,
     metric_value,
-    register_crashing_rule,
 )
+from proxy.testing_faults import register_crashing_rule
 from tests.conftest import user
 
 PLANTED = "PLANTED-7f3a-text-from-outside"

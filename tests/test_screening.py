@@ -18,8 +18,8 @@ from proxy.testing import (
     completion,
     make_config,
     only,
-    register_faulty_detector,
 )
+from proxy.testing_faults import register_faulty_detector
 from tests.conftest import user
 
 SECRET = "Project Nightjar"
