@@ -136,7 +136,7 @@ def test_an_unexpected_error_is_a_500_envelope_and_one_json_log_line(
     internal = [e for e in entries if e["event"] == "internal_error"]
     assert len(internal) == 1
     assert internal[0]["exception"] == "RuntimeError"
-    assert re.fullmatch(r"proxy/testing\.py:\d+", internal[0]["where"]), internal[0]
+    assert re.fullmatch(r"proxy/testing_faults\.py:\d+", internal[0]["where"]), internal[0]
     assert internal[0]["request_id"] == "trace-500"
     assert upstream.received == []
 
