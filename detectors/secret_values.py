@@ -29,6 +29,8 @@ _PLACEHOLDER = re.compile(
     r"getenv.*|config\.\w+.*|settings\.\w+.*|self\.\w+|\w+\(.*|\[.*|secret|password|token|key|"
     r"changeme|\*\*\*\*|&lt;.*|arn:.*)$"
 )
+# Words a made-up value may be (``Password=secret;``, ``password 'password'``): made up, given.
+_STOCK_WORDS = frozenset(("secret", "password", "passwd", "pass", "token", "apikey", "api_key"))
 # Code, paths and markup after a password key: a reference to a secret, not the secret.
 _CODE_VALUE = re.compile(
     r"^[#+.,/&|\\]|[()\[\]]|://|/.*/|^\$[A-Za-z_]+$|^\$\w*[A-Z_]{3}|"
@@ -90,6 +92,53 @@ def credential_value(value: str, category: str, *, quoted: bool, asked: bool) ->
     if _LOWER_WORD.match(value):
         return quoted or asked
     return password_like(value) or quoted or asked
+
+
+def made_up(value: str, *, quoted: bool) -> bool:
+    """A value given to a credential-named key that looks made up, not generated.
+
+    ``credential_value`` turned it down, yet it is a specific value, not a placeholder
+    (``<TOKEN>``, ``${VAR}``, ``xxxx``, ``your-key``, ``...EXAMPLE``, ``changeme``, ``****``), a
+    code reference (``get_password()``, ``os.environ[...]``, ``SMTP_PASSWORD``) or advice
+    ("incorrect"): an alphabet or digit run (``abcdefghijklmnop``, ``ABCdefGHIjkl``), a run of
+    one character or a short repeated unit (``aaaabbbb``, ``abcdefabcdef``), or, quoted, a stock
+    word (``"secret"``, ``'password'``). A statement that gives it to a credential still reads
+    as one, so ``secrets`` reports it at a lower score under ``SECRET``, which is redacted.
+    """
+    value = value.strip()
+    if " " in value or len(value) < 6 or len(value) > 256:
+        return False
+    lower = value.lower()
+    if lower in _STOCK_WORDS:
+        return quoted
+    if _PLACEHOLDER.match(value) or is_templated_secret(value) or is_example(value):
+        return False
+    if attribute_reference(value) or _CODE_VALUE.search(value) or _NOT_A_VALUE.match(value):
+        return False
+    if "://" in value or re.search(r"(?i)x{4,}|\*{3,}|#{3,}|\.{3}", value):
+        return False  # a URL, or a value masked or elided on purpose
+    alnum = [c for c in lower if c.isalnum()]
+    if alnum.count("0") >= 0.75 * len(alnum):
+        return False  # a null value: 00000000-0000-0000-0000-000000000000
+    if _LOWER_WORD.match(value) and word_like(value):
+        return False  # a word ("development"), not a made-up token
+    return (
+        alphabet_run(value, 6)
+        or is_sequential_string(value)
+        or re.search(r"(.)\1{5,}", value) is not None
+        or _repeated_unit(lower)
+        or (len(value) >= 12 and len(set(lower)) <= min(10, len(value) // 4))
+    )
+
+
+def _repeated_unit(value: str) -> bool:
+    """Whether ``value`` is a short unit repeated (``abcdefabcdef``, ``xyzxyzxyz12``)."""
+    for size in range(2, min(9, len(value) // 2 + 1)):
+        unit = value[:size]
+        repeats = len(value) // size
+        if repeats >= 3 and value.startswith(unit * repeats):
+            return True
+    return False
 
 
 def password_like(value: str) -> bool:

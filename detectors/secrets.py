@@ -44,12 +44,18 @@ from detectors.secret_shapes import Hit, locate, shape_hits
 from detectors.secret_values import (
     basic_credentials,
     credential_value,
+    made_up,
     password_like,
     random_looking,
 )
 
 SECRET_CATEGORIES = ("PASSWORD", "API_KEY", "ACCESS_TOKEN", "PRIVATE_KEY")
-"""Categories this module reports; the privacy detector refuses them by default."""
+"""Credential categories this module reports; the privacy detector refuses them by default."""
+MADE_UP = "SECRET"
+"""The category of a made-up-looking value given to a credential-named key
+(``SECRET=abcdefghijklmnop``, ``Password=secret;``); the privacy detector redacts it."""
+MADE_UP_SCORE = 0.6
+"""Score of a ``SECRET`` finding: below every credential's, so a real one overlapping it wins."""
 
 _BASIC_AUTH = BasicAuthDetector()
 _LONG = 20
@@ -141,8 +147,11 @@ def find_secrets(text: str, *, asked: bool = False) -> list[Hit]:
     if "value" in text:
         for match in _KEY_VALUE_ATTRIBUTES.finditer(text):
             category = _category(match.group("key"))
-            if credential_value(match.group("value"), category, quoted=True, asked=False):
+            value = match.group("value")
+            if credential_value(value, category, quoted=True, asked=False):
                 hits.append((category, match.start("value"), match.end("value"), 0.8))
+            elif made_up(value, quoted=True):
+                hits.append((MADE_UP, match.start("value"), match.end("value"), MADE_UP_SCORE))
     return _dedupe(hits)
 
 
@@ -230,6 +239,8 @@ def _keyword_value(text: str, match: re.Match[str], asked: bool) -> list[Hit]:
             return []  # "access key" ending a line: only a value alone on the next line
     if credential_value(value, category, quoted=quoted, asked=asked and not loose):
         return [(category, start, end, 0.8)]
+    if _gives_made_up(text, match, value, end, quoted=quoted, loose=loose):
+        return [(MADE_UP, start, end, MADE_UP_SCORE)]
     if (
         quoted
         and key.lower() == "secret"
@@ -241,6 +252,34 @@ def _keyword_value(text: str, match: re.Match[str], asked: bool) -> list[Hit]:
     ):
         return [("PASSWORD", start, end, 0.75)]  # JWT: secret: "development#product"
     return []
+
+
+def _gives_made_up(
+    text: str, match: re.Match[str], value: str, end: int, *, quoted: bool, loose: bool
+) -> bool:
+    """Whether the keyword-led ``match`` gives its key a made-up value (``SECRET=abcdefgh...``,
+    ``Password=secret;``, ``karma SECRET abcdefghijklmnopqrst``): a stock word counts quoted
+    or ending a connection-string field; with no separator, only a long token-shaped one."""
+    if loose:
+        return len(value) >= 16 and made_up(value, quoted=False)
+    if match.re is not _ASSIGNMENT or match.group("rest"):
+        return made_up(value, quoted=False)  # passwordLabel: "Password", "password field: ..."
+    name_start = match.start("key")
+    while name_start > 0 and (text[name_start - 1].isalnum() or text[name_start - 1] == "_"):
+        name_start -= 1
+    if _bare_name(value) in (
+        _bare_name(match.group("key")),
+        _bare_name(text[name_start : match.end("key")]),
+    ):
+        return False  # password="password", token: token: the field's name, not a value
+    # a stock word counts quoted, or bare in a field that ends there: Password=secret;
+    tight = match.group(0)[match.end("key") - match.start() :].find(" ") < 0
+    field = tight and text[end : end + 1] in ("", ";", "&", "\n", "\r")
+    return made_up(value, quoted=quoted and (match.group("quoted") is not None or field))
+
+
+def _bare_name(name: str) -> str:
+    return re.sub(r"[\W_]", "", name.lower())
 
 
 def _inside_a_word(text: str, start: int, key: str) -> bool:
