@@ -10,6 +10,7 @@ character classes unless it is quoted, assigned in code, or was asked for.
 from __future__ import annotations
 
 import base64
+import functools
 import itertools
 import re
 import string
@@ -64,6 +65,7 @@ _EXAMPLE_PARTS = (
     "<", ">", "redacted", "changeme", "insert_", "insert-", "replaceme", "replace_me", "replace-me",
 )  # fmt: skip
 _DIGIT = re.compile(r"\d")
+_SIX_LETTERS_OR_DIGITS = re.compile(r"[A-Za-z]{6,}|\d{6,}")
 
 
 def credential_value(value: str, category: str, *, quoted: bool, asked: bool) -> bool:
@@ -94,6 +96,7 @@ def credential_value(value: str, category: str, *, quoted: bool, asked: bool) ->
     return password_like(value) or quoted or asked
 
 
+@functools.lru_cache(maxsize=4096)  # a repeated text judges each distinct value once
 def made_up(value: str, *, quoted: bool) -> bool:
     """A value given to a credential-named key that looks made up, not generated.
 
@@ -123,12 +126,27 @@ def made_up(value: str, *, quoted: bool) -> bool:
     if _LOWER_WORD.match(value) and word_like(value):
         return False  # a word ("development"), not a made-up token
     return (
-        alphabet_run(value, 6)
+        any(alphabet_run(m.group(), 6) for m in _SIX_LETTERS_OR_DIGITS.finditer(value))
+        or (len(value) <= 24 and _run_cover(value) >= 0.8)
         or is_sequential_string(value)
         or re.search(r"(.)\1{5,}", value) is not None
         or _repeated_unit(lower)
         or (len(value) >= 12 and len(set(lower)) <= min(10, len(value) // 4))
     )
+
+
+def _run_cover(value: str) -> float:
+    """The share of ``value`` in runs of 3+ characters in alphabet or digit order
+    (``abcd1234``: 1.0; ``abc123def456``: 1.0; a generated ``q8Zr3Lk9``: 0)."""
+    run, total = 1, 0
+    for previous, char in itertools.pairwise(value.lower()):
+        if ord(char) - ord(previous) == 1:
+            run += 1
+            continue
+        total += run if run >= 3 else 0
+        run = 1
+    total += run if run >= 3 else 0
+    return total / len(value) if value else 0.0
 
 
 def _repeated_unit(value: str) -> bool:

@@ -125,6 +125,7 @@ _KEYWORD_AT = re.compile(
 # Keys whose value is a password-like string, not a random token ("secret: 'development#x'")
 _PASSWORD_LIKE_KEY = re.compile(r"(?i)^(?:[a-z]*secret|pass\w*|pwd|pin)$")
 _TRAILING = ".,;:!?"
+_STOCK_KEY = re.compile(rf"(?i)secret|token|api|{_PASSWORD_WORD}")
 _CALL_OPEN = re.compile(r"\(\s*[\"']$")
 _WORDS = re.compile(r"[A-Za-z]+(?:[ _-][A-Za-z]+)*")
 
@@ -214,7 +215,8 @@ def _keyword_hits(text: str, asked: bool) -> list[Hit]:
 
 
 def _keyword_value(text: str, match: re.Match[str], asked: bool) -> list[Hit]:
-    """The credential a keyword-led match names, if its value is one."""
+    """The credential a keyword-led match names, if its value is one (or a made-up value:
+    ``SECRET``)."""
     group = "quoted" if match.group("quoted") is not None else "bare"
     start, end = _trimmed(text, match.start(group), match.end(group))
     value, key = text[start:end], match.group("key")
@@ -237,9 +239,12 @@ def _keyword_value(text: str, match: re.Match[str], asked: bool) -> list[Hit]:
         loose = match.group("psep") is None and group == "bare"
         if match.group("nl") and text[end : end + 1] not in ("", "\n", "\r"):
             return []  # "access key" ending a line: only a value alone on the next line
+    made = _gives_made_up(text, match, value, end, quoted=quoted, loose=loose)
+    if made and category != "PASSWORD":
+        return [(MADE_UP, start, end, MADE_UP_SCORE)]  # a key made up (a weak password is real)
     if credential_value(value, category, quoted=quoted, asked=asked and not loose):
         return [(category, start, end, 0.8)]
-    if _gives_made_up(text, match, value, end, quoted=quoted, loose=loose):
+    if made:
         return [(MADE_UP, start, end, MADE_UP_SCORE)]
     if (
         quoted
@@ -262,6 +267,8 @@ def _gives_made_up(
     or ending a connection-string field; with no separator, only a long token-shaped one."""
     if loose:
         return len(value) >= 16 and made_up(value, quoted=False)
+    if not _STOCK_KEY.search(match.group("key")):
+        return made_up(value, quoted=False)  # "Key": "api_key": a stock word needs a secret's key
     if match.re is not _ASSIGNMENT or match.group("rest"):
         return made_up(value, quoted=False)  # passwordLabel: "Password", "password field: ..."
     name_start = match.start("key")
@@ -275,7 +282,8 @@ def _gives_made_up(
     # a stock word counts quoted, or bare in a field that ends there: Password=secret;
     tight = match.group(0)[match.end("key") - match.start() :].find(" ") < 0
     field = tight and text[end : end + 1] in ("", ";", "&", "\n", "\r")
-    return made_up(value, quoted=quoted and (match.group("quoted") is not None or field))
+    literal = match.group("quoted") is not None or field
+    return made_up(value, quoted=quoted and literal and match.group("sep") != ",")
 
 
 def _bare_name(name: str) -> str:
