@@ -157,6 +157,10 @@ class PrivacyDetector:
 
         self.config = config
         self._entities = frozenset(config.entities)
+        # a made-up value under a credential key was once reported as that credential: listing
+        # any credential entity brings SECRET along (``categories.SECRET.action = "off"`` drops it)
+        listed = self._entities & _SECRETS
+        self._secrets = listed | {MADE_UP} if listed else listed
         self._analyzer = build_analyzer(config.spacy_model)
         # compile every recognizer's patterns and load the suffix list now, not on a request
         self.scan(_WARM_UP, ScanContext())
@@ -255,11 +259,11 @@ class PrivacyDetector:
             + named_values(text, self._entities)
             if not self._public(kind, text, start, end)
         ]
-        if self._entities & _SECRETS:
+        if self._secrets:
             findings += [
                 Finding(self.name, category, score, start, end)
                 for category, start, end, score in find_secrets(text, asked="PASSWORD" in asked)
-                if category in self._entities
+                if category in self._secrets
             ]
         findings = _strongest(findings)
         for start, end, score in rules.merge_addresses(text, addresses):

@@ -128,6 +128,13 @@ def test_a_tenant_can_refuse_made_up_values_too() -> None:
     assert effective(config, "EMAIL_ADDRESS")[0] == "redact"
 
 
+def test_a_tenant_listing_credential_entities_still_gets_made_up_values_redacted() -> None:
+    detector = PrivacyDetector(PrivacyConfig(entities=("API_KEY", "ACCESS_TOKEN")))
+    text = "In .env put SECRET=abcdefghijklmnopqrstuvwx and restart."
+    assert acted_on(detector, text) == [("SECRET", "redact", "abcdefghijklmnopqrstuvwx")]
+    assert acted_on(PrivacyDetector(PrivacyConfig(entities=("EMAIL_ADDRESS",))), text) == []
+
+
 def _privacy_proxy(upstream: FakeUpstream, serve: Any) -> OpenAI:
     config = make_config(
         upstream.base_url, extra={"tenants": {"acme": {"detectors": {"privacy": {}}}}}
