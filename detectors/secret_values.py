@@ -4,7 +4,8 @@ Placeholders (``<your-password>``, ``${DB_PASSWORD}``, ``****``, ``xxxxx``), cod
 (``os.environ[...]``, ``getPassword()``, paths, CSS selectors) and words that follow "password
 is" in advice ("incorrect", "required", "case-sensitive") are not credentials. A key or token must
 look random (detect-secrets' Shannon entropy over the base64 alphabet); a password must mix
-character classes unless it is quoted, assigned in code, or was asked for.
+character classes unless it is quoted, assigned in code, or was asked for. A value that is
+given but looks made up (alphabet runs, repeats, a quoted stock word) is ``made_up``.
 """
 
 from __future__ import annotations

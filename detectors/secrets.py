@@ -17,6 +17,10 @@ This module adds what a code scanner does not look for in prose:
   ``<...>``, ``${...}``, ``***``, documented examples) or code (``form_data.password``,
   ``get_password()``, ``SMTP_PASSWORD``). The key must start a word or a camelCase part and
   end one (``bypass``, ``passport``, ``tokenizer`` are not keys).
+- **Made-up values** (``SECRET=abcdefghijklmnop``, ``api_key: aaaa...``, ``Password=secret;``):
+  a value given to a credential-named key that looks made up (``secret_values.made_up``) is
+  ``SECRET`` at a lower score, which the privacy detector redacts instead of refusing; under a
+  key or token name this wins over the entropy test (a weak password stays a ``PASSWORD``).
 - **Headers.** ``Authorization:`` with any scheme (``Bearer``, ``Basic``, ``SSWS`` ...) or none,
   ``Bearer: ...``.
 - **Prose and glued keys.** "her password is Qr7!dke#39", "login maria@x.net / SecureP@ss8901",
