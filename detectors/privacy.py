@@ -21,7 +21,9 @@ default); this module decides which of them count:
 - **Supplied data passes** (transformation exception): a value that occurs in the request's
   user inputs, ignoring case and separators, is exempt (``detectors.provenance``).
 - **Credentials** (``PASSWORD``, ``API_KEY``, ``ACCESS_TOKEN``, ``PRIVATE_KEY``) come from
-  ``detectors.secrets`` (detect-secrets' provider plugins and entropy, plus prose patterns).
+  ``detectors.secrets`` (detect-secrets' provider plugins and entropy, plus prose patterns);
+  a made-up-looking value given to a credential-named key (``SECRET=abcdefghijklmnop``,
+  ``Password=secret;``) is ``SECRET``, redacted rather than refused.
 - **Context makes a leak** (``detectors.privacy_context``): when the last user turn asks for a
   person's SSN, card, passport, licence, account or phone number or password, a value of that
   shape in the answer is a finding even bare and without a checksum.
@@ -52,7 +54,7 @@ from detectors.lookalikes import is_lookalike
 from detectors.plugins import Plugin
 from detectors.privacy_context import asked_kinds, asked_values, example_value, named_values
 from detectors.provenance import SuppliedText
-from detectors.secrets import SECRET_CATEGORIES, find_secrets
+from detectors.secrets import MADE_UP, SECRET_CATEGORIES, find_secrets
 from detectors.tails import cue_tail, token_tail
 
 if TYPE_CHECKING:
@@ -72,15 +74,17 @@ PATTERN_ENTITIES = (
     "NATIONAL_ID",
     "STREET_ADDRESS",
     *SECRET_CATEGORIES,
+    MADE_UP,
 )
 """Entities found without any model (the credential categories come from ``detectors.secrets``)."""
 NER_ENTITIES = ("PERSON", "LOCATION")
 """Entities that need ``spacy_model``."""
 DEFAULT_CATEGORIES = {
     name: CategoryPolicy(action="redact", threshold=None)
-    for name in ("EMAIL_ADDRESS", "PHONE_NUMBER", "STREET_ADDRESS", "IP_ADDRESS")
+    for name in ("EMAIL_ADDRESS", "PHONE_NUMBER", "STREET_ADDRESS", "IP_ADDRESS", MADE_UP)
 }
-"""Contact data is redacted; identifiers and financial numbers use the detector's action."""
+"""Contact data and made-up-looking credential values (``SECRET``) are redacted; identifiers,
+financial numbers and credentials use the detector's action."""
 
 
 class PrivacyConfig(DetectorConfig):
@@ -153,6 +157,10 @@ class PrivacyDetector:
 
         self.config = config
         self._entities = frozenset(config.entities)
+        # a made-up value under a credential key was once reported as that credential: listing
+        # any credential entity brings SECRET along (``categories.SECRET.action = "off"`` drops it)
+        listed = self._entities & _SECRETS
+        self._secrets = listed | {MADE_UP} if listed else listed
         self._analyzer = build_analyzer(config.spacy_model)
         # compile every recognizer's patterns and load the suffix list now, not on a request
         self.scan(_WARM_UP, ScanContext())
@@ -251,11 +259,11 @@ class PrivacyDetector:
             + named_values(text, self._entities)
             if not self._public(kind, text, start, end)
         ]
-        if self._entities & _SECRETS:
+        if self._secrets:
             findings += [
                 Finding(self.name, category, score, start, end)
                 for category, start, end, score in find_secrets(text, asked="PASSWORD" in asked)
-                if category in self._entities
+                if category in self._secrets
             ]
         findings = _strongest(findings)
         for start, end, score in rules.merge_addresses(text, addresses):
@@ -272,7 +280,7 @@ class PrivacyDetector:
         return self.config.allow_public_contacts and rules.is_public(entity, text, start, end)
 
 
-_SECRETS = frozenset(SECRET_CATEGORIES)
+_SECRETS = frozenset((*SECRET_CATEGORIES, MADE_UP))
 _NER = frozenset(NER_ENTITIES)
 CUE_REACH = 120
 """Characters after a cue that may still decide about it (``rules.paragraph`` reads 120)."""

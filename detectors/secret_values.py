@@ -4,12 +4,14 @@ Placeholders (``<your-password>``, ``${DB_PASSWORD}``, ``****``, ``xxxxx``), cod
 (``os.environ[...]``, ``getPassword()``, paths, CSS selectors) and words that follow "password
 is" in advice ("incorrect", "required", "case-sensitive") are not credentials. A key or token must
 look random (detect-secrets' Shannon entropy over the base64 alphabet); a password must mix
-character classes unless it is quoted, assigned in code, or was asked for.
+character classes unless it is quoted, assigned in code, or was asked for. A value that is
+given but looks made up (alphabet runs, repeats, a quoted stock word) is ``made_up``.
 """
 
 from __future__ import annotations
 
 import base64
+import functools
 import itertools
 import re
 import string
@@ -29,6 +31,8 @@ _PLACEHOLDER = re.compile(
     r"getenv.*|config\.\w+.*|settings\.\w+.*|self\.\w+|\w+\(.*|\[.*|secret|password|token|key|"
     r"changeme|\*\*\*\*|&lt;.*|arn:.*)$"
 )
+# Words a made-up value may be (``Password=secret;``, ``password 'password'``): made up, given.
+_STOCK_WORDS = frozenset(("secret", "password", "passwd", "pass", "token", "apikey", "api_key"))
 # Code, paths and markup after a password key: a reference to a secret, not the secret.
 _CODE_VALUE = re.compile(
     r"^[#+.,/&|\\]|[()\[\]]|://|/.*/|^\$[A-Za-z_]+$|^\$\w*[A-Z_]{3}|"
@@ -62,6 +66,7 @@ _EXAMPLE_PARTS = (
     "<", ">", "redacted", "changeme", "insert_", "insert-", "replaceme", "replace_me", "replace-me",
 )  # fmt: skip
 _DIGIT = re.compile(r"\d")
+_SIX_LETTERS_OR_DIGITS = re.compile(r"[A-Za-z]{6,}|\d{6,}")
 
 
 def credential_value(value: str, category: str, *, quoted: bool, asked: bool) -> bool:
@@ -90,6 +95,69 @@ def credential_value(value: str, category: str, *, quoted: bool, asked: bool) ->
     if _LOWER_WORD.match(value):
         return quoted or asked
     return password_like(value) or quoted or asked
+
+
+@functools.lru_cache(maxsize=4096)  # a repeated text judges each distinct value once
+def made_up(value: str, *, quoted: bool) -> bool:
+    """A value given to a credential-named key that looks made up, not generated.
+
+    ``credential_value`` turned it down, yet it is a specific value, not a placeholder
+    (``<TOKEN>``, ``${VAR}``, ``xxxx``, ``your-key``, ``...EXAMPLE``, ``changeme``, ``****``), a
+    code reference (``get_password()``, ``os.environ[...]``, ``SMTP_PASSWORD``) or advice
+    ("incorrect"): an alphabet or digit run (``abcdefghijklmnop``, ``ABCdefGHIjkl``), a run of
+    one character or a short repeated unit (``aaaabbbb``, ``abcdefabcdef``), or, quoted, a stock
+    word (``"secret"``, ``'password'``). A statement that gives it to a credential still reads
+    as one, so ``secrets`` reports it at a lower score under ``SECRET``, which is redacted.
+    """
+    value = value.strip()
+    if " " in value or len(value) < 6 or len(value) > 256:
+        return False
+    lower = value.lower()
+    if lower in _STOCK_WORDS:
+        return quoted
+    if _PLACEHOLDER.match(value) or is_templated_secret(value) or is_example(value):
+        return False
+    if attribute_reference(value) or _CODE_VALUE.search(value) or _NOT_A_VALUE.match(value):
+        return False
+    if "://" in value or re.search(r"(?i)x{4,}|\*{3,}|#{3,}|\.{3}", value):
+        return False  # a URL, or a value masked or elided on purpose
+    alnum = [c for c in lower if c.isalnum()]
+    if alnum.count("0") >= 0.75 * len(alnum):
+        return False  # a null value: 00000000-0000-0000-0000-000000000000
+    if _LOWER_WORD.match(value) and word_like(value):
+        return False  # a word ("development"), not a made-up token
+    return (
+        any(alphabet_run(m.group(), 6) for m in _SIX_LETTERS_OR_DIGITS.finditer(value))
+        or (len(value) <= 24 and _run_cover(value) >= 0.8)
+        or is_sequential_string(value)
+        or re.search(r"(.)\1{5,}", value) is not None
+        or _repeated_unit(lower)
+        or (len(value) >= 12 and len(set(lower)) <= min(10, len(value) // 4))
+    )
+
+
+def _run_cover(value: str) -> float:
+    """The share of ``value`` in runs of 3+ characters in alphabet or digit order
+    (``abcd1234``: 1.0; ``abc123def456``: 1.0; a generated ``q8Zr3Lk9``: 0)."""
+    run, total = 1, 0
+    for previous, char in itertools.pairwise(value.lower()):
+        if ord(char) - ord(previous) == 1:
+            run += 1
+            continue
+        total += run if run >= 3 else 0
+        run = 1
+    total += run if run >= 3 else 0
+    return total / len(value) if value else 0.0
+
+
+def _repeated_unit(value: str) -> bool:
+    """Whether ``value`` is a short unit repeated (``abcdefabcdef``, ``xyzxyzxyz12``)."""
+    for size in range(2, min(9, len(value) // 2 + 1)):
+        unit = value[:size]
+        repeats = len(value) // size
+        if repeats >= 3 and value.startswith(unit * repeats):
+            return True
+    return False
 
 
 def password_like(value: str) -> bool:

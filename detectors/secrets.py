@@ -17,6 +17,10 @@ This module adds what a code scanner does not look for in prose:
   ``<...>``, ``${...}``, ``***``, documented examples) or code (``form_data.password``,
   ``get_password()``, ``SMTP_PASSWORD``). The key must start a word or a camelCase part and
   end one (``bypass``, ``passport``, ``tokenizer`` are not keys).
+- **Made-up values** (``SECRET=abcdefghijklmnop``, ``api_key: aaaa...``, ``Password=secret;``):
+  a value given to a credential-named key that looks made up (``secret_values.made_up``) is
+  ``SECRET`` at a lower score, which the privacy detector redacts instead of refusing; under a
+  key or token name this wins over the entropy test (a weak password stays a ``PASSWORD``).
 - **Headers.** ``Authorization:`` with any scheme (``Bearer``, ``Basic``, ``SSWS`` ...) or none,
   ``Bearer: ...``.
 - **Prose and glued keys.** "her password is Qr7!dke#39", "login maria@x.net / SecureP@ss8901",
@@ -44,12 +48,18 @@ from detectors.secret_shapes import Hit, locate, shape_hits
 from detectors.secret_values import (
     basic_credentials,
     credential_value,
+    made_up,
     password_like,
     random_looking,
 )
 
 SECRET_CATEGORIES = ("PASSWORD", "API_KEY", "ACCESS_TOKEN", "PRIVATE_KEY")
-"""Categories this module reports; the privacy detector refuses them by default."""
+"""Credential categories this module reports; the privacy detector refuses them by default."""
+MADE_UP = "SECRET"
+"""The category of a made-up-looking value given to a credential-named key
+(``SECRET=abcdefghijklmnop``, ``Password=secret;``); the privacy detector redacts it."""
+MADE_UP_SCORE = 0.6
+"""Score of a ``SECRET`` finding: below every credential's, so a real one overlapping it wins."""
 
 _BASIC_AUTH = BasicAuthDetector()
 _LONG = 20
@@ -119,6 +129,7 @@ _KEYWORD_AT = re.compile(
 # Keys whose value is a password-like string, not a random token ("secret: 'development#x'")
 _PASSWORD_LIKE_KEY = re.compile(r"(?i)^(?:[a-z]*secret|pass\w*|pwd|pin)$")
 _TRAILING = ".,;:!?"
+_STOCK_KEY = re.compile(rf"(?i)secret|token|api|{_PASSWORD_WORD}")
 _CALL_OPEN = re.compile(r"\(\s*[\"']$")
 _WORDS = re.compile(r"[A-Za-z]+(?:[ _-][A-Za-z]+)*")
 
@@ -141,8 +152,11 @@ def find_secrets(text: str, *, asked: bool = False) -> list[Hit]:
     if "value" in text:
         for match in _KEY_VALUE_ATTRIBUTES.finditer(text):
             category = _category(match.group("key"))
-            if credential_value(match.group("value"), category, quoted=True, asked=False):
+            value = match.group("value")
+            if credential_value(value, category, quoted=True, asked=False):
                 hits.append((category, match.start("value"), match.end("value"), 0.8))
+            elif made_up(value, quoted=True):
+                hits.append((MADE_UP, match.start("value"), match.end("value"), MADE_UP_SCORE))
     return _dedupe(hits)
 
 
@@ -205,7 +219,8 @@ def _keyword_hits(text: str, asked: bool) -> list[Hit]:
 
 
 def _keyword_value(text: str, match: re.Match[str], asked: bool) -> list[Hit]:
-    """The credential a keyword-led match names, if its value is one."""
+    """The credential a keyword-led match names, if its value is one (or a made-up value:
+    ``SECRET``)."""
     group = "quoted" if match.group("quoted") is not None else "bare"
     start, end = _trimmed(text, match.start(group), match.end(group))
     value, key = text[start:end], match.group("key")
@@ -228,8 +243,13 @@ def _keyword_value(text: str, match: re.Match[str], asked: bool) -> list[Hit]:
         loose = match.group("psep") is None and group == "bare"
         if match.group("nl") and text[end : end + 1] not in ("", "\n", "\r"):
             return []  # "access key" ending a line: only a value alone on the next line
+    made = _gives_made_up(text, match, value, end, quoted=quoted, loose=loose)
+    if made and category != "PASSWORD":
+        return [(MADE_UP, start, end, MADE_UP_SCORE)]  # a key made up (a weak password is real)
     if credential_value(value, category, quoted=quoted, asked=asked and not loose):
         return [(category, start, end, 0.8)]
+    if made:
+        return [(MADE_UP, start, end, MADE_UP_SCORE)]
     if (
         quoted
         and key.lower() == "secret"
@@ -241,6 +261,37 @@ def _keyword_value(text: str, match: re.Match[str], asked: bool) -> list[Hit]:
     ):
         return [("PASSWORD", start, end, 0.75)]  # JWT: secret: "development#product"
     return []
+
+
+def _gives_made_up(
+    text: str, match: re.Match[str], value: str, end: int, *, quoted: bool, loose: bool
+) -> bool:
+    """Whether the keyword-led ``match`` gives its key a made-up value (``SECRET=abcdefgh...``,
+    ``Password=secret;``, ``karma SECRET abcdefghijklmnopqrst``): a stock word counts quoted
+    or ending a connection-string field; with no separator, only a long token-shaped one."""
+    if loose:
+        return len(value) >= 16 and made_up(value, quoted=False)
+    if not _STOCK_KEY.search(match.group("key")):
+        return made_up(value, quoted=False)  # "Key": "api_key": a stock word needs a secret's key
+    if match.re is not _ASSIGNMENT or match.group("rest"):
+        return made_up(value, quoted=False)  # passwordLabel: "Password", "password field: ..."
+    name_start = match.start("key")
+    while name_start > 0 and (text[name_start - 1].isalnum() or text[name_start - 1] == "_"):
+        name_start -= 1
+    if _bare_name(value) in (
+        _bare_name(match.group("key")),
+        _bare_name(text[name_start : match.end("key")]),
+    ):
+        return False  # password="password", token: token: the field's name, not a value
+    # a stock word counts quoted, or bare in a field that ends there: Password=secret;
+    tight = match.group(0)[match.end("key") - match.start() :].find(" ") < 0
+    field = tight and text[end : end + 1] in ("", ";", "&", "\n", "\r")
+    literal = match.group("quoted") is not None or field
+    return made_up(value, quoted=quoted and literal and match.group("sep") != ",")
+
+
+def _bare_name(name: str) -> str:
+    return re.sub(r"[\W_]", "", name.lower())
 
 
 def _inside_a_word(text: str, start: int, key: str) -> bool:
