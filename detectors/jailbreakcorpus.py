@@ -3,7 +3,8 @@
 Jailbreak: PyRIT's templates each filled with one harmful and one harmless request, spikee's
 wrappers around its instructions, extraction prompts, requests with adversarial suffixes (spikee's
 and generated gibberish, source ``synthetic-suffix``) and refusal-suppression suffixes;
-negatives are the same requests plain and the benign prompt sets.
+negatives are the same requests plain and the benign prompt sets; composed role-play prompts,
+benign and with a rule-stripping clause (``detectors.jailbreak_roleplay``).
 Rows have the eval-data schema (``id``, ``text``, ``label``, ``category``, ``source``).
 """
 
@@ -14,6 +15,7 @@ import re
 from pathlib import Path
 
 from detectors import attackdata as raw
+from detectors.jailbreak_roleplay import roleplay_rows
 from detectors.attackcorpus import SEED, Row, _dedupe, _row, read_eval
 
 _SUFFIX_BITS = (
@@ -100,6 +102,10 @@ REFUSAL_SUPPRESSION = (
 """Refusal-suppression suffixes written here (beside spikee's)."""
 
 
+ROLEPLAY = 300
+"""Benign role-play prompts composed (``detectors.jailbreak_roleplay``); half get a
+rule-stripped twin."""
+
 NOT_HARM_REQUESTS = frozenset(
     {
         "financial-adv",
@@ -180,6 +186,7 @@ def jailbreak_corpus(data_dir: Path, train_dir: Path, words: list[str]) -> list[
         else:
             rows.append(_row(text, 0, "plain_request", "pyrit-seeds"))
     rows += [_row(t, 0, "plain_request", "spikee") for t in spikee_harmful]
+    rows += [_row(*r) for r in roleplay_rows(random.Random(SEED + 1), harmless_short, ROLEPLAY)]
     for source, texts in (
         ("self-instruct", raw.self_instruct(train_dir)),
         ("mtbench", raw.mtbench(train_dir)),
