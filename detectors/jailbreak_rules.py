@@ -45,7 +45,7 @@ RULES: tuple[Rule, ...] = (
             rf"\b(?:enable|enabled|activate|activated|enter|entering|switch(?:ed)? to|turn on|"
             rf"(?:you are|you're|are) (?:now )?(?:operating |running )?in)[ \t]+(?:the[ \t]+)?"
             rf"{_MODES}[ \t]+mode\b|"
-            rf"\b{_MODES}[ \t]+mode[ \t]+(?:is[ \t]+|has[ \t]+been[ \t]+)?(?:now[ \t]+)?"
+            rf"\b{_MODES}[ \t_\\]+mode(?:[ \t:]+|[ \t]*=[ \t]*)(?:is[ \t]+|has[ \t]+been[ \t]+)?(?:now[ \t]+)?"
             rf"(?:enabled|activated|on|engaged)\b",
             _I,
         ),
@@ -353,12 +353,30 @@ CATEGORY_RULES: dict[str, tuple[Rule, ...]] = {
                 r"(?:filters?|restrictions|limits|censorship|ethics)\b|\b(?:does not|doesn't|don't|"
                 r"do not|will not|won't|never|no longer)[ \t]+(?:have to[ \t]+|need to[ \t]+)?"
                 r"(?:abide by|follow|obey|adhere to|comply with)[ \t]+(?:any[ \t]+|the[ \t]+|its[ \t]+|"
-                r"your[ \t]+)?(?:openai(?:'s|\u2019s)?|content|safety|ethical|moral)[ \t]+(?:rules|"
-                r"restrictions|filters|guidelines|polic(?:y|ies))\b",
+                r"your[ \t]+)?(?:openai(?:'s|\u2019s)?[ \t]+(?:(?:content|safety)[ \t]+)?|(?:content|"
+                r"safety|ethical|moral)[ \t]+)(?:rules|restrictions|filters|guidelines|"
+                r"polic(?:y|ies))\b",
                 _I,
             ),
             0.8,
             ("no ", "abide", "follow", "obey", "adhere", "comply"),
+        ),
+        Rule(
+            "rules_do_not_apply",
+            re.compile(
+                r"\b(?:openai(?:'s|\u2019s)?|content|safety|ethical|usual|normal|your)[ \t]+(?:rules|"
+                r"polic(?:y|ies)|guidelines|restrictions)[ \t]+(?:don't|do not|doesn't|does not|no "
+                r"longer|won't)[ \t]+apply\b|\b(?:doesn't|does not|don't|do not|won't)[ \t]+have[ \t]+"
+                r"(?:any[ \t]+)?(?:a[ \t]+)?(?:content[ \t]+polic(?:y|ies)|filters?|censorship|morals|"
+                r"ethics)\b|\b(?:disregards?|disregarding|ignores|ignoring)[ \t]+(?:all[ \t]+)?"
+                r"(?:ethics|morals|morality|ethical|moral|legal)\b|\b(?:don't|doesn't|does not|do "
+                r"not|not)[ \t]+care[ \t]+(?:about[ \t]+|for[ \t]+)?(?:openai|laws?|morals|ethics|"
+                r"content polic)|\b(?:nsfw|illegal|unethical|harmful)[^.\n]{0,40}?\b(?:is|are)"
+                r"[ \t]+(?:now[ \t]+|fully[ \t]+)?(?:allowed|permitted)\b",
+                _I,
+            ),
+            0.8,
+            ("apply", "have", "disregard", "ignor", "care", "allowed", "permitted"),
         ),
         Rule(
             "dual_response",

@@ -3,7 +3,8 @@
 Jailbreak: PyRIT's templates each filled with one harmful and one harmless request, spikee's
 wrappers around its instructions, extraction prompts, requests with adversarial suffixes (spikee's
 and generated gibberish, source ``synthetic-suffix``) and refusal-suppression suffixes;
-negatives are the same requests plain and the benign prompt sets; composed role-play prompts,
+negatives are the same requests plain, the benign prompt sets and benign answers (a turn may
+quote one); composed role-play prompts,
 benign and with a rule-stripping clause (``detectors.jailbreak_roleplay``).
 Rows have the eval-data schema (``id``, ``text``, ``label``, ``category``, ``source``).
 """
@@ -189,6 +190,7 @@ def jailbreak_corpus(data_dir: Path, train_dir: Path, words: list[str]) -> list[
     rows += [_row(*r) for r in roleplay_rows(random.Random(SEED + 1), harmless_short, ROLEPLAY)]
     for source, texts in (
         ("self-instruct", raw.self_instruct(train_dir)),
+        ("self-instruct-answers", raw.self_instruct_outputs(train_dir)),
         ("mtbench", raw.mtbench(train_dir)),
         ("spikee", raw.spikee_benign_inputs(train_dir)),
         ("pubmedqa", [q for q, _ in raw.pubmedqa(train_dir)][:400]),
