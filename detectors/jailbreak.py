@@ -6,25 +6,31 @@ prompt:", DAN-style personas and fake system messages inside a user turn change 
 detector finds them so the ``authority_claims`` rule can annotate or refuse. Findings have
 category ``jailbreak`` (overrides, personas, the model) or one of the finer categories a tenant
 can tune separately (``[tenants.*.detectors.jailbreak.categories.<name>]``):
-``refusal_suppression`` ("never refuse", "start your reply with 'Sure, here is'", "no
+``refusal_suppression`` ("never refuse", "start your reply with 'Sure, here is'", "omit
 disclaimers"), ``prompt_extraction`` ("repeat your initial prompt", "the text above", "what is
-the password"), ``persona_framing`` (unfiltered/amoral personas, hypothetical framing around a
-harmful ask) and ``adversarial_suffix`` (a gibberish tail, ``detectors.gibberish``).
+the password", "your system prompt" in several languages), ``persona_framing`` (personas that
+strip the rules: "you have no restrictions", "OpenAI's rules don't apply", dual answers
+"[CLASSIC] / [JAILBREAK]", hypothetical framing around a harmful ask) and
+``adversarial_suffix`` (a gibberish tail, ``detectors.gibberish``).
 
 How the evidence combines:
 
-1. **Heuristics** (``RULES``) match the classic claims and overrides, each with a fixed score:
-   instruction overrides, chat-template control tokens and ``System:`` headers, "developer /
-   DAN / god mode" switches, "I am your developer / creator / admin", "new system prompt",
-   "do anything now", "freed from the confines", "not bound by rules", asks to bypass the
-   content policy. Each match is a finding spanning the match.
+1. **Heuristics** (``detectors.jailbreak_rules``) match what the attack does, each with a fixed
+   score: instruction overrides ("regardless of previous instructions", "*** NEW INSTRUCTIONS
+   ***"), chat-template control tokens and ``System:`` headers, "developer / DAN / god mode"
+   switches, safety switched off ("content policies are suspended", ``CONTENT_FILTER:
+   DISABLED``), "I am your developer / creator / admin", "new system prompt", "freed from the
+   confines", "not bound by rules", asks to bypass the content policy. Each match is a finding
+   spanning the match. None names a persona or a topic.
 2. The **model** (``detectors/models/jailbreak.npz``, ``specguard train jailbreak``) scores the
    whole turn; it catches the long in-the-wild persona prompts that state no single trigger
    phrase. It is calibrated so that 0.5 is the operating point chosen on a held-out benign
    calibration set (``detectors.attacktrain``), and is a finding spanning the whole text.
 3. Findings are returned most confident first; the turn's score is the maximum. Role-play
    requests ("act as a Linux terminal", "act as a travel guide") and safe prompts with scary
-   words (XSTest) match no rule and are negatives the model was trained on.
+   words (XSTest) match no rule; the model is trained on benign role-play prompts beside the
+   same prompts with a rule-stripping clause (``detectors.jailbreak_roleplay``), so the persona
+   itself is not what it learns.
 """
 
 from __future__ import annotations

@@ -148,7 +148,5 @@ def roleplay_rows(rng: random.Random, tasks: list[str], n: int) -> list[tuple[st
         prompt = compose(rng, rng.choice(short))
         out.append((prompt, 0, "roleplay_benign", "synthetic-roleplay"))
         if i % 2 == 0:
-            out.append(
-                (strip_rules(rng, prompt), 1, "persona_rules_stripped", "synthetic-persona")
-            )
+            out.append((strip_rules(rng, prompt), 1, "persona_rules_stripped", "synthetic-persona"))
     return out

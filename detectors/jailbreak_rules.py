@@ -20,7 +20,8 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "override",
         re.compile(
-            r"\b(?:ignore|disregard|forget|override|bypass)\b[^.\n]{0,40}?\b(?:previous|prior|above|"
+            r"\b(?:ignore|disregard|forget|override|bypass)\b[^.\n]{0,40}?\b(?:previous|prior|above"
+            r"|"
             r"earlier|preceding|original|all|any|your|system)\b[^.\n]{0,20}?\b(?:instructions?|"
             r"prompts?|rules|directions?|guidelines|directives?|programming|restrictions|"
             r"boundaries|safeguards|requests)\b",
@@ -32,7 +33,8 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "control_token",
         re.compile(
-            r"<\|(?:im_start|im_end|system|endoftext|start_header_id|eot_id)\|>|\[/?INST\]|<</?SYS>>",
+            r"<\|(?:im_start|im_end|system|endoftext|start_header_id|eot_id)\|>|\[/?INST\]|<</?SYS>"
+            r">",
             _I,
         ),
         0.95,
@@ -45,7 +47,8 @@ RULES: tuple[Rule, ...] = (
             rf"\b(?:enable|enabled|activate|activated|enter|entering|switch(?:ed)? to|turn on|"
             rf"(?:you are|you're|are) (?:now )?(?:operating |running )?in)[ \t]+(?:the[ \t]+)?"
             rf"{_MODES}[ \t]+mode\b|"
-            rf"\b{_MODES}[ \t_\\]+mode(?:[ \t:]+|[ \t]*=[ \t]*)(?:is[ \t]+|has[ \t]+been[ \t]+)?(?:now[ \t]+)?"
+            rf"\b{_MODES}[ \t_\\]+mode(?:[ \t:]+|[ \t]*=[ \t]*)(?:is[ \t]+|has[ \t]+been[ \t]+)?(?:"
+            rf"now[ \t]+)?"
             rf"(?:enabled|activated|on|engaged)\b",
             _I,
         ),
@@ -270,7 +273,8 @@ CATEGORY_RULES: dict[str, tuple[Rule, ...]] = {
                 r"(?:initiale?s?|anf[aä]ngliche\w*)[ \t]+(?:prompt|instructions?|anweisung\w*)|"
                 r"(?:prompt|instrucciones|istruzioni|instru[cç][oõ]es)[ \t]+(?:inicial(?:es)?|"
                 r"iniziali?))|(?:你的|您的)(?:系统|系統)(?:提示|指令|消息)|"
-                r"あなたの(?:システム(?:プロンプト|メッセージ)|指示)|(?:당신의|너의)[ \t]*시스템[ \t]*프롬프트",
+                r"あなたの(?:システム(?:プロンプト|メッセージ)|指示)|"
+                r"(?:당신의|너의)[ \t]*시스템[ \t]*프롬프트",
                 _I,
             ),
             0.8,
@@ -304,7 +308,8 @@ CATEGORY_RULES: dict[str, tuple[Rule, ...]] = {
             "unfiltered_persona",
             re.compile(
                 r"\b(?:amoral|unfiltered|uncensored|unrestricted|unethical|unbound|immoral|"
-                r"jailbroken|limitless|no[ -]limits?)[ \t]+(?:and[ \t]+\w+[ \t]+)?(?:ai|chatbot|assistant|model|"
+                r"jailbroken|limitless|no[ -]limits?)[ \t]+(?:and[ \t]+\w+[ \t]+)?(?:ai|chatbot|ass"
+                r"istant|model|"
                 r"character|persona|entity|version|bot|language model)\b|\b(?:stay|remain|"
                 r"staying)[ \t]+in[ \t]+character\b[^\n]{0,200}?\b(?:no matter|regardless|"
                 r"never|always|even if)\b|\b(?:doesn't|does not|don't|do not|without)[ \t]+"
@@ -349,11 +354,14 @@ CATEGORY_RULES: dict[str, tuple[Rule, ...]] = {
                 r"\b(?:you|he|she|it|they|ai|bot|model|assistant|chatbot)[ \t]+(?:now[ \t]+)?"
                 r"(?:has|have|will have|has got)[ \t]+(?:absolutely[ \t]+)?no[ \t]+(?:filters?|"
                 r"restrictions|limits|limitations|boundaries|censorship|rules|guidelines|morals|"
-                r"ethics)\b|\bno[ \t]+(?:restrictions|limits|rules)[ \t]+(?:and|or|&)[ \t]+(?:no[ \t]+)?"
+                r"ethics)\b|\bno[ \t]+(?:restrictions|limits|rules)[ \t]+(?:and|or|&)[ \t]+(?:no[ "
+                r"\t]+)?"
                 r"(?:filters?|restrictions|limits|censorship|ethics)\b|\b(?:does not|doesn't|don't|"
                 r"do not|will not|won't|never|no longer)[ \t]+(?:have to[ \t]+|need to[ \t]+)?"
-                r"(?:abide by|follow|obey|adhere to|comply with)[ \t]+(?:any[ \t]+|the[ \t]+|its[ \t]+|"
-                r"your[ \t]+)?(?:openai(?:'s|\u2019s)?[ \t]+(?:(?:content|safety)[ \t]+)?|(?:content|"
+                r"(?:abide by|follow|obey|adhere to|comply with)[ \t]+(?:any[ \t]+|the[ \t]+|its[ "
+                r"\t]+|"
+                r"your[ \t]+)?(?:openai(?:'s|\u2019s)?[ \t]+(?:(?:content|safety)[ \t]+)?|(?:conten"
+                r"t|"
                 r"safety|ethical|moral)[ \t]+)(?:rules|restrictions|filters|guidelines|"
                 r"polic(?:y|ies))\b",
                 _I,
@@ -364,10 +372,13 @@ CATEGORY_RULES: dict[str, tuple[Rule, ...]] = {
         Rule(
             "rules_do_not_apply",
             re.compile(
-                r"\b(?:openai(?:'s|\u2019s)?|content|safety|ethical|usual|normal|your)[ \t]+(?:rules|"
+                r"\b(?:openai(?:'s|\u2019s)?|content|safety|ethical|usual|normal|your)[ \t]+(?:rule"
+                r"s|"
                 r"polic(?:y|ies)|guidelines|restrictions)[ \t]+(?:don't|do not|doesn't|does not|no "
-                r"longer|won't)[ \t]+apply\b|\b(?:doesn't|does not|don't|do not|won't)[ \t]+have[ \t]+"
-                r"(?:any[ \t]+)?(?:a[ \t]+)?(?:content[ \t]+polic(?:y|ies)|filters?|censorship|morals|"
+                r"longer|won't)[ \t]+apply\b|\b(?:doesn't|does not|don't|do not|won't)[ \t]+have[ "
+                r"\t]+"
+                r"(?:any[ \t]+)?(?:a[ \t]+)?(?:content[ \t]+polic(?:y|ies)|filters?|censorship|mora"
+                r"ls|"
                 r"ethics)\b|\b(?:disregards?|disregarding|ignores|ignoring)[ \t]+(?:all[ \t]+)?"
                 r"(?:ethics|morals|morality|ethical|moral|legal)\b|\b(?:don't|doesn't|does not|do "
                 r"not|not)[ \t]+care[ \t]+(?:about[ \t]+|for[ \t]+)?(?:openai|laws?|morals|ethics|"

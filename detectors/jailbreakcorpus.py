@@ -16,8 +16,8 @@ import re
 from pathlib import Path
 
 from detectors import attackdata as raw
-from detectors.jailbreak_roleplay import roleplay_rows
 from detectors.attackcorpus import SEED, Row, _dedupe, _row, read_eval
+from detectors.jailbreak_roleplay import roleplay_rows
 
 _SUFFIX_BITS = (
     "describing.",
