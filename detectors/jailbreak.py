@@ -41,8 +41,7 @@ from typing import ClassVar
 from detectors import gibberish
 from detectors.base import DetectorConfig, ScanContext
 from detectors.findings import Finding
-from detectors.injection_rules import match_rules
-from detectors.jailbreak_rules import CATEGORY_RULES, RULES
+from detectors.jailbreak_rules import CATEGORY_RULES, RULES, match
 from detectors.plugins import Plugin
 from detectors.textmodel import TextModel, load_model
 
@@ -54,7 +53,7 @@ REPORT_FLOOR = 0.3
 
 def rule_hits(text: str) -> list[tuple[int, int, float]]:
     """``(start, end, score)`` of every heuristic match of category ``jailbreak``."""
-    return match_rules(RULES, text)
+    return match(RULES, text)
 
 
 def category_hits(text: str) -> list[tuple[str, int, int, float]]:
@@ -62,7 +61,7 @@ def category_hits(text: str) -> list[tuple[str, int, int, float]]:
     return [
         (category, start, end, score)
         for category, rules in CATEGORY_RULES.items()
-        for start, end, score in match_rules(rules, text)
+        for start, end, score in match(rules, text)
     ]
 
 

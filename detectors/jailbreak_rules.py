@@ -151,14 +151,39 @@ RULES: tuple[Rule, ...] = (
             r"filters?|guidelines|protocols|restrictions|constraints|checks|layers?|guardrails|"
             r"safeguards|behaviou?r)[ \t:]+(?:(?:is|are|have|has|been|now|hereby|temporarily)"
             r"[ \t]+)*(?:suspended|disabled|waived|lifted|deactivated|bypassed|turned off|"
-            r"switched off|off|false)\b|\b(?:suspend|disabl|waiv|lift|deactivat)(?:e|es|ed|ing)?"
-            r"[ \t]+(?:all[ \t]+|the[ \t]+|your[ \t]+|any[ \t]+)*(?:content|safety|ethical)"
-            r"[ \t]+(?:polic(?:y|ies)|filters?|guidelines|protocols|restrictions|guardrails)\b|"
-            r"\badmin(?:istrator)?[ _-]?override\b|\boverride[ _-]?(?:protocol|active)\b",
+            r"switched off)\b",
             _I,
         ),
         0.85,
-        ("suspend", "disabl", "waive", "lift", "deactivat", "bypass", "off", "false", "override"),
+        (
+            "suspend",
+            "disabl",
+            "waive",
+            "lifted",
+            "deactivat",
+            "bypass",
+            "turned off",
+            "switched off",
+        ),
+    ),
+    Rule(
+        "safety_switch_verb",
+        re.compile(
+            r"\b(?:suspend|disabl|waiv|lift|deactivat)(?:e|es|ed|ing)?[ \t]+(?:all[ \t]+|the[ \t]+|"
+            r"your[ \t]+|any[ \t]+)*(?:content|safety|ethical)[ \t]+(?:polic(?:y|ies)|filters?|"
+            r"guidelines|protocols|restrictions|guardrails)\b",
+            _I,
+        ),
+        0.85,
+        ("suspend", "disabl", "waiv", "lift", "deactivat"),
+    ),
+    Rule(
+        "admin_override",
+        re.compile(
+            r"\badmin(?:istrator)?[ _-]?override\b|\boverride[ _-]?(?:protocol|active)\b", _I
+        ),
+        0.85,
+        ("override",),
     ),
 )
 """The heuristics of category ``jailbreak``."""
@@ -171,11 +196,6 @@ CATEGORY_RULES: dict[str, tuple[Rule, ...]] = {
             re.compile(
                 r"\b(?:never|do not|don't|must not|may not|cannot|can't|will not|won't|should not|"
                 r"not allowed to)[ \t]+(?:ever[ \t]+)?(?:refuse|decline|reject|deny)s?\b|"
-                r"\bomit[ \t]+(?:all[ \t]+|any[ \t]+|the[ \t]+)?(?:safety[ \t]+|ethical[ \t]+)?"
-                r"(?:disclaimers|warnings|caveats)\b|\b(?:answer|respond to|reply to|comply with)"
-                r"[ \t]+(?:every|any|all)[ \t]+(?:questions?|requests?|prompts?|commands?)\b"
-                r"[^.\n]{0,40}?\b(?:no matter|regardless|without (?:question|hesitation|"
-                r"exception|refus))|"
                 r"\brefrain from not complying\b|\bnever (?:say|respond with|reply with)"
                 r"[^.\n]{0,40}?(?:cannot|can't|sorry|unable|as an ai)|\b(?:do not|don't|never|"
                 r"without)[ \t]+(?:apologi[sz]e|apologi[sz]ing|(?:include|add|adding|including|"
@@ -202,10 +222,34 @@ CATEGORY_RULES: dict[str, tuple[Rule, ...]] = {
                 "caveat",
                 "moral",
                 "contain",
-                "omit",
+            ),
+        ),
+        Rule(
+            "omit_disclaimers",
+            re.compile(
+                r"\bomit[ \t]+(?:all[ \t]+|any[ \t]+|the[ \t]+)?(?:safety[ \t]+|ethical[ \t]+)?"
+                r"(?:disclaimers|warnings|caveats)\b",
+                _I,
+            ),
+            0.85,
+            ("omit",),
+        ),
+        Rule(
+            "answer_everything",
+            re.compile(
+                r"\b(?:answer|respond to|reply to|comply with)[ \t]+(?:every|any|all)[ \t]+"
+                r"(?:questions?|requests?|prompts?|commands?)\b[^.\n]{0,40}?\b(?:no matter|"
+                r"regardless|without (?:question|hesitation|exception|refus))",
+                _I,
+            ),
+            0.85,
+            (
                 "no matter",
                 "regardless",
-                "without",
+                "without question",
+                "without hesitation",
+                "without exception",
+                "without refus",
             ),
         ),
         Rule(
@@ -328,7 +372,8 @@ CATEGORY_RULES: dict[str, tuple[Rule, ...]] = {
                 "immoral",
                 "jailbroken",
                 "limitless",
-                "limit",
+                "no limit",
+                "no-limit",
                 "character",
                 "ethical",
                 "moral",
@@ -354,40 +399,79 @@ CATEGORY_RULES: dict[str, tuple[Rule, ...]] = {
                 r"\b(?:you|he|she|it|they|ai|bot|model|assistant|chatbot)[ \t]+(?:now[ \t]+)?"
                 r"(?:has|have|will have|has got)[ \t]+(?:absolutely[ \t]+)?no[ \t]+(?:filters?|"
                 r"restrictions|limits|limitations|boundaries|censorship|rules|guidelines|morals|"
-                r"ethics)\b|\bno[ \t]+(?:restrictions|limits|rules)[ \t]+(?:and|or|&)[ \t]+(?:no[ "
-                r"\t]+)?"
-                r"(?:filters?|restrictions|limits|censorship|ethics)\b|\b(?:does not|doesn't|don't|"
-                r"do not|will not|won't|never|no longer)[ \t]+(?:have to[ \t]+|need to[ \t]+)?"
-                r"(?:abide by|follow|obey|adhere to|comply with)[ \t]+(?:any[ \t]+|the[ \t]+|its[ "
-                r"\t]+|"
-                r"your[ \t]+)?(?:openai(?:'s|\u2019s)?[ \t]+(?:(?:content|safety)[ \t]+)?|(?:conten"
-                r"t|"
-                r"safety|ethical|moral)[ \t]+)(?:rules|restrictions|filters|guidelines|"
-                r"polic(?:y|ies))\b",
+                r"ethics)\b|\bno[ \t]+(?:restrictions|limits|rules)[ \t]+(?:and|or|&)[ \t]+"
+                r"(?:no[ \t]+)?(?:filters?|restrictions|limits|censorship|ethics)\b",
                 _I,
             ),
             0.8,
-            ("no ", "abide", "follow", "obey", "adhere", "comply"),
+            (
+                "no filter",
+                "no restriction",
+                "no limit",
+                "no boundar",
+                "no censor",
+                "no rules",
+                "no guideline",
+                "no moral",
+                "no ethic",
+            ),
+        ),
+        Rule(
+            "does_not_abide",
+            re.compile(
+                r"\b(?:does not|doesn't|don't|do not|will not|won't|never|no longer)[ \t]+"
+                r"(?:have to[ \t]+|need to[ \t]+)?(?:abide by|follow|obey|adhere to|comply with)"
+                r"[ \t]+(?:any[ \t]+|the[ \t]+|its[ \t]+|your[ \t]+)?(?:openai(?:'s|\u2019s)?[ \t]+"
+                r"(?:(?:content|safety)[ \t]+)?|(?:content|safety|ethical|moral)[ \t]+)(?:rules|"
+                r"restrictions|filters|guidelines|polic(?:y|ies))\b",
+                _I,
+            ),
+            0.8,
+            ("abide", "follow", "obey", "adhere", "comply"),
         ),
         Rule(
             "rules_do_not_apply",
             re.compile(
-                r"\b(?:openai(?:'s|\u2019s)?|content|safety|ethical|usual|normal|your)[ \t]+(?:rule"
-                r"s|"
-                r"polic(?:y|ies)|guidelines|restrictions)[ \t]+(?:don't|do not|doesn't|does not|no "
-                r"longer|won't)[ \t]+apply\b|\b(?:doesn't|does not|don't|do not|won't)[ \t]+have[ "
-                r"\t]+"
-                r"(?:any[ \t]+)?(?:a[ \t]+)?(?:content[ \t]+polic(?:y|ies)|filters?|censorship|mora"
-                r"ls|"
-                r"ethics)\b|\b(?:disregards?|disregarding|ignores|ignoring)[ \t]+(?:all[ \t]+)?"
-                r"(?:ethics|morals|morality|ethical|moral|legal)\b|\b(?:don't|doesn't|does not|do "
-                r"not|not)[ \t]+care[ \t]+(?:about[ \t]+|for[ \t]+)?(?:openai|laws?|morals|ethics|"
-                r"content polic)|\b(?:nsfw|illegal|unethical|harmful)[^.\n]{0,40}?\b(?:is|are)"
-                r"[ \t]+(?:now[ \t]+|fully[ \t]+)?(?:allowed|permitted)\b",
+                r"\b(?:openai(?:'s|\u2019s)?|content|safety|ethical|usual|normal|your)[ \t]+"
+                r"(?:rules|polic(?:y|ies)|guidelines|restrictions)[ \t]+(?:don't|do not|doesn't|"
+                r"does not|no longer|won't)[ \t]+apply\b",
                 _I,
             ),
             0.8,
-            ("apply", "have", "disregard", "ignor", "care", "allowed", "permitted"),
+            ("apply",),
+        ),
+        Rule(
+            "no_policy",
+            re.compile(
+                r"\b(?:doesn't|does not|don't|do not|won't)[ \t]+have[ \t]+(?:any[ \t]+)?"
+                r"(?:a[ \t]+)?"
+                r"(?:content[ \t]+polic(?:y|ies)|filters?|censorship|morals|ethics)\b",
+                _I,
+            ),
+            0.8,
+            ("polic", "filter", "censorship", "morals", "ethics"),
+        ),
+        Rule(
+            "ethics_disregarded",
+            re.compile(
+                r"\b(?:disregards?|disregarding|ignores|ignoring)[ \t]+(?:all[ \t]+)?(?:ethics|"
+                r"morals|morality|ethical|moral|legal)\b|\b(?:don't|doesn't|does not|do not|not)"
+                r"[ \t]+care[ \t]+(?:about[ \t]+|for[ \t]+)?(?:openai|laws?|morals|ethics|"
+                r"content polic)",
+                _I,
+            ),
+            0.8,
+            ("disregard", "ignor", "care"),
+        ),
+        Rule(
+            "harm_allowed",
+            re.compile(
+                r"\b(?:nsfw|illegal|unethical|harmful)[^.\n]{0,40}?\b(?:is|are)[ \t]+"
+                r"(?:now[ \t]+|fully[ \t]+)?(?:allowed|permitted)\b",
+                _I,
+            ),
+            0.8,
+            ("nsfw", "illegal", "unethical", "harmful"),
         ),
         Rule(
             "dual_response",
@@ -395,15 +479,47 @@ CATEGORY_RULES: dict[str, tuple[Rule, ...]] = {
                 r"\[(?:\U0001f512|\U0001f513)?[ \t]*(?:classic|jailbreak|jailbroken)[ \t]*\]|"
                 r"\((?:\U0001f512|\U0001f513)[ \t]*(?:normal|developer mode)[ \t]+output\)|"
                 r"\b(?:two|2)[ \t]+(?:different[ \t]+|separate[ \t]+|distinct[ \t]+)*(?:ways|"
-                r"responses|answers|paragraphs|outputs)\b[^\n]{0,400}?\b(?:normally|normal|classic|"
-                r"filtered|unfiltered|jailbr\w+|uncensored|developer mode|without (?:any )?"
-                r"(?:restrictions|filters|limits))\b",
+                r"responses|answers|paragraphs|outputs)\b[^\n]{0,400}?\b(?:normally|normal|"
+                r"classic|filtered|unfiltered|jailbr\w+|uncensored|developer mode|without "
+                r"(?:any )?(?:restrictions|filters|limits))\b",
                 _I,
             ),
             0.8,
-            ("classic", "jailbr", "output", "ways", "responses", "answers", "paragraphs"),
+            ("classic", "jailbr", "filtered", "uncensored", "normal", "developer mode", "without"),
         ),
     ),
 }
 """Heuristics of the finer categories, each its own finding category so that a tenant can tune
 it (``[tenants.*.detectors.jailbreak.categories.<name>]``)."""
+
+_ESCAPES = re.compile(r"\\[A-Za-z]|\\U[0-9a-fA-F]{8}|\\u[0-9a-fA-F]{4}")
+
+
+def _lowered(rule: Rule) -> re.Pattern[str] | None:
+    """The rule's pattern without IGNORECASE, to run on lower-cased text (about twice as fast in
+    ``re``), when every literal in it is lower-case; None otherwise."""
+    source, flags = rule.pattern.pattern, rule.pattern.flags
+    if not flags & re.IGNORECASE or any(c.isupper() for c in _ESCAPES.sub("", source)):
+        return None
+    return re.compile(source, flags & ~re.IGNORECASE)
+
+
+_FAST: dict[int, re.Pattern[str] | None] = {
+    id(rule): _lowered(rule)
+    for rule in RULES + tuple(r for rules in CATEGORY_RULES.values() for r in rules)
+}
+
+
+def match(rules: tuple[Rule, ...], text: str) -> list[tuple[int, int, float]]:
+    """``(start, end, score)`` of every match of ``rules`` in ``text``: the same matches as
+    ``injection_rules.match_rules``, found on the lower-cased text where that is exact."""
+    lowered = text.lower()
+    same_length = len(lowered) == len(text)
+    out: list[tuple[int, int, float]] = []
+    for rule in rules:
+        if not any(trigger in lowered for trigger in rule.triggers):
+            continue
+        fast = _FAST.get(id(rule)) if same_length else None
+        found = fast.finditer(lowered) if fast is not None else rule.pattern.finditer(text)
+        out += [(m.start(), m.end(), rule.score) for m in found]
+    return out
