@@ -41,7 +41,8 @@ from typing import ClassVar
 from detectors import gibberish
 from detectors.base import DetectorConfig, ScanContext
 from detectors.findings import Finding
-from detectors.jailbreak_rules import CATEGORY_RULES, RULES, match
+from detectors.jailbreak_categories import CATEGORY_RULES
+from detectors.jailbreak_rules import RULES, match
 from detectors.plugins import Plugin
 from detectors.textmodel import TextModel, load_model
 
