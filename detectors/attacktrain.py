@@ -33,7 +33,7 @@ FloatArray = npt.NDArray[np.float64]
 SEED = 0
 MAX_FPR = 0.02
 """Default false-positive rate an operating point may spend on the benign calibration half.
-Injection spends 0.004 and jailbreak 0.005: the calibration half is in-distribution for the
+Injection spends 0.004 and jailbreak 0.01: the calibration half is in-distribution for the
 model (same sources as its training negatives), and at 0.02 held-out benign sources ran at
 5-30% (over-refusal 9%); for injection 0.01 gave over-refusal 0.027, 0.007 0.025, 0.005 0.022
 and 0.004 0.015 (over-refusal must stay <= 0.02)."""
@@ -222,7 +222,7 @@ RECIPES: dict[str, AttackRecipe] = {
         max_fpr=0.004,
     ),
     "jailbreak": AttackRecipe(
-        _jailbreak_corpus, fit_jailbreak, jailbreak_evidence, near_duplicates=True, max_fpr=0.005
+        _jailbreak_corpus, fit_jailbreak, jailbreak_evidence, near_duplicates=True, max_fpr=0.01
     ),
 }
 

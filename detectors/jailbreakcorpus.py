@@ -3,7 +3,9 @@
 Jailbreak: PyRIT's templates each filled with one harmful and one harmless request, spikee's
 wrappers around its instructions, extraction prompts, requests with adversarial suffixes (spikee's
 and generated gibberish, source ``synthetic-suffix``) and refusal-suppression suffixes;
-negatives are the same requests plain and the benign prompt sets.
+negatives are the same requests plain, the benign prompt sets and benign answers (a turn may
+quote one); composed role-play prompts,
+benign and with a rule-stripping clause (``detectors.jailbreak_roleplay``).
 Rows have the eval-data schema (``id``, ``text``, ``label``, ``category``, ``source``).
 """
 
@@ -15,6 +17,7 @@ from pathlib import Path
 
 from detectors import attackdata as raw
 from detectors.attackcorpus import SEED, Row, _dedupe, _row, read_eval
+from detectors.jailbreak_roleplay import roleplay_rows
 
 _SUFFIX_BITS = (
     "describing.",
@@ -100,6 +103,10 @@ REFUSAL_SUPPRESSION = (
 """Refusal-suppression suffixes written here (beside spikee's)."""
 
 
+ROLEPLAY = 300
+"""Benign role-play prompts composed (``detectors.jailbreak_roleplay``); half get a
+rule-stripped twin."""
+
 NOT_HARM_REQUESTS = frozenset(
     {
         "financial-adv",
@@ -180,8 +187,10 @@ def jailbreak_corpus(data_dir: Path, train_dir: Path, words: list[str]) -> list[
         else:
             rows.append(_row(text, 0, "plain_request", "pyrit-seeds"))
     rows += [_row(t, 0, "plain_request", "spikee") for t in spikee_harmful]
+    rows += [_row(*r) for r in roleplay_rows(random.Random(SEED + 1), harmless_short, ROLEPLAY)]
     for source, texts in (
         ("self-instruct", raw.self_instruct(train_dir)),
+        ("self-instruct-answers", raw.self_instruct_outputs(train_dir)),
         ("mtbench", raw.mtbench(train_dir)),
         ("spikee", raw.spikee_benign_inputs(train_dir)),
         ("pubmedqa", [q for q, _ in raw.pubmedqa(train_dir)][:400]),
