@@ -24,7 +24,10 @@ How a score is made (``nsfw_evidence.nsfw_evidence`` then ``NsfwDetector.scan``)
    phrases like "naked eye" hide the word inside them. ``rule = 1 - exp(-sum * density)``,
    where ``density`` (at most 1) discounts a single sexual word in a long text on something
    else. When no explicit word occurs, each sex-education, medical or legal framing word
-   halves the non-explicit part (``framing``), so sex education and definitions pass.
+   halves the non-explicit part (``framing``), so sex education and definitions pass. Talking
+   *about* sex counts as two framing words each: a short advice or information question ("Is it
+   normal to bleed after sex?", which is also not a request) and physiology in clinical words
+   with no person acting (``detectors/nsfw_register.py``); never where a minor is linked.
 2. A short request (``how can I``, ``write``, ``give me`` ...) naming sexual content, sexual
    violence or abuse material scores at least ``REQUEST_SCORE`` (input screening uses the same
    detector). A graphic description of a sexual act between two people, even in clinical
@@ -203,7 +206,11 @@ def nsfw_scores(model: TextModel, text: str) -> tuple[NsfwEvidence, float, float
     # A short text that asks for something and names sexual content is a request, unless it
     # asks how to report, protect or talk to a child about it.
     request = ev.request or (
-        own == text and len(text) <= MAX_REQUEST_CHARS and bool(ev.sexual_spans) and asks(text)
+        own == text
+        and len(text) <= MAX_REQUEST_CHARS
+        and bool(ev.sexual_spans)
+        and not ev.asks_about
+        and asks(text)
     )
     shielded = (
         len(text) <= MAX_REQUEST_CHARS and bool(ev.sexual_words or request) and protective(text)

@@ -76,6 +76,7 @@ _ASK = re.compile(
     r"(?:what|which|where|who) (?:can|could|should|would|do) (?:i|we)|where (?:i|we) can|"
     r"best \w+ (?:to|for)|good ways?|best ways?|strateg(?:y|ies)|how (?:does|do) (?:a|"
     r"an|one|someone|people)|"
+    r"is it (?:ok|okay|alright|all right|fine|wrong|bad) (?:to|if)|"
     r"let's|roleplay|role-play|pretend|what(?:'s| is| are) (?:the best|some|good) (?:way|ways|tips|"
     r"lines|things)|best way|tips (?:for|on|to)|steps|here(?:'s| is| are)|sure|first,|step \d|"
     r"where (?:can|do|could) (?:i|we|you)|(?:what|which) \w+(?: \w+)? (?:can|could|should|do|"
