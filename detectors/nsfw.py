@@ -198,9 +198,11 @@ class NsfwDetector:
         return findings
 
 
-def nsfw_scores(model: TextModel, text: str) -> tuple[NsfwEvidence, float, float]:
+def nsfw_scores(
+    model: TextModel, text: str, floor: float = FRAMING_FLOOR
+) -> tuple[NsfwEvidence, float, float]:
     """Evidence, heuristic ``sexual`` score and the classifier's probability (scaled by the
-    framing factor; 0 when no sexual word occurs) of ``text``."""
+    framing factor, but not below ``floor``; 0 when no sexual word occurs) of ``text``."""
     own = without_refusals(text)
     ev = nsfw_evidence(own)
     # A short text that asks for something and names sexual content is a request, unless it
@@ -225,7 +227,7 @@ def nsfw_scores(model: TextModel, text: str) -> tuple[NsfwEvidence, float, float
     # 1/16 with four), which put the benign calibration sets' sex-education texts so low that
     # the calibrated threshold fired on a single sexual word anywhere else. A refusal whose
     # remaining text names no explicit, suggestive or content word halves it.
-    framing = max(ev.framing * (0.5 if shielded else 1.0), FRAMING_FLOOR)
+    framing = max(ev.framing * (0.5 if shielded else 1.0), floor)
     refuses = own != text and not ev.sexual_spans
     probability = model.score(text) * framing * (REFUSAL_FACTOR if refuses else 1.0)
     return ev, rule, probability
