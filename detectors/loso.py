@@ -17,6 +17,12 @@ sources from ``../shared/train-data``, ``EXTRA``):
    sources, where the model is never consulted, and leave a threshold too low for hard ones);
 3. the rows of ``s`` are scored with that model and threshold.
 
+A scoring constant that was once chosen by looking at these figures (``nsfw``'s
+``FRAMING_FLOOR``, ``loso_tuning.TUNINGS``) is chosen again inside each fold, by grouped
+cross-validation on the fold's training sources only (``detectors/loso_tuning.py``), so the
+figure of ``s`` never depends on a choice made on ``s``. ``run(..., tune=False)`` scores with
+the shipped value instead.
+
 Each benign source is also held out in turn (calibrated on the others; the model sees all the
 labelled rows), so its false-positive rate is never measured on rows it was calibrated on.
 ``overrefusal.jsonl`` is never trained or calibrated on: it is scored with the model of all
@@ -137,14 +143,13 @@ def crossval(
     data_dir: Path,
     max_fpr: float,
     probe: Sequence[Row] = (),
-    tune: bool = True,
+    tuning: loso_tuning.Tuning | None = None,
 ) -> dict[str, Any]:
     """Leave-one-source-out figures of the ``specguard train`` recipe ``name`` (or of a
     ``Recipe`` given directly; module docstring); ``probe`` rows (``overrefusal.jsonl``) are
-    only ever scored. With ``tune``, the detector's ``loso_tuning.TUNINGS`` constant is chosen
-    inside each fold on its training sources only; without, the shipped value is used."""
+    only ever scored. A ``tuning``'s constant is chosen inside each fold on its training
+    sources only (``detectors/loso_tuning.py``); without one, the shipped value is used."""
     base = TRAINERS[name] if isinstance(name, str) else name
-    tuning = loso_tuning.TUNINGS.get(name) if tune and isinstance(name, str) else None
 
     def tuned(training: Sequence[Row], calibration_benign: Sequence[Row]) -> tuple[Recipe, Any]:
         if tuning is None:
@@ -152,7 +157,8 @@ def crossval(
         value, f1 = loso_tuning.choose(
             tuning, base, training, calibration_benign, data_dir, max_fpr, _held_out
         )
-        return tuning.recipe(base, value), {"value": value, "inner_f1": f1}
+        inner = {str(candidate): score for candidate, score in f1.items()}
+        return tuning.recipe(base, value), {"value": value, "inner_f1": inner}
 
     folds: dict[str, _Fold] = {}
     chosen: dict[str, Any] = {}
@@ -249,7 +255,8 @@ def run(
         rows += EXTRA[name](extra_root)
     benign = [r for r in loso_data.benign(extra_root) if r["text"] not in held]
     fpr = max_fpr if max_fpr is not None else DEFAULT_FPR.get(name, 0.02)
-    return crossval(name, rows, benign, data, fpr, probe, tune)
+    tuning = loso_tuning.TUNINGS.get(name) if tune else None
+    return crossval(name, rows, benign, data, fpr, probe, tuning)
 
 
 def format_report(result: dict[str, Any]) -> str:
