@@ -8,12 +8,13 @@ physiology adds up to a lexical score. What tells the two apart is the register,
 - an **advice or information question** (a short text with a question mark: ``Is it normal
   ...``, ``Can you get pregnant ...``, ``What should I do?``, ``How do I know if I'm ready
   ...``, ``How effective is ...``, ``Why does it hurt ...``) asks about bodies, health,
-  consent or relationships; a request to
-  *produce* content (write, describe, role-play, a story, a scene, sexting, dirty talk) or to
-  get away with something (in public, without being caught, without her knowing) is not one;
-- **impersonal physiology**: every sexual word is a clinical one and no person acts in the text
-  (no he/she/I/you/we/they): "During sex the penis becomes erect ..." describes how bodies work,
-  while a scene needs people acting on each other (``detectors/nsfw_graphic.py``).
+  consent or relationships; a request to *produce* content (write, describe, role-play, a
+  story, a scene, sexting, dirty talk) or to get away with something (in public, without being
+  caught, without her knowing) is not one;
+- **impersonal physiology**: every sexual word is a clinical one (none names sexual violence)
+  and no person acts in the text (no he/she/I/you/we/they): "During sex the penis becomes
+  erect ..." describes how bodies work, while a scene needs people acting on each other
+  (``detectors/nsfw_graphic.py``).
 
 ``register_units`` counts each as ``UNITS`` framing words of the ``education`` lexicon section,
 which scale the non-explicit lexical score and the classifier (``detectors/nsfw.py``, steps 1
@@ -71,7 +72,6 @@ _PRODUCE = re.compile(
 _PERSONAL = re.compile(
     r"\b(?:i|me|my|you|your|he|him|his|she|her|hers|we|us|our|they|them|their)\b", _I
 )
-_SEXUAL_TIERS = frozenset(("sexual.explicit", "sexual.suggestive", "sexual.content"))
 
 
 def asks_about(text: str) -> bool:
@@ -86,11 +86,12 @@ def asks_about(text: str) -> bool:
 
 
 def impersonal_physiology(text: str, hits: tuple[Hit, ...] | list[Hit]) -> bool:
-    """Every sexual word of ``text`` is clinical, and no person acts in it."""
-    sexual = [h for h in hits if h.section.startswith("sexual.") and h.section != "sexual.violence"]
+    """Every sexual word of ``text`` is clinical (none names sexual violence either), and no
+    person acts in it."""
+    sexual = [h for h in hits if h.section.startswith("sexual.")]
     return (
         bool(sexual)
-        and not any(h.section in _SEXUAL_TIERS for h in sexual)
+        and all(h.section == "sexual.clinical" for h in sexual)
         and not _PERSONAL.search(text)
         and not _PRODUCE.search(text)
     )
