@@ -256,7 +256,7 @@ def run(
     benign = [r for r in loso_data.benign(extra_root) if r["text"] not in held]
     fpr = max_fpr if max_fpr is not None else DEFAULT_FPR.get(name, 0.02)
     tuning = loso_tuning.TUNINGS.get(name) if tune else None
-    return crossval(name, rows, benign, data, fpr, probe, tuning)
+    return crossval(name, rows, benign, data, fpr, probe, tuning=tuning)
 
 
 def format_report(result: dict[str, Any]) -> str:
