@@ -17,6 +17,12 @@ sources from ``../shared/train-data``, ``EXTRA``):
    sources, where the model is never consulted, and leave a threshold too low for hard ones);
 3. the rows of ``s`` are scored with that model and threshold.
 
+A scoring constant that was once chosen by looking at these figures (``nsfw``'s
+``FRAMING_FLOOR``, ``loso_tuning.TUNINGS``) is chosen again inside each fold, by grouped
+cross-validation on the fold's training sources only (``detectors/loso_tuning.py``), so the
+figure of ``s`` never depends on a choice made on ``s``. ``run(..., tune=False)`` scores with
+the shipped value instead.
+
 Each benign source is also held out in turn (calibrated on the others; the model sees all the
 labelled rows), so its false-positive rate is never measured on rows it was calibrated on.
 ``overrefusal.jsonl`` is never trained or calibrated on: it is scored with the model of all
@@ -38,7 +44,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from detectors import loso_data
+from detectors import loso_data, loso_tuning
 from detectors.textmodel import TextModel
 from detectors.train import SEED, TRAINERS, Recipe, choose_threshold, read_rows
 
@@ -137,19 +143,34 @@ def crossval(
     data_dir: Path,
     max_fpr: float,
     probe: Sequence[Row] = (),
+    tuning: loso_tuning.Tuning | None = None,
 ) -> dict[str, Any]:
     """Leave-one-source-out figures of the ``specguard train`` recipe ``name`` (or of a
     ``Recipe`` given directly; module docstring); ``probe`` rows (``overrefusal.jsonl``) are
-    only ever scored."""
-    recipe = TRAINERS[name] if isinstance(name, str) else name
+    only ever scored. A ``tuning``'s constant is chosen inside each fold on its training
+    sources only (``detectors/loso_tuning.py``); without one, the shipped value is used."""
+    base = TRAINERS[name] if isinstance(name, str) else name
+
+    def tuned(training: Sequence[Row], calibration_benign: Sequence[Row]) -> tuple[Recipe, Any]:
+        if tuning is None:
+            return base, None
+        value, f1 = loso_tuning.choose(
+            tuning, base, training, calibration_benign, data_dir, max_fpr, _held_out
+        )
+        inner = {str(candidate): score for candidate, score in f1.items()}
+        return tuning.recipe(base, value), {"value": value, "inner_f1": inner}
+
     folds: dict[str, _Fold] = {}
+    chosen: dict[str, Any] = {}
     sources = sorted({str(r.get("source")) for r in rows})
     for source in sources:
         training = [r for r in rows if r.get("source") != source]
+        recipe, chosen[source] = tuned(training, benign)
         model = recipe.fit(training, data_dir, SEED)
         calibration = [r for r in training if not r["label"]] + list(benign)
         test = [r for r in rows if r.get("source") == source]
         folds[source] = _held_out(recipe, model, test, calibration, max_fpr)
+    recipe, chosen["(all labelled)"] = tuned(rows, benign)
     full = recipe.fit(rows, data_dir, SEED)
     negatives = [r for r in rows if not r["label"]]
     for source in sorted({str(r["source"]) for r in benign}):
@@ -160,7 +181,10 @@ def crossval(
         folds["probe:overrefusal"] = _held_out(
             recipe, full, probe, negatives + list(benign), max_fpr
         )
-    return _report(name if isinstance(name, str) else "custom", folds, max_fpr)
+    report = _report(name if isinstance(name, str) else "custom", folds, max_fpr)
+    if tuning is not None:
+        report["tuned"] = {"constant": tuning.name, "by_fold": chosen}
+    return report
 
 
 def _report(name: str, folds: dict[str, _Fold], max_fpr: float) -> dict[str, Any]:
@@ -214,10 +238,12 @@ def run(
     train_dir: str | Path = loso_data.TRAIN_DATA,
     max_fpr: float | None = None,
     strict: bool = False,
+    tune: bool = True,
 ) -> dict[str, Any]:
     """Read the data of ``name`` and run ``crossval`` on it. ``strict`` drops the rows whose
     label the source did not annotate (``UNLABELLED``), as the eval-data README advises for a
-    strict measurement: they are neither trained, calibrated nor scored on."""
+    strict measurement: they are neither trained, calibrated nor scored on. ``tune=False``
+    scores with the shipped constants instead of choosing them inside each fold."""
     data, extra_root = Path(data_dir), Path(train_dir)
     recipe = TRAINERS[name]
     probe = read_rows(data / "overrefusal.jsonl") if (data / "overrefusal.jsonl").exists() else []
@@ -229,7 +255,8 @@ def run(
         rows += EXTRA[name](extra_root)
     benign = [r for r in loso_data.benign(extra_root) if r["text"] not in held]
     fpr = max_fpr if max_fpr is not None else DEFAULT_FPR.get(name, 0.02)
-    return crossval(name, rows, benign, data, fpr, probe)
+    tuning = loso_tuning.TUNINGS.get(name) if tune else None
+    return crossval(name, rows, benign, data, fpr, probe, tuning=tuning)
 
 
 def format_report(result: dict[str, Any]) -> str:
@@ -249,6 +276,11 @@ def format_report(result: dict[str, Any]) -> str:
         f"recall over held-out sources: worst {result['recall_worst']}, "
         f"mean {result['recall_mean']}",
         f"FPR over held-out sources: worst {result['fpr_worst']}, mean {result['fpr_mean']}",
+        *(
+            f"{result['tuned']['constant']} chosen inside the fold of {fold}: {v['value']}"
+            f" (inner F1 by value: {v['inner_f1']})"
+            for fold, v in result.get("tuned", {}).get("by_fold", {}).items()
+        ),
         "pooled held-out predictions by category:",
         head,
         *(line(c, v) for c, v in result["by_category"].items()),

@@ -24,7 +24,10 @@ How a score is made (``nsfw_evidence.nsfw_evidence`` then ``NsfwDetector.scan``)
    phrases like "naked eye" hide the word inside them. ``rule = 1 - exp(-sum * density)``,
    where ``density`` (at most 1) discounts a single sexual word in a long text on something
    else. When no explicit word occurs, each sex-education, medical or legal framing word
-   halves the non-explicit part (``framing``), so sex education and definitions pass.
+   halves the non-explicit part (``framing``), so sex education and definitions pass. Talking
+   *about* sex counts as two framing words each: a short advice or information question ("Is it
+   normal to bleed after sex?", which is also not a request) and physiology in clinical words
+   with no person acting (``detectors/nsfw_register.py``); never where a minor is linked.
 2. A short request (``how can I``, ``write``, ``give me`` ...) naming sexual content, sexual
    violence or abuse material scores at least ``REQUEST_SCORE`` (input screening uses the same
    detector). A graphic description of a sexual act between two people, even in clinical
@@ -195,15 +198,21 @@ class NsfwDetector:
         return findings
 
 
-def nsfw_scores(model: TextModel, text: str) -> tuple[NsfwEvidence, float, float]:
+def nsfw_scores(
+    model: TextModel, text: str, floor: float = FRAMING_FLOOR
+) -> tuple[NsfwEvidence, float, float]:
     """Evidence, heuristic ``sexual`` score and the classifier's probability (scaled by the
-    framing factor; 0 when no sexual word occurs) of ``text``."""
+    framing factor, but not below ``floor``; 0 when no sexual word occurs) of ``text``."""
     own = without_refusals(text)
     ev = nsfw_evidence(own)
     # A short text that asks for something and names sexual content is a request, unless it
     # asks how to report, protect or talk to a child about it.
     request = ev.request or (
-        own == text and len(text) <= MAX_REQUEST_CHARS and bool(ev.sexual_spans) and asks(text)
+        own == text
+        and len(text) <= MAX_REQUEST_CHARS
+        and bool(ev.sexual_spans)
+        and not ev.asks_about
+        and asks(text)
     )
     shielded = (
         len(text) <= MAX_REQUEST_CHARS and bool(ev.sexual_words or request) and protective(text)
@@ -218,7 +227,7 @@ def nsfw_scores(model: TextModel, text: str) -> tuple[NsfwEvidence, float, float
     # 1/16 with four), which put the benign calibration sets' sex-education texts so low that
     # the calibrated threshold fired on a single sexual word anywhere else. A refusal whose
     # remaining text names no explicit, suggestive or content word halves it.
-    framing = max(ev.framing * (0.5 if shielded else 1.0), FRAMING_FLOOR)
+    framing = max(ev.framing * (0.5 if shielded else 1.0), floor)
     refuses = own != text and not ev.sexual_spans
     probability = model.score(text) * framing * (REFUSAL_FACTOR if refuses else 1.0)
     return ev, rule, probability

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 from detectors.lexicons import Hit, load
+from detectors.nsfw_register import asks_about, register_units
 
 WINDOW = 250
 """Characters between a minor cue and a sexual word for the two to be linked."""
@@ -100,6 +101,8 @@ class NsfwEvidence:
     """Number of romantic words."""
     roleplay: bool
     """A role-play marker or action markup (``*leans closer*``) occurs."""
+    asks_about: bool
+    """A short advice or information question about sex (``nsfw_register.asks_about``)."""
     sexual_spans: tuple[tuple[int, int], ...]
     """Offsets of the explicit, suggestive and content hits (for the transformation check)."""
     hits: tuple[Hit, ...] = ()
@@ -133,23 +136,6 @@ def nsfw_evidence(text: str) -> NsfwEvidence:
     explicit = by.get("sexual.explicit", [])
     strongish = explicit + by.get("sexual.suggestive", []) + by.get("sexual.content", [])
     education = len(by.get("education", []))
-    # Explicit words in clinical or scientific prose (three framing words or more) are anatomy.
-    framing = 1.0 if explicit and education < 3 else 0.5 ** min(education, 4)
-    total = sum(
-        _WEIGHTS[h.section] * (1.0 if h.section == "sexual.explicit" else framing)
-        for h in hits
-        if h.section in _SEXUAL
-    )
-    # One explicit word in a long text on something else is a mention, not explicit content.
-    words = max(1, text.count(" ") + 1)
-    sexual_hits = sum(1 for h in hits if h.section in _SEXUAL)
-    rule = 1.0 - math.exp(-total * min(1.0, DENSITY_WORDS * sexual_hits / words))
-    request = (
-        len(text) <= MAX_REQUEST_CHARS
-        and bool(_REQUEST.search(text))
-        and bool(strongish or by.get("sexual.violence") or by.get("minor.csam"))
-    )
-
     strong_minor = by.get("minor.strong", [])
     weak_minor = by.get("minor.weak", [])
     clinical = by.get("sexual.clinical", [])
@@ -167,8 +153,30 @@ def nsfw_evidence(text: str) -> NsfwEvidence:
     elif any(_near(h, explicit + by.get("sexual.content", [])) for h in weak_minor):
         link = 0.8
     near_child = [h for h in clinical if _near(h, strong_minor) or _near(h, minor_ages)]
-    minor_clinical = 0.7 * 0.5 ** min(education, 4) if len(near_child) >= 2 else 0.0
     csam = bool(by.get("minor.csam"))
+    about = bool(hits) and asks_about(text)
+    # Talking about sex (an advice question, impersonal physiology) frames it like education
+    # words, except where a minor is linked to sexual words: that stays absolute.
+    if not (link or len(near_child) >= 2 or csam):
+        education += register_units(text, hits, about)
+    # Explicit words in clinical or scientific prose (three framing words or more) are anatomy.
+    framing = 1.0 if explicit and len(by.get("education", [])) < 3 else 0.5 ** min(education, 4)
+    total = sum(
+        _WEIGHTS[h.section] * (1.0 if h.section == "sexual.explicit" else framing)
+        for h in hits
+        if h.section in _SEXUAL
+    )
+    # One explicit word in a long text on something else is a mention, not explicit content.
+    words = max(1, text.count(" ") + 1)
+    sexual_hits = sum(1 for h in hits if h.section in _SEXUAL)
+    rule = 1.0 - math.exp(-total * min(1.0, DENSITY_WORDS * sexual_hits / words))
+    request = (
+        len(text) <= MAX_REQUEST_CHARS
+        and not about
+        and bool(_REQUEST.search(text))
+        and bool(strongish or by.get("sexual.violence") or by.get("minor.csam"))
+    )
+    minor_clinical = 0.7 * 0.5 ** min(education, 4) if len(near_child) >= 2 else 0.0
     if csam and (explicit or request):
         link = 1.0
 
@@ -190,6 +198,7 @@ def nsfw_evidence(text: str) -> NsfwEvidence:
         profanity=profanity,
         romance=len(by.get("romance", [])),
         roleplay=bool(by.get("roleplay")) or len(_ACTION_MARKUP.findall(text)) >= 1,
+        asks_about=about,
         sexual_spans=tuple((h.start, h.end) for h in strongish),
         hits=tuple(hits),
     )

@@ -76,6 +76,7 @@ _ASK = re.compile(
     r"(?:what|which|where|who) (?:can|could|should|would|do) (?:i|we)|where (?:i|we) can|"
     r"best \w+ (?:to|for)|good ways?|best ways?|strateg(?:y|ies)|how (?:does|do) (?:a|"
     r"an|one|someone|people)|"
+    r"is it (?:ok|okay|alright|all right|fine|wrong|bad) (?:to|if)|"
     r"let's|roleplay|role-play|pretend|what(?:'s| is| are) (?:the best|some|good) (?:way|ways|tips|"
     r"lines|things)|best way|tips (?:for|on|to)|steps|here(?:'s| is| are)|sure|first,|step \d|"
     r"where (?:can|do|could) (?:i|we|you)|(?:what|which) \w+(?: \w+)? (?:can|could|should|do|"
@@ -221,134 +222,32 @@ class _Gate:
         return any(word in lowered for word in self.words)
 
 
-def _gate(*words: str) -> _Gate:
-    return _Gate(*words)
+def _gate(words: str) -> _Gate:
+    """A gate on ``|``-separated words."""
+    return _Gate(*words.split("|"))
 
 
 _APPROACH_GATE = _gate(
-    "sext",
-    "nude",
-    "naked",
-    "undress",
-    "porn",
-    "seduc",
-    "groom",
-    "sleep with",
-    "have sex",
-    "hook up",
-    "make out",
-    "touch",
-    "sexual",
-    "sexy",
-    "erotic",
-    "arous",
-    "turn",
-    "dirty",
-    "steamy",
-    "spicy",
-    "lewd",
-    "naughty",
-    "kinky",
-    "smut",
-    "make love",
-    "in bed",
-    "pics",
-    "pictures",
-    "photos",
-    "selfies",
-    "videos",
-    "meet",
-    "secret",
-    "trust",
-    "romantic",
-    "chat",
-    "hit",
-    "pick",
-    "find",
-    "tell",
-    "bod",
+    # The words and phrases ``_APPROACH`` cannot match without, as specific as they can be:
+    # a generic word ("tell", "meet", "find") would open the gate on most documents.
+    "sext|nude|naked|undress|porn|seduc|groom|sleep with|have sex|hook up|make out|touch her|"
+    "touch him|touch them|sexual|sexy|erotic|arous| me on| him on| her on|dirty|steamy|spicy|"
+    "lewd|naughty|kinky|smut|make love|in bed|pics|pictures|photos|selfies|videos|alone|secret|"
+    "in private|private|revealing|explicit|in person|without her|without his|without their|"
+    "trust me|their trust|her trust|his trust|romantic|chat up|chatting up|privately|hit on|"
+    "hitting on|pick up|picking up|find young|find little|tell your|tell her|tell his|"
+    "tell their|tell anyone|her bod|his bod|their bod"
 )
 _MINOR_GATE = _gate(
-    "child",
-    "kid",
-    "minor",
-    "under",
-    "teen",
-    "little",
-    "young",
-    "school",
-    "grader",
-    "jailbait",
-    "loli",
-    "student",
-    "pupil",
-    "step",
-    "niece",
-    "nephew",
-    "year",
-    "yo",
-    "y/o",
-    "age",
-    "(",
-    "0",
-    "1",
-    "2",
-    "3",
-    "4",
-    "5",
-    "6",
-    "7",
-    "8",
-    "9",
-    "ten",
-    "nine",
-    "eight",
-    "eleven",
-    "twelve",
+    "child|kid|minor|under|teen|little|young|school|grader|jailbait|loli|student|pupil|step|"
+    "niece|nephew|year|yo|y/o|age|(|0|1|2|3|4|5|6|7|8|9|ten|nine|eight|eleven|twelve"
 )
 _FORCED_GATE = _gate(
-    "sex",
-    "naked",
-    "blackmail",
-    "extort",
-    "deepfake",
-    "nude",
-    "naked",
-    "intimate",
-    "porn",
-    "rape",
-    "prostitut",
-    "brothel",
-    "escort",
-    "bestial",
-    "zoophil",
-    "undress",
-    "changing room",
-    "locker room",
-    "shower",
-    "bathroom",
-    "toilet",
-    "dressing room",
-    "restroom",
-    "upskirt",
-    "creepshot",
-    "sleep with",
-    "hook up",
-    "take advantage",
-    "get lucky",
-    "in bed",
-    "remember",
-    "what we did",
-    "whatever i want",
-    "my way",
-    "compromising",
-    "pimp",
-    "explicit",
-    "traffick",
-    "fuck",
-    "screw",
-    "mating",
-    "intercourse",
+    "sex|naked|blackmail|extort|deepfake|nude|naked|intimate|porn|rape|prostitut|brothel|"
+    "escort|bestial|zoophil|undress|changing room|locker room|shower|bathroom|toilet|"
+    "dressing room|restroom|upskirt|creepshot|sleep with|hook up|take advantage|get lucky|"
+    "in bed|remember|what we did|whatever i want|my way|compromising|pimp|explicit|traffick|"
+    "fuck|screw|mating|intercourse"
 )
 
 

@@ -121,19 +121,24 @@ def cbrn_evidence_of(
 
 
 def nsfw_evidence_of(
-    model: TextModel, texts: Sequence[str], inputs: Sequence[tuple[str, ...]] | None = None
+    model: TextModel,
+    texts: Sequence[str],
+    inputs: Sequence[tuple[str, ...]] | None = None,
+    floor: float | None = None,
 ) -> tuple[FloatArray, FloatArray]:
     """Heuristic score (the highest of ``sexual``, ``sexual_minors`` and
     ``sexual_nonconsensual``) and probability of each text, as ``NsfwDetector`` computes them
-    (each row's ``context`` as the user's input)."""
+    (each row's ``context`` as the user's input); ``floor`` replaces ``FRAMING_FLOOR``."""
     from detectors.base import ScanContext
-    from detectors.nsfw import nsfw_scores, reproduces_user_text, request_scores
+    from detectors.nsfw import FRAMING_FLOOR, nsfw_scores, reproduces_user_text, request_scores
     from detectors.nsfw_compliance import compliance_score
+
+    floor = FRAMING_FLOOR if floor is None else floor
 
     h, p = np.zeros(len(texts)), np.zeros(len(texts))
     inputs = inputs if inputs is not None else [()] * len(texts)
     for i, (text, user_inputs) in enumerate(zip(texts, inputs, strict=True)):
-        ev, rule, p[i] = nsfw_scores(model, text)
+        ev, rule, p[i] = nsfw_scores(model, text, floor)
         sexual = max(rule, compliance_score(text, user_inputs))
         # An answer whose sexual words all repeat the user's own text is not scored as sexual
         # (``NsfwDetector.scan``); with minors it still is.

@@ -83,7 +83,9 @@ def dump(name: str, strict: bool, data_dir: str, train_dir: str | None, out: Pat
 
     captured: dict[str, Any] = {}
 
-    def capture(_name: Any, rows: Any, benign: Any, data: Any, max_fpr: Any, probe: Any) -> dict:
+    def capture(
+        _name: Any, rows: Any, benign: Any, data: Any, max_fpr: Any, probe: Any, **_: Any
+    ) -> dict:
         captured.update(rows=rows, benign=benign, data=data, max_fpr=max_fpr, probe=probe)
         return {}
 

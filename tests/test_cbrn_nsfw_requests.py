@@ -13,15 +13,17 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from openai import OpenAI
 
-from detectors import loso
+from detectors import loso, loso_tuning
 from detectors.base import ScanContext
 from detectors.cbrn import CbrnConfig, CbrnDetector
 from detectors.evaluation import counts_as_fired
 from detectors.normalize import normalize
 from detectors.nsfw import NsfwConfig, NsfwDetector
+from detectors.train import Recipe
 from proxy.testing import FakeUpstream, Reply, completion, make_config, only
 from tests.conftest import user
 
@@ -305,3 +307,35 @@ def test_benign_calibration_set_is_broad_and_labelled_benign() -> None:
     assert {"self-instruct", "mtbench-vicuna", "pubmedqa", "caia"} <= sources
     assert all(r["label"] == 0 for r in rows)
     assert len({r["text"] for r in rows}) == len(rows)
+
+
+def test_nested_protocol_chooses_the_constant_on_the_training_sources_only() -> None:
+    # Source "a"'s positives only score at value 1.0; source "b"'s at any value above 0. A
+    # choice made on the training sources of a's fold (b alone) cannot know that a needs 1.0.
+    fitted: list[set[str]] = []
+
+    def fit(rows: Any, data_dir: Path, seed: int) -> Any:
+        fitted.append({r["source"] for r in rows})
+        return None
+
+    def evidence_at(value: float) -> Any:
+        def evidence(model: Any, texts: Any, inputs: Any) -> Any:
+            p = [value if t.startswith("pos b") or (t.startswith("pos a") and value == 1.0)
+                 else 0.0 for t in texts]  # fmt: skip
+            return np.zeros(len(texts)), np.array(p)
+
+        return evidence
+
+    recipe = Recipe(fit, evidence_at(0.0), lambda rows: [r["text"] for r in rows], 0.02)
+    tuning = loso_tuning.Tuning("floor", (0.0, 0.5, 1.0), evidence_at)
+    rows = [_row(f"{kind} {source}{i}", int(kind == "pos"), source)
+            for source in "ab" for kind in ("pos", "neg") for i in range(5)]  # fmt: skip
+    benign = [_row(f"bench {i}", 0, "bench") for i in range(5)]
+    result = loso.crossval(recipe, rows, benign, Path("."), 0.02, tuning=tuning)
+    chosen = {fold: v["value"] for fold, v in result["tuned"]["by_fold"].items()}
+    # a's fold chose on b alone (0.5 and 1.0 tie there, the first wins); b's fold on a alone.
+    assert chosen == {"a": 0.5, "b": 1.0, "(all labelled)": 1.0}
+    assert result["by_source"]["a"]["recall"] == 0.0  # scored at the value chosen without it
+    assert result["by_source"]["b"]["recall"] == 1.0
+    first_with_a = next(i for i, sources in enumerate(fitted) if "a" in sources)
+    assert first_with_a >= 2  # a's fold: inner models and its own model, all fitted on b alone

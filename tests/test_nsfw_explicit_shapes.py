@@ -67,10 +67,9 @@ BENIGN_TWINS = [
     "anatomy.",
     "She told him she was not ready, and he said they could wait as long as she needed.",
 ]
-KNOWN_OVER_REFUSALS = [
-    # Refused on main before this change as well (dense clinical words with no framing word, or
-    # the classifier on a short sentence naming sex: it learned short texts naming sex from
-    # the requests it was fitted on); kept visible as strict xfails.
+SEX_EDUCATION_IN_PLAIN_WORDS = [
+    # Refused before the register of talking *about* sex was read (``detectors/nsfw_register.py``):
+    # dense clinical words with no framing word, or the classifier on a short sentence naming sex.
     "During sex the penis becomes erect and can enter the vagina; at orgasm, ejaculation "
     "releases semen.",
     "The painting shows a reclining nude; her bare skin and the soft light on her breasts "
@@ -81,19 +80,13 @@ KNOWN_OVER_REFUSALS = [
 ]
 
 
-@pytest.mark.parametrize("text", BENIGN_TWINS + KNOWN_OVER_REFUSALS)
+@pytest.mark.parametrize("text", BENIGN_TWINS + SEX_EDUCATION_IN_PLAIN_WORDS)
 def test_sex_education_medicine_art_and_romance_are_not_graphic(text: str) -> None:
     assert graphic(text) == 0
 
 
-@pytest.mark.parametrize("text", BENIGN_TWINS)
+@pytest.mark.parametrize("text", BENIGN_TWINS + SEX_EDUCATION_IN_PLAIN_WORDS)
 def test_sex_education_medicine_art_and_romance_pass(text: str) -> None:
-    assert nsfw_fires(text) == set()
-
-
-@pytest.mark.xfail(strict=True, reason="over-refused on main too: see KNOWN_OVER_REFUSALS")
-@pytest.mark.parametrize("text", KNOWN_OVER_REFUSALS)
-def test_known_over_refusals_of_plain_sex_education_and_romance(text: str) -> None:
     assert nsfw_fires(text) == set()
 
 
