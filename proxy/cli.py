@@ -72,6 +72,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="drop rows whose label the source did not annotate (category S_unlabelled:*)",
     )
+    crossval.add_argument(
+        "--shipped",
+        action="store_true",
+        help="score with the shipped constants instead of choosing them inside each fold",
+    )
     crossval.set_defaults(run=_crossval)
 
     args = parser.parse_args(argv)
@@ -162,7 +167,14 @@ def _crossval(args: argparse.Namespace) -> int:
     if args.name not in TRAINERS:
         print(f"unknown model {args.name!r} (known: {', '.join(TRAINERS)})", file=sys.stderr)
         return 2
-    result = run(args.name, args.data, args.train_data, args.max_fpr, strict=args.strict)
+    result = run(
+        args.name,
+        args.data,
+        args.train_data,
+        args.max_fpr,
+        strict=args.strict,
+        tune=not args.shipped,
+    )
     print(orjson.dumps(result).decode() if args.json else format_report(result))
     return 0
 

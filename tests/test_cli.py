@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -87,6 +88,22 @@ def test_missing_config_file_exits_2(tmp_path: Path) -> None:
     result = run("check-config", str(tmp_path / "nope.toml"))
     assert result.returncode == 2
     assert "cannot read" in result.stderr
+
+
+def test_crossval_shipped_scores_the_shipped_floor_and_keeps_nsfw_above_its_target() -> None:
+    result = subprocess.run(
+        [*SPECGUARD, "crossval", "nsfw", "--shipped", "--json"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    report = json.loads(result.stdout)
+    assert "tuned" not in report  # nothing chosen inside the folds
+    pooled = report["by_category"]["(all labelled)"]
+    assert pooled["f1"] >= 0.85, pooled  # issue 14's leave-one-source-out target
+    assert report["by_category"]["sexual_minors"]["recall"] >= 0.95
 
 
 def _free_port() -> int:
