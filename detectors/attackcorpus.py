@@ -66,7 +66,6 @@ class Carriers:
     def __init__(self, prose: list[str], prompts: list[str], rng: random.Random):
         self.prose = prose
         self.prompts = prompts
-        self.steps = instruction_sentences(prompts) or ["Check the settings."]
         self.rng = rng
 
     def _text(self, n: int = 3) -> str:
@@ -88,7 +87,6 @@ class Carriers:
             "code": self.code,
             "chat_log": self.chat_log,
             "document": self.document,
-            "howto": self.howto,
         }
 
     def email(self) -> tuple[str, str]:
@@ -177,23 +175,6 @@ class Carriers:
         cut = self.rng.randrange(len(lines) + 1)
         return "\n".join([*lines[:cut], f"[09:3{cut}] {a}: "]), "\n" + "\n".join(lines[cut:])
 
-    def howto(self) -> tuple[str, str]:
-        """Benign text that gives orders throughout (a how-to, a checklist, a ticket's steps):
-        an order in it is not out of place, so only what else marks an injection tells."""
-        steps = self.rng.sample(self.steps, min(len(self.steps), self.rng.randint(3, 6)))
-        style = self.rng.randrange(3)
-        cut = self.rng.randrange(1, len(steps) + 1)
-
-        def line(n: int, x: str) -> str:
-            title = " ".join(x.split()[:3]).rstrip(".,:;")
-            return (f"{n}. {x}", f"- {x}", f"{title}: {x}")[style]
-
-        before = [line(n + 1, x) for n, x in enumerate(steps[:cut])]
-        after = [line(n + cut + 2, x) for n, x in enumerate(steps[cut:])]
-        head = self.rng.choice(("Steps:", "To do:", "Checklist", "How to proceed:", "Tasks"))
-        slot = (f"{cut + 1}. ", "- ", "Next: ")[style]
-        return "\n".join([head, "", *before, slot]), "\n" + "\n".join(after)
-
     def document(self) -> tuple[str, str]:
         return self._text(4) + " ", " " + self._text(3)
 
@@ -201,21 +182,6 @@ class Carriers:
         """A carrier of ``kind`` with a benign sentence (or ``filler``) in its slot."""
         before, after = self.kinds()[kind]()
         return (before + fit_slot(kind, filler or self._short()) + after).strip()
-
-
-def instruction_sentences(texts: list[str]) -> list[str]:
-    """Sentences of ``texts`` that open with an order (``attackfeatures.IMPERATIVES``), for
-    the benign ``howto`` carriers; sorted, so the corpus does not depend on input order."""
-    from detectors.attacklexicon import IMPERATIVES
-
-    out: set[str] = set()
-    for text in texts:
-        for line in text.splitlines():
-            for sentence in line.split(". "):
-                words = sentence.strip().split()
-                if 4 <= len(words) <= 30 and words[0].lower().strip(",:") in IMPERATIVES:
-                    out.add(sentence.strip().rstrip(".") + ".")
-    return sorted(out)
 
 
 def fit_slot(kind: str, text: str) -> str:
@@ -288,12 +254,7 @@ def injection_corpus(data_dir: Path, train_dir: Path) -> list[Row]:
     rng = random.Random(SEED)
     rows = [r for r in read_eval(data_dir, "injection")]
     abstracts = [a for _, a in raw.pubmedqa(train_dir)]
-    prompts = (
-        raw.self_instruct(train_dir)
-        + raw.mtbench(train_dir)
-        + raw.self_instruct_outputs(train_dir)
-        + raw.spikee_benign_inputs(train_dir)
-    )
+    prompts = raw.self_instruct(train_dir) + raw.mtbench(train_dir)
     carriers = Carriers(
         abstracts + raw.spikee_documents(train_dir) or ["Nothing to report."], prompts, rng
     )

@@ -46,7 +46,6 @@ from detectors.attacklexicon import (
     GUARDS,
     HEADING,
     IMPERATIVES,
-    JSON_KEY,
     MARKER,
     PHRASES,
     TOKEN,
@@ -188,7 +187,7 @@ def segment_features(
         for col, members in _WORD_COLS:
             if not present.isdisjoint(members):
                 row[col] = 1.0
-        if _leads_with_imperative(lowered, seg, words):
+        if words and words[0] in IMPERATIVES:
             row[_LEAD] = 1.0
         for m in CLAUSE_IMPERATIVE.finditer(lowered, seg.start, seg.end):
             if m.group(1) in IMPERATIVES:
@@ -226,21 +225,6 @@ def segment_features(
         out[:, _COL["out_of_place"]] = addressing_col
     _incongruity(out)
     return out
-
-
-def _leads_with_imperative(lowered: str, seg: Segment, words: list[str]) -> bool:
-    """Whether the segment, a JSON field's value or a table cell opens with an order (a
-    field's key or a row's date would otherwise hide the verb that follows)."""
-    if words and words[0] in IMPERATIVES:
-        return True
-    if seg.kind == "row":
-        cells = lowered[seg.start : seg.end].split("|")
-        return any(m and m.group() in IMPERATIVES for m in map(TOKEN.search, cells))
-    key = JSON_KEY.match(lowered, seg.start, seg.end)
-    if key:
-        m = TOKEN.search(lowered, key.end(), seg.end)
-        return bool(m and m.group() in IMPERATIVES)
-    return False
 
 
 def _incongruity(out: FloatMatrix) -> None:

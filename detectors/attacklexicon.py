@@ -4,7 +4,7 @@ Word classes (the AI, second person, target switch, urgency, authority, exfiltra
 the response, concealment), the imperatives that make a sentence an order, phrase patterns
 (previous instructions, fake completion, wrappers, "you must", "say ...", exfiltration
 targets, "only respond", role play, escaped newlines) with the substrings that gate them, and
-the shapes of a tutorial's step, a JSON key and a table cell.
+and the shape of a tutorial's step.
 """
 
 from __future__ import annotations
@@ -174,5 +174,3 @@ HEADING = re.compile(
     r"(?:\d{1,2}[.)]|[-*\u2022])[ \t]+(?=\S)|(?:\*\*)?[A-Z][\w'\- ]{1,40}(?:\*\*)?:[ \t]"
 )
 """A tutorial's step: a numbered or bulleted item, or a short title and a colon before it."""
-JSON_KEY = re.compile(r"[ \t]*[{\[,]*[ \t]*\"[^\"\n]{1,40}\"[ \t]*:[ \t]*\"")
-"""A JSON field's key and the quote opening its string value."""
