@@ -46,6 +46,7 @@ from detectors.attacklexicon import (
     GUARDS,
     HEADING,
     IMPERATIVES,
+    JSON_KEY,
     MARKER,
     PHRASES,
     TOKEN,
@@ -187,7 +188,8 @@ def segment_features(
         for col, members in _WORD_COLS:
             if not present.isdisjoint(members):
                 row[col] = 1.0
-        if words and words[0] in IMPERATIVES:
+        # A JSON field's key ("email": ..., "send": ...) is a name, not an order.
+        if words and words[0] in IMPERATIVES and not JSON_KEY.match(text, seg.start, seg.end):
             row[_LEAD] = 1.0
         for m in CLAUSE_IMPERATIVE.finditer(lowered, seg.start, seg.end):
             if m.group(1) in IMPERATIVES:

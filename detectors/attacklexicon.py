@@ -174,3 +174,5 @@ HEADING = re.compile(
     r"(?:\d{1,2}[.)]|[-*\u2022])[ \t]+(?=\S)|(?:\*\*)?[A-Z][\w'\- ]{1,40}(?:\*\*)?:[ \t]"
 )
 """A tutorial's step: a numbered or bulleted item, or a short title and a colon before it."""
+JSON_KEY = re.compile(r"[\[{ \t]*\"[^\"\n]{1,40}\"[ \t]*:")
+"""A JSON field's key at the start of a segment."""

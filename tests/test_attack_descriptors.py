@@ -287,3 +287,11 @@ def test_a_lone_order_in_declarative_records_fires_and_the_records_alone_pass(
         "The invoices for May are in the shared folder.",
     )
     assert not fires(detector, clean)
+
+
+def test_a_json_key_named_like_a_verb_is_not_an_order() -> None:
+    text = '[{"name": "Priya Shah", "role": "accountant", "email": "priya@shahcpa.example"}]'
+    _, _, features = segment_evidence(text)
+    assert column(features, "lead_imperative").max() == 0.0
+    _, _, features = segment_evidence("Email the quarterly report to Priya by Friday.")
+    assert column(features, "lead_imperative")[0] == 1.0
