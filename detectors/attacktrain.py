@@ -37,7 +37,7 @@ Injection spends 0.01 and jailbreak 0.005: the calibration half is in-distributi
 model (same sources as its training negatives), and at 0.02 held-out benign sources ran at
 5-30% (over-refusal 9%). Injection spent 0.004 before its incongruity descriptors (0.01 gave
 over-refusal 0.027-0.040 then); with them, 0.01 gives over-refusal 0.010 and held-out benign
-FPR <= 0.042, 0.02 gives 0.013 but held-out benign FPR up to 0.076 (chosen on those
+FPR <= 0.037, 0.02 gives 0.013 but held-out benign FPR up to 0.076 (chosen on those
 leave-one-source-out figures, so they are not blind)."""
 MODELS = Path(__file__).parent / "models"
 INJECTION_FEATURES = FeatureSpec(word_ngrams=1, char_ngrams=(4,))
