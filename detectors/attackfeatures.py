@@ -181,6 +181,7 @@ def segment_features(
         for k, seg in enumerate(segments):
             if seg.start < end and start < seg.end:
                 rows[k][_RULE] = max(rows[k][_RULE], score)
+    line_start = scanned = 0
     for k, seg in enumerate(segments):
         row = rows[k]
         words = TOKEN.findall(lowered, seg.start, seg.end)
@@ -207,7 +208,9 @@ def segment_features(
         addressing = float(row[_YOU] or row[_AI] or row[_LEAD] or row[_YOU_MUST])
         row[_ADDRESSING] = addressing
         row[_NCUES] = min(sum(row[c] for c in _CUES) / 4.0, 1.0)
-        line_start = text.rfind("\n", 0, seg.start) + 1
+        # Segments come in order: look for a newline only since the previous one started.
+        line_start = max(line_start, text.rfind("\n", scanned, seg.start) + 1)
+        scanned = seg.start
         marker = MARKER.fullmatch(text, line_start, seg.start)
         if marker:
             row[_LIST_STEP] = float(
