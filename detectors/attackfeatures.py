@@ -17,7 +17,14 @@ used still stands out. Each is a number in ``[0, 1]`` (``FEATURES`` names them, 
   "your response", "only", concealment from the user;
 - **context**: the document and segment kinds, whether the segment addresses the reader while
   the rest of the document does not (an instruction out of place), its length and digit share,
-  the heuristics' best score on it.
+  the heuristics' best score on it;
+- **incongruity** (``ctx_*``, ``list_step``): an injected order reads unlike its carrier, a
+  tutorial's steps read like each other. The share of the *other* segments that are
+  instructive, whether this one is instructive where they are not, whether it differs from
+  both neighbours, whether it is a list step; the imperative and second-person evidence of a
+  segment is scaled down by how instructive the rest of its document is (``_incongruity``).
+
+The words and patterns live in ``detectors.attacklexicon``.
 
 Word features come from one tokenisation of the whole text; phrase features from one pass of
 each phrase pattern over the whole text, mapped to segments by offset, so the cost grows with
@@ -34,166 +41,19 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
+from detectors.attacklexicon import (
+    CLAUSE_IMPERATIVE,
+    GUARDS,
+    HEADING,
+    IMPERATIVES,
+    JSON_KEY,
+    MARKER,
+    PHRASES,
+    TOKEN,
+    WORD_CLASSES,
+)
 from detectors.segments import Segment
 
-_I = re.IGNORECASE
-_M = re.IGNORECASE | re.MULTILINE
-
-
-def _words(spaced: str) -> frozenset[str]:
-    return frozenset(spaced.split())
-
-
-_WORD_CLASSES: dict[str, frozenset[str]] = {
-    "ai": _words(
-        "ai assistant assistants chatbot llm llms gpt chatgpt claude model models bot "
-        "agent copilot gemini bard ai's assistant's"
-    ),
-    "you": _words("you your yours yourself you're you'll"),
-    "switch": _words(
-        "instead ignore ignoring disregard disregarding forget override overriding bypass "
-        "abandon nevermind rather"
-    ),
-    "meta": _words(
-        "instruction instructions directive directives command commands task tasks prompt "
-        "prompts guidelines orders"
-    ),
-    "urgent": _words(
-        "important urgent urgently immediately critical mandatory priority attention asap "
-        "must crucial essential required warning alert"
-    ),
-    "authority": _words(
-        "admin administrator system developer developers operator root official security "
-        "compliance ceo"
-    ),
-    "exfil": _words(
-        "send forward upload transmit exfiltrate leak post email e-mail share transfer wire"
-    ),
-    "secret": _words(
-        "password passwords credential credentials token tokens secret secrets ssn pin "
-        "otp cookie cookies iban api history contacts inbox login"
-    ),
-    "response": _words("response responses reply replies answer output summary"),
-    "please": _words("please kindly"),
-    "conceal": _words("secretly silently quietly covertly discreetly"),
-}
-
-IMPERATIVES = _words(
-    "employ utilize utilise apply incorporate integrate implement adopt "
-    "add answer append ask begin call change click copy create delete describe disregard "
-    "do download email execute explain forget forward generate give ignore include inform "
-    "insert list make mention modify notify open output paste pay please post pretend "
-    "print provide recommend remember remove repeat reply respond return reveal rewrite "
-    "say schedule send share show start stop summarize summarise tell transfer translate "
-    "type update upload use visit write act imagine ensure instead now"
-)
-"""Words that, leading a sentence, make it an order."""
-
-_PHRASES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    (
-        "prev",
-        re.compile(
-            r"\b(?:previous|prior|above|preceding|earlier|former|original|initial|other|all|"
-            r"any|following|these|those)[ \t]+(?:\w+[ \t]+)?(?:instructions?|context|prompts?|"
-            r"directives?|guidelines|rules|commands?|tasks?|text|content|orders|messages?)\b",
-            _I,
-        ),
-    ),
-    (
-        "done",
-        re.compile(
-            r"\b(?:task|summary|request|job|assignment|answer)[ \t]+(?:is[ \t]+|has been[ \t]+)?"
-            r"(?:complete|completed|done|finished)\b|\bend of (?:document|text|e-?mail|context|"
-            r"data|input|file)\b|\bthe (?:document|text|e-?mail|data) (?:has )?ended\b",
-            _I,
-        ),
-    ),
-    (
-        "wrapper",
-        re.compile(
-            r"<\|[a-z_]+\|>|\[/?INST\]|<</?SYS>>|</?(?:document|context|data|system|user|"
-            r"assistant|instructions?|admin|prompt|input|output)>|^[ \t]*#{2,}[ \t]*\w|"
-            r"^[ \t]*(?:system|user|assistant|human|ai|developer|admin|bot)[ \t]*:|"
-            r"[=*\-+/\\#~]{4,}|\b(?:BEGIN|END)[ _](?:[A-Z]+)\b",
-            _M,
-        ),
-    ),
-    ("switchphrase", re.compile(r"\bfrom now on\b|\bnew (?:task|instructions?|goal|role)\b", _I)),
-    (
-        "you_must",
-        re.compile(
-            r"\byou[ \t]+(?:must|should|need[ \t]+to|have[ \t]+to|are[ \t]+to|will[ \t]+now|"
-            r"shall|are[ \t]+(?:now[ \t]+)?required|are[ \t]+now|can[ \t]+now)\b",
-            _I,
-        ),
-    ),
-    (
-        "say",
-        re.compile(
-            r"\b(?:say|print|output|respond[ \t]+with|reply[ \t]+with|answer[ \t]+with|repeat|"
-            r"write|type|begin[ \t]+with|start[ \t]+with|end[ \t]+with|include)\b[^.\n]{0,30}?"
-            r"[\"'\u201c\u2018`]\w",
-            _I,
-        ),
-    ),
-    ("granted", re.compile(r"\baccess granted\b|\bpwned\b|\bhacked\b|\bi have been\b", _I)),
-    (
-        "url",
-        re.compile(r"https?://|www\.|!\[[^\]]*\]\(|\b[\w.+-]+@[\w-]+\.[a-z]{2,}\b|\]\(http", _I),
-    ),
-    ("the_user", re.compile(r"\bthe user'?s?\b|\busers'\b", _I)),
-    (
-        "dont_tell",
-        re.compile(
-            r"\b(?:do not|don't|never|without)[ \t]+(?:tell(?:ing)?|inform(?:ing)?|mention(?:ing)?|"
-            r"reveal(?:ing)?|notify(?:ing)?|let)\b",
-            _I,
-        ),
-    ),
-    (
-        "only",
-        re.compile(
-            r"\bonly\b[^.\n]{0,40}?\b(?:respond|reply|answer|output|say|write)\b|"
-            r"\b(?:respond|reply|answer|output|say|write)\b[^.\n]{0,40}?\bonly\b",
-            _I,
-        ),
-    ),
-    ("role", re.compile(r"\byou are (?:now )?(?:a|an|the)\b|\bact as\b|\bpretend\b", _I)),
-    ("escaped", re.compile(r"(?:\\n){2,}|(?:\\r)|\\t", 0)),
-)
-"""Phrase features: one pass of each pattern over the whole text."""
-_GUARDS: dict[str, tuple[str, ...]] = {
-    "prev": (
-        "instruction",
-        "context",
-        "prompt",
-        "directive",
-        "guideline",
-        "rule",
-        "command",
-        "task",
-        "text",
-        "content",
-        "order",
-        "message",
-    ),
-    "done": ("complete", "done", "finished", "end of", "ended"),
-    "switchphrase": ("now on", "new "),
-    "you_must": ("you",),
-    "say": ('"', "'", "\u201c", "\u2018", "`"),
-    "granted": ("granted", "pwned", "hacked", "i have been"),
-    "url": ("http", "www.", "@", "]("),
-    "the_user": ("user",),
-    "dont_tell": ("not ", "n't ", "never ", "without "),
-    "only": ("only",),
-    "role": ("you are", "act as", "pretend"),
-    "escaped": ("\\",),
-}
-"""Substrings of the lower-cased text one of which every match of a phrase contains: texts
-without any skip the (slower) pattern."""
-
-_CLAUSE_IMPERATIVE = re.compile(r"(?:[:;!?]|\bthen|\bnow)[ \t]+(?:please[ \t]+)?([a-z]+)\b", _I)
-_TOKEN = re.compile(r"[a-z][a-z'\-]*|[\u00c0-\uffff]+")
 _DATA_DOCS = ("json", "table", "email")
 """Documents that are data, where a request to the reader is out of place (a code answer's
 prose is often a tutorial addressing the reader, so code is not one)."""
@@ -201,8 +61,8 @@ DOC_KINDS = ("alone", "prose", "json", "table", "email", "code")
 SEG_KINDS = ("prose", "row", "code")
 
 FEATURES: tuple[str, ...] = (
-    *(f"w_{name}" for name in _WORD_CLASSES),
-    *(f"p_{name}" for name, _ in _PHRASES),
+    *(f"w_{name}" for name in WORD_CLASSES),
+    *(f"p_{name}" for name, _ in PHRASES),
     "lead_imperative",
     "clause_imperative",
     "question",
@@ -214,6 +74,10 @@ FEATURES: tuple[str, ...] = (
     "switch_in_data",
     "out_of_place",
     "addressing_share",
+    "ctx_others_instructive",
+    "ctx_lone_instruction",
+    "ctx_neighbour_shift",
+    "list_step",
     "length",
     "digits",
     "n_cues",
@@ -242,8 +106,20 @@ _CUES = [
     )
 ]
 
-_WORD_COLS = [(_COL[f"w_{name}"], members) for name, members in _WORD_CLASSES.items()]
-(_RULE, _LEAD, _CLAUSE, _QUESTION, _SHOUT, _NEWLINES, _LENGTH, _DIGITS, _ADDRESSING, _NCUES) = (
+_WORD_COLS = [(_COL[f"w_{name}"], members) for name, members in WORD_CLASSES.items()]
+(
+    _RULE,
+    _LEAD,
+    _CLAUSE,
+    _QUESTION,
+    _SHOUT,
+    _NEWLINES,
+    _LENGTH,
+    _DIGITS,
+    _ADDRESSING,
+    _NCUES,
+    _LIST_STEP,
+) = (
     _COL[c]
     for c in (
         "rule",
@@ -256,9 +132,15 @@ _WORD_COLS = [(_COL[f"w_{name}"], members) for name, members in _WORD_CLASSES.it
         "digits",
         "addressing",
         "n_cues",
+        "list_step",
     )
 )
 _YOU, _AI, _YOU_MUST = _COL["w_you"], _COL["w_ai"], _COL["p_you_must"]
+_GATED = [
+    _COL[c] for c in ("w_you", "w_please", "lead_imperative", "clause_imperative", "p_you_must")
+]
+"""Evidence of an instruction that counts only as far as the segment reads unlike the rest of
+its document (``_incongruity``); ``addressing`` itself is gated there too."""
 _LETTER = re.compile(r"[^\W\d_]")
 _UPPER = re.compile(r"[A-Z]")
 _NO_DIGITS = str.maketrans("", "", "0123456789")
@@ -280,8 +162,8 @@ def segment_features(
     rows = [[0.0] * len(FEATURES) for _ in range(n)]
     starts = [s.start for s in segments]
     lowered = text.lower()
-    for name, pattern in _PHRASES:
-        guard = _GUARDS.get(name)
+    for name, pattern in PHRASES:
+        guard = GUARDS.get(name)
         if guard and not any(g in lowered for g in guard):
             continue
         col = _COL[f"p_{name}"]
@@ -299,16 +181,18 @@ def segment_features(
         for k, seg in enumerate(segments):
             if seg.start < end and start < seg.end:
                 rows[k][_RULE] = max(rows[k][_RULE], score)
+    line_start = scanned = 0
     for k, seg in enumerate(segments):
         row = rows[k]
-        words = _TOKEN.findall(lowered, seg.start, seg.end)
+        words = TOKEN.findall(lowered, seg.start, seg.end)
         present = set(words)
         for col, members in _WORD_COLS:
             if not present.isdisjoint(members):
                 row[col] = 1.0
-        if words and words[0] in IMPERATIVES:
+        # A JSON field's key ("email": ..., "send": ...) is a name, not an order.
+        if words and words[0] in IMPERATIVES and not JSON_KEY.match(text, seg.start, seg.end):
             row[_LEAD] = 1.0
-        for m in _CLAUSE_IMPERATIVE.finditer(lowered, seg.start, seg.end):
+        for m in CLAUSE_IMPERATIVE.finditer(lowered, seg.start, seg.end):
             if m.group(1) in IMPERATIVES:
                 row[_CLAUSE] = 1.0
                 break
@@ -324,6 +208,14 @@ def segment_features(
         addressing = float(row[_YOU] or row[_AI] or row[_LEAD] or row[_YOU_MUST])
         row[_ADDRESSING] = addressing
         row[_NCUES] = min(sum(row[c] for c in _CUES) / 4.0, 1.0)
+        # Segments come in order: look for a newline only since the previous one started.
+        line_start = max(line_start, text.rfind("\n", scanned, seg.start) + 1)
+        scanned = seg.start
+        marker = MARKER.fullmatch(text, line_start, seg.start)
+        if marker:
+            row[_LIST_STEP] = float(
+                bool(marker.group().strip()) or bool(HEADING.match(text, seg.start, seg.end))
+            )
         row[_COL[f"doc_{doc}"]] = 1.0
         row[_COL[f"seg_{seg.kind}"]] = 1.0
     out = np.array(rows)
@@ -336,4 +228,32 @@ def segment_features(
         )
     if n >= 4 and addressing_col.sum() == 1:
         out[:, _COL["out_of_place"]] = addressing_col
+    _incongruity(out)
     return out
+
+
+def _incongruity(out: FloatMatrix) -> None:
+    """Whether each segment is an instruction unlike the rest of its document, in place.
+
+    An injected instruction reads unlike its carrier (one order inside declarative records,
+    e-mail or prose), while a tutorial, a recipe or a user's prompt is instructive throughout.
+    With three or more segments, the imperative and second-person evidence of a segment
+    (``_GATED`` and ``addressing``) is scaled by the share of *other* segments that are not
+    instructive, so the fifth step of a how-to weighs little and a lone order in a JSON record
+    weighs fully; words for the AI, previous instructions, wrappers and exfiltration are not
+    scaled (they are out of place in any document). Shorter texts have nothing to compare."""
+    n = len(out)
+    instructive = np.maximum.reduce(
+        [out[:, _ADDRESSING], out[:, _LEAD], out[:, _CLAUSE], out[:, _COL["list_step"]]]
+    )
+    if n < 3:
+        return
+    others = (instructive.sum() - instructive) / (n - 1)
+    gate = 1.0 - others
+    out[:, _COL["ctx_others_instructive"]] = others
+    out[:, _COL["ctx_lone_instruction"]] = instructive * gate
+    before = np.concatenate(([instructive[0]], instructive[:-1]))
+    after = np.concatenate((instructive[1:], [instructive[-1]]))
+    out[:, _COL["ctx_neighbour_shift"]] = instructive * (1.0 - np.maximum(before, after))
+    out[:, _GATED] *= gate[:, None]
+    out[:, _ADDRESSING] *= gate

@@ -33,10 +33,12 @@ FloatArray = npt.NDArray[np.float64]
 SEED = 0
 MAX_FPR = 0.02
 """Default false-positive rate an operating point may spend on the benign calibration half.
-Injection spends 0.004 and jailbreak 0.01: the calibration half is in-distribution for the
+Injection and jailbreak both spend 0.01: the calibration half is in-distribution for the
 model (same sources as its training negatives), and at 0.02 held-out benign sources ran at
-5-30% (over-refusal 9%); for injection 0.01 gave over-refusal 0.027, 0.007 0.025, 0.005 0.022
-and 0.004 0.015 (over-refusal must stay <= 0.02)."""
+5-30% (over-refusal 9%). Injection spent 0.004 before its incongruity descriptors (0.01 gave
+over-refusal 0.027-0.040 then); with them, 0.01 gives over-refusal 0.010 and held-out benign
+FPR <= 0.037, 0.02 gives 0.013 but held-out benign FPR up to 0.076 (chosen on those
+leave-one-source-out figures, so they are not blind)."""
 MODELS = Path(__file__).parent / "models"
 INJECTION_FEATURES = FeatureSpec(word_ngrams=1, char_ngrams=(4,))
 INJECTION_L2 = 1e-3
@@ -219,7 +221,7 @@ RECIPES: dict[str, AttackRecipe] = {
         fit_injection,
         injection_evidence,
         near_duplicates=False,
-        max_fpr=0.004,
+        max_fpr=0.01,
     ),
     "jailbreak": AttackRecipe(
         _jailbreak_corpus, fit_jailbreak, jailbreak_evidence, near_duplicates=True, max_fpr=0.01

@@ -82,7 +82,9 @@ def attack_markers(span: str) -> set[str]:
     return {
         name
         for name, value in zip(FEATURES, row, strict=True)
-        if value > 0 and not name.startswith(("doc_", "seg_")) and name not in ("length", "digits")
+        if value > 0
+        and not name.startswith(("doc_", "seg_", "ctx_"))
+        and name not in ("length", "digits", "list_step")
     }
 
 
