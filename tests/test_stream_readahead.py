@@ -115,7 +115,7 @@ def test_read_ahead_hands_on_every_event_in_order_then_the_upstreams_error() -> 
         raise Broken
 
     async def read() -> tuple[list[bytes], bool]:
-        ahead, seen = ReadAhead(upstream(), size=4), []
+        ahead, seen = ReadAhead(upstream(), limit=8), []
         try:
             async for event in ahead:
                 seen.append(event)
