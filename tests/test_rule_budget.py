@@ -11,7 +11,8 @@ import httpx
 import pytest
 
 from detectors.base import ScanContext
-from proxy.testing import FakeUpstream, ProxyServer, make_config
+from proxy.testing import FakeUpstream, ProxyServer, Reply, chunks, make_config
+from proxy.upstream.openai_relay import LARGE_BODY
 from rules.quotes import MAX_REGIONS, quoted_regions
 from rules.scanning import SCAN_CHUNK, build_scanner
 from tests.conftest import tool_turns, user
@@ -75,6 +76,28 @@ def test_pathological_request_is_answered_in_time_while_healthz_stays_fast(
     assert response.status_code in (200, 400), response.text
     assert outcome["seconds"] < 6
     assert max(health) < 0.5, health
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_a_request_over_a_mebibyte_is_forwarded_whole(
+    serve: Any, upstream: FakeUpstream, stream: bool
+) -> None:
+    # aiohttp warns (ResourceWarning) about raw bytes bodies over 1 MiB; under warnings-as-errors
+    # that was a 500 for every such request, so the relay sends them from a BytesIO.
+    proxy = serve_rules(serve, upstream, {})
+    text = "Please summarise these minutes. " + PROSE * 14_000
+    assert len(text) > LARGE_BODY
+    if stream:
+        upstream.queue(Reply(events=chunks("Done.")))
+    response = httpx.post(
+        f"{proxy.base_url}/chat/completions",
+        headers={"Authorization": "Bearer sk-acme"},
+        json={"model": "fake-model", "messages": user(text), "stream": stream},
+        timeout=60,
+    )
+    assert response.status_code == 200, response.text
+    assert "Done." in response.text if stream else response.json()["choices"]
+    assert upstream.last.body["messages"][-1]["content"].count(PROSE.strip()) == 14_000
 
 
 def test_rules_over_their_budget_refuse_with_request_too_complex(

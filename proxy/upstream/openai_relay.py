@@ -9,6 +9,7 @@ untouched in both directions.
 from __future__ import annotations
 
 import asyncio
+import io
 from collections.abc import AsyncIterator, Callable
 from typing import Any, NamedTuple
 
@@ -98,7 +99,11 @@ class OpenAIRelay:
             headers.pop("Content-Type")
         try:
             async with self._session.request(
-                method, f"{self._base}/{path}", data=body, headers=headers, timeout=self._timeout
+                method,
+                f"{self._base}/{path}",
+                data=_payload(body),
+                headers=headers,
+                timeout=self._timeout,
             ) as response:
                 raw = await response.read()
                 status, answer_headers = response.status, response.headers
@@ -121,7 +126,7 @@ class OpenAIRelay:
         try:
             response = await self._session.post(
                 url,
-                data=orjson.dumps(body),
+                data=_payload(orjson.dumps(body)),
                 headers=self._headers(request_id),
                 timeout=self._stream_timeout,
             )
@@ -147,6 +152,16 @@ class OpenAIRelay:
                 raw = dialect.answer(raw)
             return RelayedStream(response, self.name, as_chunks(parse_completion(raw)))
         return RelayedStream(response, self.name, convert=dialect.event if dialect else None)
+
+
+LARGE_BODY = 1024 * 1024
+"""Request bodies over this are sent from a ``BytesIO``: aiohttp then writes them in 64 KB pieces,
+yielding to the event loop between them (raw bytes that large make it warn, with a
+``ResourceWarning``, that they may hold the loop)."""
+
+
+def _payload(body: bytes) -> bytes | io.BytesIO:
+    return io.BytesIO(body) if len(body) > LARGE_BODY else body
 
 
 _DRAIN_BYTES = 64 * 1024
