@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from detectors.caseless import finditer, haystack
+
 
 @dataclass(frozen=True, slots=True)
 class Rule:
@@ -31,12 +33,12 @@ class Rule:
 
 def match_rules(rules: tuple[Rule, ...], text: str) -> list[tuple[int, int, float]]:
     """``(start, end, score)`` of every match of ``rules`` in ``text``."""
-    lowered = text.lower()
+    hay = haystack(text)
     return [
         (m.start(), m.end(), rule.score)
         for rule in rules
-        if any(trigger in lowered for trigger in rule.triggers)
-        for m in rule.pattern.finditer(text)
+        if any(trigger in hay.lowered for trigger in rule.triggers)
+        for m in finditer(rule.pattern, hay)
     ]
 
 
