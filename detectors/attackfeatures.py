@@ -52,7 +52,7 @@ from detectors.attacklexicon import (
     TOKEN,
     WORD_CLASSES,
 )
-from detectors.caseless import finditer, haystack
+from detectors.caseless import finditer, finditer_lowered, haystack
 from detectors.segments import Segment
 
 _DATA_DOCS = ("json", "table", "email")
@@ -216,7 +216,7 @@ def segment_features(
             hit_rows.append(k)
             hit_cols.append(_LEAD)
         if _CLAUSE_HINT.search(lowered, seg.start, seg.end):
-            for m in CLAUSE_IMPERATIVE.finditer(lowered, seg.start, seg.end):
+            for m in finditer_lowered(CLAUSE_IMPERATIVE, hay, seg.start, seg.end):
                 if m.group(1) in IMPERATIVES:
                     hit_rows.append(k)
                     hit_cols.append(_CLAUSE)

@@ -12,7 +12,8 @@ its Unicode tables; on most texts the same matches come out of cheaper variants 
   (``re._casefix``).
 
 ``finditer`` picks the fastest variant that is exact for the text (both on ASCII text, the
-lower-cased one on other texts that allow it, else the pattern itself). A match's groups are
+lower-cased one on other texts that allow it, else the pattern itself); ``finditer_lowered``
+does the same for a pattern meant to run on the lower-cased text itself. A match's groups are
 read from the text it ran on, which may be the lower-cased one; its offsets always fit the text.
 """
 
@@ -37,15 +38,17 @@ class Haystack:
     """``text.lower()``."""
     ascii: bool
     """The text is all ASCII."""
+    plain: bool
+    """``lowered`` holds no U+0131 or U+017F (case-sensitive matching on it is exact)."""
     foldable: bool
-    """Matching ``lowered`` case-sensitively is exact (same length, no U+0131 or U+017F)."""
+    """Matching ``lowered`` in place of ``text`` is exact (``plain`` and the same length)."""
 
 
 def haystack(text: str, lowered: str | None = None) -> Haystack:
     """``text`` prepared for ``finditer`` (``lowered`` is ``text.lower()`` when known)."""
     lowered = text.lower() if lowered is None else lowered
-    foldable = len(lowered) == len(text) and not any(c in text for c in _UNFOLDED)
-    return Haystack(text, lowered, text.isascii(), foldable)
+    plain = not any(c in lowered for c in _UNFOLDED)
+    return Haystack(text, lowered, text.isascii(), plain, plain and len(lowered) == len(text))
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,3 +88,16 @@ def finditer(pattern: re.Pattern[str], hay: Haystack) -> Iterator[re.Match[str]]
     if hay.foldable and variants.unicode_lowered is not None:
         return variants.unicode_lowered.finditer(hay.lowered)
     return pattern.finditer(hay.text)
+
+
+def finditer_lowered(
+    pattern: re.Pattern[str], hay: Haystack, pos: int, endpos: int
+) -> Iterator[re.Match[str]]:
+    """The matches of ``pattern`` in ``hay.lowered[pos:endpos]`` (same as
+    ``pattern.finditer(hay.lowered, pos, endpos)``)."""
+    variants = _variants(pattern)
+    if hay.ascii and variants.ascii_lowered is not None:
+        return variants.ascii_lowered.finditer(hay.lowered, pos, endpos)
+    if hay.plain and variants.unicode_lowered is not None:
+        return variants.unicode_lowered.finditer(hay.lowered, pos, endpos)
+    return pattern.finditer(hay.lowered, pos, endpos)

@@ -75,7 +75,7 @@ RULES: tuple[Rule, ...] = (
         "control_token",
         re.compile(
             r"<\|(?:im_start|im_end|system|user|assistant|endoftext|start_header_id|end_header_id|"
-            r"eot_id)\|>|\[/?INST\]|<</?SYS>>",
+            r"eot_id)\|>|\[/?inst\]|<</?sys>>",
             _I,
         ),
         0.95,
