@@ -199,10 +199,17 @@ def segment_features(
     # Capitals (ASCII A-Z) and digits (ASCII 0-9) of each segment, from prefix sums over the
     # code points rather than a pass over each segment.
     points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    uppers = np.concatenate(([0], np.cumsum((points >= 65) & (points <= 90))))
+    is_upper = (points >= 65) & (points <= 90)
+    uppers = np.concatenate(([0], np.cumsum(is_upper)))
     digits = np.concatenate(([0], np.cumsum((points >= 48) & (points <= 57))))
     out[:, _DIGITS] = (digits[end_at] - digits[start_at]) / np.maximum(end_at - start_at, 1)
     capitals = (uppers[end_at] - uppers[start_at]).tolist()
+    # ``_LETTER`` on an all-ASCII span is A-Z and a-z; other spans pay the regular expression.
+    ascii_letters = np.concatenate(([0], np.cumsum(is_upper | ((points >= 97) & (points <= 122)))))
+    others = np.concatenate(([0], np.cumsum(points >= 128)))
+    plain_letters = np.where(
+        others[end_at] == others[start_at], ascii_letters[end_at] - ascii_letters[start_at], -1
+    ).tolist()
     line_start = scanned = 0
     for k, seg in enumerate(segments):
         row = out[k]
@@ -227,7 +234,9 @@ def segment_features(
         # Shouting needs more than 0.6 of 8+ letters upper-case: at least five capitals.
         upper = capitals[k]
         if upper >= 5:
-            letters = len(_LETTER.findall(span))
+            letters = plain_letters[k]
+            if letters < 0:
+                letters = len(_LETTER.findall(span))
             row[_SHOUT] = float(letters >= 8 and upper > 0.6 * letters)
         before = text[max(0, seg.start - 12) : seg.start]
         row[_NEWLINES] = float(before.count("\n") >= 3 or "\\n\\n" in before)
