@@ -52,7 +52,7 @@ from detectors.attacklexicon import (
     TOKEN,
     WORD_CLASSES,
 )
-from detectors.caseless import finditer, finditer_lowered, haystack
+from detectors.caseless import finditer, finditer_lowered, haystack, prepare
 from detectors.segments import Segment
 
 _DATA_DOCS = ("json", "table", "email")
@@ -152,6 +152,7 @@ _CLAUSE_HINT = re.compile(r"[:;!?]|then|now")
 """What every ``CLAUSE_IMPERATIVE`` match on the lower-cased text starts with."""
 
 FloatMatrix = npt.NDArray[np.float64]
+prepare([CLAUSE_IMPERATIVE, *(pattern for _, pattern in PHRASES)])
 
 
 def segment_features(

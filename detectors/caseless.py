@@ -20,7 +20,7 @@ read from the text it ran on, which may be the lower-cased one; its offsets alwa
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 _ESCAPES = re.compile(r"\\[A-Za-z]|\\U[0-9a-fA-F]{8}|\\u[0-9a-fA-F]{4}")
@@ -76,6 +76,12 @@ def _variants(pattern: re.Pattern[str]) -> _Variants:
         )
         _VARIANTS[pattern] = found
     return found
+
+
+def prepare(patterns: Iterable[re.Pattern[str]]) -> None:
+    """Compile the variants of ``patterns`` now (at import) rather than on a first request."""
+    for pattern in patterns:
+        _variants(pattern)
 
 
 def finditer(pattern: re.Pattern[str], hay: Haystack) -> Iterator[re.Match[str]]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from detectors.caseless import finditer, haystack
+from detectors.caseless import finditer, haystack, prepare
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,6 +242,7 @@ RULES: tuple[Rule, ...] = (
     ),
 )
 """The heuristics; a match scores wherever it occurs."""
+prepare(rule.pattern for rule in RULES)
 
 
 def rule_hits(text: str) -> list[tuple[int, int, float]]:
