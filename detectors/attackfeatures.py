@@ -148,6 +148,7 @@ _GATED = [
 """Evidence of an instruction that counts only as far as the segment reads unlike the rest of
 its document (``_incongruity``); ``addressing`` itself is gated there too."""
 _LETTER = re.compile(r"[^\W\d_]")
+_SEG_COL = {kind: _COL[f"seg_{kind}"] for kind in SEG_KINDS}
 _CLAUSE_HINT = re.compile(r"[:;!?]|then|now")
 """What every ``CLAUSE_IMPERATIVE`` match on the lower-cased text starts with."""
 
@@ -205,53 +206,64 @@ def segment_features(
     digits = np.concatenate(([0], np.cumsum((points >= 48) & (points <= 57))))
     out[:, _DIGITS] = (digits[end_at] - digits[start_at]) / np.maximum(end_at - start_at, 1)
     capitals = (uppers[end_at] - uppers[start_at]).tolist()
-    # ``_LETTER`` on an all-ASCII span is A-Z and a-z; other spans pay the regular expression.
-    ascii_letters = np.concatenate(([0], np.cumsum(is_upper | ((points >= 97) & (points <= 122)))))
-    others = np.concatenate(([0], np.cumsum(points >= 128)))
-    plain_letters = np.where(
-        others[end_at] == others[start_at], ascii_letters[end_at] - ascii_letters[start_at], -1
-    ).tolist()
+    # Shouting needs more than 0.6 of 8+ letters upper-case, so at least five capitals.
+    plain_letters: list[int] = []
+    if max(capitals) >= 5:
+        # ``_LETTER`` on an all-ASCII span is A-Z and a-z; other spans pay the expression.
+        is_letter = is_upper | ((points >= 97) & (points <= 122))
+        letters_before = np.concatenate(([0], np.cumsum(is_letter)))
+        others = np.concatenate(([0], np.cumsum(points >= 128)))
+        plain_letters = np.where(
+            others[end_at] == others[start_at],
+            letters_before[end_at] - letters_before[start_at],
+            -1,
+        ).tolist()
+    lengths: list[float] = []
     line_start = scanned = 0
     for k, seg in enumerate(segments):
-        row = out[k]
-        words = TOKEN.findall(lowered, seg.start, seg.end)
+        start, end = seg.start, seg.end
+        words = TOKEN.findall(lowered, start, end)
         for word in _CLASS_WORDS.intersection(words):
             for col in _WORD_TO_COLS[word]:
                 hit_rows.append(k)
                 hit_cols.append(col)
         # A JSON field's key ("email": ..., "send": ...) is a name, not an order.
-        if words and words[0] in IMPERATIVES and not JSON_KEY.match(text, seg.start, seg.end):
+        if words and words[0] in IMPERATIVES and not JSON_KEY.match(text, start, end):
             hit_rows.append(k)
             hit_cols.append(_LEAD)
-        if _CLAUSE_HINT.search(lowered, seg.start, seg.end):
-            for m in finditer_lowered(CLAUSE_IMPERATIVE, hay, seg.start, seg.end):
+        if _CLAUSE_HINT.search(lowered, start, end):
+            for m in finditer_lowered(CLAUSE_IMPERATIVE, hay, start, end):
                 if m.group(1) in IMPERATIVES:
                     hit_rows.append(k)
                     hit_cols.append(_CLAUSE)
                     break
-        span = text[seg.start : seg.end]
+        span = text[start:end]
         if span.rstrip("\"' )").endswith("?"):
-            row[_QUESTION] = 1.0
-        # Shouting needs more than 0.6 of 8+ letters upper-case: at least five capitals.
+            hit_rows.append(k)
+            hit_cols.append(_QUESTION)
         upper = capitals[k]
         if upper >= 5:
             letters = plain_letters[k]
             if letters < 0:
                 letters = len(_LETTER.findall(span))
-            row[_SHOUT] = float(letters >= 8 and upper > 0.6 * letters)
-        before = text[max(0, seg.start - 12) : seg.start]
-        row[_NEWLINES] = float(before.count("\n") >= 3 or "\\n\\n" in before)
-        row[_LENGTH] = min(math.log1p(len(span)) / 7.0, 1.0)
+            if letters >= 8 and upper > 0.6 * letters:
+                hit_rows.append(k)
+                hit_cols.append(_SHOUT)
+        before = text[max(0, start - 12) : start]
+        if before.count("\n") >= 3 or "\\n\\n" in before:
+            hit_rows.append(k)
+            hit_cols.append(_NEWLINES)
+        lengths.append(min(math.log1p(len(span)) / 7.0, 1.0))
         # Segments come in order: look for a newline only since the previous one started.
-        line_start = max(line_start, text.rfind("\n", scanned, seg.start) + 1)
-        scanned = seg.start
-        marker = MARKER.fullmatch(text, line_start, seg.start)
-        if marker:
-            row[_LIST_STEP] = float(
-                bool(marker.group().strip()) or bool(HEADING.match(text, seg.start, seg.end))
-            )
+        line_start = max(line_start, text.rfind("\n", scanned, start) + 1)
+        scanned = start
+        marker = MARKER.fullmatch(text, line_start, start)
+        if marker and (marker.group().strip() or HEADING.match(text, start, end)):
+            hit_rows.append(k)
+            hit_cols.append(_LIST_STEP)
         hit_rows.append(k)
-        hit_cols.append(_COL[f"seg_{seg.kind}"])
+        hit_cols.append(_SEG_COL[seg.kind])
+    out[:, _LENGTH] = lengths
     out[hit_rows, hit_cols] = 1.0
     out[:, _COL[f"doc_{doc}"]] = 1.0
     out[:, _ADDRESSING] = out[:, [_YOU, _AI, _LEAD, _YOU_MUST]].max(axis=1)
