@@ -52,6 +52,7 @@ from detectors.attacklexicon import (
     TOKEN,
     WORD_CLASSES,
 )
+from detectors.caseless import finditer, finditer_lowered, haystack, prepare
 from detectors.segments import Segment
 
 _DATA_DOCS = ("json", "table", "email")
@@ -106,7 +107,12 @@ _CUES = [
     )
 ]
 
-_WORD_COLS = [(_COL[f"w_{name}"], members) for name, members in WORD_CLASSES.items()]
+_WORD_TO_COLS: dict[str, tuple[int, ...]] = {
+    word: tuple(_COL[f"w_{name}"] for name, members in WORD_CLASSES.items() if word in members)
+    for word in set().union(*WORD_CLASSES.values())
+}
+"""The word-class columns each word of a class sets."""
+_CLASS_WORDS = frozenset(_WORD_TO_COLS)
 (
     _RULE,
     _LEAD,
@@ -142,10 +148,12 @@ _GATED = [
 """Evidence of an instruction that counts only as far as the segment reads unlike the rest of
 its document (``_incongruity``); ``addressing`` itself is gated there too."""
 _LETTER = re.compile(r"[^\W\d_]")
-_UPPER = re.compile(r"[A-Z]")
-_NO_DIGITS = str.maketrans("", "", "0123456789")
+_SEG_COL = {kind: _COL[f"seg_{kind}"] for kind in SEG_KINDS}
+_CLAUSE_HINT = re.compile(r"[:;!?]|then|now")
+"""What every ``CLAUSE_IMPERATIVE`` match on the lower-cased text starts with."""
 
 FloatMatrix = npt.NDArray[np.float64]
+prepare([CLAUSE_IMPERATIVE, *(pattern for _, pattern in PHRASES)])
 
 
 def segment_features(
@@ -159,66 +167,107 @@ def segment_features(
     n = len(segments)
     if not n:
         return np.zeros((0, len(FEATURES)))
-    rows = [[0.0] * len(FEATURES) for _ in range(n)]
+    out = np.zeros((n, len(FEATURES)))
+    # Cells set to 1.0 (segment, column), written in one go at the end.
+    hit_rows: list[int] = []
+    hit_cols: list[int] = []
     starts = [s.start for s in segments]
+    ends = [s.end for s in segments]
     lowered = text.lower()
+    hay = haystack(text, lowered)
     for name, pattern in PHRASES:
         guard = GUARDS.get(name)
         if guard and not any(g in lowered for g in guard):
             continue
         col = _COL[f"p_{name}"]
-        for m in pattern.finditer(text):
+        for m in finditer(pattern, hay):
             k = bisect_right(starts, m.start()) - 1
-            if k < 0 or m.start() >= segments[k].end:
+            if k < 0 or m.start() >= ends[k]:
                 if name not in ("wrapper", "escaped"):
                     continue
                 # A wrapper on a line of its own (a separator, a tag) marks the next segment.
                 k += 1
                 if k >= n:
                     continue
-            rows[k][col] = 1.0
-    for start, end, score in rules:
-        for k, seg in enumerate(segments):
-            if seg.start < end and start < seg.end:
-                rows[k][_RULE] = max(rows[k][_RULE], score)
+            hit_rows.append(k)
+            hit_cols.append(col)
+    start_at, end_at = np.array(starts), np.array(ends)
+    if rules:
+        best = np.zeros(n)
+        for start, end, score in rules:
+            overlap = (start_at < end) & (start < end_at)
+            best[overlap] = np.maximum(best[overlap], score)
+        out[:, _RULE] = best
+    # Capitals (ASCII A-Z) and digits (ASCII 0-9) of each segment, from prefix sums over the
+    # code points rather than a pass over each segment.
+    points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    is_upper = (points >= 65) & (points <= 90)
+    uppers = np.concatenate(([0], np.cumsum(is_upper)))
+    digits = np.concatenate(([0], np.cumsum((points >= 48) & (points <= 57))))
+    out[:, _DIGITS] = (digits[end_at] - digits[start_at]) / np.maximum(end_at - start_at, 1)
+    capitals = (uppers[end_at] - uppers[start_at]).tolist()
+    # Shouting needs more than 0.6 of 8+ letters upper-case, so at least five capitals.
+    plain_letters: list[int] = []
+    if max(capitals) >= 5:
+        # ``_LETTER`` on an all-ASCII span is A-Z and a-z; other spans pay the expression.
+        is_letter = is_upper | ((points >= 97) & (points <= 122))
+        letters_before = np.concatenate(([0], np.cumsum(is_letter)))
+        others = np.concatenate(([0], np.cumsum(points >= 128)))
+        plain_letters = np.where(
+            others[end_at] == others[start_at],
+            letters_before[end_at] - letters_before[start_at],
+            -1,
+        ).tolist()
+    lengths: list[float] = []
     line_start = scanned = 0
     for k, seg in enumerate(segments):
-        row = rows[k]
-        words = TOKEN.findall(lowered, seg.start, seg.end)
-        present = set(words)
-        for col, members in _WORD_COLS:
-            if not present.isdisjoint(members):
-                row[col] = 1.0
+        start, end = seg.start, seg.end
+        words = TOKEN.findall(lowered, start, end)
+        for word in _CLASS_WORDS.intersection(words):
+            for col in _WORD_TO_COLS[word]:
+                hit_rows.append(k)
+                hit_cols.append(col)
         # A JSON field's key ("email": ..., "send": ...) is a name, not an order.
-        if words and words[0] in IMPERATIVES and not JSON_KEY.match(text, seg.start, seg.end):
-            row[_LEAD] = 1.0
-        for m in CLAUSE_IMPERATIVE.finditer(lowered, seg.start, seg.end):
-            if m.group(1) in IMPERATIVES:
-                row[_CLAUSE] = 1.0
-                break
-        span = text[seg.start : seg.end]
-        size = max(len(span), 1)
-        row[_QUESTION] = float(span.rstrip("\"' )").endswith("?"))
-        letters = len(_LETTER.findall(span))
-        row[_SHOUT] = float(letters >= 8 and len(_UPPER.findall(span)) > 0.6 * letters)
-        before = text[max(0, seg.start - 12) : seg.start]
-        row[_NEWLINES] = float(before.count("\n") >= 3 or "\\n\\n" in before)
-        row[_LENGTH] = min(math.log1p(len(span)) / 7.0, 1.0)
-        row[_DIGITS] = (size - len(span.translate(_NO_DIGITS))) / size
-        addressing = float(row[_YOU] or row[_AI] or row[_LEAD] or row[_YOU_MUST])
-        row[_ADDRESSING] = addressing
-        row[_NCUES] = min(sum(row[c] for c in _CUES) / 4.0, 1.0)
+        if words and words[0] in IMPERATIVES and not JSON_KEY.match(text, start, end):
+            hit_rows.append(k)
+            hit_cols.append(_LEAD)
+        if _CLAUSE_HINT.search(lowered, start, end):
+            for m in finditer_lowered(CLAUSE_IMPERATIVE, hay, start, end):
+                if m.group(1) in IMPERATIVES:
+                    hit_rows.append(k)
+                    hit_cols.append(_CLAUSE)
+                    break
+        span = text[start:end]
+        if span.rstrip("\"' )").endswith("?"):
+            hit_rows.append(k)
+            hit_cols.append(_QUESTION)
+        upper = capitals[k]
+        if upper >= 5:
+            letters = plain_letters[k]
+            if letters < 0:
+                letters = len(_LETTER.findall(span))
+            if letters >= 8 and upper > 0.6 * letters:
+                hit_rows.append(k)
+                hit_cols.append(_SHOUT)
+        before = text[max(0, start - 12) : start]
+        if before.count("\n") >= 3 or "\\n\\n" in before:
+            hit_rows.append(k)
+            hit_cols.append(_NEWLINES)
+        lengths.append(min(math.log1p(len(span)) / 7.0, 1.0))
         # Segments come in order: look for a newline only since the previous one started.
-        line_start = max(line_start, text.rfind("\n", scanned, seg.start) + 1)
-        scanned = seg.start
-        marker = MARKER.fullmatch(text, line_start, seg.start)
-        if marker:
-            row[_LIST_STEP] = float(
-                bool(marker.group().strip()) or bool(HEADING.match(text, seg.start, seg.end))
-            )
-        row[_COL[f"doc_{doc}"]] = 1.0
-        row[_COL[f"seg_{seg.kind}"]] = 1.0
-    out = np.array(rows)
+        line_start = max(line_start, text.rfind("\n", scanned, start) + 1)
+        scanned = start
+        marker = MARKER.fullmatch(text, line_start, start)
+        if marker and (marker.group().strip() or HEADING.match(text, start, end)):
+            hit_rows.append(k)
+            hit_cols.append(_LIST_STEP)
+        hit_rows.append(k)
+        hit_cols.append(_SEG_COL[seg.kind])
+    out[:, _LENGTH] = lengths
+    out[hit_rows, hit_cols] = 1.0
+    out[:, _COL[f"doc_{doc}"]] = 1.0
+    out[:, _ADDRESSING] = out[:, [_YOU, _AI, _LEAD, _YOU_MUST]].max(axis=1)
+    out[:, _NCUES] = np.minimum(out[:, _CUES].sum(axis=1) / 4.0, 1.0)
     addressing_col = out[:, _ADDRESSING]
     out[:, _COL["addressing_share"]] = float(addressing_col.mean())
     if doc in _DATA_DOCS:

@@ -86,10 +86,12 @@ PHRASES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "wrapper",
         re.compile(
-            r"<\|[a-z_]+\|>|\[/?INST\]|<</?SYS>>|</?(?:document|context|data|system|user|"
+            # Lower-case literals (the pattern ignores case): the faster lower-cased-text
+            # variant of ``detectors.caseless`` applies.
+            r"<\|[a-z_]+\|>|\[/?inst\]|<</?sys>>|</?(?:document|context|data|system|user|"
             r"assistant|instructions?|admin|prompt|input|output)>|^[ \t]*#{2,}[ \t]*\w|"
             r"^[ \t]*(?:system|user|assistant|human|ai|developer|admin|bot)[ \t]*:|"
-            r"[=*\-+/\\#~]{4,}|\b(?:BEGIN|END)[ _](?:[A-Z]+)\b",
+            r"[=*\-+/\\#~]{4,}|\b(?:begin|end)[ _](?:[a-z]+)\b",
             _M,
         ),
     ),

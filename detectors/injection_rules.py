@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from detectors.caseless import finditer, haystack, prepare
+
 
 @dataclass(frozen=True, slots=True)
 class Rule:
@@ -31,12 +33,12 @@ class Rule:
 
 def match_rules(rules: tuple[Rule, ...], text: str) -> list[tuple[int, int, float]]:
     """``(start, end, score)`` of every match of ``rules`` in ``text``."""
-    lowered = text.lower()
+    hay = haystack(text)
     return [
         (m.start(), m.end(), rule.score)
         for rule in rules
-        if any(trigger in lowered for trigger in rule.triggers)
-        for m in rule.pattern.finditer(text)
+        if any(trigger in hay.lowered for trigger in rule.triggers)
+        for m in finditer(rule.pattern, hay)
     ]
 
 
@@ -73,7 +75,7 @@ RULES: tuple[Rule, ...] = (
         "control_token",
         re.compile(
             r"<\|(?:im_start|im_end|system|user|assistant|endoftext|start_header_id|end_header_id|"
-            r"eot_id)\|>|\[/?INST\]|<</?SYS>>",
+            r"eot_id)\|>|\[/?inst\]|<</?sys>>",
             _I,
         ),
         0.95,
@@ -240,6 +242,7 @@ RULES: tuple[Rule, ...] = (
     ),
 )
 """The heuristics; a match scores wherever it occurs."""
+prepare(rule.pattern for rule in RULES)
 
 
 def rule_hits(text: str) -> list[tuple[int, int, float]]:

@@ -12,12 +12,15 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from detectors.caseless import finditer, haystack, prepare
+
 _M = re.IGNORECASE | re.MULTILINE
 _LINE = re.compile(r"[^\n]+")
 _WORDY = re.compile(r"[^\W\d_]{3}")
 _EMAIL_HEADER = re.compile(
     r"(?:^|\|)[ \t]*(?:subject|from|to|cc|date|sent|received date|email_from)[ \t]*:", _M
 )
+prepare([_EMAIL_HEADER])
 _BOUNDARY = re.compile(
     r"[.!?]++[\"'\u201d\u2019)\]]*+(?=\s*[A-Z\"'\u201c\u2018(\[]|\s*$)|\||\",[ \t]*(?=\")|"
     r"(?:\\n)+|\}[ \t]*,[ \t]*(?=\{)"
@@ -65,7 +68,7 @@ def segment(text: str) -> tuple[list[Segment], str]:
         doc = "json"
     elif kinds["row"] >= max(2, kinds["prose"]):
         doc = "table"
-    elif len(_EMAIL_HEADER.findall(text[:2000])) >= 2:
+    elif _email_headers(text[:2000]) >= 2:
         doc = "email"
     elif kinds["code"]:
         doc = "code"
@@ -74,6 +77,16 @@ def segment(text: str) -> tuple[list[Segment], str]:
     else:
         doc = "prose"
     return segments, doc
+
+
+def _email_headers(head: str) -> int:
+    """How many e-mail header fields ``head`` has, counting up to two."""
+    found = 0
+    for _ in finditer(_EMAIL_HEADER, haystack(head)):
+        found += 1
+        if found == 2:
+            break
+    return found
 
 
 def _sentences(line: str, offset: int) -> list[Segment]:
