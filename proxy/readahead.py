@@ -36,7 +36,7 @@ _END = object()
 class ReadAhead:
     """``events`` read ahead into a bounded buffer; iterate it like ``events``, then ``aclose``
     it. A deque and two futures rather than an ``asyncio.Queue``: this sits on every event of
-    a stream, and the queue's bookkeeping cost ~1.5 µs an event, this ~0.3 µs."""
+    a stream, and the queue cost ~10% of a back-to-back stream's screening CPU, this ~3.5%."""
 
     def __init__(self, events: AsyncIterator[bytes], limit: int = AHEAD_BYTES):
         self._events: deque[bytes] = deque()
