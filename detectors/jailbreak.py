@@ -41,8 +41,9 @@ from typing import ClassVar
 from detectors import gibberish
 from detectors.base import DetectorConfig, ScanContext
 from detectors.findings import Finding
+from detectors.injection_rules import match_rules
 from detectors.jailbreak_categories import CATEGORY_RULES
-from detectors.jailbreak_rules import RULES, match
+from detectors.jailbreak_rules import RULES
 from detectors.plugins import Plugin
 from detectors.textmodel import TextModel, load_model
 
@@ -54,7 +55,7 @@ REPORT_FLOOR = 0.3
 
 def rule_hits(text: str) -> list[tuple[int, int, float]]:
     """``(start, end, score)`` of every heuristic match of category ``jailbreak``."""
-    return match(RULES, text)
+    return match_rules(RULES, text)
 
 
 def category_hits(text: str) -> list[tuple[str, int, int, float]]:
@@ -62,7 +63,7 @@ def category_hits(text: str) -> list[tuple[str, int, int, float]]:
     return [
         (category, start, end, score)
         for category, rules in CATEGORY_RULES.items()
-        for start, end, score in match(rules, text)
+        for start, end, score in match_rules(rules, text)
     ]
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from detectors.caseless import prepare
 from detectors.injection_rules import Rule
 
 _I = re.IGNORECASE
@@ -317,3 +318,5 @@ CATEGORY_RULES: dict[str, tuple[Rule, ...]] = {
 }
 """Heuristics of the finer categories, each its own finding category so that a tenant can tune
 it (``[tenants.*.detectors.jailbreak.categories.<name>]``)."""
+
+prepare(rule.pattern for rules in CATEGORY_RULES.values() for rule in rules)

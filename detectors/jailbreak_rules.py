@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from detectors.caseless import prepare
 from detectors.injection_rules import FAKE_HEADER, Rule
 
 _I = re.IGNORECASE
@@ -188,34 +189,4 @@ RULES: tuple[Rule, ...] = (
 )
 """The heuristics of category ``jailbreak``."""
 
-_ESCAPES = re.compile(r"\\[A-Za-z]|\\U[0-9a-fA-F]{8}|\\u[0-9a-fA-F]{4}")
-
-
-def _lowered(rule: Rule) -> re.Pattern[str] | None:
-    """The rule's pattern without IGNORECASE, to run on lower-cased text (about twice as fast in
-    ``re``), when every literal in it is lower-case; None otherwise."""
-    source, flags = rule.pattern.pattern, rule.pattern.flags
-    if not flags & re.IGNORECASE or any(c.isupper() for c in _ESCAPES.sub("", source)):
-        return None
-    return re.compile(source, flags & ~re.IGNORECASE)
-
-
-_FAST: dict[int, re.Pattern[str] | None] = {}
-"""``_lowered`` of each rule matched so far, by identity (rules are module constants)."""
-
-
-def match(rules: tuple[Rule, ...], text: str) -> list[tuple[int, int, float]]:
-    """``(start, end, score)`` of every match of ``rules`` in ``text``: the same matches as
-    ``injection_rules.match_rules``, found on the lower-cased text where that is exact."""
-    lowered = text.lower()
-    same_length = len(lowered) == len(text)
-    out: list[tuple[int, int, float]] = []
-    for rule in rules:
-        if not any(trigger in lowered for trigger in rule.triggers):
-            continue
-        if id(rule) not in _FAST:
-            _FAST[id(rule)] = _lowered(rule)
-        fast = _FAST[id(rule)] if same_length else None
-        found = fast.finditer(lowered) if fast is not None else rule.pattern.finditer(text)
-        out += [(m.start(), m.end(), rule.score) for m in found]
-    return out
+prepare(rule.pattern for rule in RULES)
