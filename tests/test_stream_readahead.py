@@ -20,7 +20,7 @@ from tests.test_stream_screening import delivered
 
 DEFAULTS = {"privacy": {}, "prompt_leak": {}, "cbrn": {}, "nsfw": {}}
 SENTENCE = "Foxes hunt rodents, birds and insects, and they also eat fruit in the late summer. "
-BURST = SENTENCE * 24  # ~2 KB: more than a hurried scan may wait for
+BURST = SENTENCE * 24  # 1,992 characters: more than a hurried scan may wait for
 PIECE = 4
 
 
@@ -38,9 +38,8 @@ def events(text: str) -> list[bytes]:
 async def shown_during_pause(owner: Tenant) -> tuple[str, str]:
     """Text the client had while the upstream paused after ``BURST`` (waiting up to 5 s for
     it to show), and the whole text once the upstream finished."""
-    pieces = [BURST[i : i + PIECE] for i in range(0, len(BURST), PIECE)]
-    sent = [sse_event(event) for event in chunks(*pieces, "The end.")]
-    pause = 1 + len(pieces)  # after the role chunk and the burst
+    sent = events(BURST + "The end.")
+    pause = 1 + len(BURST) // PIECE  # after the role chunk and the burst (whole pieces)
     paused, resume = asyncio.Event(), asyncio.Event()
 
     async def upstream() -> AsyncIterator[bytes]:
