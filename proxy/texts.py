@@ -14,8 +14,10 @@ What is not screened, and why:
   spaces; letters, digits and ``_.:/@+=~-``): ids and enums (``id``, ``tool_call_id``,
   ``role``, ``type``, ``finish_reason``, ``index``...), signatures and timestamps. Anything
   else there (a sentence in ``model``, an object or a list under ``id``) is walked like any
-  field. An upstream spelling a value in identifier shape (an id that is a phone number) is
-  not screened.
+  field, and so is an identifier-shaped value holding what no id needs
+  (``PERSONAL_IN_ID``: an SSN, phone or card number spelled with its separators, an e-mail
+  address, a provider's API-key prefix), so an upstream cannot relay personal data as a
+  ``model`` or an ``id``.
 - ``OPAQUE`` channels: ``audio.data`` (base64 audio, not text) and ``reasoning_details.data``
   (encrypted reasoning). Their transcripts and summaries are screened.
 - Non-string values (numbers, booleans). ``logprobs`` ``bytes`` arrays are the exception: they
@@ -68,6 +70,17 @@ like any other field (an upstream's own ``specguard`` object, ``"id": ["..."]``)
 _CONTAINERS = (dict, list)
 IDENTIFIER = re.compile(r"[\w.:/@+=~-]*", re.ASCII)
 """The shape of a ``STRUCTURAL`` string that is skipped: an id, enum or signature, not prose."""
+PERSONAL_IN_ID = re.compile(
+    r"(?<![\d-])(?:\d{3}-\d{2}-\d{4}|\d{3}[-.]\d{3}[-.]\d{4}|\d{4}[-.]\d{4}[-.]\d{4}"
+    r"[-.]\d{1,7}|\+\d{9,15})(?![\d-])|[\w.+-]+@[\w-]+\.[a-z]{2,}"
+    r"|\b(?:sk-|sk_live_|rk_live_|ghp_|gho_|github_pat_|xox[abpr]-|AKIA|ASIA|AIza|glpat-)",
+    re.ASCII | re.IGNORECASE,
+)
+"""What makes an identifier-shaped value text to screen after all: personal data spelled the
+way ids never are (an SSN, a phone or card number with its separators, an e-mail address)
+or a provider's API-key prefix. A bare digit run is not one: ids are often timestamps. Model
+names and ids (``gpt-4o-2024-08-06``, ``chatcmpl-9x...``, ``fp_44709d6fcb``,
+``hf.co/org/Model-GGUF:Q4_K_M``) hold none of these."""
 
 
 def structural(key: str, value: Any) -> bool:
@@ -75,7 +88,7 @@ def structural(key: str, value: Any) -> bool:
     if key not in STRUCTURAL:
         return False
     if type(value) is str:
-        return IDENTIFIER.fullmatch(value) is not None
+        return IDENTIFIER.fullmatch(value) is not None and not PERSONAL_IN_ID.search(value)
     return type(value) not in _CONTAINERS
 
 

@@ -1,9 +1,8 @@
 """Adversarial review of ``proxy.texts.structural`` (review s6): a value under an identifier key
-(``id``, ``model``, ``system_fingerprint``...) in identifier shape is relayed unscreened. Prose
-there is screened now; an SSN, an email address or a key spelled without spaces is not. The
-README documents this ("an id that is a phone number is not screened"); these tests pin down
-what it lets through, so that a change closing it turns them green (strict xfail), and that
-what it must keep passing (real ids) does.
+(``id``, ``model``, ``system_fingerprint``...) in identifier shape is relayed unscreened, unless
+it holds what no id needs (``proxy.texts.PERSONAL_IN_ID``: an SSN, phone or card number with
+its separators, an e-mail address, an API-key prefix), which is screened like any text. Prose
+there is screened too. Real ids and model names must keep passing unchanged.
 
 The upstream is a scripted server on loopback, the client the official SDK.
 """
@@ -19,12 +18,6 @@ from proxy.testing import FakeUpstream, Reply, completion
 from tests.conftest import Guarded
 from tests.hostile import PLANTED, SSN, chunk, json_raw, leaked, payloads, stream_raw
 
-IDENTIFIER_SHAPED_LEAK = pytest.mark.xfail(
-    strict=True,
-    reason="review s6: identifier-shaped values under STRUCTURAL keys are not screened "
-    "(documented in proxy/texts.py); an upstream can return PII or a key there",
-)
-
 JSON_PLACES: dict[str, Callable[[str], dict[str, Any]]] = {
     "model": lambda v: {**completion("Done."), "model": v},
     "id": lambda v: {**completion("Done."), "id": v},
@@ -32,7 +25,6 @@ JSON_PLACES: dict[str, Callable[[str], dict[str, Any]]] = {
 }
 
 
-@IDENTIFIER_SHAPED_LEAK
 @pytest.mark.parametrize("place", list(JSON_PLACES))
 def test_an_ssn_spelled_as_an_identifier_does_not_reach_a_json_client(
     upstream: FakeUpstream, guarded: Guarded, place: str
@@ -42,7 +34,6 @@ def test_an_ssn_spelled_as_an_identifier_does_not_reach_a_json_client(
     assert not leaked(raw)
 
 
-@IDENTIFIER_SHAPED_LEAK
 @pytest.mark.parametrize("key", ["model", "id", "system_fingerprint"])
 def test_an_ssn_spelled_as_an_identifier_does_not_reach_a_stream_client(
     upstream: FakeUpstream, guarded: Guarded, key: str
@@ -50,6 +41,22 @@ def test_an_ssn_spelled_as_an_identifier_does_not_reach_a_stream_client(
     events = [{**chunk({"content": "Done."}), key: SSN}, chunk({}, finish="stop"), "[DONE]"]
     upstream.queue(Reply(events=events))
     assert not leaked(stream_raw(guarded()))
+
+
+@pytest.mark.parametrize(
+    ("place", "value"),
+    [
+        ("id", "sk-proj-3aF9kQ2mX7vB1nR8tY4wZ6cE0pL5hJ"),
+        ("model", "sk-proj-3aF9kQ2mX7vB1nR8tY4wZ6cE0pL5hJ"),
+        ("system_fingerprint", "4532-0151-1283-0366"),
+    ],
+)
+def test_an_api_key_or_a_card_number_as_an_identifier_is_screened(
+    upstream: FakeUpstream, guarded: Guarded, place: str, value: str
+) -> None:
+    upstream.queue(Reply(json=JSON_PLACES[place](value)))
+    _, raw = json_raw(guarded())
+    assert value.encode() not in raw
 
 
 @pytest.mark.parametrize(
