@@ -12,7 +12,8 @@ kinds (e-mails, web pages, tool/API JSON results of transactions, messages, book
 calendar entries, tables, code, chat logs, abstracts). The same carriers without an attack are
 negatives (tagged with the source of the attack their twin carries, so that a held-out source
 takes its clean twins with it), beside benign prompts (self-instruct, MT-bench, spikee's
-false-positive kit).
+false-positive kit) and carriers holding a benign sentence in another language
+(``detectors.multilingual``, source ``multilingual``).
 
 The jailbreak corpus is built by ``detectors.jailbreakcorpus``.
 """
@@ -29,6 +30,7 @@ from typing import Any
 import orjson
 
 from detectors import attackdata as raw
+from detectors import multilingual
 
 Row = dict[str, Any]
 SEED = 13
@@ -272,6 +274,9 @@ def injection_corpus(data_dir: Path, train_dir: Path) -> list[Row]:
         rows.append(_row(text, 0, "background", "eval-background"))
         kind = ("email", "document", "webpage")[n % 3]
         rows.append(_row(carriers.clean(kind, text), 0, f"{kind}/background", "eval-background"))
+    for n, sentence in enumerate(multilingual.SENTENCES * 4):
+        kind = kinds[n % len(kinds)]
+        rows.append(_row(carriers.clean(kind, sentence), 0, f"{kind}/foreign", "multilingual"))
     for text in raw.spikee_injected_documents(train_dir):
         rows.append(_row(text, 1, "document/spikee_results", "spikee"))
     for source, texts in (
