@@ -7,7 +7,8 @@ used still stands out. Each is a number in ``[0, 1]`` (``FEATURES`` names them, 
 - **addressing**: words for the AI/assistant/model, second person, ``you must / should``,
   a leading imperative, an imperative after a clause break, "please", "the user";
 - **target switch**: "instead", "ignore", "forget", "from now on", "new task", references to
-  previous instructions or context, "actually";
+  previous instructions or context, "actually"; instructions announced to come ("the upcoming
+  instructions", "an additional task", "what follows"), scaled like an order (below);
 - **wrappers**: fake completion and escape markers, chat-role and format wrappers
   (``User:``, ``### Instruction``, XML-ish tags, control tokens), newlines or literal ``\\n``
   runs just before the segment, shouting;
@@ -143,7 +144,15 @@ _CLASS_WORDS = frozenset(_WORD_TO_COLS)
 )
 _YOU, _AI, _YOU_MUST = _COL["w_you"], _COL["w_ai"], _COL["p_you_must"]
 _GATED = [
-    _COL[c] for c in ("w_you", "w_please", "lead_imperative", "clause_imperative", "p_you_must")
+    _COL[c]
+    for c in (
+        "w_you",
+        "w_please",
+        "lead_imperative",
+        "clause_imperative",
+        "p_you_must",
+        "p_announce",
+    )
 ]
 """Evidence of an instruction that counts only as far as the segment reads unlike the rest of
 its document (``_incongruity``); ``addressing`` itself is gated there too."""

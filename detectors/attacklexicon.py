@@ -97,6 +97,17 @@ PHRASES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     ("switchphrase", re.compile(r"\bfrom now on\b|\bnew (?:task|instructions?|goal|role)\b", _I)),
     (
+        "announce",
+        re.compile(
+            r"\b(?:upcoming|following|next|subsequent|additional|new|fresh|further|urgent|"
+            r"critical|vital|essential|crucial|important|priority)[ \t]+(?:[a-z]+[ \t]+){0,2}?"
+            r"(?:instructions?|directives?|directions|guidelines|commands?|tasks?|orders|steps|"
+            r"mandates?)\b|\b(?:instructions?|directives?|tasks?|commands?|steps)[ \t]+(?:that|"
+            r"which)[ \t]+follows?\b|\bwhat (?:follows|comes next)\b",
+            _I,
+        ),
+    ),
+    (
         "you_must",
         re.compile(
             r"\byou[ \t]+(?:must|should|need[ \t]+to|have[ \t]+to|are[ \t]+to|will[ \t]+now|"
@@ -156,6 +167,19 @@ GUARDS: dict[str, tuple[str, ...]] = {
     ),
     "done": ("complete", "done", "finished", "end of", "ended"),
     "switchphrase": ("now on", "new "),
+    "announce": (
+        "instruction",
+        "directive",
+        "direction",
+        "guideline",
+        "command",
+        "task",
+        "order",
+        "step",
+        "mandate",
+        "what follows",
+        "comes next",
+    ),
     "you_must": ("you",),
     "say": ('"', "'", "\u201c", "\u2018", "`"),
     "granted": ("granted", "pwned", "hacked", "i have been"),
