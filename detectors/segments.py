@@ -22,9 +22,12 @@ _EMAIL_HEADER = re.compile(
 )
 prepare([_EMAIL_HEADER])
 _BOUNDARY = re.compile(
-    r"[.!?]++[\"'\u201d\u2019)\]]*+(?=\s*[A-Z\"'\u201c\u2018(\[]|\s*$)|\||\",[ \t]*(?=\")|"
-    r"(?:\\n)+|\}[ \t]*,[ \t]*(?=\{)"
+    r"[.!?]++[\"'\u201d\u2019)\]]*+(?=\s*[A-Z\"'\u201c\u2018(\[<]|\s*$)|\||\",[ \t]*(?=\")|"
+    r"(?:\\n)+|\}[ \t]*,[ \t]*(?=\{)|(?=<(?:p|div|li|h[1-6]|tr|td|section|article|span)\b)"
 )
+"""Where a line is cut: a sentence end (stops and closing quotes before a capital, a tag or
+the line end), a table cell, a JSON field or record, literal ``\\n`` runs, and the start of an
+HTML block (``<p style="display:none">`` hides a paragraph of its own)."""
 
 
 @dataclass(frozen=True, slots=True)
