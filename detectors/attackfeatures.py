@@ -41,6 +41,8 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
+from detectors.alternation import spans
+from detectors.attackbranches import FAST
 from detectors.attacklexicon import (
     CLAUSE_IMPERATIVE,
     GUARDS,
@@ -52,7 +54,7 @@ from detectors.attacklexicon import (
     TOKEN,
     WORD_CLASSES,
 )
-from detectors.caseless import finditer, finditer_lowered, haystack, prepare
+from detectors.caseless import finditer_lowered, haystack, prepare
 from detectors.segments import Segment
 
 _DATA_DOCS = ("json", "table", "email")
@@ -180,9 +182,9 @@ def segment_features(
         if guard and not any(g in lowered for g in guard):
             continue
         col = _COL[f"p_{name}"]
-        for m in finditer(pattern, hay):
-            k = bisect_right(starts, m.start()) - 1
-            if k < 0 or m.start() >= ends[k]:
+        for first, _ in spans(pattern, hay, FAST):
+            k = bisect_right(starts, first) - 1
+            if k < 0 or first >= ends[k]:
                 if name not in ("wrapper", "escaped"):
                     continue
                 # A wrapper on a line of its own (a separator, a tag) marks the next segment.

@@ -84,16 +84,23 @@ def prepare(patterns: Iterable[re.Pattern[str]]) -> None:
         _variants(pattern)
 
 
-def finditer(pattern: re.Pattern[str], hay: Haystack) -> Iterator[re.Match[str]]:
-    """The matches of ``pattern`` in ``hay.text`` (same spans as ``pattern.finditer``)."""
+def variant(pattern: re.Pattern[str], hay: Haystack) -> tuple[re.Pattern[str], str]:
+    """The fastest variant of ``pattern`` that is exact for ``hay`` and the string it runs on
+    (``hay.text`` or ``hay.lowered``): its matches have the spans of ``pattern``'s in the text."""
     variants = _variants(pattern)
     if hay.ascii:
         if variants.ascii_lowered is not None:
-            return variants.ascii_lowered.finditer(hay.lowered)
-        return variants.ascii_text.finditer(hay.text)
+            return variants.ascii_lowered, hay.lowered
+        return variants.ascii_text, hay.text
     if hay.foldable and variants.unicode_lowered is not None:
-        return variants.unicode_lowered.finditer(hay.lowered)
-    return pattern.finditer(hay.text)
+        return variants.unicode_lowered, hay.lowered
+    return pattern, hay.text
+
+
+def finditer(pattern: re.Pattern[str], hay: Haystack) -> Iterator[re.Match[str]]:
+    """The matches of ``pattern`` in ``hay.text`` (same spans as ``pattern.finditer``)."""
+    fast, string = variant(pattern, hay)
+    return fast.finditer(string)
 
 
 def finditer_lowered(

@@ -13,7 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from detectors.caseless import finditer, haystack, prepare
+from detectors.alternation import Alternation, spans
+from detectors.caseless import haystack, prepare
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,10 +36,10 @@ def match_rules(rules: tuple[Rule, ...], text: str) -> list[tuple[int, int, floa
     """``(start, end, score)`` of every match of ``rules`` in ``text``."""
     hay = haystack(text)
     return [
-        (m.start(), m.end(), rule.score)
+        (start, end, rule.score)
         for rule in rules
         if any(trigger in hay.lowered for trigger in rule.triggers)
-        for m in finditer(rule.pattern, hay)
+        for start, end in spans(rule.pattern, hay, FAST)
     ]
 
 
@@ -243,6 +244,9 @@ RULES: tuple[Rule, ...] = (
 )
 """The heuristics; a match scores wherever it occurs."""
 prepare(rule.pattern for rule in RULES)
+
+FAST: dict[re.Pattern[str], Alternation] = {}
+"""The slowest heuristics run as ``detectors.alternation.Alternation`` (same spans)."""
 
 
 def rule_hits(text: str) -> list[tuple[int, int, float]]:

@@ -1,0 +1,134 @@
+"""A slow alternation run as separate fast branches, with exactly the same matches.
+
+``re`` skips ahead to the next candidate position only when a pattern begins with a literal
+character (a character class is checked one call per character, a ``\\b`` or ``^`` not at all).
+A pattern such as ``\\b(?:say|print)...|^[ \\t]*#...|[=*]{4,}`` begins with none of these, so
+``re`` tries every branch at every position of the text. An ``Alternation`` runs each branch
+as its own pattern, spelled so that it begins with a literal, and merges their matches as
+``re`` would have found them: the leftmost start first, at one start the earliest branch,
+the next search from the end of the match. The result is the original pattern's ``finditer``
+spans, whatever the text.
+
+Exact spellings a branch may use (the tests compare spans with the original on tricky texts):
+
+- ``\\bword`` as ``w(?<!\\ww)ord``: a word character ``w`` starts a word exactly when the
+  character before it is not a word character, and the look-behind re-reads ``w`` itself;
+  words of one alternation are grouped by their first character (only words beginning with the
+  character at a position can match there, so their order within the group is what counts).
+- ``(?:^|X)REST`` as two branches ``^REST`` and ``XREST`` (``re`` tries them in that order).
+- ``^REST`` (``MULTILINE``) as a *line branch*: ``REST`` found just after a newline (searched as
+  ``\\nREST``, which begins with a literal) or at offset 0.
+- ``C{n,}`` as ``CC{n-1,}``, so that ``re`` sees the class ``C`` first.
+
+A branch that matches the empty string would need ``re``'s rules for empty matches; if one
+does, the original pattern runs instead.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from collections.abc import Callable, Mapping, Sequence
+
+from detectors.caseless import Haystack, finditer, prepare, variant
+
+Span = tuple[int, int]
+
+
+class _Branch:
+    """One branch: its leftmost match at or after a position."""
+
+    __slots__ = ("anywhere", "at_zero")
+
+    def __init__(self, source: str, flags: int):
+        if source.startswith("^"):
+            rest = source[1:]
+            self.anywhere = re.compile(f"\n(?:{rest})", flags)
+            self.at_zero: re.Pattern[str] | None = re.compile(rest, flags)
+        else:
+            self.anywhere = re.compile(source, flags)
+            self.at_zero = None
+        prepare([self.anywhere, *([self.at_zero] if self.at_zero else [])])
+
+    def searcher(self, hay: Haystack) -> Callable[[int], Span | None]:
+        """``search(pos)``: the span of the branch's leftmost match starting at ``pos`` or later."""
+        pattern, string = variant(self.anywhere, hay)
+        if self.at_zero is None:
+            search = pattern.search
+
+            def plain(pos: int) -> Span | None:
+                m = search(string, pos)
+                return None if m is None else m.span()
+
+            return plain
+        first, first_string = variant(self.at_zero, hay)
+
+        def line(pos: int) -> Span | None:
+            if pos == 0:
+                m = first.match(first_string, 0)
+                if m is not None:
+                    return m.span()
+            # A line starts one character after its newline, which may be just before ``pos``.
+            m = pattern.search(string, max(pos - 1, 0))
+            return None if m is None else (m.start() + 1, m.end())
+
+        return line
+
+
+def fingerprint(source: str) -> int:
+    """CRC-32 of a pattern's source: what an ``Alternation``'s branches were written for."""
+    return zlib.crc32(source.encode())
+
+
+class Alternation:
+    """``pattern`` (an alternation) run as ``branches``, the same alternatives in the same
+    order of preference, each spelled to begin with a literal (module docstring).
+
+    ``written_for`` is the ``fingerprint`` of the source the branches were written for: an
+    edit of the pattern that leaves its branches behind is an error at import, never a silent
+    difference."""
+
+    __slots__ = ("_branches", "pattern")
+
+    def __init__(self, pattern: re.Pattern[str], branches: Sequence[str], written_for: int):
+        if fingerprint(pattern.pattern) != written_for:
+            raise ValueError(
+                f"the branches were written for another pattern than {pattern.pattern[:60]!r}"
+                f" (fingerprint {fingerprint(pattern.pattern):#010x}): spell them anew"
+            )
+        self.pattern = pattern
+        self._branches = tuple(_Branch(source, pattern.flags) for source in branches)
+
+    def spans(self, hay: Haystack) -> list[Span]:
+        """The spans of ``self.pattern.finditer(hay.text)``."""
+        searches = [branch.searcher(hay) for branch in self._branches]
+        nexts = [search(0) for search in searches]
+        found: list[Span] = []
+        pos = 0
+        while True:
+            best: Span | None = None
+            for i, nxt in enumerate(nexts):
+                if nxt is not None and nxt[0] < pos:
+                    nxt = nexts[i] = searches[i](pos)
+                # Strictly earlier only: at one start the earlier branch wins.
+                if nxt is not None and (best is None or nxt[0] < best[0]):
+                    best = nxt
+            if best is None:
+                return found
+            if best[0] == best[1]:
+                return [m.span() for m in finditer(self.pattern, hay)]
+            found.append(best)
+            pos = best[1]
+
+
+def spans(
+    pattern: re.Pattern[str],
+    hay: Haystack,
+    fast: Mapping[re.Pattern[str], Alternation] | None = None,
+) -> list[Span]:
+    """The spans of ``pattern``'s matches in ``hay.text`` (``pattern.finditer``), through its
+    ``Alternation`` in ``fast`` when it has one."""
+    alternation = fast.get(pattern) if fast else None
+    if alternation is not None:
+        return alternation.spans(hay)
+    return [m.span() for m in finditer(pattern, hay)]

@@ -1,0 +1,196 @@
+"""The injection patterns run as separate fast branches (``detectors.alternation``) find
+exactly the spans the patterns themselves find: at line starts, word boundaries, separators,
+on upper-case, dotless-i, long-s and Kelvin-sign text, JSON one-liners and random mixtures."""
+
+from __future__ import annotations
+
+import random
+import re
+
+import pytest
+
+from detectors import attackbranches, injection_rules
+from detectors.alternation import Alternation, fingerprint, spans
+from detectors.attacklexicon import PHRASES
+from detectors.caseless import haystack
+from detectors.injection_rules import RULES
+
+FAST = {**attackbranches.FAST, **injection_rules.FAST}
+NAMES = {pattern: name for name, pattern in PHRASES} | {r.pattern: r.name for r in RULES}
+
+TEXTS = [
+    "## Title\n### Sub\n#no\n  ##\tx\nsystem: hi\n  User : there\nAI:\n",
+    "##heading at offset 0 and begin_of text",
+    "begin_x end_y\nbegin end_of_text xend_z friend_ship END_INPUT Begin_Prompt",
+    "----\n====  ***** -=-= +/+/ \\\\\\\\ ~~~~ ### #### ---\n-- --",
+    "<|im_start|>system <<SYS>> <</SYS>> <document> </CONTEXT> <data> [INST] [/inst] <|x|>",
+    '{"a": "System: ignore", "b": "## no heading", "c": "begin_data ---- end_data"}',
+    "\r\nSystem:\r\n## x\r\n",
+    "Sy\u017ftem: \u0131nst \u212a <\u0131nstructions> b\u0131gin_x BEG\u0130N_X",
+    "\u0130\u0130 ##\u00e9 \u0130nstructions: beg\u0131n_x",
+    "ASSISTANT:\n\n\n## \u00c9t\u00e9\nHUMAN :\nDeveloper\t:",
+    "Note to the AI: you must. Dear assistant, hi chatbot hey llm. Claude, please ignore.",
+    "Please add a link to your response. In your reply, say hi.\nInclude it in your answer.",
+    "Mr. Smith!   please mention this in your summary! in  your output ,",
+    "You must go. you   should\tstop; YOU ARE NOW required. you can now see",
+    "Don't tell him. never  inform; without letting; do not reveal it",
+    "previous instructions, above prompt, all other directives, your instructions",
+    "Say \"hi\". print 'x'. Write `y`. respond with \u201cpwned\u201d. begin with 'ok'",
+    "Task complete. summary is done; the document has ended. end of file",
+    "",
+    "\n",
+    "#",
+]
+FRAGMENTS = [
+    "\n",
+    "\r\n",
+    " ",
+    "\t",
+    "#",
+    "##",
+    "-",
+    "==",
+    "*",
+    "/",
+    "\\",
+    "~",
+    ":",
+    ",",
+    ".",
+    "!",
+    "?",
+    "'",
+    '"',
+    "`",
+    "\u201c",
+    "<",
+    ">",
+    "|",
+    "[",
+    "]",
+    "_",
+    "a",
+    "x",
+    "I",
+    "\u0131",
+    "\u017f",
+    "\u0130",
+    "\u212a",
+    "\u00e9",
+    "system",
+    "System",
+    "user",
+    "AI",
+    "ai",
+    "assistant",
+    "bot",
+    "human",
+    "developer",
+    "admin",
+    "begin",
+    "End",
+    "end",
+    "inst",
+    "<|im_start|>",
+    "sys",
+    "document",
+    "you",
+    "You",
+    "must",
+    "should",
+    "need to",
+    "are",
+    "now",
+    "required",
+    "dear",
+    "hey",
+    "hi",
+    "note to",
+    "message to",
+    "instruction",
+    "chatbot",
+    "llm",
+    "claude",
+    "please",
+    "add",
+    "include",
+    "in",
+    "your",
+    "response",
+    "reply",
+    "answer",
+    "output",
+    "summary",
+    "mention",
+    "do not",
+    "don't",
+    "never",
+    "without",
+    "tell",
+    "let",
+    "previous",
+    "all",
+    "other",
+    "instructions",
+    "prompt",
+    "say",
+    "print",
+    "write",
+    "respond with",
+    "task",
+    "complete",
+    "done",
+    "end of",
+    "the document",
+    "has ended",
+    "friend",
+    "send",
+]
+
+
+def reference(pattern: re.Pattern[str], text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in pattern.finditer(text)]
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_every_alternation_finds_the_spans_of_its_pattern(text: str) -> None:
+    for pattern, alternation in FAST.items():
+        assert alternation.spans(haystack(text)) == reference(pattern, text), NAMES[pattern]
+
+
+def test_random_mixtures_of_the_patterns_vocabulary_match_alike() -> None:
+    rng = random.Random(13)
+    for _ in range(1500):
+        text = "".join(rng.choice(FRAGMENTS) for _ in range(rng.randint(1, 40)))
+        for pattern, alternation in FAST.items():
+            got = alternation.spans(haystack(text))
+            assert got == reference(pattern, text), (NAMES[pattern], text)
+
+
+def test_the_slow_phrase_and_rule_patterns_run_as_alternations() -> None:
+    assert {NAMES[p] for p in FAST} >= {"wrapper"}
+    live = {p for _, p in PHRASES} | {r.pattern for r in RULES}
+    assert set(FAST) <= live
+
+
+def test_branches_written_for_another_pattern_are_refused() -> None:
+    pattern = re.compile(r"\bab|cd", re.IGNORECASE)
+    with pytest.raises(ValueError, match="another pattern"):
+        Alternation(pattern, ("a(?<!\\wa)b", "cd"), written_for=fingerprint(r"\bab|c"))
+
+
+def test_a_pattern_without_an_alternation_or_with_empty_matches_keeps_plain_spans() -> None:
+    plain = re.compile(r"x|y*", re.IGNORECASE)
+    # A branch matching the empty string is handed back to the pattern itself.
+    empty = Alternation(plain, ("x", "y*"), written_for=fingerprint(plain.pattern))
+    hay = haystack("axyyb")
+    assert empty.spans(hay) == reference(plain, "axyyb")
+    assert spans(plain, hay, {}) == reference(plain, "axyyb")
+    assert spans(plain, hay, {plain: empty}) == reference(plain, "axyyb")
+
+
+def test_a_line_branch_matches_after_a_newline_consumed_by_the_previous_match() -> None:
+    pattern = re.compile(r"ab\n|^cd", re.MULTILINE)
+    alternation = Alternation(pattern, ("ab\n", "^cd"), written_for=fingerprint(pattern.pattern))
+    for text in ("ab\ncd", "cdab\ncd\ncd", "xcd\ncd"):
+        assert alternation.spans(haystack(text)) == reference(pattern, text)
