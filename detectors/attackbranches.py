@@ -15,6 +15,13 @@ from detectors.alternation import Alternation
 from detectors.attacklexicon import PHRASES
 
 _PHRASE = dict(PHRASES)
+_PREV_ANY = (
+    r"[ \t]+(?:\w+[ \t]+)?(?:instructions?|context|prompts?|directives?|guidelines|rules|"
+    r"commands?|tasks?|text|content|orders|messages?)\b"
+)
+_PREV_OWN = r"[ \t]+(?:\w+[ \t]+)?(?:instructions?|prompts?|directives?)\b"
+_DONE = r"[ \t]+(?:is[ \t]+|has been[ \t]+)?(?:complete|completed|done|finished)\b"
+_TOLD = r"[ \t]+(?:tell(?:ing)?|inform(?:ing)?|mention(?:ing)?|reveal(?:ing)?|notify(?:ing)?|let)\b"
 
 FAST: dict[re.Pattern[str], Alternation] = {
     alternation.pattern: alternation
@@ -34,6 +41,52 @@ FAST: dict[re.Pattern[str], Alternation] = {
                 r"end(?<!\wend)[ _](?:[a-z]+)\b",
             ),
             written_for=0x1976FABB,
+        ),
+        # Below, ``\bword`` is ``word(?<!\wword)`` and words are grouped by first letter: the
+        # words of the pattern's first alternation before those of its second.
+        Alternation(
+            _PHRASE["prev"],
+            (
+                rf"p(?<!\wp)(?:revious|rior|receding){_PREV_ANY}",
+                rf"a(?<!\wa)(?:bove{_PREV_ANY}|(?:ll|ny){_PREV_OWN})",
+                rf"earlier(?<!\wearlier){_PREV_ANY}",
+                rf"f(?<!\wf)(?:ormer{_PREV_ANY}|ollowing{_PREV_OWN})",
+                rf"o(?<!\wo)(?:riginal{_PREV_ANY}|ther{_PREV_OWN})",
+                rf"initial(?<!\winitial){_PREV_ANY}",
+                rf"th(?<!\wth)(?:ese|ose){_PREV_OWN}",
+                rf"your(?<!\wyour){_PREV_OWN}",
+            ),
+            written_for=0x9B9E0155,
+        ),
+        Alternation(
+            _PHRASE["done"],
+            (
+                rf"t(?<!\wt)(?:ask{_DONE}|he (?:document|text|e-?mail|data) (?:has )?ended\b)",
+                rf"summary(?<!\wsummary){_DONE}",
+                rf"request(?<!\wrequest){_DONE}",
+                rf"job(?<!\wjob){_DONE}",
+                rf"assignment(?<!\wassignment){_DONE}",
+                rf"answer(?<!\wanswer){_DONE}",
+                r"end(?<!\wend) of (?:document|text|e-?mail|context|data|input|file)\b",
+            ),
+            written_for=0xC57FF17D,
+        ),
+        Alternation(
+            _PHRASE["you_must"],
+            (
+                r"you(?<!\wyou)[ \t]+(?:must|should|need[ \t]+to|have[ \t]+to|are[ \t]+to|"
+                r"will[ \t]+now|shall|are[ \t]+(?:now[ \t]+)?required|are[ \t]+now|can[ \t]+now)\b",
+            ),
+            written_for=0xBE8DA435,
+        ),
+        Alternation(
+            _PHRASE["dont_tell"],
+            (
+                rf"do(?<!\wdo)(?: not|n't){_TOLD}",
+                rf"never(?<!\wnever){_TOLD}",
+                rf"without(?<!\wwithout){_TOLD}",
+            ),
+            written_for=0x6FE6C83C,
         ),
     )
 }

@@ -245,8 +245,32 @@ RULES: tuple[Rule, ...] = (
 """The heuristics; a match scores wherever it occurs."""
 prepare(rule.pattern for rule in RULES)
 
-FAST: dict[re.Pattern[str], Alternation] = {}
-"""The slowest heuristics run as ``detectors.alternation.Alternation`` (same spans)."""
+_RULE = {rule.name: rule.pattern for rule in RULES}
+_VERB = (
+    r"[ \t]*(?:please[ \t]+)?(?:add|include|insert|append|integrate|incorporate|mention|modify|"
+    r"change|rewrite|augment|enhance|promote|suggest|tease|hint|encourage|invite|express|"
+    r"emphasi[sz]e|stress|highlight)\b[^.\n]{0,120}?\byour[ \t]+(?:response|reply|answer|"
+    r"output|summary)\b"
+)
+_IN_YOUR = r"[ \t]*in[ \t]+your[ \t]+(?:response|reply|answer|output|summary)[ \t]*,"
+FAST: dict[re.Pattern[str], Alternation] = {
+    alternation.pattern: alternation
+    for alternation in (
+        Alternation(
+            _RULE["your_response"],
+            (
+                # ``(?:^|[.!?][ \t]+)X|(?:^|[.!?][ \t]+)Y``: both after a line start, then both
+                # after a sentence end (a line start and a stop are never both the start of a
+                # match). X and Y begin with ``[ \t]*`` and then a letter, so the blanks
+                # before them are taken at once (``++``) instead of split every possible way.
+                f"^(?:{_VERB}|{_IN_YOUR})",
+                *(rf"{stop}[ \t]++(?:{_VERB}|{_IN_YOUR})" for stop in (r"\.", "!", r"\?")),
+            ),
+            written_for=0xDABC9489,
+        ),
+    )
+}
+"""The slowest heuristics run as ``detectors.alternation.Alternation`` (the same spans)."""
 
 
 def rule_hits(text: str) -> list[tuple[int, int, float]]:

@@ -41,111 +41,28 @@ TEXTS = [
     "\n",
     "#",
 ]
-FRAGMENTS = [
-    "\n",
-    "\r\n",
-    " ",
-    "\t",
-    "#",
-    "##",
-    "-",
-    "==",
-    "*",
-    "/",
-    "\\",
-    "~",
-    ":",
-    ",",
-    ".",
-    "!",
-    "?",
-    "'",
-    '"',
-    "`",
-    "\u201c",
-    "<",
-    ">",
-    "|",
-    "[",
-    "]",
-    "_",
-    "a",
-    "x",
-    "I",
-    "\u0131",
-    "\u017f",
-    "\u0130",
-    "\u212a",
-    "\u00e9",
-    "system",
-    "System",
-    "user",
-    "AI",
-    "ai",
-    "assistant",
-    "bot",
-    "human",
-    "developer",
-    "admin",
-    "begin",
-    "End",
-    "end",
-    "inst",
-    "<|im_start|>",
-    "sys",
-    "document",
-    "you",
-    "You",
-    "must",
-    "should",
-    "need to",
-    "are",
-    "now",
-    "required",
-    "dear",
-    "hey",
-    "hi",
-    "note to",
-    "message to",
-    "instruction",
-    "chatbot",
-    "llm",
-    "claude",
-    "please",
-    "add",
-    "include",
-    "in",
-    "your",
-    "response",
-    "reply",
-    "answer",
-    "output",
-    "summary",
-    "mention",
-    "do not",
-    "don't",
-    "never",
-    "without",
-    "tell",
-    "let",
-    "previous",
-    "all",
-    "other",
-    "instructions",
-    "prompt",
-    "say",
-    "print",
-    "write",
-    "respond with",
-    "task",
-    "complete",
-    "done",
-    "end of",
-    "the document",
-    "has ended",
-    "friend",
-    "send",
+SYMBOLS = [*"\n \t#-*/\\~:,.!?'\"`\u201c<>|[]_", "\r\n", "##", "==", ". ", "! ", "? "]
+WORDS = (
+    "a x I \u0131 \u017f \u0130 \u212a \u00e9 system System user AI ai assistant bot human "
+    "developer admin begin End end inst <|im_start|> sys document you You must should need|to are "
+    "now required dear hey hi note|to message|to instruction chatbot llm claude please add "
+    "include in your response reply answer output summary mention do|not don't never without "
+    "tell let previous all other instructions prompt say print write respond|with task complete "
+    "done end|of the|document has|ended friend send task|is summary|has|been request job "
+    "assignment above any following former original initial these those earlier prior "
+    "preceding directives rules text context notify informing revealing insert highlight"
+)
+PHRASINGS = [
+    "you must",
+    "you  should",
+    "you are\tnow required",
+    "add it to your response",
+    "in your reply ,",
+    "please include x in your summary",
+    "Stress this in your output",
 ]
+FRAGMENTS = [*SYMBOLS, *PHRASINGS, *(word.replace("|", " ") for word in WORDS.split())]
+SEPARATORS = ["", " ", " ", " ", "  ", "\t", "\n", " \t "]
 
 
 def reference(pattern: re.Pattern[str], text: str) -> list[tuple[int, int]]:
@@ -160,15 +77,24 @@ def test_every_alternation_finds_the_spans_of_its_pattern(text: str) -> None:
 
 def test_random_mixtures_of_the_patterns_vocabulary_match_alike() -> None:
     rng = random.Random(13)
-    for _ in range(1500):
-        text = "".join(rng.choice(FRAGMENTS) for _ in range(rng.randint(1, 40)))
+    for _ in range(3000):
+        text = "".join(
+            rng.choice(FRAGMENTS) + rng.choice(SEPARATORS) for _ in range(rng.randint(1, 30))
+        )
         for pattern, alternation in FAST.items():
             got = alternation.spans(haystack(text))
             assert got == reference(pattern, text), (NAMES[pattern], text)
 
 
 def test_the_slow_phrase_and_rule_patterns_run_as_alternations() -> None:
-    assert {NAMES[p] for p in FAST} >= {"wrapper"}
+    assert {NAMES[p] for p in FAST} >= {
+        "wrapper",
+        "prev",
+        "done",
+        "you_must",
+        "dont_tell",
+        "your_response",
+    }
     live = {p for _, p in PHRASES} | {r.pattern for r in RULES}
     assert set(FAST) <= live
 
