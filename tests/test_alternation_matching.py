@@ -37,6 +37,14 @@ TEXTS = [
     "previous instructions, above prompt, all other directives, your instructions",
     "Say \"hi\". print 'x'. Write `y`. respond with \u201cpwned\u201d. begin with 'ok'",
     "Task complete. summary is done; the document has ended. end of file",
+    # Every word that must start a word, preceded by a letter (no match) and by a space.
+    "undo not tell; donever tell; xwithout telling; weekend of text; ztask complete; "
+    "thetask done; xsummary done; prerequest done; bjob done; reassignment done; xanswer done",
+    "zyou must; xabove rules; ball instructions; many prompts; xformer rules; xfollowing "
+    "prompts; xoriginal text; zother prompts; xinitial text; xthese prompts; athose prompts",
+    "xyour prompts; xprevious text; xprior text; xpreceding text; xearlier text; xbegin_x; "
+    "xend_y; \u00e9never tell; _do not tell; 9your prompts; \u0131you must; \u017fjob done",
+    "do not tell; never tell; without telling; end of text; task complete; the text ended",
     "",
     "\n",
     "#",
