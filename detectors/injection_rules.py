@@ -252,6 +252,14 @@ _VERB = (
     r"emphasi[sz]e|stress|highlight)\b[^.\n]{0,120}?\byour[ \t]+(?:response|reply|answer|"
     r"output|summary)\b"
 )
+_TO_AI = (
+    r"[ \t]+(?:the[ \t]+)?(?:ai|a\.i\.|ai assistant|assistant|language model|llm|chatbot|"
+    r"ai agent)\b"
+)
+_AI_ORDER = (
+    r"[ \t]*[,:][ \t]*(?:you must|you should|please|ignore|do not|don't|instead|always|never|"
+    r"make sure|remember)\b"
+)
 _IN_YOUR = r"[ \t]*in[ \t]+your[ \t]+(?:response|reply|answer|output|summary)[ \t]*,"
 FAST: dict[re.Pattern[str], Alternation] = {
     alternation.pattern: alternation
@@ -267,6 +275,25 @@ FAST: dict[re.Pattern[str], Alternation] = {
                 *(rf"{stop}[ \t]++(?:{_VERB}|{_IN_YOUR})" for stop in (r"\.", "!", r"\?")),
             ),
             written_for=0xDABC9489,
+        ),
+        Alternation(
+            _RULE["addressed_to_ai"],
+            (
+                # ``\bword`` as ``word(?<!\wword)``, words grouped by first letter: those of the
+                # first alternation (to the AI) before those of the second (the AI, then orders).
+                rf"dear(?<!\wdear){_TO_AI}",
+                rf"hey(?<!\whey){_TO_AI}",
+                rf"hi(?<!\whi){_TO_AI}",
+                rf"a(?<!\wa)(?:ttention{_TO_AI}|(?:i|\.i\.|ssistant|gent){_AI_ORDER})",
+                rf"note(?<!\wnote) to{_TO_AI}",
+                rf"message(?<!\wmessage) to{_TO_AI}",
+                rf"instruction(?<!\winstruction)s? (?:for|to){_TO_AI}",
+                rf"l(?<!\wl)(?:anguage model|lm){_AI_ORDER}",
+                rf"c(?<!\wc)(?:hatbot|hatgpt|laude|opilot){_AI_ORDER}",
+                rf"gpt(?<!\wgpt){_AI_ORDER}",
+                rf"bot(?<!\wbot){_AI_ORDER}",
+            ),
+            written_for=0x4BDC2991,
         ),
     )
 }

@@ -44,6 +44,11 @@ TEXTS = [
     "prompts; xoriginal text; zother prompts; xinitial text; xthese prompts; athose prompts",
     "xyour prompts; xprevious text; xprior text; xpreceding text; xearlier text; xbegin_x; "
     "xend_y; \u00e9never tell; _do not tell; 9your prompts; \u0131you must; \u017fjob done",
+    "xdear ai, ahey llm, ohi the assistant, xattention ai, xnote to ai, xmessage to llm, "
+    "xinstructions for ai, xai, please; xassistant: ignore; xllm: never; xlanguage model, "
+    "always; xchatbot: do not; xgpt, remember; robot: instead; xclaude, you must; "
+    "ai , you should; a.i.: please; agent,never; Copilot :make sure; hi  the  AI; "
+    "instruction to the ai assistant; hey chatgpt, please",
     "do not tell; never tell; without telling; end of text; task complete; the text ended",
     "",
     "\n",
@@ -102,6 +107,7 @@ def test_the_slow_phrase_and_rule_patterns_run_as_alternations() -> None:
         "you_must",
         "dont_tell",
         "your_response",
+        "addressed_to_ai",
     }
     live = {p for _, p in PHRASES} | {r.pattern for r in RULES}
     assert set(FAST) <= live
