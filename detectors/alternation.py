@@ -28,17 +28,25 @@ from __future__ import annotations
 
 import re
 import zlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
-from detectors.caseless import Haystack, finditer, prepare, variant
+from detectors.caseless import Haystack, finditer, variant_for
 
 Span = tuple[int, int]
 
 
-class _Branch:
-    """One branch: its leftmost match at or after a position."""
+_KINDS = ((True, True), (False, True), (False, False))
+"""The ``(ascii, foldable)`` flags a haystack may have, as far as ``variant_for`` tells apart."""
 
-    __slots__ = ("anywhere", "at_zero")
+
+def _kind(hay: Haystack) -> int:
+    return 0 if hay.ascii else 1 if hay.foldable else 2
+
+
+class _Branch:
+    """One branch, with the variant of it (``detectors.caseless``) for each kind of text."""
+
+    __slots__ = ("anywhere", "at_zero", "variants")
 
     def __init__(self, source: str, flags: int):
         if source.startswith("^"):
@@ -48,31 +56,30 @@ class _Branch:
         else:
             self.anywhere = re.compile(source, flags)
             self.at_zero = None
-        prepare([self.anywhere, *([self.at_zero] if self.at_zero else [])])
+        self.variants = tuple(
+            (
+                variant_for(self.anywhere, *kind),
+                None if self.at_zero is None else variant_for(self.at_zero, *kind),
+            )
+            for kind in _KINDS
+        )
 
-    def searcher(self, hay: Haystack) -> Callable[[int], Span | None]:
-        """``search(pos)``: the span of the branch's leftmost match starting at ``pos`` or later."""
-        pattern, string = variant(self.anywhere, hay)
-        if self.at_zero is None:
-            search = pattern.search
 
-            def plain(pos: int) -> Span | None:
-                m = search(string, pos)
-                return None if m is None else m.span()
-
-            return plain
-        first, first_string = variant(self.at_zero, hay)
-
-        def line(pos: int) -> Span | None:
-            if pos == 0:
-                m = first.match(first_string, 0)
-                if m is not None:
-                    return m.span()
-            # A line starts one character after its newline, which may be just before ``pos``.
-            m = pattern.search(string, max(pos - 1, 0))
-            return None if m is None else (m.start() + 1, m.end())
-
-        return line
+def _first(
+    branch: tuple[re.Pattern[str], str, re.Pattern[str] | None, str], pos: int
+) -> Span | None:
+    """The span of ``branch``'s leftmost match starting at ``pos`` or later."""
+    pattern, string, at_zero, zero_string = branch
+    if at_zero is None:
+        m = pattern.search(string, pos)
+        return None if m is None else m.span()
+    if pos == 0:
+        m = at_zero.match(zero_string, 0)
+        if m is not None:
+            return m.span()
+    # A line starts one character after its newline, which may be just before ``pos``.
+    m = pattern.search(string, max(pos - 1, 0))
+    return None if m is None else (m.start() + 1, m.end())
 
 
 def fingerprint(source: str) -> int:
@@ -101,15 +108,23 @@ class Alternation:
 
     def spans(self, hay: Haystack) -> list[Span]:
         """The spans of ``self.pattern.finditer(hay.text)``."""
-        searches = [branch.searcher(hay) for branch in self._branches]
-        nexts = [search(0) for search in searches]
+        kind = _kind(hay)
+        strings = (hay.text, hay.lowered)
+        branches = []
+        for branch in self._branches:
+            (pattern, lowered), zero = branch.variants[kind]
+            if zero is None:
+                branches.append((pattern, strings[lowered], None, ""))
+            else:
+                branches.append((pattern, strings[lowered], zero[0], strings[zero[1]]))
+        nexts = [_first(branch, 0) for branch in branches]
         found: list[Span] = []
         pos = 0
         while True:
             best: Span | None = None
             for i, nxt in enumerate(nexts):
                 if nxt is not None and nxt[0] < pos:
-                    nxt = nexts[i] = searches[i](pos)
+                    nxt = nexts[i] = _first(branches[i], pos)
                 # Strictly earlier only: at one start the earlier branch wins.
                 if nxt is not None and (best is None or nxt[0] < best[0]):
                     best = nxt
