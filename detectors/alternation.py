@@ -65,9 +65,12 @@ class _Branch:
         )
 
 
-def _first(
-    branch: tuple[re.Pattern[str], str, re.Pattern[str] | None, str], pos: int
-) -> Span | None:
+_Ready = tuple[re.Pattern[str], str, re.Pattern[str] | None, str]
+"""A branch ready for one text: its pattern and string, and for a line branch its pattern at
+offset 0 and that one's string."""
+
+
+def _first(branch: _Ready, pos: int) -> Span | None:
     """The span of ``branch``'s leftmost match starting at ``pos`` or later."""
     pattern, string, at_zero, zero_string = branch
     if at_zero is None:
@@ -110,7 +113,7 @@ class Alternation:
         """The spans of ``self.pattern.finditer(hay.text)``."""
         kind = _kind(hay)
         strings = (hay.text, hay.lowered)
-        branches = []
+        branches: list[_Ready] = []
         for branch in self._branches:
             (pattern, lowered), zero = branch.variants[kind]
             if zero is None:
