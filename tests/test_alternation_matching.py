@@ -134,3 +134,42 @@ def test_a_line_branch_matches_after_a_newline_consumed_by_the_previous_match() 
     alternation = Alternation(pattern, ("ab\n", "^cd"), written_for=fingerprint(pattern.pattern))
     for text in ("ab\ncd", "cdab\ncd\ncd", "xcd\ncd"):
         assert alternation.spans(haystack(text)) == reference(pattern, text)
+
+
+BOUNDARY_AS_WRITTEN = re.compile(
+    r"[.!?]++[\"'\u201d\u2019)\]]*+(?=\s*[A-Z\"'\u201c\u2018(\[]|\s*$)|\||\",[ \t]*(?=\")|"
+    r"(?:\\n)+|\}[ \t]*,[ \t]*(?=\{)"
+)
+LINES = [
+    "One. Two! Three? four. \"Five.\" (Six.) 'Seven.'",
+    "Wait...! Really?!  Yes.\u201d Next \u2018one\u2019. \u201cQuoted.\u201d [x]. End.",
+    '| a | b | {"k": "v", "l": "w"}, {"m": 1} }  ,  { "n" , "o"',
+    "line\\nnext\\n\\n\\nlast\\ n \\\\n. \u00c9t\u00e9. \u0130stanbul! ok?",
+    "no boundary here",
+    "trailing stop.   ",
+    "...",
+    "What!? No. Hm?? Yes. So.! Ok.? Fine",
+    '{"a": 1}, "b"} , c}, {d}',
+    "",
+]
+
+
+@pytest.mark.parametrize("line", LINES)
+def test_sentence_boundaries_are_where_the_single_class_spelling_finds_them(line: str) -> None:
+    from detectors.segments import _BOUNDARY
+
+    assert [(m.span(), m.group()) for m in _BOUNDARY.finditer(line)] == [
+        (m.span(), m.group()) for m in BOUNDARY_AS_WRITTEN.finditer(line)
+    ]
+
+
+def test_ascii_tokens_are_the_tokens_of_the_full_token_pattern() -> None:
+    from detectors.attackfeatures import _ASCII_TOKEN
+    from detectors.attacklexicon import TOKEN
+
+    assert _ASCII_TOKEN is not TOKEN
+    rng = random.Random(5)
+    for _ in range(500):
+        text = "".join(rng.choice("ab z'-_09 \n.\"x-y's") for _ in range(rng.randint(0, 40)))
+        for pos, endpos in ((0, len(text)), (1, len(text) - 1), (3, 9)):
+            assert _ASCII_TOKEN.findall(text, pos, endpos) == TOKEN.findall(text, pos, endpos)
