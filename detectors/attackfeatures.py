@@ -157,9 +157,20 @@ _ASCII_TOKEN = (
 _SEG_COL = {kind: _COL[f"seg_{kind}"] for kind in SEG_KINDS}
 _CLAUSE_HINT = re.compile(r"[:;!?]|then|now")
 """What every ``CLAUSE_IMPERATIVE`` match on the lower-cased text starts with."""
+_CLAUSE_START = (
+    re.compile(
+        r"(?::|;|!|\?|t(?<!\wt)hen|n(?<!\wn)ow)[ \t]+(?:please[ \t]+)?([a-z]+)\b",
+        CLAUSE_IMPERATIVE.flags,
+    )
+    if CLAUSE_IMPERATIVE.pattern == r"(?:[:;!?]|\bthen|\bnow)[ \t]+(?:please[ \t]+)?([a-z]+)\b"
+    else CLAUSE_IMPERATIVE
+)
+"""``CLAUSE_IMPERATIVE`` spelled so that ``re`` skips to its first characters (``\\bthen`` as
+``t(?<!\\wt)hen``): the same matches, cheap enough to need no ``_CLAUSE_HINT`` first."""
+_CLAUSE_HINTED = _CLAUSE_START is CLAUSE_IMPERATIVE
 
 FloatMatrix = npt.NDArray[np.float64]
-prepare([CLAUSE_IMPERATIVE, *(pattern for _, pattern in PHRASES)])
+prepare([CLAUSE_IMPERATIVE, _CLAUSE_START, *(pattern for _, pattern in PHRASES)])
 
 
 def segment_features(
@@ -238,8 +249,8 @@ def segment_features(
         if words and words[0] in IMPERATIVES and not JSON_KEY.match(text, start, end):
             hit_rows.append(k)
             hit_cols.append(_LEAD)
-        if _CLAUSE_HINT.search(lowered, start, end):
-            for m in finditer_lowered(CLAUSE_IMPERATIVE, hay, start, end):
+        if not _CLAUSE_HINTED or _CLAUSE_HINT.search(lowered, start, end):
+            for m in finditer_lowered(_CLAUSE_START, hay, start, end):
                 if m.group(1) in IMPERATIVES:
                     hit_rows.append(k)
                     hit_cols.append(_CLAUSE)

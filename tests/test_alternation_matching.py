@@ -12,7 +12,7 @@ import pytest
 from detectors import attackbranches, injection_rules
 from detectors.alternation import Alternation, fingerprint, spans
 from detectors.attacklexicon import PHRASES
-from detectors.caseless import haystack
+from detectors.caseless import finditer_lowered, haystack
 from detectors.injection_rules import RULES
 
 FAST = {**attackbranches.FAST, **injection_rules.FAST}
@@ -173,3 +173,18 @@ def test_ascii_tokens_are_the_tokens_of_the_full_token_pattern() -> None:
         text = "".join(rng.choice("ab z'-_09 \n.\"x-y's") for _ in range(rng.randint(0, 40)))
         for pos, endpos in ((0, len(text)), (1, len(text) - 1), (3, 9)):
             assert _ASCII_TOKEN.findall(text, pos, endpos) == TOKEN.findall(text, pos, endpos)
+
+
+@pytest.mark.parametrize("text", [*TEXTS, *LINES])
+def test_clause_imperatives_spelled_for_speed_match_the_pattern(text: str) -> None:
+    from detectors.attackfeatures import _CLAUSE_START
+    from detectors.attacklexicon import CLAUSE_IMPERATIVE
+
+    assert _CLAUSE_START is not CLAUSE_IMPERATIVE
+    sample = text + " Then add it; now  please send: write x! okay xthen go, snow ok? then"
+    hay = haystack(sample)
+    lowered = sample.lower()
+    for pos, endpos in ((0, len(lowered)), (1, len(lowered) - 1), (5, 30), (len(text), 99)):
+        fast = [(m.span(), m.group(1)) for m in finditer_lowered(_CLAUSE_START, hay, pos, endpos)]
+        plain = [(m.span(), m.group(1)) for m in CLAUSE_IMPERATIVE.finditer(lowered, pos, endpos)]
+        assert fast == plain
