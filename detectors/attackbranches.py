@@ -21,6 +21,9 @@ _PREV_ANY = (
 )
 _PREV_OWN = r"[ \t]+(?:\w+[ \t]+)?(?:instructions?|prompts?|directives?)\b"
 _DONE = r"[ \t]+(?:is[ \t]+|has been[ \t]+)?(?:complete|completed|done|finished)\b"
+_QUOTED = r"\b[^.\n]{0,30}?[\"'\u201c\u2018`]\w"
+_ORDERED = r"\b[^.\n]{0,40}?\b(?:respond|reply|answer|output|say|write)\b"
+_ONLY = r"\b[^.\n]{0,40}?\bonly\b"
 _TOLD = r"[ \t]+(?:tell(?:ing)?|inform(?:ing)?|mention(?:ing)?|reveal(?:ing)?|notify(?:ing)?|let)\b"
 
 FAST: dict[re.Pattern[str], Alternation] = {
@@ -87,6 +90,50 @@ FAST: dict[re.Pattern[str], Alternation] = {
                 rf"without(?<!\wwithout){_TOLD}",
             ),
             written_for=0x6FE6C83C,
+        ),
+        Alternation(
+            _PHRASE["switchphrase"],
+            (
+                r"from(?<!\wfrom) now on\b",
+                r"new(?<!\wnew) (?:task|instructions?|goal|role)\b",
+            ),
+            written_for=0x9BBF10FE,
+        ),
+        Alternation(
+            _PHRASE["say"],
+            (
+                rf"s(?<!\ws)(?:ay|tart[ \t]+with){_QUOTED}",
+                rf"print(?<!\wprint){_QUOTED}",
+                rf"output(?<!\woutput){_QUOTED}",
+                rf"re(?<!\wre)(?:spond[ \t]+with|ply[ \t]+with|peat){_QUOTED}",
+                rf"answer(?<!\wanswer)[ \t]+with{_QUOTED}",
+                rf"write(?<!\wwrite){_QUOTED}",
+                rf"type(?<!\wtype){_QUOTED}",
+                rf"begin(?<!\wbegin)[ \t]+with{_QUOTED}",
+                rf"end(?<!\wend)[ \t]+with{_QUOTED}",
+                rf"include(?<!\winclude){_QUOTED}",
+            ),
+            written_for=0x20930EBC,
+        ),
+        Alternation(
+            _PHRASE["only"],
+            (
+                rf"o(?<!\wo)(?:nly{_ORDERED}|utput{_ONLY})",
+                rf"re(?<!\wre)(?:spond|ply){_ONLY}",
+                rf"answer(?<!\wanswer){_ONLY}",
+                rf"say(?<!\wsay){_ONLY}",
+                rf"write(?<!\wwrite){_ONLY}",
+            ),
+            written_for=0x5C19D65B,
+        ),
+        Alternation(
+            _PHRASE["role"],
+            (
+                r"you(?<!\wyou) are (?:now )?(?:a|an|the)\b",
+                r"act(?<!\wact) as\b",
+                r"pretend(?<!\wpretend)\b",
+            ),
+            written_for=0xE818E620,
         ),
     )
 }

@@ -49,6 +49,22 @@ TEXTS = [
     "always; xchatbot: do not; xgpt, remember; robot: instead; xclaude, you must; "
     "ai , you should; a.i.: please; agent,never; Copilot :make sure; hi  the  AI; "
     "instruction to the ai assistant; hey chatgpt, please",
+    "xfrom now on; from now on; xnew task; new instructions; renew role; new goals",
+    "xsay 'x'; say \"y\"; restart with `z`; start  with \u201cq\u201d; xprint 'a'; print 'b'",
+    "xoutput 'c'; output \u2018d\u2019; respond with 'e'; xreply with 'f'; reply\twith 'g'",
+    "xrepeat 'h'; repeat 'i'; answer with 'j'; xwrite 'k'; write 'l'; xtype 'm'; type 'n'",
+    "xbegin with 'o'; begin with 'p'; xend with 'q'; end with 'r'; xinclude 's'; include 't'",
+    "only respond; xonly say; only x. say; output only; xoutput only; respond only; xreply only",
+    "answer only; xanswer only; say only; xsay only; write only; rewrite only; only write it",
+    "xsay only",
+    "zwrite only",
+    "xanswer only",
+    "xreply only",
+    "xoutput only",
+    "output it only",
+    "xonly say",
+    "xrespond only",
+    "you are a bot; xyou are the one; you are now an ai; act as; xact as; pretend; xpretend",
     "do not tell; never tell; without telling; end of text; task complete; the text ended",
     "",
     "\n",
@@ -108,6 +124,10 @@ def test_the_slow_phrase_and_rule_patterns_run_as_alternations() -> None:
         "dont_tell",
         "your_response",
         "addressed_to_ai",
+        "switchphrase",
+        "say",
+        "only",
+        "role",
     }
     live = {p for _, p in PHRASES} | {r.pattern for r in RULES}
     assert set(FAST) <= live
