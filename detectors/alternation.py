@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import re
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from detectors.caseless import Haystack, finditer, variant_for
 
@@ -43,45 +43,45 @@ def _kind(hay: Haystack) -> int:
     return 0 if hay.ascii else 1 if hay.foldable else 2
 
 
-class _Branch:
-    """One branch, with the variant of it (``detectors.caseless``) for each kind of text."""
+_Search = Callable[[str, int], "re.Match[str] | None"]
+_Plan = tuple[_Search, bool, "_Search | None", bool]
+"""One branch for one kind of text: ``search`` of its variant and whether that runs on the
+lower-cased text; for a line branch also ``match`` at offset 0 of its ``REST`` and the same."""
 
-    __slots__ = ("anywhere", "at_zero", "variants")
 
-    def __init__(self, source: str, flags: int):
-        if source.startswith("^"):
-            rest = source[1:]
-            self.anywhere = re.compile(f"\n(?:{rest})", flags)
-            self.at_zero: re.Pattern[str] | None = re.compile(rest, flags)
+def _plans(source: str, flags: int) -> tuple[_Plan, ...]:
+    """A branch's plan for each of ``_KINDS``."""
+    if source.startswith("^"):
+        rest = source[1:]
+        anywhere = re.compile(f"\n(?:{rest})", flags)
+        at_zero: re.Pattern[str] | None = re.compile(rest, flags)
+    else:
+        anywhere = re.compile(source, flags)
+        at_zero = None
+    plans: list[_Plan] = []
+    for is_ascii, foldable in _KINDS:
+        pattern, lowered = variant_for(anywhere, is_ascii, foldable)
+        if at_zero is None:
+            plans.append((pattern.search, lowered, None, False))
         else:
-            self.anywhere = re.compile(source, flags)
-            self.at_zero = None
-        self.variants = tuple(
-            (
-                variant_for(self.anywhere, *kind),
-                None if self.at_zero is None else variant_for(self.at_zero, *kind),
-            )
-            for kind in _KINDS
-        )
+            zero, zero_lowered = variant_for(at_zero, is_ascii, foldable)
+            plans.append((pattern.search, lowered, zero.match, zero_lowered))
+    return tuple(plans)
 
 
-_Ready = tuple[re.Pattern[str], str, re.Pattern[str] | None, str]
-"""A branch ready for one text: its pattern and string, and for a line branch its pattern at
-offset 0 and that one's string."""
-
-
-def _first(branch: _Ready, pos: int) -> Span | None:
-    """The span of ``branch``'s leftmost match starting at ``pos`` or later."""
-    pattern, string, at_zero, zero_string = branch
-    if at_zero is None:
-        m = pattern.search(string, pos)
+def _first(plan: _Plan, strings: tuple[str, str], pos: int) -> Span | None:
+    """The span of the branch's leftmost match starting at ``pos`` or later (``strings``: the
+    text and the lower-cased text)."""
+    search, lowered, match_at_zero, zero_lowered = plan
+    if match_at_zero is None:
+        m = search(strings[lowered], pos)
         return None if m is None else m.span()
     if pos == 0:
-        m = at_zero.match(zero_string, 0)
+        m = match_at_zero(strings[zero_lowered], 0)
         if m is not None:
             return m.span()
     # A line starts one character after its newline, which may be just before ``pos``.
-    m = pattern.search(string, max(pos - 1, 0))
+    m = search(strings[lowered], max(pos - 1, 0))
     return None if m is None else (m.start() + 1, m.end())
 
 
@@ -98,7 +98,7 @@ class Alternation:
     edit of the pattern that leaves its branches behind is an error at import, never a silent
     difference."""
 
-    __slots__ = ("_branches", "pattern")
+    __slots__ = ("_plans", "pattern")
 
     def __init__(self, pattern: re.Pattern[str], branches: Sequence[str], written_for: int):
         if fingerprint(pattern.pattern) != written_for:
@@ -107,27 +107,25 @@ class Alternation:
                 f" (fingerprint {fingerprint(pattern.pattern):#010x}): spell them anew"
             )
         self.pattern = pattern
-        self._branches = tuple(_Branch(source, pattern.flags) for source in branches)
+        per_branch = [_plans(source, pattern.flags) for source in branches]
+        self._plans = tuple(
+            tuple(plans[kind] for plans in per_branch) for kind in range(len(_KINDS))
+        )
 
     def spans(self, hay: Haystack) -> list[Span]:
         """The spans of ``self.pattern.finditer(hay.text)``."""
-        kind = _kind(hay)
+        plans = self._plans[_kind(hay)]
         strings = (hay.text, hay.lowered)
-        branches: list[_Ready] = []
-        for branch in self._branches:
-            (pattern, lowered), zero = branch.variants[kind]
-            if zero is None:
-                branches.append((pattern, strings[lowered], None, ""))
-            else:
-                branches.append((pattern, strings[lowered], zero[0], strings[zero[1]]))
-        nexts = [_first(branch, 0) for branch in branches]
+        nexts = [_first(plan, strings, 0) for plan in plans]
+        if not any(nexts):
+            return []
         found: list[Span] = []
         pos = 0
         while True:
             best: Span | None = None
             for i, nxt in enumerate(nexts):
                 if nxt is not None and nxt[0] < pos:
-                    nxt = nexts[i] = _first(branches[i], pos)
+                    nxt = nexts[i] = _first(plans[i], strings, pos)
                 # Strictly earlier only: at one start the earlier branch wins.
                 if nxt is not None and (best is None or nxt[0] < best[0]):
                     best = nxt
