@@ -52,6 +52,8 @@ lower-cased text; for a line branch also ``match`` at offset 0 of its ``REST`` a
 def _plans(source: str, flags: int) -> tuple[_Plan, ...]:
     """A branch's plan for each of ``_KINDS``."""
     if source.startswith("^"):
+        if not flags & re.MULTILINE:
+            raise ValueError(f"a line branch needs a MULTILINE pattern: {source[:60]!r}")
         rest = source[1:]
         anywhere = re.compile(f"\n(?:{rest})", flags)
         at_zero: re.Pattern[str] | None = re.compile(rest, flags)

@@ -208,3 +208,9 @@ def test_clause_imperatives_spelled_for_speed_match_the_pattern(text: str) -> No
         fast = [(m.span(), m.group(1)) for m in finditer_lowered(_CLAUSE_START, hay, pos, endpos)]
         plain = [(m.span(), m.group(1)) for m in CLAUSE_IMPERATIVE.finditer(lowered, pos, endpos)]
         assert fast == plain
+
+
+def test_a_line_branch_of_a_pattern_without_multiline_is_refused() -> None:
+    pattern = re.compile(r"^ab|cd")
+    with pytest.raises(ValueError, match="MULTILINE"):
+        Alternation(pattern, ("^ab", "cd"), written_for=fingerprint(pattern.pattern))
