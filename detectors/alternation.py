@@ -9,16 +9,22 @@ as its own pattern, spelled so that it begins with a literal, and merges their m
 the next search from the end of the match. The result is the original pattern's ``finditer``
 spans, whatever the text.
 
-Exact spellings a branch may use (the tests compare spans with the original on tricky texts):
+Exact spellings a branch may use (the tests compare spans with the original on tricky texts,
+and a branch list is only ever checked that way, not proven):
 
-- ``\\bword`` as ``w(?<!\\ww)ord``: a word character ``w`` starts a word exactly when the
-  character before it is not a word character, and the look-behind re-reads ``w`` itself;
-  words of one alternation are grouped by their first character (only words beginning with the
-  character at a position can match there, so their order within the group is what counts).
-- ``(?:^|X)REST`` as two branches ``^REST`` and ``XREST`` (``re`` tries them in that order).
+- ``\\bword`` as ``word(?<!\\wword)`` (or ``w(?<!\\ww)ord``): a word character starts a word
+  exactly when the character before it is not a word character, and the look-behind re-reads
+  the word itself; ``re`` then skips ahead to the literal ``word``. The words of one
+  alternation may be grouped by their first letters: only words beginning with the text at a
+  position can match there, so their order within the group is what counts.
+- ``(?:^|X)REST`` as two branches ``^REST`` and ``XREST`` (``re`` tries them in that order);
+  branches that can never match at the same position may be merged or reordered.
 - ``^REST`` (``MULTILINE``) as a *line branch*: ``REST`` found just after a newline (searched as
   ``\\nREST``, which begins with a literal) or at offset 0.
 - ``C{n,}`` as ``CC{n-1,}``, so that ``re`` sees the class ``C`` first.
+- ``[ \\t]+[ \\t]*X`` as ``[ \\t]++[ \\t]*X`` when ``X`` begins with a non-blank: ``X`` can
+  only start after the whole run of blanks, so the run need not be split every possible way
+  (which costs time quadratic in its length).
 
 A branch that matches the empty string would need ``re``'s rules for empty matches; if one
 does, the original pattern runs instead.
@@ -28,7 +34,7 @@ from __future__ import annotations
 
 import re
 import zlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from detectors.caseless import Haystack, finditer, variant_for
 
@@ -96,18 +102,15 @@ class Alternation:
     """``pattern`` (an alternation) run as ``branches``, the same alternatives in the same
     order of preference, each spelled to begin with a literal (module docstring).
 
-    ``written_for`` is the ``fingerprint`` of the source the branches were written for: an
-    edit of the pattern that leaves its branches behind is an error at import, never a silent
-    difference."""
+    ``written_for`` is the ``fingerprint`` of the source the branches were written for: after
+    an edit of the pattern that leaves its branches behind the alternation is not ``current``,
+    ``accelerated`` leaves it out and the pattern runs as written (the same matches, slower)."""
 
-    __slots__ = ("_plans", "pattern")
+    __slots__ = ("_plans", "current", "pattern")
 
     def __init__(self, pattern: re.Pattern[str], branches: Sequence[str], written_for: int):
-        if fingerprint(pattern.pattern) != written_for:
-            raise ValueError(
-                f"the branches were written for another pattern than {pattern.pattern[:60]!r}"
-                f" (fingerprint {fingerprint(pattern.pattern):#010x}): spell them anew"
-            )
+        self.current = fingerprint(pattern.pattern) == written_for
+        """The branches were written for the pattern as it is."""
         self.pattern = pattern
         per_branch = [_plans(source, pattern.flags) for source in branches]
         self._plans = tuple(
@@ -137,6 +140,11 @@ class Alternation:
                 return [m.span() for m in finditer(self.pattern, hay)]
             found.append(best)
             pos = best[1]
+
+
+def accelerated(alternations: Iterable[Alternation]) -> dict[re.Pattern[str], Alternation]:
+    """The ``current`` ones of ``alternations``, by pattern (for ``spans``)."""
+    return {alternation.pattern: alternation for alternation in alternations if alternation.current}
 
 
 def spans(

@@ -3,15 +3,16 @@
 Each entry runs a phrase pattern as a ``detectors.alternation.Alternation``: the same
 alternatives in the same order, each spelled to begin with a literal so that ``re`` skips
 ahead to it (that module's docstring lists the exact rewrites). ``FAST`` maps the pattern to
-its alternation; ``detectors.alternation.spans`` uses it. Editing a phrase pattern without
-spelling its branches anew fails at import (the fingerprint no longer fits).
+its alternation; ``detectors.alternation.spans`` uses it. A phrase pattern edited without
+spelling its branches anew (its fingerprint no longer fits) is left out: it runs as written,
+with the same matches, only slower, and ``tests/test_alternation_matching.py`` names it.
 """
 
 from __future__ import annotations
 
 import re
 
-from detectors.alternation import Alternation
+from detectors.alternation import Alternation, accelerated
 from detectors.attacklexicon import PHRASES
 
 _PHRASE = dict(PHRASES)
@@ -26,9 +27,8 @@ _ORDERED = r"\b[^.\n]{0,40}?\b(?:respond|reply|answer|output|say|write)\b"
 _ONLY = r"\b[^.\n]{0,40}?\bonly\b"
 _TOLD = r"[ \t]+(?:tell(?:ing)?|inform(?:ing)?|mention(?:ing)?|reveal(?:ing)?|notify(?:ing)?|let)\b"
 
-FAST: dict[re.Pattern[str], Alternation] = {
-    alternation.pattern: alternation
-    for alternation in (
+FAST: dict[re.Pattern[str], Alternation] = accelerated(
+    (
         Alternation(
             _PHRASE["wrapper"],
             (
@@ -136,5 +136,5 @@ FAST: dict[re.Pattern[str], Alternation] = {
             written_for=0xE818E620,
         ),
     )
-}
+)
 """The phrase patterns that run as alternations."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from detectors.alternation import Alternation, spans
+from detectors.alternation import Alternation, accelerated, spans
 from detectors.caseless import haystack, prepare
 
 
@@ -261,9 +261,8 @@ _AI_ORDER = (
     r"make sure|remember)\b"
 )
 _IN_YOUR = r"[ \t]*in[ \t]+your[ \t]+(?:response|reply|answer|output|summary)[ \t]*,"
-FAST: dict[re.Pattern[str], Alternation] = {
-    alternation.pattern: alternation
-    for alternation in (
+FAST: dict[re.Pattern[str], Alternation] = accelerated(
+    (
         Alternation(
             _RULE["your_response"],
             (
@@ -296,7 +295,7 @@ FAST: dict[re.Pattern[str], Alternation] = {
             written_for=0x4BDC2991,
         ),
     )
-}
+)
 """The slowest heuristics run as ``detectors.alternation.Alternation`` (the same spans)."""
 
 

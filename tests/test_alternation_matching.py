@@ -10,7 +10,7 @@ import re
 import pytest
 
 from detectors import attackbranches, injection_rules
-from detectors.alternation import Alternation, fingerprint, spans
+from detectors.alternation import Alternation, accelerated, fingerprint, spans
 from detectors.attacklexicon import PHRASES
 from detectors.caseless import finditer_lowered, haystack
 from detectors.injection_rules import RULES
@@ -116,27 +116,33 @@ def test_random_mixtures_of_the_patterns_vocabulary_match_alike() -> None:
 
 
 def test_the_slow_phrase_and_rule_patterns_run_as_alternations() -> None:
-    assert {NAMES[p] for p in FAST} >= {
+    # A name missing here had its pattern edited since its branches were written: spell the
+    # branches anew (and update ``written_for``), or drop them.
+    expected = {
         "wrapper",
         "prev",
         "done",
         "you_must",
         "dont_tell",
-        "your_response",
-        "addressed_to_ai",
-        "switchphrase",
         "say",
         "only",
         "role",
+        "switchphrase",
+        "your_response",
+        "addressed_to_ai",
     }
+    assert expected - {NAMES[p] for p in FAST} == set()
     live = {p for _, p in PHRASES} | {r.pattern for r in RULES}
     assert set(FAST) <= live
 
 
-def test_branches_written_for_another_pattern_are_refused() -> None:
+def test_branches_written_for_another_pattern_are_left_out() -> None:
     pattern = re.compile(r"\bab|cd", re.IGNORECASE)
-    with pytest.raises(ValueError, match="another pattern"):
-        Alternation(pattern, ("a(?<!\\wa)b", "cd"), written_for=fingerprint(r"\bab|c"))
+    stale = Alternation(pattern, ("a(?<!\\wa)b",), written_for=fingerprint(r"\bab|c"))
+    assert not stale.current
+    assert accelerated([stale]) == {}
+    hay = haystack("ab cd xab")
+    assert spans(pattern, hay, accelerated([stale])) == [(0, 2), (3, 5)]
 
 
 def test_a_pattern_without_an_alternation_or_with_empty_matches_keeps_plain_spans() -> None:
