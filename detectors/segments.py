@@ -12,15 +12,18 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from detectors.caseless import finditer, haystack, prepare
+from detectors.alternation import Alternation, accelerated, spans
+from detectors.caseless import haystack
 
 _M = re.IGNORECASE | re.MULTILINE
 _LINE = re.compile(r"[^\n]+")
 _WORDY = re.compile(r"[^\W\d_]{3}")
-_EMAIL_HEADER = re.compile(
-    r"(?:^|\|)[ \t]*(?:subject|from|to|cc|date|sent|received date|email_from)[ \t]*:", _M
+_EMAIL_FIELD = r"[ \t]*(?:subject|from|to|cc|date|sent|received date|email_from)[ \t]*:"
+_EMAIL_HEADER = re.compile(rf"(?:^|\|){_EMAIL_FIELD}", _M)
+_EMAIL_HEADERS = accelerated(
+    # The same matches, found from the literal "\n" or "|" before a field (a line branch).
+    [Alternation(_EMAIL_HEADER, (f"^{_EMAIL_FIELD}", rf"\|{_EMAIL_FIELD}"), 0x42068E52)]
 )
-prepare([_EMAIL_HEADER])
 _CLOSE = r"[.!?]*+[\"'\u201d\u2019)\]]*+(?=\s*[A-Z\"'\u201c\u2018(\[]|\s*$)"
 _BOUNDARY = re.compile(
     # A sentence end (a run of stops and closing quotes before a capital or the line end), a
@@ -85,12 +88,7 @@ def segment(text: str) -> tuple[list[Segment], str]:
 
 def _email_headers(head: str) -> int:
     """How many e-mail header fields ``head`` has, counting up to two."""
-    found = 0
-    for _ in finditer(_EMAIL_HEADER, haystack(head)):
-        found += 1
-        if found == 2:
-            break
-    return found
+    return min(len(spans(_EMAIL_HEADER, haystack(head), _EMAIL_HEADERS)), 2)
 
 
 def _sentences(line: str, offset: int) -> list[Segment]:

@@ -9,14 +9,18 @@ import re
 
 import pytest
 
-from detectors import attackbranches, injection_rules
+from detectors import attackbranches, injection_rules, segments
 from detectors.alternation import Alternation, accelerated, fingerprint, spans
 from detectors.attacklexicon import PHRASES
 from detectors.caseless import finditer_lowered, haystack
 from detectors.injection_rules import RULES
 
-FAST = {**attackbranches.FAST, **injection_rules.FAST}
-NAMES = {pattern: name for name, pattern in PHRASES} | {r.pattern: r.name for r in RULES}
+FAST = {**attackbranches.FAST, **injection_rules.FAST, **segments._EMAIL_HEADERS}
+NAMES = (
+    {pattern: name for name, pattern in PHRASES}
+    | {r.pattern: r.name for r in RULES}
+    | {segments._EMAIL_HEADER: "email_header"}
+)
 
 TEXTS = [
     "## Title\n### Sub\n#no\n  ##\tx\nsystem: hi\n  User : there\nAI:\n",
@@ -65,6 +69,8 @@ TEXTS = [
     "xonly say",
     "xrespond only",
     "you are a bot; xyou are the one; you are now an ai; act as; xact as; pretend; xpretend",
+    "Subject: x\nFrom : y\n| To: z | cc:w\nxfrom: no\n  date\t: today\r\nSent:\nReceived date:",
+    "from: a|to :b| email_from: c\n\u0130 subject:\nsent\n:",
     "do not tell; never tell; without telling; end of text; task complete; the text ended",
     "",
     "\n",
@@ -79,7 +85,8 @@ WORDS = (
     "tell let previous all other instructions prompt say print write respond|with task complete "
     "done end|of the|document has|ended friend send task|is summary|has|been request job "
     "assignment above any following former original initial these those earlier prior "
-    "preceding directives rules text context notify informing revealing insert highlight"
+    "preceding directives rules text context notify informing revealing insert highlight "
+    "subject from cc date sent received|date email_from"
 )
 PHRASINGS = [
     "you must",
@@ -89,6 +96,10 @@ PHRASINGS = [
     "in your reply ,",
     "please include x in your summary",
     "Stress this in your output",
+    "Subject:",
+    "| To :",
+    "cc:",
+    "\tdate\t:",
 ]
 FRAGMENTS = [*SYMBOLS, *PHRASINGS, *(word.replace("|", " ") for word in WORDS.split())]
 SEPARATORS = ["", " ", " ", " ", "  ", "\t", "\n", " \t "]
@@ -130,9 +141,10 @@ def test_the_slow_phrase_and_rule_patterns_run_as_alternations() -> None:
         "switchphrase",
         "your_response",
         "addressed_to_ai",
+        "email_header",
     }
     assert expected - {NAMES[p] for p in FAST} == set()
-    live = {p for _, p in PHRASES} | {r.pattern for r in RULES}
+    live = {p for _, p in PHRASES} | {r.pattern for r in RULES} | {segments._EMAIL_HEADER}
     assert set(FAST) <= live
 
 
