@@ -42,6 +42,8 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
+from detectors.alternation import spans
+from detectors.attackbranches import FAST
 from detectors.attacklexicon import (
     CLAUSE_IMPERATIVE,
     GUARDS,
@@ -53,7 +55,7 @@ from detectors.attacklexicon import (
     TOKEN,
     WORD_CLASSES,
 )
-from detectors.caseless import finditer, finditer_lowered, haystack, prepare
+from detectors.caseless import finditer_lowered, haystack, prepare
 from detectors.segments import Segment
 
 _DATA_DOCS = ("json", "table", "email")
@@ -157,12 +159,27 @@ _GATED = [
 """Evidence of an instruction that counts only as far as the segment reads unlike the rest of
 its document (``_incongruity``); ``addressing`` itself is gated there too."""
 _LETTER = re.compile(r"[^\W\d_]")
+_ASCII_TOKEN = (
+    re.compile(r"[a-z][a-z'\-]*") if TOKEN.pattern == r"[a-z][a-z'\-]*|[\u00c0-\uffff]+" else TOKEN
+)
+"""``TOKEN`` on ASCII text, where its second branch (U+00C0 on) never matches (faster)."""
 _SEG_COL = {kind: _COL[f"seg_{kind}"] for kind in SEG_KINDS}
 _CLAUSE_HINT = re.compile(r"[:;!?]|then|now")
 """What every ``CLAUSE_IMPERATIVE`` match on the lower-cased text starts with."""
+_CLAUSE_START = (
+    re.compile(
+        r"(?::|;|!|\?|t(?<!\wt)hen|n(?<!\wn)ow)[ \t]+(?:please[ \t]+)?([a-z]+)\b",
+        CLAUSE_IMPERATIVE.flags,
+    )
+    if CLAUSE_IMPERATIVE.pattern == r"(?:[:;!?]|\bthen|\bnow)[ \t]+(?:please[ \t]+)?([a-z]+)\b"
+    else CLAUSE_IMPERATIVE
+)
+"""``CLAUSE_IMPERATIVE`` spelled so that ``re`` skips to its first characters (``\\bthen`` as
+``t(?<!\\wt)hen``): the same matches, cheap enough to need no ``_CLAUSE_HINT`` first."""
+_CLAUSE_HINTED = _CLAUSE_START is CLAUSE_IMPERATIVE
 
 FloatMatrix = npt.NDArray[np.float64]
-prepare([CLAUSE_IMPERATIVE, *(pattern for _, pattern in PHRASES)])
+prepare([CLAUSE_IMPERATIVE, _CLAUSE_START, *(pattern for _, pattern in PHRASES)])
 
 
 def segment_features(
@@ -189,9 +206,9 @@ def segment_features(
         if guard and not any(g in lowered for g in guard):
             continue
         col = _COL[f"p_{name}"]
-        for m in finditer(pattern, hay):
-            k = bisect_right(starts, m.start()) - 1
-            if k < 0 or m.start() >= ends[k]:
+        for first, _ in spans(pattern, hay, FAST):
+            k = bisect_right(starts, first) - 1
+            if k < 0 or first >= ends[k]:
                 if name not in ("wrapper", "escaped"):
                     continue
                 # A wrapper on a line of its own (a separator, a tag) marks the next segment.
@@ -229,9 +246,10 @@ def segment_features(
         ).tolist()
     lengths: list[float] = []
     line_start = scanned = 0
+    tokens = _ASCII_TOKEN.findall if hay.ascii else TOKEN.findall
     for k, seg in enumerate(segments):
         start, end = seg.start, seg.end
-        words = TOKEN.findall(lowered, start, end)
+        words = tokens(lowered, start, end)
         for word in _CLASS_WORDS.intersection(words):
             for col in _WORD_TO_COLS[word]:
                 hit_rows.append(k)
@@ -240,8 +258,8 @@ def segment_features(
         if words and words[0] in IMPERATIVES and not JSON_KEY.match(text, start, end):
             hit_rows.append(k)
             hit_cols.append(_LEAD)
-        if _CLAUSE_HINT.search(lowered, start, end):
-            for m in finditer_lowered(CLAUSE_IMPERATIVE, hay, start, end):
+        if not _CLAUSE_HINTED or _CLAUSE_HINT.search(lowered, start, end):
+            for m in finditer_lowered(_CLAUSE_START, hay, start, end):
                 if m.group(1) in IMPERATIVES:
                     hit_rows.append(k)
                     hit_cols.append(_CLAUSE)

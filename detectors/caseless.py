@@ -84,16 +84,32 @@ def prepare(patterns: Iterable[re.Pattern[str]]) -> None:
         _variants(pattern)
 
 
+def variant(pattern: re.Pattern[str], hay: Haystack) -> tuple[re.Pattern[str], str]:
+    """The fastest variant of ``pattern`` that is exact for ``hay`` and the string it runs on
+    (``hay.text`` or ``hay.lowered``): its matches have the spans of ``pattern``'s in the text."""
+    fast, lowered = variant_for(pattern, hay.ascii, hay.foldable)
+    return fast, hay.lowered if lowered else hay.text
+
+
+def variant_for(
+    pattern: re.Pattern[str], ascii: bool, foldable: bool
+) -> tuple[re.Pattern[str], bool]:
+    """``variant`` for a haystack with these ``ascii`` and ``foldable`` flags: the pattern,
+    and whether it runs on the lower-cased text."""
+    variants = _variants(pattern)
+    if ascii:
+        if variants.ascii_lowered is not None:
+            return variants.ascii_lowered, True
+        return variants.ascii_text, False
+    if foldable and variants.unicode_lowered is not None:
+        return variants.unicode_lowered, True
+    return pattern, False
+
+
 def finditer(pattern: re.Pattern[str], hay: Haystack) -> Iterator[re.Match[str]]:
     """The matches of ``pattern`` in ``hay.text`` (same spans as ``pattern.finditer``)."""
-    variants = _variants(pattern)
-    if hay.ascii:
-        if variants.ascii_lowered is not None:
-            return variants.ascii_lowered.finditer(hay.lowered)
-        return variants.ascii_text.finditer(hay.text)
-    if hay.foldable and variants.unicode_lowered is not None:
-        return variants.unicode_lowered.finditer(hay.lowered)
-    return pattern.finditer(hay.text)
+    fast, string = variant(pattern, hay)
+    return fast.finditer(string)
 
 
 def finditer_lowered(

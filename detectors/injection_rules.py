@@ -13,7 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from detectors.caseless import finditer, haystack, prepare
+from detectors.alternation import Alternation, accelerated, spans
+from detectors.caseless import haystack, prepare
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,10 +36,10 @@ def match_rules(rules: tuple[Rule, ...], text: str) -> list[tuple[int, int, floa
     """``(start, end, score)`` of every match of ``rules`` in ``text``."""
     hay = haystack(text)
     return [
-        (m.start(), m.end(), rule.score)
+        (start, end, rule.score)
         for rule in rules
         if any(trigger in hay.lowered for trigger in rule.triggers)
-        for m in finditer(rule.pattern, hay)
+        for start, end in spans(rule.pattern, hay, FAST)
     ]
 
 
@@ -243,6 +244,59 @@ RULES: tuple[Rule, ...] = (
 )
 """The heuristics; a match scores wherever it occurs."""
 prepare(rule.pattern for rule in RULES)
+
+_RULE = {rule.name: rule.pattern for rule in RULES}
+_VERB = (
+    r"[ \t]*(?:please[ \t]+)?(?:add|include|insert|append|integrate|incorporate|mention|modify|"
+    r"change|rewrite|augment|enhance|promote|suggest|tease|hint|encourage|invite|express|"
+    r"emphasi[sz]e|stress|highlight)\b[^.\n]{0,120}?\byour[ \t]+(?:response|reply|answer|"
+    r"output|summary)\b"
+)
+_TO_AI = (
+    r"[ \t]+(?:the[ \t]+)?(?:ai|a\.i\.|ai assistant|assistant|language model|llm|chatbot|"
+    r"ai agent)\b"
+)
+_AI_ORDER = (
+    r"[ \t]*[,:][ \t]*(?:you must|you should|please|ignore|do not|don't|instead|always|never|"
+    r"make sure|remember)\b"
+)
+_IN_YOUR = r"[ \t]*in[ \t]+your[ \t]+(?:response|reply|answer|output|summary)[ \t]*,"
+FAST: dict[re.Pattern[str], Alternation] = accelerated(
+    (
+        Alternation(
+            _RULE["your_response"],
+            (
+                # ``(?:^|[.!?][ \t]+)X|(?:^|[.!?][ \t]+)Y``: both after a line start, then both
+                # after a sentence end (a line start and a stop are never both the start of a
+                # match). X and Y begin with ``[ \t]*`` and then a letter, so the blanks
+                # before them are taken at once (``++``) instead of split every possible way.
+                f"^(?:{_VERB}|{_IN_YOUR})",
+                *(rf"{stop}[ \t]++(?:{_VERB}|{_IN_YOUR})" for stop in (r"\.", "!", r"\?")),
+            ),
+            written_for=0xDABC9489,
+        ),
+        Alternation(
+            _RULE["addressed_to_ai"],
+            (
+                # ``\bword`` as ``word(?<!\wword)``, words grouped by first letter: those of the
+                # first alternation (to the AI) before those of the second (the AI, then orders).
+                rf"dear(?<!\wdear){_TO_AI}",
+                rf"hey(?<!\whey){_TO_AI}",
+                rf"hi(?<!\whi){_TO_AI}",
+                rf"a(?<!\wa)(?:ttention{_TO_AI}|(?:i|\.i\.|ssistant|gent){_AI_ORDER})",
+                rf"note(?<!\wnote) to{_TO_AI}",
+                rf"message(?<!\wmessage) to{_TO_AI}",
+                rf"instruction(?<!\winstruction)s? (?:for|to){_TO_AI}",
+                rf"l(?<!\wl)(?:anguage model|lm){_AI_ORDER}",
+                rf"c(?<!\wc)(?:hatbot|hatgpt|laude|opilot){_AI_ORDER}",
+                rf"gpt(?<!\wgpt){_AI_ORDER}",
+                rf"bot(?<!\wbot){_AI_ORDER}",
+            ),
+            written_for=0x4BDC2991,
+        ),
+    )
+)
+"""The slowest heuristics run as ``detectors.alternation.Alternation`` (the same spans)."""
 
 
 def rule_hits(text: str) -> list[tuple[int, int, float]]:
