@@ -48,10 +48,11 @@ def test_an_ssn_spelled_as_an_identifier_does_not_reach_a_stream_client(
     [
         ("id", "sk-proj-3aF9kQ2mX7vB1nR8tY4wZ6cE0pL5hJ"),
         ("model", "sk-proj-3aF9kQ2mX7vB1nR8tY4wZ6cE0pL5hJ"),
+        ("model", "martin.ortega@gmail.com"),
         ("system_fingerprint", "4532-0151-1283-0366"),
     ],
 )
-def test_an_api_key_or_a_card_number_as_an_identifier_is_screened(
+def test_an_api_key_a_card_number_or_an_address_as_an_identifier_is_screened(
     upstream: FakeUpstream, guarded: Guarded, place: str, value: str
 ) -> None:
     upstream.queue(Reply(json=JSON_PLACES[place](value)))
