@@ -256,12 +256,18 @@ class Screener:
         when ``normalise``).
 
         Light detectors run inline. CPU-heavy ones run one after another in a single worker-thread
-        hop: each is held to its own deadline, and the hop as a whole to the largest of them.
+        hop: each is held to its own deadline, and the hop as a whole to the largest of them. The
+        variants of fields longer than ``INLINE_CHARS`` are made on a worker thread too.
         Texts under ``INLINE_CHARS`` in all are scanned inline (the hop, ~0.2 ms, would cost more
         than the scan, and a stream makes many small scans), except by detectors that declare
         ``blocking_io``: those always leave the event loop.
         """
-        texts = variants(fields) if normalise else list(fields)
+        if not normalise:
+            texts = list(fields)
+        elif sum(len(item.text) for item in fields) <= INLINE_CHARS:
+            texts = variants(fields)
+        else:  # normalising and decoding a long text is itself a scan: off the event loop
+            texts = await asyncio.get_running_loop().run_in_executor(_executor(), variants, fields)
         result = ScanResult(disguised={item.where for item in texts[len(fields) :]})
         if not texts:
             return result
