@@ -73,13 +73,15 @@ IDENTIFIER = re.compile(r"[\w.:/@+=~-]*", re.ASCII)
 PERSONAL_IN_ID = re.compile(
     r"(?<![\d-])(?:\d{3}-\d{2}-\d{4}|\d{3}[-.]\d{3}[-.]\d{4}|\d{4}[-.]\d{4}[-.]\d{4}"
     r"[-.]\d{1,7}|\+\d{9,15})(?![\d-])|[\w.+-]+@[\w-]+\.[a-z]{2,}"
-    r"|\b(?:sk-|sk_live_|rk_live_|ghp_|gho_|github_pat_|xox[abpr]-|AKIA|ASIA|AIza|glpat-)",
+    r"|\b(?:sk-|sk_live_|rk_live_|ghp_|gho_|github_pat_|xox[abpr]-|glpat-)"
+    r"|(?-i:\b(?:AKIA|ASIA)[0-9A-Z]{16}\b|\bAIza[0-9A-Za-z_-]{30})",
     re.ASCII | re.IGNORECASE,
 )
 """What makes an identifier-shaped value text to screen after all: personal data spelled the
 way ids never are (an SSN, a phone or card number with its separators, an e-mail address)
-or a provider's API-key prefix. A bare digit run is not one: ids are often timestamps. Model
-names and ids (``gpt-4o-2024-08-06``, ``chatcmpl-9x...``, ``fp_44709d6fcb``,
+or a provider's API-key prefix (AWS and Google key ids by their case-sensitive shape, so a
+region such as ``asia-northeast1`` is not one). A bare digit run is not one: ids are often
+timestamps. Model names and ids (``gpt-4o-2024-08-06``, ``chatcmpl-9x...``, ``fp_44709d6fcb``,
 ``hf.co/org/Model-GGUF:Q4_K_M``) hold none of these."""
 
 

@@ -61,7 +61,14 @@ def test_an_api_key_a_card_number_or_an_address_as_an_identifier_is_screened(
 
 
 @pytest.mark.parametrize(
-    "model", ["gpt-4o-2024-08-06", "llama3.1:8b", "hf.co/org/Model-GGUF:Q4_K_M", "models/gem-1"]
+    "model",
+    [
+        "gpt-4o-2024-08-06",
+        "llama3.1:8b",
+        "hf.co/org/Model-GGUF:Q4_K_M",
+        "models/gem-1",
+        "projects/p/locations/asia-east1/models/gemini-1.5",
+    ],
 )
 def test_real_model_ids_are_relayed_unchanged_in_json_and_streams(
     upstream: FakeUpstream, guarded: Guarded, model: str
