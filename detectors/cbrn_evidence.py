@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from detectors.cbrn_goals import NOT_DEVICE
 from detectors.cbrn_uplift import goal_scores, user_goals
@@ -326,15 +327,21 @@ def _asks_for_hazard(source: str) -> bool:
     )
 
 
-def cbrn_evidence(text: str, user_inputs: tuple[str, ...] = ()) -> CbrnEvidence:
-    """Lexical and structural evidence about ``text`` and the request it answers."""
-    hits = load("cbrn").find(text)
-    intent = (
-        bool(_INTENT.search(text))
-        or any(_INTENT.search(source) for source in user_inputs)
+@lru_cache(maxsize=16)
+def _request_intent(user_inputs: tuple[str, ...]) -> bool:
+    """Whether the request states harmful intent, asks for a hazard or states a harmful goal:
+    once per request, however often its answer is scanned."""
+    return (
+        any(_INTENT.search(source) for source in user_inputs)
         or any(_asks_for_hazard(source) for source in user_inputs)
         or bool(user_goals(user_inputs))
     )
+
+
+def cbrn_evidence(text: str, user_inputs: tuple[str, ...] = ()) -> CbrnEvidence:
+    """Lexical and structural evidence about ``text`` and the request it answers."""
+    hits = load("cbrn").find(text)
+    intent = bool(_INTENT.search(text)) or _request_intent(user_inputs)
     answer = _answer_text(text)
     goals = {c: s for c, s in goal_scores(answer, text, user_inputs).items() if s > 0}
     if not hits and not intent:

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 
 from detectors.cbrn_goals import BOMBISH, CYBER, FACILITY_KIND, NOT_DEVICE, compile_words, goals
 
@@ -299,6 +300,13 @@ def operational(answer: str) -> float:
 def user_goals(user_inputs: tuple[str, ...]) -> dict[str, float]:
     """Harmful goals the user's inputs ask for or state; a goal only mentioned while asking how
     to stay safe, spot or report it does not count."""
+    return dict(_stated_goals(user_inputs))
+
+
+@lru_cache(maxsize=16)
+def _stated_goals(user_inputs: tuple[str, ...]) -> dict[str, float]:
+    """``user_goals``, once per request: every scan of a stream's answer asks again, and the
+    request may be megabytes (the caller copies the result before changing it)."""
     stated: dict[str, float] = {}
     for source in user_inputs:
         mentioned = {} if _SAFETY.search(source) and not _EVADE.search(source) else goals(source)

@@ -257,7 +257,9 @@ class Screener:
 
         Light detectors run inline. CPU-heavy ones run one after another in a single worker-thread
         hop: each is held to its own deadline, and the hop as a whole to the largest of them. The
-        variants of fields longer than ``INLINE_CHARS`` are made on a worker thread too.
+        variants of fields longer than ``INLINE_CHARS`` are made on a worker thread too. The
+        request's texts (``ctx.user_inputs``) count toward that size: a short answer to a long
+        request is judged against the request.
         Texts under ``INLINE_CHARS`` in all are scanned inline (the hop, ~0.2 ms, would cost more
         than the scan, and a stream makes many small scans), except by detectors that declare
         ``blocking_io``: those always leave the event loop.
@@ -271,7 +273,9 @@ class Screener:
         result = ScanResult(disguised={item.where for item in texts[len(fields) :]})
         if not texts:
             return result
-        inline, offload = self._plans[sum(len(item.text) for item in texts) <= INLINE_CHARS]
+        # A detector reading the request (``ctx.user_inputs``) does work in its size too.
+        size = sum(len(item.text) for item in texts) + sum(map(len, ctx.user_inputs))
+        inline, offload = self._plans[size <= INLINE_CHARS]
         if only is not None:
             inline = tuple(d for d in inline if d.detector.name in only)
             offload = tuple(d for d in offload if d.detector.name in only)
