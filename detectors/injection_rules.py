@@ -60,17 +60,24 @@ FAKE_HEADER = Rule(
 """A line posing as a system or developer message (``System:``, ``### Developer note:``);
 shared with ``detectors.jailbreak``, where a user turn does the same."""
 
+OVERRIDE_LEAD = (
+    r"\b(?:ignore|disregard|forget|override|bypass)\b[^.\n]{0,40}?\b(?:previous|prior|above|"
+    r"earlier|preceding|original|all|any|your|system)\b[^.\n]{0,20}?\b"
+)
+"""An order to set aside what came before ("ignore all previous ..."), up to the word for what
+is set aside; ``detectors.jailbreak_rules`` ends it with its own list of such words."""
+OVERRIDE_TRIGGERS = ("ignore", "disregard", "forget", "override", "bypass")
+
 RULES: tuple[Rule, ...] = (
     Rule(
         "override",
         re.compile(
-            r"\b(?:ignore|disregard|forget|override|bypass)\b[^.\n]{0,40}?\b(?:previous|prior|above|"
-            r"earlier|preceding|original|all|any|your|system)\b[^.\n]{0,20}?\b(?:instructions?|"
-            r"prompts?|rules|directions?|guidelines|directives?|commands?)\b",
+            OVERRIDE_LEAD
+            + r"(?:instructions?|prompts?|rules|directions?|guidelines|directives?|commands?)\b",
             _I,
         ),
         0.95,
-        ("ignore", "disregard", "forget", "override", "bypass"),
+        OVERRIDE_TRIGGERS,
     ),
     Rule(
         "control_token",

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from detectors.caseless import prepare
-from detectors.injection_rules import FAKE_HEADER, Rule
+from detectors.injection_rules import FAKE_HEADER, OVERRIDE_LEAD, OVERRIDE_TRIGGERS, Rule
 
 _I = re.IGNORECASE
 _M = re.IGNORECASE | re.MULTILINE
@@ -21,15 +21,12 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "override",
         re.compile(
-            r"\b(?:ignore|disregard|forget|override|bypass)\b[^.\n]{0,40}?\b(?:previous|prior|above"
-            r"|"
-            r"earlier|preceding|original|all|any|your|system)\b[^.\n]{0,20}?\b(?:instructions?|"
-            r"prompts?|rules|directions?|guidelines|directives?|programming|restrictions|"
-            r"boundaries|safeguards|requests)\b",
+            OVERRIDE_LEAD + r"(?:instructions?|prompts?|rules|directions?|guidelines|directives?|"
+            r"programming|restrictions|boundaries|safeguards|requests)\b",
             _I,
         ),
         0.95,
-        ("ignore", "disregard", "forget", "override", "bypass"),
+        OVERRIDE_TRIGGERS,
     ),
     Rule(
         "control_token",
