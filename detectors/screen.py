@@ -256,13 +256,13 @@ class Screener:
         when ``normalise``).
 
         Light detectors run inline. CPU-heavy ones run one after another in a single worker-thread
-        hop: each is held to its own deadline, and the hop as a whole to the largest of them. The
-        variants of fields longer than ``INLINE_CHARS`` are made on a worker thread too. The
-        request's texts (``ctx.user_inputs``) count toward that size: a short answer to a long
-        request is judged against the request.
+        hop: each is held to its own deadline, and the hop as a whole to the largest of them.
         Texts under ``INLINE_CHARS`` in all are scanned inline (the hop, ~0.2 ms, would cost more
         than the scan, and a stream makes many small scans), except by detectors that declare
-        ``blocking_io``: those always leave the event loop.
+        ``blocking_io``: those always leave the event loop. The request's texts
+        (``ctx.user_inputs``) count toward that size, since a short answer is judged against a
+        possibly long request; the variants of fields longer than ``INLINE_CHARS`` are made on
+        the worker thread too.
         """
         if not normalise:
             texts = list(fields)

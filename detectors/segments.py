@@ -98,12 +98,14 @@ def _email_headers(head: str) -> int:
 def _sentences(line: str, offset: int) -> list[Segment]:
     out: list[Segment] = []
     pos = 0
-    cuts = [
-        (m.start(), m.start() if m.group() == "<" else m.end())
-        if m.group() in ("|", "<")
-        else (m.end(), m.end())
-        for m in _BOUNDARY.finditer(line)
-    ]
+    cuts: list[tuple[int, int]] = []  # (end of this piece, start of the next)
+    for m in _BOUNDARY.finditer(line):
+        if m.group() == "<":  # a block's tag begins the next piece
+            cuts.append((m.start(), m.start()))
+        elif m.group() == "|":  # a cell's bar belongs to neither
+            cuts.append((m.start(), m.end()))
+        else:  # a stop or a separator ends this one
+            cuts.append((m.end(), m.end()))
     for end, following in [*cuts, (len(line), len(line))]:
         part = line[pos:end]
         if part.strip():
