@@ -13,7 +13,8 @@ calendar entries, tables, code, chat logs, abstracts). The same carriers without
 negatives (tagged with the source of the attack their twin carries, so that a held-out source
 takes its clean twins with it), beside benign prompts (self-instruct, MT-bench, spikee's
 false-positive kit) and carriers holding a benign sentence in another language
-(``detectors.multilingual``, source ``multilingual``).
+(``detectors.multilingual``, source ``multilingual``). Requests between people in the same
+carriers (``detectors.humanrequests``) are a probe, not training rows (``human_request_probe``).
 
 The jailbreak corpus is built by ``detectors.jailbreakcorpus``.
 """
@@ -30,7 +31,7 @@ from typing import Any
 import orjson
 
 from detectors import attackdata as raw
-from detectors import multilingual
+from detectors import humanrequests, multilingual
 
 Row = dict[str, Any]
 SEED = 13
@@ -287,6 +288,25 @@ def injection_corpus(data_dir: Path, train_dir: Path) -> list[Row]:
     ):
         rows += [_row(t, 0, "benign", source) for t in texts]
     return _dedupe(rows)
+
+
+def human_request_probe(train_dir: Path) -> list[Row]:
+    """Every request of ``detectors.humanrequests`` in every carrier kind, as benign rows
+    (source ``human-requests``); a probe, never trained or calibrated on. Deterministic, and
+    drawn with its own generator so that the training corpus does not change with it."""
+    abstracts = [a for _, a in raw.pubmedqa(train_dir)]
+    carriers = Carriers(
+        abstracts + raw.spikee_documents(train_dir) or ["Nothing to report."],
+        [],
+        random.Random(SEED + 1),
+    )
+    return _dedupe(
+        [
+            _row(carriers.clean(kind, sentence), 0, f"{kind}/request", "human-requests")
+            for kind in sorted(carriers.kinds())
+            for sentence in humanrequests.SENTENCES
+        ]
+    )
 
 
 BACKGROUND = (

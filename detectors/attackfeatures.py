@@ -16,6 +16,9 @@ used still stands out. Each is a number in ``[0, 1]`` (``FEATURES`` names them, 
   secrets and the user's data;
 - **output control**: "say / print / respond with" a quoted phrase, "access granted",
   "your response", "only", concealment from the user;
+- **a person's request**: a deadline ("by Friday", "before noon", "by the end of the month"):
+  what one person asks of another in a message, a booking note or a ticket, not an order to
+  the assistant (evidence *against* an attack, which the fit weighs);
 - **context**: the document and segment kinds, whether the segment addresses the reader while
   the rest of the document does not (an instruction out of place), its length and digit share,
   the heuristics' best score on it;

@@ -15,8 +15,10 @@ origin of the attack material, e.g. ``spikee``, ``tasktracker``, ``pyrit-in_the_
    rows are never trained on, so the threshold is not set on scores the model has memorised;
 3. the rows of ``s`` are scored with that model and threshold.
 
-``overrefusal.jsonl`` is never trained or calibrated on: it is scored with the final model
-(all sources) at its calibrated threshold. The heuristics are hand-written, not fitted; they
+The **probes** are never trained or calibrated on: they are scored with the final model (all
+sources) at its calibrated threshold. Both jailbreak and injection have ``overrefusal.jsonl``;
+injection also has ``human-requests`` (requests between people inside carriers,
+``attackcorpus.human_request_probe``), the false positives a benign agent flow would meet. The heuristics are hand-written, not fitted; they
 are as "seen" by every fold as their author's eye was (the author read the train-data kits).
 """
 
@@ -31,7 +33,7 @@ import numpy as np
 import numpy.typing as npt
 
 from detectors import attacktrain
-from detectors.attackcorpus import read_eval
+from detectors.attackcorpus import human_request_probe, read_eval
 from detectors.loso import summary
 
 Row = dict[str, Any]
@@ -52,7 +54,10 @@ def _figures(fired: npt.NDArray[np.bool_], y: npt.NDArray[np.int64]) -> dict[str
 
 
 def crossval(
-    name: str, rows: Sequence[Row], max_fpr: float = attacktrain.MAX_FPR, probe: Sequence[Row] = ()
+    name: str,
+    rows: Sequence[Row],
+    max_fpr: float = attacktrain.MAX_FPR,
+    probes: dict[str, Sequence[Row]] | None = None,
 ) -> dict[str, Any]:
     """Leave-one-source-out figures of the attack recipe ``name`` (module docstring)."""
     recipe = attacktrain.RECIPES[name]
@@ -84,12 +89,14 @@ def crossval(
         y = np.array([int(r["label"]) for r in test], dtype=np.int64)
         by_source[source] = {**_figures(fired, y), "threshold": round(threshold, 4)}
         fired_all.update(zip(members, (bool(f) for f in fired), strict=True))
-    if probe:
+    probes = {label: texts for label, texts in (probes or {}).items() if texts}
+    if probes:
         model, threshold = attacktrain.fit_calibrated(recipe, rows)
-        h, p = recipe.evidence(model, [r["text"] for r in probe])
-        fired = (h >= 0.5) | (p >= threshold)
-        y = np.zeros(len(probe), dtype=np.int64)
-        by_source["probe:overrefusal"] = {**_figures(fired, y), "threshold": round(threshold, 4)}
+        for label, probe in probes.items():
+            h, p = recipe.evidence(model, [r["text"] for r in probe])
+            fired = (h >= 0.5) | (p >= threshold)
+            y = np.zeros(len(probe), dtype=np.int64)
+            by_source[f"probe:{label}"] = {**_figures(fired, y), "threshold": round(threshold, 4)}
     return _report(name, rows, fired_all, by_source, max_fpr)
 
 
@@ -122,15 +129,21 @@ def _report(
 def run(
     name: str, data_dir: str | Path, train_dir: str | Path, max_fpr: float | None = None
 ) -> dict[str, Any]:
-    """Build the corpus of ``name`` and run ``crossval`` on it (with the over-refusal probe)."""
+    """Build the corpus of ``name`` and run ``crossval`` on it (with its probes)."""
     data = Path(data_dir)
-    probe = read_eval(data, "overrefusal") if (data / "overrefusal.jsonl").exists() else []
-    held = {r["text"] for r in probe}
+    probes: dict[str, Sequence[Row]] = {
+        "overrefusal": read_eval(data, "overrefusal")
+        if (data / "overrefusal.jsonl").exists()
+        else []
+    }
+    if name == "injection":
+        probes["human-requests"] = human_request_probe(Path(train_dir))
+    held = {r["text"] for probe in probes.values() for r in probe}
     rows = [
         r for r in attacktrain.RECIPES[name].corpus(data, Path(train_dir)) if r["text"] not in held
     ]
     recipe = attacktrain.RECIPES[name]
-    return crossval(name, rows, recipe.max_fpr if max_fpr is None else max_fpr, probe)
+    return crossval(name, rows, recipe.max_fpr if max_fpr is None else max_fpr, probes)
 
 
 def format_report(result: dict[str, Any]) -> str:
