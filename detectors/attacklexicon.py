@@ -161,7 +161,21 @@ PHRASES: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 """Phrase features: one pass of each pattern over the whole text."""
 GUARDS: dict[str, tuple[str, ...]] = {
-    "deadline": ("day", "end of", "eod", "noon", "tonight", "tomorrow", "next week"),
+    "deadline": (
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "end of",
+        "eod",
+        "noon",
+        "tonight",
+        "tomorrow",
+        "next week",
+    ),
     "prev": (
         "instruction",
         "context",
