@@ -18,8 +18,9 @@ origin of the attack material, e.g. ``spikee``, ``tasktracker``, ``pyrit-in_the_
 The **probes** are never trained or calibrated on: they are scored with the final model (all
 sources) at its calibrated threshold. Both jailbreak and injection have ``overrefusal.jsonl``;
 injection also has ``human-requests`` (requests between people inside carriers,
-``attackcorpus.human_request_probe``), the false positives a benign agent flow would meet. The heuristics are hand-written, not fitted; they
-are as "seen" by every fold as their author's eye was (the author read the train-data kits).
+``attackcorpus.human_request_probe``), the false positives a benign agent flow would meet.
+The heuristics are hand-written, not fitted; they are as "seen" by every fold as their
+author's eye was (the author read the train-data kits).
 """
 
 from __future__ import annotations
