@@ -224,7 +224,7 @@ RECIPES: dict[str, AttackRecipe] = {
         max_fpr=0.01,
     ),
     "jailbreak": AttackRecipe(
-        _jailbreak_corpus, fit_jailbreak, jailbreak_evidence, near_duplicates=True, max_fpr=0.01
+        _jailbreak_corpus, fit_jailbreak, jailbreak_evidence, near_duplicates=True, max_fpr=0.008
     ),
 }
 

@@ -16,7 +16,9 @@ identifiers, stray symbols and mixed scripts appended to a request. Among the la
 Table pipes separate tokens. Numbers, URLs, capitalised words (names) and tokens wholly in a
 non-Latin script are not odd; an unknown plain word counts ``UNKNOWN_WEIGHT``, the rest 1. The
 highest **share** of odd tokens over the last 8 to 16 tokens is the signal; a tail with a code
-fence or more than ``MAX_LINES`` lines, and texts shorter than ``MIN_TOKENS`` tokens score 0.
+fence or more than ``MAX_LINES`` lines, a tail whose brackets are all closed in order (code, a
+regular expression, a formula, a compiler message: ``balanced``) and texts shorter than
+``MIN_TOKENS`` tokens score 0.
 ``CUTOFF`` was set by hand on the negatives of the injection and jailbreak corpora of
 ``specguard train`` plus ``overrefusal.jsonl`` (about 5,600 benign texts, ~0.7% above it, none
 of the over-refusal set) against generated suffixes (0.90 above it); a finding starts there and
@@ -54,6 +56,8 @@ _LATIN = re.compile(r"^[A-Za-z\u00c0-\u024f]+$")
 _URL = re.compile(r"^(?:https?://|www\.)|@\w+\.\w|^\w+\.(?:com|org|net|io|py|md|txt|json)$")
 _TOKEN = re.compile(r"\S+")
 _NUMBER = re.compile(r"^[\d.,:%$€£+/\u2013\u2014-]+$")
+_BRACKET = re.compile(r"[()\[\]{}]")
+_OPENER = {")": "(", "]": "[", "}": "{"}
 
 
 @lru_cache(maxsize=1)
@@ -110,6 +114,22 @@ def is_odd(token: str, known: frozenset[str]) -> bool:
     return False
 
 
+def balanced(text: str) -> bool:
+    """Whether ``text`` has brackets and every one is closed in order, with an even number of
+    backticks and double quotes: code, a regular expression or a formula. An optimised suffix
+    strews brackets and quotes (``oppositeley.](``, ``:)ish? -> %{``) and leaves them open."""
+    brackets = _BRACKET.findall(text)
+    if not brackets or text.count("`") % 2 or text.count('"') % 2:
+        return False
+    stack: list[str] = []
+    for bracket in brackets:
+        if bracket in "([{":
+            stack.append(bracket)
+        elif not stack or stack.pop() != _OPENER[bracket]:
+            return False
+    return not stack
+
+
 def odd_share(text: str) -> float:
     """Highest share of odd tokens among the last ``k`` tokens, ``MIN_TOKENS <= k <= WINDOW``
     (a short suffix after a long request is not diluted); 0 for short texts."""
@@ -119,6 +139,8 @@ def odd_share(text: str) -> float:
     tail = text[text.replace("|", " ").rfind(tokens[0]) :] if tokens else ""
     if "```" in tail or sum(1 for line in tail.splitlines() if line.strip()) > MAX_LINES:
         return 0.0  # code or a table: structure, not a suffix
+    if balanced(tail):
+        return 0.0  # a snippet, a regex, a formula or a compiler message: structure too
     known = words()
     odd = [oddness(t, known) for t in tokens]
     return max(sum(odd[-k:]) / k for k in range(MIN_TOKENS, len(odd) + 1))
