@@ -11,14 +11,11 @@ used still stands out. Each is a number in ``[0, 1]`` (``FEATURES`` names them, 
   instructions", "an additional task", "what follows"), scaled like an order (below);
 - **wrappers**: fake completion and escape markers, chat-role and format wrappers
   (``User:``, ``### Instruction``, XML-ish tags, control tokens), newlines or literal ``\\n``
-  runs just before the segment, shouting (mostly capitals, or four capitalised words in a row);
+  runs just before the segment, shouting;
 - **exfiltration**: URLs, e-mail addresses, markdown images, send/forward/upload verbs,
   secrets and the user's data;
 - **output control**: "say / print / respond with" a quoted phrase, "access granted",
   "your response", "only", concealment from the user;
-- **a person's request**: a deadline ("by Friday", "before noon", "by the end of the month"):
-  what one person asks of another in a message, a booking note or a ticket, not an order to
-  the assistant (evidence *against* an attack, which the fit weighs);
 - **context**: the document and segment kinds, whether the segment addresses the reader while
   the rest of the document does not (an instruction out of place), its length and digit share,
   the heuristics' best score on it;
@@ -162,8 +159,6 @@ _GATED = [
 """Evidence of an instruction that counts only as far as the segment reads unlike the rest of
 its document (``_incongruity``); ``addressing`` itself is gated there too."""
 _LETTER = re.compile(r"[^\W\d_]")
-_SHOUTED_RUN = re.compile(r"\b[A-Z]{2,}(?:[ \t]+[A-Z]{2,}){3,}\b")
-"""Four or more capitalised words in a row ("IMPORTANT MESSAGE FROM THE SYSTEM ADMINISTRATOR")."""
 _ASCII_TOKEN = (
     re.compile(r"[a-z][a-z'\-]*") if TOKEN.pattern == r"[a-z][a-z'\-]*|[\u00c0-\uffff]+" else TOKEN
 )
@@ -278,9 +273,7 @@ def segment_features(
             letters = plain_letters[k]
             if letters < 0:
                 letters = len(_LETTER.findall(span))
-            if (letters >= 8 and upper > 0.6 * letters) or (
-                upper >= 10 and _SHOUTED_RUN.search(span)
-            ):
+            if letters >= 8 and upper > 0.6 * letters:
                 hit_rows.append(k)
                 hit_cols.append(_SHOUT)
         before = text[max(0, start - 12) : start]

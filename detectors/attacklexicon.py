@@ -148,34 +148,9 @@ PHRASES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     ("role", re.compile(r"\byou are (?:now )?(?:a|an|the)\b|\bact as\b|\bpretend\b", _I)),
     ("escaped", re.compile(r"(?:\\n){2,}|(?:\\r)|\\t", 0)),
-    (
-        # A request with a deadline ("by Friday", "before noon") is one person asking another.
-        "deadline",
-        re.compile(
-            r"\b(?:by|before|until|till|due|no later than|on)[ \t]+(?:the[ \t]+)?(?:end[ \t]+of"
-            r"[ \t]+(?:the[ \t]+)?(?:day|week|month)|eod|noon|tonight|tomorrow|monday|tuesday|"
-            r"wednesday|thursday|friday|saturday|sunday|next[ \t]+week)\b",
-            _I,
-        ),
-    ),
 )
 """Phrase features: one pass of each pattern over the whole text."""
 GUARDS: dict[str, tuple[str, ...]] = {
-    "deadline": (
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-        "end of",
-        "eod",
-        "noon",
-        "tonight",
-        "tomorrow",
-        "next week",
-    ),
     "prev": (
         "instruction",
         "context",

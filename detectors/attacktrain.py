@@ -261,7 +261,9 @@ def train(name: str, data_dir: str | Path, train_dir: str | Path | None = None) 
     result = loso_injection.run(name, data, extra)
     print(loso_injection.format_report(result))
     recipe = RECIPES[name]
-    rows = recipe.corpus(data, extra)
+    rows = loso_injection.corpus_without_probes(
+        name, data, extra, loso_injection.probe_sets(name, data, extra)
+    )
     model, threshold = fit_calibrated(recipe, rows)
     model = model.with_threshold(threshold)
     summary = {k: result[k] for k in ("recall_worst", "recall_mean", "fpr_worst", "fpr_mean")}
@@ -274,13 +276,16 @@ def train(name: str, data_dir: str | Path, train_dir: str | Path | None = None) 
     return 0
 
 
-def fit_calibrated(recipe: AttackRecipe, rows: Sequence[Row]) -> tuple[TextModel, float]:
-    """A model fitted on every row but the calibration half, and its calibrated threshold."""
+def fit_calibrated(
+    recipe: AttackRecipe, rows: Sequence[Row], max_fpr: float | None = None
+) -> tuple[TextModel, float]:
+    """A model fitted on every row but the calibration half, and its threshold calibrated to
+    ``max_fpr`` (the recipe's by default)."""
     training = [r for r in rows if not is_calibration(r)]
     calibration = [r["text"] for r in rows if is_calibration(r)]
     model = recipe.fit(training, SEED)
     h, p = recipe.evidence(model, calibration)
-    return model, choose_threshold(h, p, recipe.max_fpr)
+    return model, choose_threshold(h, p, recipe.max_fpr if max_fpr is None else max_fpr)
 
 
 def groups_of(rows: Sequence[Row]) -> list[str]:

@@ -15,10 +15,10 @@ identifiers, stray symbols and mixed scripts appended to a request. Among the la
 
 Table pipes separate tokens. Numbers, URLs, capitalised words (names) and tokens wholly in a
 non-Latin script are not odd; an unknown plain word counts ``UNKNOWN_WEIGHT``, the rest 1. The
-highest **share** of odd tokens over the last 8 to 16 tokens is the signal; a tail with a code
-fence or more than ``MAX_LINES`` lines, a tail whose brackets are all closed in order (code, a
-regular expression, a formula, a compiler message: ``balanced``) and texts shorter than
-``MIN_TOKENS`` tokens score 0.
+highest **share** of odd tokens over the last 8 to 16 tokens is the signal. It is 0 for texts
+shorter than ``MIN_TOKENS`` tokens, for a tail with a code fence or more than ``MAX_LINES``
+lines, and for a tail (or a text of up to ``_SHORT`` characters) whose brackets all close in
+order: code, a regular expression, a formula, a compiler message (``balanced``).
 ``CUTOFF`` was set by hand on the negatives of the injection and jailbreak corpora of
 ``specguard train`` plus ``overrefusal.jsonl`` (about 5,600 benign texts, ~0.7% above it, none
 of the over-refusal set) against generated suffixes (0.90 above it); a finding starts there and
@@ -58,6 +58,9 @@ _TOKEN = re.compile(r"\S+")
 _NUMBER = re.compile(r"^[\d.,:%$€£+/\u2013\u2014-]+$")
 _BRACKET = re.compile(r"[()\[\]{}]")
 _OPENER = {")": "(", "]": "[", "}": "{"}
+_SHORT = 2000
+"""A text up to this long whose brackets all close is one snippet (its tail may start inside
+a bracket); longer ones, such as a template ending in a request, are judged by their tail."""
 
 
 @lru_cache(maxsize=1)
@@ -139,7 +142,7 @@ def odd_share(text: str) -> float:
     tail = text[text.replace("|", " ").rfind(tokens[0]) :] if tokens else ""
     if "```" in tail or sum(1 for line in tail.splitlines() if line.strip()) > MAX_LINES:
         return 0.0  # code or a table: structure, not a suffix
-    if balanced(tail):
+    if balanced(tail) or (len(text) <= _SHORT and balanced(text)):
         return 0.0  # a snippet, a regex, a formula or a compiler message: structure too
     known = words()
     odd = [oddness(t, known) for t in tokens]

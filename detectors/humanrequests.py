@@ -8,9 +8,10 @@ injection model is never shown such a request as benign. ``specguard crossval in
 scores these sentences inside every kind of carrier (``attackcorpus.human_request_probe``) as
 the benign probe ``probe:human-requests``: never trained or calibrated on, like
 ``overrefusal.jsonl``. (Training on them was measured: leave-one-source-out recall mean fell
-0.633 -> 0.604, and their own held-out FPR stayed at 0.15.) They were written here for that
-purpose (no train-data or benchmark text); each is addressed to a person (a colleague, a
-guest, a customer, a reader) and none to an assistant, a model or its answer.
+0.633 -> 0.608, and their own held-out FPR stayed at 0.15; README, "Requests between
+people".) They were written here for that purpose (no train-data or benchmark text); each is
+addressed to a person (a colleague, a guest, a customer, a reader) and none to an assistant,
+a model or its answer.
 """
 
 from __future__ import annotations

@@ -240,13 +240,12 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "say_phrase",
         re.compile(
-            # An order to utter the phrase: the verb in the same sentence, at most 40 characters
-            # before it ("the screen says access granted" and "the servers were hacked" are
-            # reports, not orders; "hacked" counts only quoted, as in: write 'HACKED').
-            r"\b(?:say|saying|print|output|respond|response|reply|answer|write|type|repeat|return|"
-            r"begin|start|prefix|end|state|only|just)\b[^\n.?!]{0,40}?(?:[\"'\u201c\u2018\[(<*`]"
-            r"[ \t]*(?:access[ \t]+granted|i have been pwned|pwned|hacked)|"
-            r"\b(?:access[ \t]+granted|i have been pwned|pwned))\b",
+            # An order to utter the phrase. Third-person verbs ("the screen says access granted")
+            # and a passive "hacked" ("the servers were hacked") are reports, not orders.
+            r"\b(?:say|saying|print|output|respond|reply|answer|write|type|repeat|return|begin|"
+            r"start|prefix|end|state|only|just)\b[^\n]{0,60}?[\"'\u201c\u2018\[(<*`]?[ \t]*"
+            r"(?:access[ \t]+granted|i have been pwned|pwned|(?<!\bwas )(?<!\bwere )(?<!\bbeen )"
+            r"(?<!\bgot )(?<!\bget )(?<!\bis )(?<!\bare )(?<!\bbeing )hacked)\b",
             _I,
         ),
         0.9,

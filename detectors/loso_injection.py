@@ -26,7 +26,7 @@ author's eye was (the author read the train-data kits).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -58,7 +58,7 @@ def crossval(
     name: str,
     rows: Sequence[Row],
     max_fpr: float = attacktrain.MAX_FPR,
-    probes: dict[str, Sequence[Row]] | None = None,
+    probes: Mapping[str, Sequence[Row]] | None = None,
 ) -> dict[str, Any]:
     """Leave-one-source-out figures of the attack recipe ``name`` (module docstring)."""
     recipe = attacktrain.RECIPES[name]
@@ -92,7 +92,7 @@ def crossval(
         fired_all.update(zip(members, (bool(f) for f in fired), strict=True))
     probes = {label: texts for label, texts in (probes or {}).items() if texts}
     if probes:
-        model, threshold = attacktrain.fit_calibrated(recipe, rows)
+        model, threshold = attacktrain.fit_calibrated(recipe, rows, max_fpr)
         for label, probe in probes.items():
             h, p = recipe.evidence(model, [r["text"] for r in probe])
             fired = (h >= 0.5) | (p >= threshold)
@@ -131,20 +131,29 @@ def run(
     name: str, data_dir: str | Path, train_dir: str | Path, max_fpr: float | None = None
 ) -> dict[str, Any]:
     """Build the corpus of ``name`` and run ``crossval`` on it (with its probes)."""
-    data = Path(data_dir)
-    probes: dict[str, Sequence[Row]] = {
-        "overrefusal": read_eval(data, "overrefusal")
-        if (data / "overrefusal.jsonl").exists()
-        else []
-    }
-    if name == "injection":
-        probes["human-requests"] = human_request_probe(Path(train_dir))
-    held = {r["text"] for probe in probes.values() for r in probe}
-    rows = [
-        r for r in attacktrain.RECIPES[name].corpus(data, Path(train_dir)) if r["text"] not in held
-    ]
+    probes = probe_sets(name, Path(data_dir), Path(train_dir))
+    rows = corpus_without_probes(name, Path(data_dir), Path(train_dir), probes)
     recipe = attacktrain.RECIPES[name]
     return crossval(name, rows, recipe.max_fpr if max_fpr is None else max_fpr, probes)
+
+
+def probe_sets(name: str, data: Path, train_dir: Path) -> dict[str, list[Row]]:
+    """The benign probes of ``name`` (module docstring): ``overrefusal.jsonl`` and, for
+    injection, the requests between people."""
+    over = data / "overrefusal.jsonl"
+    probes = {"overrefusal": read_eval(data, "overrefusal") if over.exists() else []}
+    if name == "injection":
+        probes["human-requests"] = human_request_probe(train_dir)
+    return probes
+
+
+def corpus_without_probes(
+    name: str, data: Path, train_dir: Path, probes: Mapping[str, Sequence[Row]]
+) -> list[Row]:
+    """The corpus of ``name`` minus every probe text (some recur in the sources), so that
+    neither crossval nor the shipped model is fitted or calibrated on a probe."""
+    held = {r["text"] for probe in probes.values() for r in probe}
+    return [r for r in attacktrain.RECIPES[name].corpus(data, train_dir) if r["text"] not in held]
 
 
 def format_report(result: dict[str, Any]) -> str:
