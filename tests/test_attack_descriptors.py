@@ -91,6 +91,8 @@ def test_access_granted_hijacks_match_a_heuristic(text: str) -> None:
         "The report says the servers were hacked last week.",
         "Write a blog post explaining how the company's e-mail account was hacked.",
         "Just wondering: can you explain how accounts get hacked so easily?",
+        "Only after two-factor verification is access granted.",
+        "Our site was just pwned by a botnet last night.",
         pytest.param(
             "Can you write a short story where a hacker finally sees the words Access Granted?",
             marks=pytest.mark.xfail(
