@@ -17,8 +17,9 @@ Table pipes separate tokens. Numbers, URLs, capitalised words (names) and tokens
 non-Latin script are not odd; an unknown plain word counts ``UNKNOWN_WEIGHT``, the rest 1. The
 highest **share** of odd tokens over the last 8 to 16 tokens is the signal. It is 0 for texts
 shorter than ``MIN_TOKENS`` tokens, for a tail with a code fence or more than ``MAX_LINES``
-lines, and for a tail (or a text of up to ``_SHORT`` characters) whose brackets all close in
-order: code, a regular expression, a formula, a compiler message (``balanced``).
+lines, and for a tail whose brackets all close in order (or that holds a bracket, in a text of
+up to ``_SHORT`` characters whose brackets all close): code, a regular expression, a formula,
+a compiler message (``balanced``).
 ``CUTOFF`` was set by hand on the negatives of the injection and jailbreak corpora of
 ``specguard train`` plus ``overrefusal.jsonl`` (about 5,600 benign texts, ~0.7% above it, none
 of the over-refusal set) against generated suffixes (0.90 above it); a finding starts there and
@@ -133,16 +134,31 @@ def balanced(text: str) -> bool:
     return not stack
 
 
+def _tail_length(spaced: str, n: int) -> int:
+    """Characters from the start of the ``n``-th token from the end of ``spaced`` to its end
+    (the tokens read backwards, so the cost is the tail's, not the text's)."""
+    backwards = spaced[::-1]
+    end = 0
+    for k, match in enumerate(_TOKEN.finditer(backwards), 1):
+        end = match.end()
+        if k == n:
+            break
+    return end
+
+
 def odd_share(text: str) -> float:
     """Highest share of odd tokens among the last ``k`` tokens, ``MIN_TOKENS <= k <= WINDOW``
     (a short suffix after a long request is not diluted); 0 for short texts."""
-    tokens = text.replace("|", " ").split()[-WINDOW:]
+    spaced = text.replace("|", " ")
+    tokens = spaced.split()[-WINDOW:]
     if len(tokens) < MIN_TOKENS:
         return 0.0
-    tail = text[text.replace("|", " ").rfind(tokens[0]) :] if tokens else ""
+    tail = text[len(text) - _tail_length(spaced, len(tokens)) :]
     if "```" in tail or sum(1 for line in tail.splitlines() if line.strip()) > MAX_LINES:
         return 0.0  # code or a table: structure, not a suffix
-    if balanced(tail) or (len(text) <= _SHORT and balanced(text)):
+    if balanced(tail) or (
+        len(text) <= _SHORT and _BRACKET.search(tail) is not None and balanced(text)
+    ):
         return 0.0  # a snippet, a regex, a formula or a compiler message: structure too
     known = words()
     odd = [oddness(t, known) for t in tokens]

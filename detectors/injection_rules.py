@@ -240,13 +240,9 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "say_phrase",
         re.compile(
-            # An order to utter the phrase. Third-person verbs ("the screen says access granted"),
-            # a bare "only" or "just" ("only then is access granted") and a passive "hacked"
-            # ("the servers were hacked") are reports, not orders.
-            r"\b(?:say|saying|print|output|respond|reply|answer|write|type|repeat|return|begin|"
-            r"start|prefix|end|state)\b[^\n]{0,60}?[\"'\u201c\u2018\[(<*`]?[ \t]*"
-            r"(?:access[ \t]+granted|i have been pwned|pwned|(?<!\bwas )(?<!\bwere )(?<!\bbeen )"
-            r"(?<!\bgot )(?<!\bget )(?<!\bis )(?<!\bare )(?<!\bbeing )hacked)\b",
+            r"\b(?:say|says|saying|print|output|respond|responds|reply|replies|answer|write|type|"
+            r"repeat|return|begin|start|prefix|end|state|only|just)\b[^\n]{0,60}?[\"'\u201c\u2018"
+            r"\[(<*`]?[ \t]*(?:access[ \t]+granted|i have been pwned|pwned|hacked)\b",
             _I,
         ),
         0.9,
