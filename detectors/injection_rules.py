@@ -246,7 +246,8 @@ RULES: tuple[Rule, ...] = (
             _I,
         ),
         0.9,
-        ("access granted", "pwned", "hacked"),
+        # "granted", not "access granted": the pattern allows tabs and runs of spaces between.
+        ("granted", "pwned", "hacked"),
     ),
 )
 """The heuristics; a match scores wherever it occurs."""
