@@ -258,9 +258,7 @@ def injection_corpus(data_dir: Path, train_dir: Path) -> list[Row]:
     rows = [r for r in read_eval(data_dir, "injection")]
     abstracts = [a for _, a in raw.pubmedqa(train_dir)]
     prompts = raw.self_instruct(train_dir) + raw.mtbench(train_dir)
-    carriers = Carriers(
-        abstracts + raw.spikee_documents(train_dir) or ["Nothing to report."], prompts, rng
-    )
+    carriers = Carriers(_carrier_prose(train_dir, abstracts), prompts, rng)
     kinds = sorted(carriers.kinds())
     for n, (payload, wrapper, source) in enumerate(injection_payloads(train_dir, rng)):
         kind = kinds[n % len(kinds)]
@@ -290,16 +288,17 @@ def injection_corpus(data_dir: Path, train_dir: Path) -> list[Row]:
     return _dedupe(rows)
 
 
+def _carrier_prose(train_dir: Path, abstracts: list[str]) -> list[str]:
+    """The benign prose the carriers are cut from: PubMedQA abstracts and spikee's documents."""
+    return abstracts + raw.spikee_documents(train_dir) or ["Nothing to report."]
+
+
 def human_request_probe(train_dir: Path) -> list[Row]:
     """Every request of ``detectors.humanrequests`` in every carrier kind, as benign rows
     (source ``human-requests``); a probe, never trained or calibrated on. Deterministic, and
     drawn with its own generator so that the training corpus does not change with it."""
     abstracts = [a for _, a in raw.pubmedqa(train_dir)]
-    carriers = Carriers(
-        abstracts + raw.spikee_documents(train_dir) or ["Nothing to report."],
-        [],
-        random.Random(SEED + 1),
-    )
+    carriers = Carriers(_carrier_prose(train_dir, abstracts), [], random.Random(SEED + 1))
     return _dedupe(
         [
             _row(carriers.clean(kind, sentence), 0, f"{kind}/request", "human-requests")

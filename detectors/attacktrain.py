@@ -258,13 +258,14 @@ def train(name: str, data_dir: str | Path, train_dir: str | Path | None = None) 
 
     data = Path(data_dir)
     extra = Path(train_dir) if train_dir else data.parent / "train-data"
-    result = loso_injection.run(name, data, extra)
-    print(loso_injection.format_report(result))
     recipe = RECIPES[name]
-    rows = loso_injection.corpus_without_probes(
-        name, data, extra, loso_injection.probe_sets(name, data, extra)
-    )
+    probes = loso_injection.probe_sets(name, data, extra)
+    rows = loso_injection.corpus_without_probes(name, data, extra, probes)
     model, threshold = fit_calibrated(recipe, rows)
+    # The shipped model is the one crossval scores the probes with: fitted once, not twice.
+    final = (model, threshold)
+    result = loso_injection.crossval(name, rows, recipe.max_fpr, probes, final)
+    print(loso_injection.format_report(result))
     model = model.with_threshold(threshold)
     summary = {k: result[k] for k in ("recall_worst", "recall_mean", "fpr_worst", "fpr_mean")}
     counts = Counter(str(r["source"]) for r in rows)

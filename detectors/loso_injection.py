@@ -36,6 +36,7 @@ import numpy.typing as npt
 from detectors import attacktrain
 from detectors.attackcorpus import human_request_probe, read_eval
 from detectors.loso import summary
+from detectors.textmodel import TextModel
 
 Row = dict[str, Any]
 
@@ -59,8 +60,12 @@ def crossval(
     rows: Sequence[Row],
     max_fpr: float = attacktrain.MAX_FPR,
     probes: Mapping[str, Sequence[Row]] | None = None,
+    final: tuple[TextModel, float] | None = None,
 ) -> dict[str, Any]:
-    """Leave-one-source-out figures of the attack recipe ``name`` (module docstring)."""
+    """Leave-one-source-out figures of the attack recipe ``name`` (module docstring).
+    ``final`` is the model fitted on every row and its threshold at ``max_fpr``
+    (``attacktrain.fit_calibrated``) when the caller already has it; the probes are scored
+    with it."""
     recipe = attacktrain.RECIPES[name]
     groups = (
         attacktrain.groups_of(rows)
@@ -92,7 +97,7 @@ def crossval(
         fired_all.update(zip(members, (bool(f) for f in fired), strict=True))
     probes = {label: texts for label, texts in (probes or {}).items() if texts}
     if probes:
-        model, threshold = attacktrain.fit_calibrated(recipe, rows, max_fpr)
+        model, threshold = final or attacktrain.fit_calibrated(recipe, rows, max_fpr)
         for label, probe in probes.items():
             h, p = recipe.evidence(model, [r["text"] for r in probe])
             fired = (h >= 0.5) | (p >= threshold)
