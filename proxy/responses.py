@@ -315,16 +315,25 @@ def usage(chat_usage: Any) -> dict[str, Any] | None:
     """Responses ``usage`` from chat ``usage``."""
     if not isinstance(chat_usage, dict):
         return None
-    prompt = chat_usage.get("prompt_tokens") or 0
-    completion = chat_usage.get("completion_tokens") or 0
-    prompt_details = chat_usage.get("prompt_tokens_details") or {}
-    completion_details = chat_usage.get("completion_tokens_details") or {}
+    prompt = _count(chat_usage, "prompt_tokens")
+    completion = _count(chat_usage, "completion_tokens")
     return {
         "input_tokens": prompt,
-        "input_tokens_details": {"cached_tokens": prompt_details.get("cached_tokens") or 0},
+        "input_tokens_details": {
+            "cached_tokens": _count(chat_usage.get("prompt_tokens_details"), "cached_tokens")
+        },
         "output_tokens": completion,
         "output_tokens_details": {
-            "reasoning_tokens": completion_details.get("reasoning_tokens") or 0
+            "reasoning_tokens": _count(
+                chat_usage.get("completion_tokens_details"), "reasoning_tokens"
+            )
         },
-        "total_tokens": chat_usage.get("total_tokens") or prompt + completion,
+        "total_tokens": _count(chat_usage, "total_tokens") or prompt + completion,
     }
+
+
+def _count(usage: Any, key: str) -> int:
+    """The token count ``usage[key]``; 0 when it is missing or not an integer (a usage field
+    is copied into the answer, so it may carry nothing but a number)."""
+    value = usage.get(key) if isinstance(usage, dict) else None
+    return value if type(value) is int else 0

@@ -198,10 +198,18 @@ async def screen_input(screener: Screener, body: dict[str, Any], ctx: RequestCon
 async def screen_error(exc: ProxyError, screener: Screener, tenant: str) -> None:
     """An upstream's error (its message, type, param and code are its own words, relayed to
     the client) through the tenant's output detectors: on any finding, or a detector failure,
-    its words are replaced by a generic message."""
+    its words are replaced by a generic message. Every two fields are also screened joined,
+    as the client reads them: a password after "her password is" in ``message`` is no less
+    one in ``code``."""
     if not isinstance(exc, UpstreamError) or not screener:
         return
-    fields = [Field(f"error.{i}", text, False) for i, text in enumerate(exc.texts())]
+    texts = exc.texts()
+    fields = [Field(f"error.{i}", text, False) for i, text in enumerate(texts)]
+    fields += [
+        Field(f"error.{i}+{j}", f"{texts[i]} {texts[j]}", False)
+        for i in range(len(texts))
+        for j in range(i + 1, len(texts))
+    ]
     scan = await screener.scan(fields, ScanContext(tenant=tenant))
     verdict = decide(scan.findings, scan.failures, screener.configs)
     if verdict.action in ("refuse", "redact"):

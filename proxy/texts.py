@@ -19,7 +19,8 @@ What is not screened, and why:
   address, a provider's API-key prefix), so an upstream cannot relay personal data as a
   ``model`` or an ``id``.
 - ``OPAQUE`` channels: ``audio.data`` (base64 audio, not text) and ``reasoning_details.data``
-  (encrypted reasoning). Their transcripts and summaries are screened.
+  (encrypted reasoning), when their value is shaped like base64 (``ENCODED``); anything else
+  there is screened like any field. Their transcripts and summaries are screened.
 - Non-string values (numbers, booleans). ``logprobs`` ``bytes`` arrays are the exception: they
   should repeat their token's UTF-8, but an upstream may spell other text in them, so their
   decoded text is screened too (channel ``logprobs.content.bytes``; inexact, so a redaction
@@ -27,6 +28,10 @@ What is not screened, and why:
 
 Strings outside the choices (``top_texts``: an unknown top-level field, ``citations``) are
 screened too, as channels named from the top.
+
+Field **names** are not screened: an answer whose names are not identifier-shaped, or spell
+personal data the way ``PERSONAL_IN_ID`` describes, is refused as malformed
+(``UpstreamMalformed``, a 502) by every walk, so no text travels in a name.
 
 Strings are grouped into **channels**, one text per choice and channel, joined in order, so a
 value split across list items or stream chunks is still seen whole. A channel is named by its
@@ -83,6 +88,18 @@ or a provider's API-key prefix (AWS and Google key ids by their case-sensitive s
 region such as ``asia-northeast1`` is not one). A bare digit run is not one: ids are often
 timestamps. Model names and ids (``gpt-4o-2024-08-06``, ``chatcmpl-9x...``, ``fp_44709d6fcb``,
 ``hf.co/org/Model-GGUF:Q4_K_M``) hold none of these."""
+
+
+ENCODED = re.compile(r"[A-Za-z0-9+/_-]*={0,2}", re.ASCII)
+"""The shape of an ``OPAQUE`` value that is skipped: base64 or base64url, no spaces."""
+
+
+def checked_name(key: str) -> str:
+    """``key``, a field name of an answer; ``UpstreamMalformed`` when it could carry text
+    (module docstring)."""
+    if IDENTIFIER.fullmatch(key) is None or PERSONAL_IN_ID.search(key):
+        raise UpstreamMalformed("The upstream's answer has a field name that is not an identifier.")
+    return key
 
 
 def structural(key: str, value: Any) -> bool:
@@ -157,7 +174,7 @@ def choice_texts(choice: dict[str, Any], skip: frozenset[str] = frozenset()) -> 
     """Every string of ``choice``, in order; answer fields named in ``skip`` are left out."""
     out: list[Leaf] = []
     for key, value in choice.items():
-        if structural(key, value):
+        if structural(checked_name(key), value):
             continue
         if key in ANSWER and type(value) is dict:
             _walk(value, "", out, skip, True, False, 1)
@@ -174,7 +191,7 @@ def top_texts(payload: dict[str, Any]) -> list[Leaf]:
     Perplexity's ``citations`` ...), channels named from the top (``citations``)."""
     out: list[Leaf] = []
     for key, value in payload.items():
-        if key == "choices" or structural(key, value):
+        if key == "choices" or structural(checked_name(key), value):
             continue
         kind = type(value)
         if kind is str:
@@ -228,7 +245,7 @@ def _walk(
                 _walk(item, prefix, out, _NONE, answer, True, depth + 1)
         return
     for key, value in node.items():
-        if key in skip or structural(key, value):
+        if key in skip or structural(checked_name(key), value):
             continue
         kind = type(value)
         # A part's ``text`` joins its list's channel; a tool call's ``function`` adds no name.
@@ -237,7 +254,7 @@ def _walk(
         else:
             name = prefix + key
         if kind is str:
-            if value and name not in OPAQUE:
+            if value and (name not in OPAQUE or ENCODED.fullmatch(value) is None):
                 out.append(Leaf(name, node, key, value, answer, listed))
         elif kind is dict:
             _walk(value, name + ".", out, _NONE, answer, listed, depth + 1)

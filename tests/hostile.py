@@ -11,7 +11,7 @@ from openai import OpenAI
 
 from proxy.config import Config
 from proxy.sse import SSEDecoder, event_data
-from proxy.testing import FakeUpstream, ProxyServer, make_config
+from proxy.testing import FakeUpstream, ProxyServer, completion, make_config
 
 SSN = "536-22-8726"
 """A valid-looking SSN the privacy detector refuses."""
@@ -35,6 +35,14 @@ def privacy_client(
     table = {"detectors": {"privacy": privacy or {}}, **(tenant or {})}
     config = make_config(upstream.base_url, extra={"tenants": {"acme": table}})
     return OpenAI(base_url=serve(config).base_url, api_key="sk-acme", max_retries=0)
+
+
+def answer(message: dict[str, Any], **choice: Any) -> dict[str, Any]:
+    """A completion whose only choice has ``message`` (and any other choice fields)."""
+    body = completion()
+    body["choices"][0]["message"] = {"role": "assistant", **message}
+    body["choices"][0].update(choice)
+    return body
 
 
 def chunk(delta: Any = None, finish: str | None = None, **choice: Any) -> dict[str, Any]:

@@ -20,16 +20,7 @@ from openai import OpenAI
 
 from proxy.testing import FakeUpstream, Reply, completion, make_config
 from tests.conftest import Guarded
-from tests.hostile import BENIGN, PLANTED, chunk, json_raw, leaked, payloads, stream_raw
-
-
-def answer(message: dict[str, Any], **choice: Any) -> dict[str, Any]:
-    """A completion whose only choice has ``message`` (and any other choice fields)."""
-    body = completion()
-    body["choices"][0]["message"] = {"role": "assistant", **message}
-    body["choices"][0].update(choice)
-    return body
-
+from tests.hostile import BENIGN, PLANTED, answer, chunk, json_raw, leaked, payloads, stream_raw
 
 # Objects, lists and prose under keys that normally hold identifiers or enums.
 UNDER_ID_KEYS: dict[str, Callable[[str], dict[str, Any]]] = {

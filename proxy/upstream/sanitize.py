@@ -24,12 +24,26 @@ _RELAYED_HEADERS = ("retry-after", "retry-after-ms", "x-should-retry")
 """Upstream headers a client's retry logic reads (with every ``x-ratelimit-*``)."""
 
 
+_RETRY_VALUE = re.compile(
+    r"\d+(?:\.\d+)?(?:(?:ms|s|m|h)(?:\d+(?:\.\d+)?(?:ms|s|m|h))*)?"  # 60, 0.5, 20ms, 6m0s
+    r"|true|false"
+    r"|\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})"  # RFC 3339
+    r"|(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT",
+    re.ASCII | re.IGNORECASE,
+)
+"""What a retry or rate-limit header's value is: a count, a duration, a flag or a date. A value
+of any other shape is text no one screened, and is dropped."""
+
+
 def retry_headers(headers: Mapping[str, str]) -> dict[str, str]:
-    """The headers of an upstream answer that clients act on, to relay as they are."""
+    """The headers of an upstream answer that clients act on, to relay as they are when their
+    value has the shape of one (``_RETRY_VALUE``)."""
     return {
         name.lower(): value
         for name, value in headers.items()
-        if name.lower() in _RELAYED_HEADERS or name.lower().startswith("x-ratelimit-")
+        if (name.lower() in _RELAYED_HEADERS or name.lower().startswith("x-ratelimit-"))
+        and len(value) <= 64
+        and _RETRY_VALUE.fullmatch(value.strip())
     }
 
 

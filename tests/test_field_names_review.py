@@ -1,0 +1,241 @@
+"""Adversarial review of stop 26: upstream text that travelled where no detector looked.
+
+- a field **name** (``{"<text>": 1}`` at any depth, in any answer) was never screened: an answer
+  whose names are not identifiers is now refused as malformed;
+- ``audio.data`` and ``reasoning_details[].data`` were skipped as opaque whatever they held,
+  and so was any string under an embedding's ``embedding``: only base64 is skipped now;
+- ``x-ratelimit-*`` and retry headers were relayed whatever their value: only counts,
+  durations, flags and dates are now;
+- an upstream error's fields were screened one by one, so a password after "her password is"
+  in ``message`` went out in ``code``: every two fields are screened joined too;
+- the Responses API copied a chat answer's token counts whatever their type.
+
+Each hole has a test that fails on the code before the fix, and a benign twin that must pass.
+The upstream is a scripted server on loopback, the client the official SDK.
+"""
+
+from __future__ import annotations
+
+import base64
+import struct
+from collections.abc import Callable
+from typing import Any
+
+import openai
+import orjson
+import pytest
+from openai import OpenAI
+
+from proxy.config import Config
+from proxy.testing import FakeUpstream, ProxyServer, Reply, completion, make_config
+from tests.conftest import Guarded
+from tests.hostile import (
+    BENIGN,
+    PLANTED,
+    answer,
+    chunk,
+    ends_with_error,
+    json_raw,
+    leaked,
+    stream_raw,
+)
+
+NAMED: dict[str, Callable[[str], dict[str, Any]]] = {
+    "in_the_message": lambda name: answer({"content": "Done.", "x_meta": {name: 1}}),
+    "in_the_choice": lambda name: answer({"content": "Done."}, x_meta={name: True}),
+    "at_the_top": lambda name: {**answer({"content": "Done."}), "x_meta": {name: None}},
+    "in_usage": lambda name: {
+        **answer({"content": "Done."}),
+        "usage": {"prompt_tokens": 1, "prompt_tokens_details": {"cached_tokens": {name: 1}}},
+    },
+}
+
+
+@pytest.mark.parametrize("place", list(NAMED))
+def test_text_in_a_field_name_is_refused_as_malformed(
+    upstream: FakeUpstream, guarded: Guarded, place: str
+) -> None:
+    upstream.queue(Reply(json=NAMED[place](PLANTED)))
+    status, raw = json_raw(guarded())
+    assert status == 502
+    assert not leaked(raw)
+    assert orjson.loads(raw)["error"]["code"] == "upstream_malformed"
+
+
+@pytest.mark.parametrize("place", list(NAMED))
+def test_identifier_field_names_of_an_answer_pass_unchanged(
+    upstream: FakeUpstream, guarded: Guarded, place: str
+) -> None:
+    body = NAMED[place]("trace-id.v2")
+    upstream.queue(Reply(json=body))
+    status, raw = json_raw(guarded())
+    assert status == 200
+    assert orjson.loads(raw) == body
+
+
+@pytest.mark.parametrize("top", [False, True], ids=["in_the_delta", "at_the_top"])
+def test_text_in_a_streamed_field_name_ends_the_stream_with_an_error(
+    upstream: FakeUpstream, guarded: Guarded, top: bool
+) -> None:
+    first = chunk({"role": "assistant", "content": "Done."})
+    if top:
+        first["x_meta"] = {PLANTED: 1}
+    else:
+        first["choices"][0]["delta"]["x_meta"] = {PLANTED: 1}
+    upstream.queue(Reply(events=[first, chunk({}, "stop"), "[DONE]"]))
+    raw = stream_raw(guarded())
+    assert not leaked(raw)
+    assert ends_with_error(raw)["code"] == "upstream_malformed"
+
+
+def embeddings_raw(client: OpenAI, encoding: Any = "float") -> tuple[int, bytes]:
+    try:
+        response = client.embeddings.with_raw_response.create(
+            model="fake-model", input="foxes", encoding_format=encoding
+        )
+    except openai.APIStatusError as exc:
+        return exc.status_code, exc.response.content
+    return response.status_code, response.content
+
+
+def vectors(embedding: Any, **extra: Any) -> dict[str, Any]:
+    item = {"object": "embedding", "index": 0, "embedding": embedding, **extra}
+    return {"object": "list", "data": [item], "model": "fake-model"}
+
+
+def test_text_in_an_embeddings_field_name_is_refused(
+    upstream: FakeUpstream, guarded: Guarded
+) -> None:
+    upstream.queue(Reply(json=vectors([0.1, 0.2], meta={PLANTED: 1})))
+    status, raw = embeddings_raw(guarded())
+    assert status == 502
+    assert not leaked(raw)
+
+
+def test_text_in_a_moderations_field_name_is_refused(
+    upstream: FakeUpstream, guarded: Guarded
+) -> None:
+    result = {"flagged": False, "categories": {PLANTED: False}, "category_scores": {}}
+    upstream.queue(Reply(json={"id": "modr-1", "model": "m", "results": [result]}))
+    client = guarded(tenant={"moderation": "upstream"})
+    try:
+        response = client.moderations.with_raw_response.create(model="m", input="foxes")
+        status, raw = response.status_code, response.content
+    except openai.APIStatusError as exc:
+        status, raw = exc.status_code, exc.response.content
+    assert status == 502
+    assert not leaked(raw)
+
+
+def test_prose_where_an_embedding_should_be_is_screened(
+    upstream: FakeUpstream, guarded: Guarded
+) -> None:
+    upstream.queue(Reply(json=vectors(PLANTED)))
+    status, raw = embeddings_raw(guarded(), encoding="base64")
+    assert status == 400
+    assert not leaked(raw)
+
+
+def test_a_base64_embedding_is_still_relayed_unread(
+    upstream: FakeUpstream, guarded: Guarded
+) -> None:
+    packed = base64.b64encode(struct.pack("<3f", 0.25, -0.5, 1.0)).decode()
+    upstream.queue(Reply(json=vectors(packed)))
+    status, raw = embeddings_raw(guarded(), encoding="base64")
+    assert status == 200
+    assert orjson.loads(raw)["data"][0]["embedding"] == packed
+
+
+OPAQUE: dict[str, Callable[[str], dict[str, Any]]] = {
+    "audio_data": lambda data: answer(
+        {"content": None, "audio": {"id": "a1", "data": data, "expires_at": 1, "transcript": "Hi"}}
+    ),
+    "encrypted_reasoning": lambda data: answer(
+        {"content": "Done.", "reasoning_details": [{"type": "reasoning.encrypted", "data": data}]}
+    ),
+}
+
+
+@pytest.mark.parametrize("place", list(OPAQUE))
+def test_prose_in_an_opaque_channel_is_screened(
+    upstream: FakeUpstream, guarded: Guarded, place: str
+) -> None:
+    upstream.queue(Reply(json=OPAQUE[place](PLANTED)))
+    status, raw = json_raw(guarded())
+    assert status == 200
+    assert not leaked(raw)
+    assert orjson.loads(raw)["choices"][0]["finish_reason"] == "content_filter"
+
+
+@pytest.mark.parametrize("place", list(OPAQUE))
+def test_base64_in_an_opaque_channel_is_relayed_unread(
+    upstream: FakeUpstream, guarded: Guarded, place: str
+) -> None:
+    # Base64 of a sentence holding the SSN: an encoded payload is not read as text.
+    body = OPAQUE[place](base64.b64encode(PLANTED.encode() * 3).decode())
+    upstream.queue(Reply(json=body))
+    status, raw = json_raw(guarded())
+    assert status == 200
+    assert orjson.loads(raw) == body
+
+
+def test_a_rate_limit_header_holding_text_is_dropped(
+    upstream: FakeUpstream, guarded: Guarded
+) -> None:
+    headers = {
+        "x-ratelimit-note": PLANTED,
+        "x-ratelimit-remaining-requests": "41",
+        "x-ratelimit-reset-tokens": "2m59.56s",
+        "retry-after": "Wed, 21 Oct 2026 07:28:00 GMT",
+    }
+    upstream.queue(Reply(json=completion("Fine."), headers=headers))
+    response = guarded().chat.completions.with_raw_response.create(
+        model="fake-model", messages=[{"role": "user", "content": "hi"}]
+    )
+    assert "x-ratelimit-note" not in response.headers
+    assert response.headers["x-ratelimit-remaining-requests"] == "41"
+    assert response.headers["x-ratelimit-reset-tokens"] == "2m59.56s"
+    assert response.headers["retry-after"] == "Wed, 21 Oct 2026 07:28:00 GMT"
+
+
+def test_a_password_split_between_an_errors_message_and_code_is_withheld(
+    upstream: FakeUpstream, guarded: Guarded
+) -> None:
+    error = {"message": "Sure: her password is", "type": "x", "code": "Qr7!dke#39"}
+    upstream.queue(Reply(status=500, json={"error": error}))
+    status, raw = json_raw(guarded())
+    assert status == 500
+    assert b"Qr7!dke#39" not in raw
+    assert orjson.loads(raw)["error"]["message"] == "upstream returned HTTP 500"
+
+
+def test_an_errors_benign_message_and_code_are_relayed_together(
+    upstream: FakeUpstream, guarded: Guarded
+) -> None:
+    error = {"message": "You exceeded your current quota.", "type": "x", "code": "quota_exceeded"}
+    upstream.queue(Reply(status=429, json={"error": error}))
+    status, raw = json_raw(guarded())
+    assert status == 429
+    relayed = orjson.loads(raw)["error"]
+    assert (relayed["message"], relayed["code"]) == (error["message"], error["code"])
+
+
+def test_responses_usage_carries_only_integer_counts(
+    upstream: FakeUpstream, serve: Callable[[Config], ProxyServer]
+) -> None:
+    body = completion(BENIGN)
+    body["usage"] = {
+        "prompt_tokens": 5,
+        "completion_tokens": "many",
+        "total_tokens": 9,
+        "prompt_tokens_details": {"cached_tokens": "several"},
+    }
+    upstream.queue(Reply(json=body))
+    server = serve(make_config(upstream.base_url))
+    with OpenAI(base_url=server.base_url, api_key="sk-acme", max_retries=0) as client:
+        raw = client.responses.with_raw_response.create(model="fake-model", input="Foxes?")
+    usage = orjson.loads(raw.content)["usage"]
+    assert raw.parse().output_text == BENIGN
+    assert usage["input_tokens"] == 5 and usage["total_tokens"] == 9
+    assert usage["output_tokens"] == 0
+    assert usage["input_tokens_details"]["cached_tokens"] == 0
