@@ -44,6 +44,7 @@ Tool calls keep their call index and drop ``function``: ``tool_calls.0.arguments
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from typing import Any, NamedTuple
@@ -97,9 +98,16 @@ ENCODED = re.compile(r"[A-Za-z0-9+/_-]*={0,2}", re.ASCII)
 def checked_name(key: str) -> str:
     """``key``, a field name of an answer; ``UpstreamMalformed`` when it could carry text
     (module docstring)."""
-    if IDENTIFIER.fullmatch(key) is None or PERSONAL_IN_ID.search(key):
+    if not _plain_name(key):
         raise UpstreamMalformed("The upstream's answer has a field name that is not an identifier.")
     return key
+
+
+@functools.lru_cache(maxsize=4096)
+def _plain_name(key: str) -> bool:
+    """Whether ``key`` is identifier-shaped and spells no personal data. Cached: an answer's
+    names are the same few dozen, and every chunk of a stream repeats them."""
+    return IDENTIFIER.fullmatch(key) is not None and not PERSONAL_IN_ID.search(key)
 
 
 def structural(key: str, value: Any) -> bool:
