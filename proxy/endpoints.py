@@ -45,7 +45,7 @@ from proxy.moderation import inputs_of, moderate
 from proxy.refusal import refusal_sentence
 from proxy.runtime import Runtime, Tenant
 from proxy.screening import screen_error
-from proxy.texts import ENCODED, top_texts
+from proxy.texts import encoded, top_texts
 from proxy.upstream import Reply
 from proxy.upstream.shapes import check_depth
 from proxy.wire import json_object
@@ -182,21 +182,17 @@ async def _checked_answer(tenant: Tenant, raw: bytes, path: str) -> bytes:
 
 def _without_vectors(payload: dict[str, Any]) -> dict[str, Any]:
     """``payload`` without its base64 ``data[].embedding`` strings (vectors, not text); a
-    string there that is not shaped like base64 stays, and is screened."""
+    string there that is not one (``proxy.texts.encoded``) stays, and is screened."""
     data = payload.get("data")
     if not isinstance(data, list):
         return payload
     items = [
-        {k: v for k, v in item.items() if not (k == "embedding" and _encoded(v))}
+        {k: v for k, v in item.items() if not (k == "embedding" and encoded(v))}
         if isinstance(item, dict)
         else item
         for item in data
     ]
     return {**payload, "data": items}
-
-
-def _encoded(value: Any) -> bool:
-    return isinstance(value, str) and ENCODED.fullmatch(value) is not None
 
 
 def _texts(value: Any) -> list[str]:

@@ -11,8 +11,9 @@ relayed: ``UpstreamMalformed``.
 
 from __future__ import annotations
 
+import itertools
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import orjson
@@ -198,19 +199,25 @@ async def screen_input(screener: Screener, body: dict[str, Any], ctx: RequestCon
 async def screen_error(exc: ProxyError, screener: Screener, tenant: str) -> None:
     """An upstream's error (its message, type, param and code are its own words, relayed to
     the client) through the tenant's output detectors: on any finding, or a detector failure,
-    its words are replaced by a generic message. Every two fields are also screened joined,
-    as the client reads them: a password after "her password is" in ``message`` is no less
-    one in ``code``."""
+    its words are replaced by a generic message. A client may read the fields together, so
+    they are also screened joined (``_joined``): a password after "her password is" in
+    ``message`` is no less one in ``code``."""
     if not isinstance(exc, UpstreamError) or not screener:
         return
     texts = exc.texts()
     fields = [Field(f"error.{i}", text, False) for i, text in enumerate(texts)]
-    fields += [
-        Field(f"error.{i}+{j}", f"{texts[i]} {texts[j]}", False)
-        for i in range(len(texts))
-        for j in range(i + 1, len(texts))
-    ]
+    fields += [Field(f"error.joined.{i}", text, False) for i, text in enumerate(_joined(texts))]
     scan = await screener.scan(fields, ScanContext(tenant=tenant))
     verdict = decide(scan.findings, scan.failures, screener.configs)
     if verdict.action in ("refuse", "redact"):
         exc.withhold()
+
+
+def _joined(texts: list[str]) -> Iterator[str]:
+    """Every two or more of ``texts`` (an error's message, type, param and code: at most
+    four), in order, joined by nothing or a space at each seam: a value may be split inside a
+    word (``536-22-`` + ``8174``) or between words (at most 36 short texts)."""
+    for size in range(2, len(texts) + 1):
+        for picked in itertools.combinations(texts, size):
+            for seams in itertools.product(("", " "), repeat=size - 1):
+                yield picked[0] + "".join(s + t for s, t in zip(seams, picked[1:], strict=True))

@@ -19,8 +19,9 @@ What is not screened, and why:
   address, a provider's API-key prefix), so an upstream cannot relay personal data as a
   ``model`` or an ``id``.
 - ``OPAQUE`` channels: ``audio.data`` (base64 audio, not text) and ``reasoning_details.data``
-  (encrypted reasoning), when their value is shaped like base64 (``ENCODED``); anything else
-  there is screened like any field. Their transcripts and summaries are screened.
+  (encrypted reasoning), when their value is shaped like base64 and spells none of
+  ``PERSONAL_IN_ID`` (``encoded``); anything else there is screened like any field. Their
+  transcripts and summaries are screened.
 - Non-string values (numbers, booleans). ``logprobs`` ``bytes`` arrays are the exception: they
   should repeat their token's UTF-8, but an upstream may spell other text in them, so their
   decoded text is screened too (channel ``logprobs.content.bytes``; inexact, so a redaction
@@ -29,9 +30,11 @@ What is not screened, and why:
 Strings outside the choices (``top_texts``: an unknown top-level field, ``citations``) are
 screened too, as channels named from the top.
 
-Field **names** are not screened: an answer whose names are not identifier-shaped, or spell
-personal data the way ``PERSONAL_IN_ID`` describes, is refused as malformed
-(``UpstreamMalformed``, a 502) by every walk, so no text travels in a name.
+Field **names** are not screened: an answer with a name that is not identifier-shaped, longer
+than ``MAX_NAME``, holding a run of more than seven digits (a token id has fewer, an SSN or a
+card number more) or spelling personal data the way ``PERSONAL_IN_ID`` describes is refused as
+malformed (``UpstreamMalformed``, a 502) by every walk. What an identifier can spell still
+passes in a name, as in an ``id``: a password with no separator (``password:Qr7dke39``).
 
 Strings are grouped into **channels**, one text per choice and channel, joined in order, so a
 value split across list items or stream chunks is still seen whole. A channel is named by its
@@ -78,7 +81,7 @@ IDENTIFIER = re.compile(r"[\w.:/@+=~-]*", re.ASCII)
 """The shape of a ``STRUCTURAL`` string that is skipped: an id, enum or signature, not prose."""
 PERSONAL_IN_ID = re.compile(
     r"(?<![\d-])(?:\d{3}-\d{2}-\d{4}|\d{3}[-.]\d{3}[-.]\d{4}|\d{4}[-.]\d{4}[-.]\d{4}"
-    r"[-.]\d{1,7}|\+\d{9,15})(?![\d-])|[\w.+-]+@[\w-]+\.[a-z]{2,}"
+    r"[-.]\d{1,7}|\+\d{9,15})(?![\d-])|(?<![\w.+-])[\w.+-]+@[\w-]+\.[a-z]{2,}"
     r"|\b(?:sk-|sk_live_|rk_live_|ghp_|gho_|github_pat_|xox[abpr]-|glpat-)"
     r"|(?-i:\b(?:AKIA|ASIA)[0-9A-Z]{16}\b|\bAIza[0-9A-Za-z_-]{30})",
     re.ASCII | re.IGNORECASE,
@@ -88,11 +91,39 @@ way ids never are (an SSN, a phone or card number with its separators, an e-mail
 or a provider's API-key prefix (AWS and Google key ids by their case-sensitive shape, so a
 region such as ``asia-northeast1`` is not one). A bare digit run is not one: ids are often
 timestamps. Model names and ids (``gpt-4o-2024-08-06``, ``chatcmpl-9x...``, ``fp_44709d6fcb``,
-``hf.co/org/Model-GGUF:Q4_K_M``) hold none of these."""
+``hf.co/org/Model-GGUF:Q4_K_M``) hold none of these. An address is only sought where no
+address character precedes it, so a long identifier costs linear time, not quadratic."""
 
 
-ENCODED = re.compile(r"[A-Za-z0-9+/_-]*={0,2}", re.ASCII)
-"""The shape of an ``OPAQUE`` value that is skipped: base64 or base64url, no spaces."""
+_BASE64 = re.compile(r"[A-Za-z0-9+/_-]*={0,2}", re.ASCII)
+"""The alphabets of base64 and base64url, with padding."""
+MAX_NAME = 128
+"""Longest field name an answer may use (real ones are a few dozen characters at most)."""
+MAX_IDENTIFIER = 256
+"""Longest ``STRUCTURAL`` value skipped as an identifier; a longer one is screened."""
+_LONG_DIGITS = re.compile(r"\d{8}", re.ASCII)
+_PLUS_DIGITS = re.compile(r"\+\d{9}", re.ASCII)
+_KEY_IDS = re.compile(r"(?:AKIA|ASIA)[0-9A-Z]{16}\b|AIza[0-9A-Za-z_-]{30}", re.ASCII)
+_DIGIT_MAP = bytes(0x31 if 0x30 <= i <= 0x39 else 0x30 for i in range(256))
+"""``bytes.translate`` table: digits to ``1``, everything else to ``0`` (a C-speed scan for runs
+of digits in megabytes of base64, where ``re`` would try every position)."""
+
+
+def encoded(value: Any) -> bool:
+    """Whether ``value`` is an encoded payload, not text: a string in the alphabet of base64
+    (or base64url) that spells none of ``PERSONAL_IN_ID`` and no run of twelve digits (an SSN,
+    a key or a card number is base64-shaped too)."""
+    if type(value) is not str or _BASE64.fullmatch(value) is None:
+        return False
+    # A card number spelled bare: twelve digits in a row (random base64: ~3 in 10^11 places).
+    if b"1" * 12 in value.encode("ascii").translate(_DIGIT_MAP):
+        return False
+    if any(c in value for c in "-._@"):  # base64url, or what only an SSN or a key needs
+        return not PERSONAL_IN_ID.search(value)
+    # Standard base64 (megabytes of audio) can only hold the branches of ``PERSONAL_IN_ID`` that
+    # need none of ``-._@``: a phone number after ``+`` and AWS or Google key ids, sought with
+    # expressions that start with a literal (milliseconds a megabyte, not a tenth of a second).
+    return _PLUS_DIGITS.search(value) is None and _KEY_IDS.search(value) is None
 
 
 def checked_name(key: str) -> str:
@@ -105,9 +136,14 @@ def checked_name(key: str) -> str:
 
 @functools.lru_cache(maxsize=4096)
 def _plain_name(key: str) -> bool:
-    """Whether ``key`` is identifier-shaped and spells no personal data. Cached: an answer's
+    """Whether ``key`` is a name an answer may use (module docstring). Cached: an answer's
     names are the same few dozen, and every chunk of a stream repeats them."""
-    return IDENTIFIER.fullmatch(key) is not None and not PERSONAL_IN_ID.search(key)
+    return (
+        len(key) <= MAX_NAME
+        and IDENTIFIER.fullmatch(key) is not None
+        and not _LONG_DIGITS.search(key)
+        and not PERSONAL_IN_ID.search(key)
+    )
 
 
 def structural(key: str, value: Any) -> bool:
@@ -115,7 +151,11 @@ def structural(key: str, value: Any) -> bool:
     if key not in STRUCTURAL:
         return False
     if type(value) is str:
-        return IDENTIFIER.fullmatch(value) is not None and not PERSONAL_IN_ID.search(value)
+        return (
+            len(value) <= MAX_IDENTIFIER
+            and IDENTIFIER.fullmatch(value) is not None
+            and not PERSONAL_IN_ID.search(value)
+        )
     return type(value) not in _CONTAINERS
 
 
@@ -262,7 +302,7 @@ def _walk(
         else:
             name = prefix + key
         if kind is str:
-            if value and (name not in OPAQUE or ENCODED.fullmatch(value) is None):
+            if value and (name not in OPAQUE or not encoded(value)):
                 out.append(Leaf(name, node, key, value, answer, listed))
         elif kind is dict:
             _walk(value, name + ".", out, _NONE, answer, listed, depth + 1)

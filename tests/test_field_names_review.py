@@ -10,7 +10,11 @@
   in ``message`` went out in ``code``: every two fields are screened joined too;
 - the Responses API copied a chat answer's token counts whatever their type.
 
-Each hole has a test that fails on the code before the fix, and a benign twin that must pass.
+A second review found the first fixes too narrow: names spelling a card number or an SSN
+without separators, or 60,000 characters long (quadratic in ``PERSONAL_IN_ID``'s address
+branch); an SSN, key or card number is base64-shaped too; header *names* carry text; an
+error's value split inside a word or over three fields. Each hole has a test that fails on the
+code before its fix, and a benign twin that must pass.
 The upstream is a scripted server on loopback, the client the official SDK.
 """
 
@@ -28,10 +32,12 @@ from openai import OpenAI
 
 from proxy.config import Config
 from proxy.testing import FakeUpstream, ProxyServer, Reply, completion, make_config
+from proxy.texts import encoded
 from tests.conftest import Guarded
 from tests.hostile import (
     BENIGN,
     PLANTED,
+    SSN,
     answer,
     chunk,
     ends_with_error,
@@ -239,3 +245,87 @@ def test_responses_usage_carries_only_integer_counts(
     assert usage["input_tokens"] == 5 and usage["total_tokens"] == 9
     assert usage["output_tokens"] == 0
     assert usage["input_tokens_details"]["cached_tokens"] == 0
+
+
+# --- second review of the same change ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["4111111111111111", "ssn:536228726", "n" * 200, "x" * 60_000],
+    ids=["card_number", "bare_ssn", "long", "very_long"],
+)
+def test_a_name_spelling_a_number_or_too_long_is_refused(
+    upstream: FakeUpstream, guarded: Guarded, name: str
+) -> None:
+    upstream.queue(Reply(json=answer({"content": "Done.", "x_meta": {name: 1}})))
+    status, raw = json_raw(guarded())
+    assert status == 502
+    assert name[:12].encode() not in raw
+
+
+def test_token_ids_as_names_pass(upstream: FakeUpstream, guarded: Guarded) -> None:
+    # vLLM's prompt_logprobs: one object per prompt token, keyed by token ids.
+    body = answer({"content": "Done."})
+    body["prompt_logprobs"] = [None, {"128000": {"logprob": -0.1, "rank": 1}}]
+    upstream.queue(Reply(json=body))
+    status, raw = json_raw(guarded())
+    assert status == 200
+    assert orjson.loads(raw) == body
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "536-22-8726",
+        "4111111111111111",
+        "sk-proj-3aF9kQ2mX7vB1nR8tY4wZ6cE0pL5hJ",
+        "AAAA+14155550123AAAA",
+        "AKIAQ7XJ2M4N5P6R8S9T",
+    ],
+)
+def test_what_only_a_secret_needs_is_not_taken_for_base64(value: str) -> None:
+    assert not encoded(value)
+
+
+def test_base64_of_any_bytes_is_taken_for_base64() -> None:
+    data = bytes(range(256)) * 64
+    assert encoded(base64.b64encode(data).decode())
+    assert encoded(base64.urlsafe_b64encode(data).decode())
+
+
+def test_an_ssn_alone_in_an_opaque_channel_is_screened(
+    upstream: FakeUpstream, guarded: Guarded
+) -> None:
+    upstream.queue(Reply(json=OPAQUE["audio_data"](SSN)))
+    _, raw = json_raw(guarded())
+    assert not leaked(raw)
+
+
+def test_a_rate_limit_header_whose_name_holds_digits_is_dropped(
+    upstream: FakeUpstream, guarded: Guarded
+) -> None:
+    headers = {"x-ratelimit-her-ssn-536-22-8726": "1", "x-ratelimit-over-limit": "yes"}
+    upstream.queue(Reply(json=completion("Fine."), headers=headers))
+    response = guarded().chat.completions.with_raw_response.create(
+        model="fake-model", messages=[{"role": "user", "content": "hi"}]
+    )
+    assert not any("536" in name for name in response.headers)
+    assert response.headers["x-ratelimit-over-limit"] == "yes"
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        {"message": "Her SSN is 536-22-", "type": "x", "code": "8726"},
+        {"message": "Her SSN is", "type": "536-22", "param": "-8726"},
+    ],
+    ids=["inside_a_number", "over_three_fields"],
+)
+def test_an_ssn_split_inside_a_word_or_over_three_error_fields_is_withheld(
+    upstream: FakeUpstream, guarded: Guarded, error: dict[str, str]
+) -> None:
+    upstream.queue(Reply(status=400, json={"error": error}))
+    status, raw = json_raw(guarded())
+    assert status == 400
+    assert b"8726" not in raw

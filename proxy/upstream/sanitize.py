@@ -24,24 +24,28 @@ _RELAYED_HEADERS = ("retry-after", "retry-after-ms", "x-should-retry")
 """Upstream headers a client's retry logic reads (with every ``x-ratelimit-*``)."""
 
 
+_RETRY_NAME = re.compile(r"x-ratelimit(?:-[a-z]{1,12}){1,4}", re.ASCII | re.IGNORECASE)
+"""The shape of a relayed ``x-ratelimit-*`` header's name: a few words of letters
+(``x-ratelimit-reset-tokens``, ``x-ratelimit-limit-requests-day``), no digits."""
 _RETRY_VALUE = re.compile(
-    r"\d+(?:\.\d+)?(?:(?:ms|s|m|h)(?:\d+(?:\.\d+)?(?:ms|s|m|h))*)?"  # 60, 0.5, 20ms, 6m0s
-    r"|true|false"
+    r"\d{1,13}(?:\.\d+)?(?:(?:ms|s|m|h)(?:\d+(?:\.\d+)?(?:ms|s|m|h))*)?"  # 60, 0.5, 6m0s
+    r"|true|false|yes|no"
     r"|\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})"  # RFC 3339
     r"|(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT",
     re.ASCII | re.IGNORECASE,
 )
-"""What a retry or rate-limit header's value is: a count, a duration, a flag or a date. A value
-of any other shape is text no one screened, and is dropped."""
+"""What a retry or rate-limit header's value is: a count (up to 13 digits: epoch milliseconds),
+a duration, a flag or a date. A value of any other shape is text no one screened, and is
+dropped."""
 
 
 def retry_headers(headers: Mapping[str, str]) -> dict[str, str]:
     """The headers of an upstream answer that clients act on, to relay as they are when their
-    value has the shape of one (``_RETRY_VALUE``)."""
+    name and value have the shape of one (``_RETRY_NAME``, ``_RETRY_VALUE``)."""
     return {
         name.lower(): value
         for name, value in headers.items()
-        if (name.lower() in _RELAYED_HEADERS or name.lower().startswith("x-ratelimit-"))
+        if (name.lower() in _RELAYED_HEADERS or _RETRY_NAME.fullmatch(name))
         and len(value) <= 64
         and _RETRY_VALUE.fullmatch(value.strip())
     }
