@@ -100,7 +100,8 @@ _BASE64 = re.compile(r"[A-Za-z0-9+/_-]*={0,2}", re.ASCII)
 MAX_NAME = 128
 """Longest field name an answer may use (real ones are a few dozen characters at most)."""
 MAX_IDENTIFIER = 256
-"""Longest ``STRUCTURAL`` value skipped as an identifier; a longer one is screened."""
+"""Longest ``STRUCTURAL`` value skipped as an identifier; a longer one is skipped only when it
+is ``encoded`` (a signature), and screened otherwise."""
 _LONG_DIGITS = re.compile(r"\d{8}", re.ASCII)
 _PLUS_DIGITS = re.compile(r"\+\d{9}", re.ASCII)
 _KEY_IDS = re.compile(r"(?:AKIA|ASIA)[0-9A-Z]{16}\b|AIza[0-9A-Za-z_-]{30}", re.ASCII)
@@ -151,11 +152,9 @@ def structural(key: str, value: Any) -> bool:
     if key not in STRUCTURAL:
         return False
     if type(value) is str:
-        return (
-            len(value) <= MAX_IDENTIFIER
-            and IDENTIFIER.fullmatch(value) is not None
-            and not PERSONAL_IN_ID.search(value)
-        )
+        if len(value) > MAX_IDENTIFIER:  # a thinking block's signature is kilobytes of base64
+            return encoded(value)
+        return IDENTIFIER.fullmatch(value) is not None and not PERSONAL_IN_ID.search(value)
     return type(value) not in _CONTAINERS
 
 

@@ -32,7 +32,7 @@ from openai import OpenAI
 
 from proxy.config import Config
 from proxy.testing import FakeUpstream, ProxyServer, Reply, completion, make_config
-from proxy.texts import encoded
+from proxy.texts import encoded, structural
 from tests.conftest import Guarded
 from tests.hostile import (
     BENIGN,
@@ -329,3 +329,9 @@ def test_an_ssn_split_inside_a_word_or_over_three_error_fields_is_withheld(
     status, raw = json_raw(guarded())
     assert status == 400
     assert b"8726" not in raw
+
+
+def test_a_long_signature_is_skipped_and_a_long_id_spelling_a_card_is_not() -> None:
+    signature = base64.b64encode(bytes(range(256)) * 6).decode()
+    assert len(signature) > 1000 and structural("signature", signature)
+    assert not structural("id", "a" * 300 + "4111111111111111")
