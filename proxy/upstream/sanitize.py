@@ -21,7 +21,8 @@ def redact_secrets(message: str, key: str | None) -> str:
 
 
 _RELAYED_HEADERS = ("retry-after", "retry-after-ms", "x-should-retry")
-"""Upstream headers a client's retry logic reads (with every ``x-ratelimit-*``)."""
+"""Upstream headers a client's retry logic reads (with the ``x-ratelimit-*`` ones named like
+``_RETRY_NAME``)."""
 
 
 _RETRY_NAME = re.compile(r"x-ratelimit(?:-[a-z]{1,12}){1,4}", re.ASCII | re.IGNORECASE)
