@@ -86,3 +86,37 @@ def ends_with_error(raw: bytes) -> dict[str, Any]:
     last = list(payloads(raw))[-1]
     assert set(last) == {"error"}, last
     return last["error"]  # type: ignore[no-any-return]
+
+
+def embeddings_raw(client: OpenAI, encoding: Any = "float") -> tuple[int, bytes]:
+    """Status and body of an embeddings answer, read through the SDK (errors included)."""
+    try:
+        response = client.embeddings.with_raw_response.create(
+            model="fake-model", input="foxes", encoding_format=encoding
+        )
+    except openai.APIStatusError as exc:
+        return exc.status_code, exc.response.content
+    return response.status_code, response.content
+
+
+def moderations_raw(client: OpenAI) -> tuple[int, bytes]:
+    """Status and body of a moderations answer, read through the SDK (errors included)."""
+    try:
+        response = client.moderations.with_raw_response.create(model="fake-model", input="foxes")
+    except openai.APIStatusError as exc:
+        return exc.status_code, exc.response.content
+    return response.status_code, response.content
+
+
+def vectors(embedding: Any = None, **extra: Any) -> dict[str, Any]:
+    """An embeddings answer with one item: ``embedding`` (two floats by default) and ``extra``
+    fields."""
+    vector = [0.1, 0.2] if embedding is None else embedding
+    item = {"object": "embedding", "index": 0, "embedding": vector, **extra}
+    return {"object": "list", "data": [item], "model": "fake-model"}
+
+
+def scores(**extra: Any) -> dict[str, Any]:
+    """A moderations answer with one result, ``extra`` fields added to it."""
+    result = {"flagged": False, "categories": {"sexual": False}, **extra}
+    return {"id": "modr-1", "model": "fake-model", "results": [result]}

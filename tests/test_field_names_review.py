@@ -25,7 +25,6 @@ import struct
 from collections.abc import Callable
 from typing import Any
 
-import openai
 import orjson
 import pytest
 from openai import OpenAI
@@ -40,10 +39,14 @@ from tests.hostile import (
     SSN,
     answer,
     chunk,
+    embeddings_raw,
     ends_with_error,
     json_raw,
     leaked,
+    moderations_raw,
+    scores,
     stream_raw,
+    vectors,
 )
 
 NAMED: dict[str, Callable[[str], dict[str, Any]]] = {
@@ -94,25 +97,10 @@ def test_text_in_a_streamed_field_name_ends_the_stream_with_an_error(
     assert ends_with_error(raw)["code"] == "upstream_malformed"
 
 
-def embeddings_raw(client: OpenAI, encoding: Any = "float") -> tuple[int, bytes]:
-    try:
-        response = client.embeddings.with_raw_response.create(
-            model="fake-model", input="foxes", encoding_format=encoding
-        )
-    except openai.APIStatusError as exc:
-        return exc.status_code, exc.response.content
-    return response.status_code, response.content
-
-
-def vectors(embedding: Any, **extra: Any) -> dict[str, Any]:
-    item = {"object": "embedding", "index": 0, "embedding": embedding, **extra}
-    return {"object": "list", "data": [item], "model": "fake-model"}
-
-
 def test_text_in_an_embeddings_field_name_is_refused(
     upstream: FakeUpstream, guarded: Guarded
 ) -> None:
-    upstream.queue(Reply(json=vectors([0.1, 0.2], meta={PLANTED: 1})))
+    upstream.queue(Reply(json=vectors(meta={PLANTED: 1})))
     status, raw = embeddings_raw(guarded())
     assert status == 502
     assert not leaked(raw)
@@ -121,14 +109,8 @@ def test_text_in_an_embeddings_field_name_is_refused(
 def test_text_in_a_moderations_field_name_is_refused(
     upstream: FakeUpstream, guarded: Guarded
 ) -> None:
-    result = {"flagged": False, "categories": {PLANTED: False}, "category_scores": {}}
-    upstream.queue(Reply(json={"id": "modr-1", "model": "m", "results": [result]}))
-    client = guarded(tenant={"moderation": "upstream"})
-    try:
-        response = client.moderations.with_raw_response.create(model="m", input="foxes")
-        status, raw = response.status_code, response.content
-    except openai.APIStatusError as exc:
-        status, raw = exc.status_code, exc.response.content
+    upstream.queue(Reply(json=scores(categories={PLANTED: False}, category_scores={})))
+    status, raw = moderations_raw(guarded(tenant={"moderation": "upstream"}))
     assert status == 502
     assert not leaked(raw)
 

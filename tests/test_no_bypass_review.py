@@ -20,7 +20,20 @@ from openai import OpenAI
 
 from proxy.testing import FakeUpstream, Reply, completion, make_config
 from tests.conftest import Guarded
-from tests.hostile import BENIGN, PLANTED, answer, chunk, json_raw, leaked, payloads, stream_raw
+from tests.hostile import (
+    BENIGN,
+    PLANTED,
+    answer,
+    chunk,
+    embeddings_raw,
+    json_raw,
+    leaked,
+    moderations_raw,
+    payloads,
+    scores,
+    stream_raw,
+    vectors,
+)
 
 # Objects, lists and prose under keys that normally hold identifiers or enums.
 UNDER_ID_KEYS: dict[str, Callable[[str], dict[str, Any]]] = {
@@ -199,42 +212,14 @@ def test_text_hidden_under_a_repeated_key_is_not_relayed_in_a_chat_stream(
 # --- embeddings and moderations -----------------------------------------------------------
 
 
-def embeddings_raw(client: OpenAI) -> tuple[int, bytes]:
-    try:
-        response = client.embeddings.with_raw_response.create(
-            model="fake-model", input="foxes", encoding_format="float"
-        )
-    except openai.APIStatusError as exc:
-        return exc.status_code, exc.response.content
-    return response.status_code, response.content
-
-
-def moderations_raw(client: OpenAI) -> tuple[int, bytes]:
-    try:
-        response = client.moderations.with_raw_response.create(model="fake-model", input="foxes")
-    except openai.APIStatusError as exc:
-        return exc.status_code, exc.response.content
-    return response.status_code, response.content
-
-
-def vectors(extra: dict[str, Any]) -> dict[str, Any]:
-    item = {"object": "embedding", "index": 0, "embedding": [0.1, 0.2], **extra}
-    return {"object": "list", "data": [item], "model": "fake-model"}
-
-
-def scores(extra: dict[str, Any]) -> dict[str, Any]:
-    result = {"flagged": False, "categories": {"sexual": False}, **extra}
-    return {"id": "modr-1", "model": "fake-model", "results": [result]}
-
-
 @pytest.mark.parametrize(
     ("read", "reply", "status"),
     [
         (embeddings_raw, Reply(raw=PLANTED.encode()), 502),
         (embeddings_raw, Reply(json=[PLANTED]), 502),
-        (embeddings_raw, Reply(json=vectors({"text": PLANTED})), 400),
+        (embeddings_raw, Reply(json=vectors(text=PLANTED)), 400),
         (moderations_raw, Reply(raw=PLANTED.encode()), 502),
-        (moderations_raw, Reply(json=scores({"reason": PLANTED})), 400),
+        (moderations_raw, Reply(json=scores(reason=PLANTED)), 400),
     ],
     ids=["emb_not_json", "emb_list", "emb_text", "mod_not_json", "mod_text"],
 )
@@ -255,15 +240,9 @@ def test_embeddings_and_moderations_answers_are_never_relayed_unread(
 @pytest.mark.parametrize(
     ("read", "body"),
     [
-        (embeddings_raw, vectors({"text": BENIGN})),
-        (
-            embeddings_raw,
-            {
-                **vectors({}),
-                "data": [{"object": "embedding", "index": 0, "embedding": "AAAAzczMPQ=="}],
-            },
-        ),
-        (moderations_raw, scores({"reason": BENIGN})),
+        (embeddings_raw, vectors(text=BENIGN)),
+        (embeddings_raw, vectors("AAAAzczMPQ==")),
+        (moderations_raw, scores(reason=BENIGN)),
     ],
     ids=["emb_text", "emb_base64", "mod_text"],
 )
